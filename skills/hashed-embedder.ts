@@ -1,0 +1,108 @@
+/**
+ * The default embedder: no weights, no network. Text becomes hashed features (words, adjacent word
+ * pairs, character trigrams) in a fixed number of dimensions, L2-normalised, so cosine similarity
+ * rewards shared words most and shared word pieces a little (typos, plurals, "pickaxe"/"axe").
+ * Identifiers are read as words: mineWoodLog -> "mine wood log".
+ */
+import type { Embedder } from './embedder.js';
+
+export interface HashedEmbedderOptions {
+  /** Dimensions (default 256). More dimensions mean fewer hash collisions and a slower index. */
+  dim?: number;
+  /** Weight of a word pair relative to a word (default 0.5). */
+  bigramWeight?: number;
+  /** Total weight of one word's character trigrams relative to the word itself (default 0.6). */
+  trigramWeight?: number;
+}
+
+const STOPWORDS = new Set(
+  'a an the and or of to in on at by for from with into onto as is are be it its this that then than so if when while up out use using'.split(' '),
+);
+
+/**
+ * Words of a text: identifiers split at case changes and digits, lowercased, stop words dropped,
+ * a light plural strip (logs -> log, boxes -> box).
+ */
+export function tokenize(text: string): string[] {
+  const spaced = text
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/([A-Za-z])([0-9])/g, '$1 $2')
+    .replace(/([0-9])([A-Za-z])/g, '$1 $2')
+    .toLowerCase();
+  const out: string[] = [];
+  for (const raw of spaced.split(/[^a-z0-9]+/)) {
+    if (!raw || STOPWORDS.has(raw)) continue;
+    out.push(stem(raw));
+  }
+  return out;
+}
+
+function stem(w: string): string {
+  if (w.length > 4 && w.endsWith('ies')) return `${w.slice(0, -3)}y`;
+  if (w.length > 4 && /(xes|ches|shes|sses)$/.test(w)) return w.slice(0, -2);
+  if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us')) return w.slice(0, -1);
+  return w;
+}
+
+/** 32-bit FNV-1a with a final avalanche, over a seed and a string. */
+function hash32(seed: number, s: string): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export class HashedEmbedder implements Embedder {
+  readonly id: string;
+  readonly dim: number;
+  private readonly bigramWeight: number;
+  private readonly trigramWeight: number;
+
+  constructor(options: HashedEmbedderOptions = {}) {
+    this.dim = options.dim ?? 256;
+    if (!Number.isInteger(this.dim) || this.dim < 8 || this.dim > 65536) throw new RangeError(`HashedEmbedder dim must be an integer in [8, 65536], got ${this.dim}`);
+    this.bigramWeight = options.bigramWeight ?? 0.5;
+    this.trigramWeight = options.trigramWeight ?? 0.6;
+    this.id = `hashed-v1:d${this.dim}:b${this.bigramWeight}:t${this.trigramWeight}`;
+  }
+
+  /** Synchronous embedding of one text (the async `embed` wraps it). */
+  embedOne(text: string): Float32Array {
+    const v = new Float32Array(this.dim);
+    const words = tokenize(text);
+    const add = (feature: string, weight: number) => {
+      const h = hash32(0x9747b28c, feature);
+      v[h % this.dim]! += h & 0x80000000 ? -weight : weight;
+    };
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      add(`w:${w}`, 1);
+      if (i + 1 < words.length) add(`b:${w} ${words[i + 1]}`, this.bigramWeight);
+      const padded = `^${w}$`;
+      const grams = padded.length - 2;
+      if (grams > 1 && this.trigramWeight > 0) {
+        const gw = this.trigramWeight / Math.sqrt(grams);
+        for (let j = 0; j < grams; j++) add(`c:${padded.slice(j, j + 3)}`, gw);
+      }
+    }
+    let norm = 0;
+    for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
+    if (norm > 0) {
+      const inv = 1 / Math.sqrt(norm);
+      for (let i = 0; i < v.length; i++) v[i]! *= inv;
+    }
+    return v;
+  }
+
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    return texts.map((t) => this.embedOne(t));
+  }
+}

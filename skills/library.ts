@@ -1,0 +1,536 @@
+/**
+ * SkillLibrary: the skills an agent has learned, searchable by meaning.
+ *
+ * The store (SQLite under the library directory, or any SkillStore) is the truth; the HNSW index next
+ * to it is a cache holding the latest version of every name, rebuilt whenever it is missing, stale,
+ * corrupt or was built by another embedder. Every skill entering the library, from any source, is
+ * checked by ajv against the Skill schema and its code is parsed; nothing partial is ever written.
+ *
+ * @example
+ * ```ts
+ * import { SkillLibrary } from './skills/library.js';
+ * const lib = await SkillLibrary.open('/tmp/my-library');
+ * const { skill, created } = await lib.add({
+ *   name: 'mineWoodLog',
+ *   description: 'Mine one oak log with bare hands',
+ *   env: 'minecraft',
+ *   code: 'async function mineWoodLog(bot) { await mineBlock(bot, "oak_log", 1); }',
+ * });
+ * console.log(skill.version, created);              // 1 true
+ * const hits = await lib.search('chop a tree', 5, { env: 'minecraft' });
+ * console.log(hits[0]?.skill.name, hits[0]?.score); // mineWoodLog 0.4...
+ * await lib.record('mineWoodLog', { success: true, durationMs: 1200 });
+ * await lib.close();
+ * ```
+ */
+import { join } from 'node:path';
+import { SkillforgeError } from '../core/errors.js';
+import { ValidationError } from '../core/validate.js';
+import { parseSkillCode } from './code.js';
+import type { Embedder } from './embedder.js';
+import { HashedEmbedder } from './hashed-embedder.js';
+import { DEFAULT_HNSW, loadIndex, VectorIndex, type HnswParams, type IndexMeta } from './hnsw-index.js';
+import {
+  contentHash,
+  embeddingText,
+  emptyParams,
+  emptyStats,
+  SKILL_STATUSES,
+  validateSkillInput,
+  validateSkillShape,
+  type Skill,
+  type SkillInput,
+  type SkillStats,
+  type SkillStatus,
+} from './skill.js';
+import { SqliteSkillStore } from './sqlite-store.js';
+import type { ListFilter, PutOptions, SkillChange, SkillDraft, SkillStore, StoredSkill } from './store.js';
+
+/** Where the library reports things a user should know (index rebuilt, ...). */
+export interface Logger {
+  warn(message: string): void;
+  info?(message: string): void;
+}
+
+export const stderrLogger: Logger = {
+  warn: (m) => process.stderr.write(`skillforge: warning: ${m}\n`),
+};
+
+export interface LibraryOptions {
+  /** Default: HashedEmbedder (no weights, no network). Changing it re-indexes on open. */
+  embedder?: Embedder;
+  logger?: Logger;
+  /** Default: SQLite at <dir>/library.db. Pass a PostgreSQL store to share a fleet library. */
+  store?: SkillStore;
+  hnsw?: Partial<HnswParams>;
+  /** provenance.agent for skills added without one (default 'local'). */
+  agent?: string;
+  /** How often subscribers poll the store for other processes' changes (default 500 ms). */
+  pollMs?: number;
+}
+
+export interface SearchFilter {
+  env?: string;
+  /** Default: candidate and verified (deprecated skills are not offered). */
+  status?: SkillStatus | readonly SkillStatus[];
+}
+
+export interface SearchHit {
+  skill: Skill;
+  /** Cosine similarity in [-1, 1]. */
+  score: number;
+}
+
+export interface AddResult {
+  skill: Skill;
+  /** false when identical content already existed: nothing was written. */
+  created: boolean;
+}
+
+export type ChangeListener = (change: SkillChange) => void;
+
+interface Head {
+  name: string;
+  env: string;
+  status: SkillStatus;
+}
+
+const DB_FILE = 'library.db';
+/** Applying more than this many index changes at open saves the index again. */
+const RESAVE_AFTER = 1000;
+
+export class SkillLibrary {
+  readonly dir: string;
+  readonly embedder: Embedder;
+  readonly store: SkillStore;
+  private readonly logger: Logger;
+  private readonly params: HnswParams;
+  private readonly agent: string;
+  private readonly pollMs: number;
+  private index: VectorIndex;
+  private indexSeq = 0;
+  private dirty = false;
+  private lastMeta: IndexMeta | undefined;
+  private readonly heads = new Map<number, Head>();
+  private readonly nameToId = new Map<string, number>();
+  private readonly statusCount = new Map<SkillStatus, number>();
+  private readonly listeners = new Set<ChangeListener>();
+  private syncing: Promise<void> = Promise.resolve();
+  private poller: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(dir: string, store: SkillStore, options: LibraryOptions) {
+    this.dir = dir;
+    this.store = store;
+    this.embedder = options.embedder ?? new HashedEmbedder();
+    this.logger = options.logger ?? stderrLogger;
+    this.params = { ...DEFAULT_HNSW, ...options.hnsw };
+    this.agent = options.agent ?? 'local';
+    this.pollMs = options.pollMs ?? 500;
+    this.index = VectorIndex.create(this.embedder.dim, this.params);
+  }
+
+  /** Open (or create) the library in `dir`, loading or rebuilding its index. */
+  static async open(dir: string, options: LibraryOptions = {}): Promise<SkillLibrary> {
+    const store = options.store ?? new SqliteSkillStore(join(dir, DB_FILE));
+    const lib = new SkillLibrary(dir, store, options);
+    try {
+      await lib.loadOrRebuild();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return lib;
+  }
+
+  private async loadOrRebuild(): Promise<void> {
+    const seq = await this.store.seq();
+    const loaded = await loadIndex(this.dir, { embedder: this.embedder.id, dim: this.embedder.dim, params: this.params });
+    if (loaded.ok) {
+      this.index = loaded.index;
+      this.lastMeta = loaded.meta;
+      if (loaded.meta.seq > seq) {
+        // The index claims changes the store does not have (a store restored from backup, or another
+        // database): it cannot be trusted.
+        this.logger.warn(`search index in ${this.dir} is ahead of its database (seq ${loaded.meta.seq} > ${seq}); rebuilding it`);
+        this.index = VectorIndex.create(this.embedder.dim, this.params);
+      }
+    } else if (!(loaded.missing && seq === 0)) {
+      this.logger.warn(`search index in ${this.dir} rebuilt: ${loaded.reason}`);
+    }
+    const applied = await this.reconcile(seq);
+    if (applied > RESAVE_AFTER || (!loaded.ok && this.index.size > 0)) await this.saveIndex();
+  }
+
+  /**
+   * Make the index hold exactly the latest version of every name in the store, embedding whatever
+   * has no stored vector for this embedder. Returns how many vectors were added or removed.
+   */
+  private async reconcile(seq: number): Promise<number> {
+    const heads = await this.store.heads();
+    this.heads.clear();
+    this.nameToId.clear();
+    this.statusCount.clear();
+    const want = new Set<number>();
+    for (const h of heads) {
+      want.add(h.id);
+      this.setHead(h.id, { name: h.name, env: h.env, status: h.status });
+    }
+    let changed = 0;
+    for (const label of [...this.index.labels()]) {
+      if (!want.has(label)) {
+        this.index.remove(label);
+        changed++;
+      }
+    }
+    const missing = heads.filter((h) => !this.index.has(h.id)).map((h) => h.id);
+    changed += await this.indexIds(missing);
+    this.indexSeq = seq;
+    if (changed > 0) this.dirty = true;
+    return changed;
+  }
+
+  /** Add rows to the index, reading stored vectors and embedding (and storing) the rest. */
+  private async indexIds(ids: readonly number[]): Promise<number> {
+    const BATCH = 2000;
+    let n = 0;
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const batch = ids.slice(i, i + BATCH);
+      const vecs = await this.store.vectors(this.embedder.id, batch);
+      const need = batch.filter((id) => !vecs.has(id));
+      if (need.length > 0) {
+        const rows = await this.store.getByIds(need);
+        const fresh = await this.embedChecked(rows.map((r) => embeddingText(r.skill)));
+        const entries = rows.map((r, j) => ({ id: r.id, vec: fresh[j]! }));
+        for (const e of entries) vecs.set(e.id, e.vec);
+        await this.store.putVectors(this.embedder.id, entries);
+      }
+      for (const id of batch) {
+        const v = vecs.get(id);
+        if (v) {
+          this.index.add(id, v);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  private setHead(id: number, head: Head): void {
+    const old = this.heads.get(id);
+    if (old) this.statusCount.set(old.status, (this.statusCount.get(old.status) ?? 1) - 1);
+    this.heads.set(id, head);
+    this.nameToId.set(head.name, id);
+    this.statusCount.set(head.status, (this.statusCount.get(head.status) ?? 0) + 1);
+  }
+
+  private dropHead(id: number): void {
+    const old = this.heads.get(id);
+    if (!old) return;
+    this.statusCount.set(old.status, (this.statusCount.get(old.status) ?? 1) - 1);
+    this.heads.delete(id);
+    if (this.nameToId.get(old.name) === id) this.nameToId.delete(old.name);
+    this.index.remove(id);
+  }
+
+  /** Apply changes committed since the index's seq (by this or any other process). Serialised. */
+  private sync(): Promise<void> {
+    const run = this.syncing.then(() => this.syncNow());
+    this.syncing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async syncNow(): Promise<void> {
+    if (this.closed) return;
+    const seq = await this.store.seq();
+    if (seq <= this.indexSeq) return;
+    const changes = await this.store.changesSince(this.indexSeq);
+    const names = new Set<string>();
+    for (const c of changes) if (c.kind !== 'stats') names.add(c.name);
+    const toIndex: number[] = [];
+    for (const name of names) {
+      const latest = await this.store.get(name);
+      const old = this.nameToId.get(name);
+      if (!latest) {
+        if (old !== undefined) this.dropHead(old);
+        continue;
+      }
+      if (old !== undefined && old !== latest.id) this.dropHead(old);
+      this.setHead(latest.id, { name, env: latest.skill.env, status: latest.skill.status });
+      if (!this.index.has(latest.id)) toIndex.push(latest.id);
+    }
+    await this.indexIds(toIndex);
+    if (names.size > 0) this.dirty = true;
+    const last = changes.length ? changes[changes.length - 1]!.seq : seq;
+    this.indexSeq = Math.max(this.indexSeq, last);
+    for (const c of changes) this.emit(c);
+  }
+
+  private emit(change: SkillChange): void {
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch (err) {
+        this.logger.warn(`a library change listener threw: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private async embedChecked(texts: string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const vecs = await this.embedder.embed(texts);
+    if (vecs.length !== texts.length) {
+      throw new SkillforgeError('E_EMBEDDER', `embedder ${this.embedder.id} returned ${vecs.length} vectors for ${texts.length} texts`);
+    }
+    for (const v of vecs) {
+      if (v.length !== this.embedder.dim) {
+        throw new SkillforgeError('E_EMBEDDER', `embedder ${this.embedder.id} returned a ${v.length}-dimensional vector, it declares dim ${this.embedder.dim}`, {
+          hint: 'set the embedder dim to what the model really outputs',
+        });
+      }
+    }
+    return vecs;
+  }
+
+  private check(): void {
+    if (this.closed) throw new SkillforgeError('E_CLOSED', `skill library ${this.dir} is closed`);
+  }
+
+  /** Validate add() input and turn it into a draft (schema, params schema, code parse). */
+  private draftFrom(input: SkillInput | unknown): SkillDraft {
+    const v = validateSkillInput(input);
+    parseSkillCode(v.code, v.name);
+    const dependencies = [...new Set(v.dependencies ?? [])].sort();
+    const params = v.params ?? emptyParams();
+    const p = v.provenance ?? {};
+    const provenance: Skill['provenance'] = { agent: p.agent ?? this.agent, createdAt: p.createdAt ?? new Date().toISOString() };
+    if (p.model !== undefined) provenance.model = p.model;
+    if (p.parent !== undefined) provenance.parent = p.parent;
+    if (p.source !== undefined) provenance.source = p.source;
+    const content = { name: v.name, description: v.description, params, code: v.code, env: v.env, dependencies };
+    return { ...content, status: v.status ?? 'candidate', hash: contentHash(content), provenance, stats: emptyStats() };
+  }
+
+  /**
+   * Add a skill. A new name becomes v1; new content under an existing name becomes the next version
+   * (older versions are kept); content identical to an existing version adds nothing.
+   * @throws ValidationError naming the bad field (nothing is written).
+   */
+  async add(input: SkillInput): Promise<AddResult> {
+    const [r] = await this.addMany([input]);
+    return r!;
+  }
+
+  /**
+   * Add several skills in one transaction (all or nothing): the fast path for imports. Every input is
+   * validated before anything is written; the first invalid one throws, naming its position.
+   */
+  async addMany(inputs: readonly SkillInput[]): Promise<AddResult[]> {
+    this.check();
+    const drafts = inputs.map((input, i) => {
+      try {
+        return this.draftFrom(input);
+      } catch (err) {
+        if (err instanceof ValidationError && inputs.length > 1) {
+          const name = (input as { name?: unknown })?.name;
+          throw new ValidationError(`skill #${i}${typeof name === 'string' ? ` (${name})` : ''}`, err.errors, err.hint);
+        }
+        throw err;
+      }
+    });
+    return this.putDrafts(drafts.map((draft) => ({ draft })));
+  }
+
+  /** Write validated drafts with their embeddings, then bring the index up to date. */
+  private async putDrafts(items: { draft: SkillDraft; options?: PutOptions }[]): Promise<AddResult[]> {
+    const vecs = await this.embedChecked(items.map((it) => embeddingText(it.draft)));
+    const results = await this.store.putMany(
+      items.map((it, i) => ({ draft: it.draft, options: { ...it.options, vector: { embedder: this.embedder.id, vec: vecs[i]! } } })),
+    );
+    await this.sync();
+    return results.map((r) => ({ skill: r.stored.skill, created: r.created }));
+  }
+
+  /**
+   * Put a complete skill from elsewhere (a bundle) after full validation: schema, hash and code.
+   * `mode`: 'new-version' stores its content as the next version; 'replace' removes every version of
+   * the name and stores this one with its own version number.
+   */
+  async putSkill(skill: Skill, mode: 'new-version' | 'replace'): Promise<AddResult> {
+    this.check();
+    const s = validateSkillShape(skill);
+    parseSkillCode(s.code, s.name);
+    const { version, ...draft } = s;
+    const options: PutOptions = mode === 'replace' ? { replaceAll: true, exactVersion: version } : {};
+    if (mode === 'new-version') draft.provenance = { ...draft.provenance, parent: undefined };
+    const [r] = await this.putDrafts([{ draft, options }]);
+    return r!;
+  }
+
+  /** A version of a skill, or its latest when `version` is omitted. */
+  async get(name: string, version?: number): Promise<Skill | undefined> {
+    this.check();
+    return (await this.store.get(name, version))?.skill;
+  }
+
+  /** Every version of a name, oldest first. */
+  async versions(name: string): Promise<Skill[]> {
+    this.check();
+    return (await this.store.versions(name)).map((s) => s.skill);
+  }
+
+  /** Latest version per name (or every version with `allVersions`), sorted by name. */
+  async list(filter: ListFilter = {}): Promise<Skill[]> {
+    this.check();
+    return (await this.store.list(filter)).map((s) => s.skill);
+  }
+
+  /** Number of skill names (or versions with `allVersions`). */
+  async count(filter: { allVersions?: boolean } = {}): Promise<number> {
+    this.check();
+    return this.store.count(filter);
+  }
+
+  /**
+   * The k skills (latest version per name) most similar to a text or a query vector.
+   * @param filter env and status (default: candidate and verified).
+   */
+  async search(query: string | Float32Array | readonly number[], k: number, filter: SearchFilter = {}): Promise<SearchHit[]> {
+    this.check();
+    if (!Number.isInteger(k) || k < 1) throw new SkillforgeError('E_ARG', `k must be a positive integer, got ${k}`);
+    await this.sync();
+    let vec: Float32Array;
+    if (typeof query === 'string') [vec] = (await this.embedChecked([query])) as [Float32Array];
+    else {
+      vec = query instanceof Float32Array ? query : Float32Array.from(query);
+      if (vec.length !== this.embedder.dim) {
+        throw new SkillforgeError('E_ARG', `query vector has ${vec.length} dimensions, the library's embedder ${this.embedder.id} has ${this.embedder.dim}`);
+      }
+    }
+    const hits = this.searchVector(vec, k, filter);
+    const rows = await this.store.getByIds(hits.map((h) => h.label));
+    const byId = new Map(rows.map((r) => [r.id, r.skill]));
+    const out: SearchHit[] = [];
+    for (const h of hits) {
+      const skill = byId.get(h.label);
+      if (skill) out.push({ skill, score: h.score });
+    }
+    return out;
+  }
+
+  /** Index-only search (no store reads): labels are store row ids. For benchmarks and replicas. */
+  searchVector(vec: Float32Array, k: number, filter: SearchFilter = {}): { label: number; score: number }[] {
+    const statuses: readonly SkillStatus[] =
+      filter.status === undefined ? ['candidate', 'verified'] : typeof filter.status === 'string' ? [filter.status] : filter.status;
+    const excluded = SKILL_STATUSES.filter((s) => !statuses.includes(s)).reduce((n, s) => n + (this.statusCount.get(s) ?? 0), 0);
+    const env = filter.env;
+    if (env === undefined && excluded === 0) return this.index.search(vec, k);
+    const allowed = new Set(statuses);
+    return this.index.search(vec, k, (label) => {
+      const h = this.heads.get(label);
+      return h !== undefined && allowed.has(h.status) && (env === undefined || h.env === env);
+    });
+  }
+
+  /** Fold one execution outcome into a skill version's stats (latest by default). */
+  async record(name: string, outcome: { success: boolean; durationMs: number; error?: string }, version?: number): Promise<SkillStats> {
+    this.check();
+    const stats = await this.store.recordOutcome(name, version, outcome);
+    if (!stats) throw notFound(name, version);
+    await this.sync();
+    return stats;
+  }
+
+  /** Set a version's status (latest by default). */
+  async setStatus(name: string, status: SkillStatus, version?: number): Promise<Skill> {
+    this.check();
+    if (!SKILL_STATUSES.includes(status)) throw new SkillforgeError('E_ARG', `unknown status ${String(status)}`, { hint: `one of ${SKILL_STATUSES.join(', ')}` });
+    const r = await this.store.setStatus(name, version, status);
+    if (!r) throw notFound(name, version);
+    await this.sync();
+    return r.skill;
+  }
+
+  /** Mark a version (latest by default) deprecated: kept, but no longer offered by search. */
+  async deprecate(name: string, version?: number): Promise<Skill> {
+    return this.setStatus(name, 'deprecated', version);
+  }
+
+  /** Remove every version of a skill. Returns how many versions were removed. */
+  async remove(name: string): Promise<number> {
+    this.check();
+    const n = await this.store.remove(name);
+    await this.sync();
+    return n;
+  }
+
+  /** Throw the index away and build it again from the store (re-embedding what has no vector). */
+  async reindex(): Promise<{ count: number; ms: number }> {
+    this.check();
+    const t0 = performance.now();
+    await this.sync();
+    this.index = VectorIndex.create(this.embedder.dim, this.params);
+    await this.reconcile(await this.store.seq());
+    await this.saveIndex();
+    return { count: this.index.size, ms: performance.now() - t0 };
+  }
+
+  /** Write the index to disk now (also done by close() when it changed). */
+  async saveIndex(): Promise<IndexMeta> {
+    this.lastMeta = await this.index.save(this.dir, { embedder: this.embedder.id, seq: this.indexSeq });
+    this.dirty = false;
+    return this.lastMeta;
+  }
+
+  /** What the index holds and which embedder built it. */
+  indexInfo(): { embedder: string; dim: number; count: number; seq: number; params: HnswParams; savedSeq: number | null } {
+    return { embedder: this.embedder.id, dim: this.embedder.dim, count: this.index.size, seq: this.indexSeq, params: this.params, savedSeq: this.lastMeta?.seq ?? null };
+  }
+
+  /**
+   * Be told of every change (add, status, stats, remove) made by this or any other process sharing
+   * the store, in commit order. Returns the function that unsubscribes.
+   */
+  subscribe(onChange: ChangeListener): () => void {
+    this.check();
+    this.listeners.add(onChange);
+    if (!this.poller) {
+      this.poller = setInterval(() => {
+        this.sync().catch((err) => this.logger.warn(`library sync failed: ${(err as Error).message}`));
+      }, this.pollMs);
+      this.poller.unref();
+    }
+    return () => {
+      this.listeners.delete(onChange);
+      if (this.listeners.size === 0 && this.poller) {
+        clearInterval(this.poller);
+        this.poller = undefined;
+      }
+    };
+  }
+
+  /** Save the index if it changed, and close the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.poller) clearInterval(this.poller);
+    this.poller = undefined;
+    this.listeners.clear();
+    await this.syncing;
+    try {
+      await this.sync();
+      if (this.dirty) await this.saveIndex();
+    } finally {
+      this.closed = true;
+      await this.store.close();
+    }
+  }
+}
+
+function notFound(name: string, version?: number): SkillforgeError {
+  return new SkillforgeError('E_NOT_FOUND', `no skill ${name}${version !== undefined ? ` v${version}` : ''} in the library`, {
+    hint: 'list skills with: skillforge skills list',
+  });
+}
+
+/** Make `StoredSkill` reachable for store implementers importing from the library module. */
+export type { StoredSkill };
