@@ -1,0 +1,521 @@
+/**
+ * Our rosbridge v2 client over `ws`: reconnect with exponential backoff, topics, services and
+ * ROS 2 actions, a time-out on everything, fragment reassembly, CBOR, and ajv validation of every
+ * incoming frame. A malformed frame is reported through the 'malformed' event and dropped; it
+ * never throws into the socket handler.
+ *
+ * Nothing is queued while disconnected: a velocity command replayed seconds later is dangerous,
+ * so sending while the socket is down throws `E_NOT_CONNECTED` instead.
+ *
+ * @example
+ * const ros = new RosbridgeClient({ url: 'ws://127.0.0.1:9090' });
+ * await ros.connect();
+ * const sum = await ros.callService('/add', 'example_interfaces/srv/AddTwoInts', { a: 1, b: 2 });
+ * const goal = ros.sendGoal('/navigate_to_pose', 'nav2_msgs/action/NavigateToPose', { pose }, { onFeedback: console.log });
+ * const { status } = await goal.result;
+ */
+import { EventEmitter } from 'node:events';
+import { decode as cborDecode } from 'cbor-x';
+import { WebSocket } from 'ws';
+import { SkillforgeError, errorMessage } from '../../core/errors.js';
+import { withTimeout } from '../../core/timeout.js';
+import { checkFrame, FragmentBuffer, GoalStatus, goalStatusName, SERVER_OPS, type Compression, type Frame } from './protocol.js';
+
+export type RosMessage = Record<string, unknown>;
+
+export interface ReconnectOptions {
+  /** Default true. */
+  enabled?: boolean;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  factor?: number;
+  /** Give up after this many consecutive failed attempts (default: never). */
+  maxAttempts?: number;
+}
+
+export interface RosbridgeClientOptions {
+  url: string;
+  /** Default time-out for connect, service calls and action results (ms). Default 10 000. */
+  timeoutMs?: number;
+  reconnect?: ReconnectOptions;
+  /** Incomplete fragment sets are dropped after this long. */
+  fragmentTtlMs?: number;
+}
+
+export interface SubscribeOptions {
+  /** Minimum ms between messages, enforced by the server. */
+  throttleRate?: number;
+  /** How many messages the server may queue for us (throttled subscriptions). */
+  queueLength?: number;
+  fragmentSize?: number;
+  compression?: Compression;
+}
+
+export interface Subscription {
+  readonly topic: string;
+  unsubscribe(): void;
+}
+
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface GoalOptions {
+  onFeedback?: (feedback: RosMessage) => void;
+  /** Reject `result` (and cancel the goal) if no result arrives in time. Default: the client's timeoutMs. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ActionResult {
+  /** action_msgs/msg/GoalStatus code: 4 succeeded, 5 canceled, 6 aborted, 0 when rosbridge failed. */
+  status: number;
+  /** rosbridge's `result` flag: false when the bridge itself failed (values is then an error string). */
+  result: boolean;
+  values: unknown;
+}
+
+export interface GoalHandle {
+  readonly id: string;
+  readonly action: string;
+  /** Settles with the server's action_result, or rejects on time-out, abort or disconnection. */
+  readonly result: Promise<ActionResult>;
+  /** Send cancel_action_goal for this goal (no-op once it finished). */
+  cancel(): void;
+}
+
+export interface ClientEvents {
+  open: [];
+  close: [{ code: number; reason: string; willReconnect: boolean }];
+  reconnecting: [{ attempt: number; delayMs: number }];
+  reconnected: [];
+  malformed: [{ reason: string; raw: string }];
+  status: [{ level: string; msg: string; id?: string }];
+  error: [Error];
+}
+
+interface TopicState {
+  type: string;
+  options: SubscribeOptions;
+  handlers: Set<(msg: RosMessage) => void>;
+  subscriptionId: string;
+}
+
+interface PendingCall {
+  resolve: (values: unknown) => void;
+  reject: (err: Error) => void;
+  service: string;
+}
+
+interface PendingGoal {
+  action: string;
+  onFeedback?: (feedback: RosMessage) => void;
+  resolve: (r: ActionResult) => void;
+  reject: (err: Error) => void;
+}
+
+function disconnected(what: string): SkillforgeError {
+  return new SkillforgeError('E_DISCONNECTED', `${what}: the rosbridge connection closed`, {
+    hint: 'check that rosbridge_server is running and reachable; the client reconnects on its own',
+  });
+}
+
+export class RosbridgeClient extends EventEmitter<ClientEvents> {
+  readonly url: string;
+  readonly timeoutMs: number;
+  private readonly reconnectOpts: Required<ReconnectOptions>;
+  private ws: WebSocket | undefined;
+  private closedByUser = false;
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private everOpened = false;
+  private counter = 0;
+  private readonly fragments: FragmentBuffer;
+  private readonly advertised = new Map<string, { type: string; latch?: boolean; queueSize?: number }>();
+  private readonly topics = new Map<string, TopicState>();
+  private readonly calls = new Map<string, PendingCall>();
+  private readonly goals = new Map<string, PendingGoal>();
+  /** Counters for tests and diagnostics. */
+  readonly stats = { framesIn: 0, framesOut: 0, malformed: 0, reconnects: 0 };
+
+  constructor(options: RosbridgeClientOptions) {
+    super();
+    this.url = options.url;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.reconnectOpts = {
+      enabled: options.reconnect?.enabled ?? true,
+      initialDelayMs: options.reconnect?.initialDelayMs ?? 100,
+      maxDelayMs: options.reconnect?.maxDelayMs ?? 5_000,
+      factor: options.reconnect?.factor ?? 2,
+      maxAttempts: options.reconnect?.maxAttempts ?? Number.POSITIVE_INFINITY,
+    };
+    this.fragments = new FragmentBuffer(options.fragmentTtlMs);
+    // EventEmitter throws on an unhandled 'error' event; connection errors are routine here.
+    this.on('error', () => {});
+  }
+
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Open the socket; resolves once connected. Later drops reconnect in the background. */
+  async connect(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.closedByUser = false;
+    if (this.connected) return;
+    const opened = new Promise<void>((resolve, reject) => {
+      const onOpen = () => {
+        this.off('close', onClose);
+        resolve();
+      };
+      const onClose = (e: { willReconnect: boolean; reason: string }) => {
+        if (e.willReconnect) return; // keep waiting through retries
+        this.off('open', onOpen);
+        reject(new SkillforgeError('E_CONNECT', `could not connect to ${this.url}${e.reason ? `: ${e.reason}` : ''}`, { hint: 'start rosbridge_server (ros2 launch rosbridge_server rosbridge_websocket_launch.xml) or omit --url to use the simulated robot' }));
+      };
+      this.once('open', onOpen);
+      this.on('close', onClose);
+    });
+    if (!this.ws || this.ws.readyState === WebSocket.CLOSED) this.open();
+    const ms = options.timeoutMs ?? this.timeoutMs;
+    try {
+      await withTimeout(opened, ms, `connecting to ${this.url}`, { hint: 'is rosbridge_server running on that address?' });
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  /** Close for good: no reconnect; pending calls and goals reject with E_DISCONNECTED. */
+  close(): void {
+    this.closedByUser = true;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const ws = this.ws;
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      ws.terminate();
+    }
+    this.failPending('close');
+  }
+
+  /** Drop the socket (as a network fault would) and let the reconnect logic take over. For tests and e-stop drills. */
+  dropConnection(): void {
+    this.ws?.terminate();
+  }
+
+  // ---- topics --------------------------------------------------------------------------------
+
+  advertise(topic: string, type: string, options: { latch?: boolean; queueSize?: number } = {}): void {
+    this.advertised.set(topic, { type, ...options });
+    if (this.connected) this.sendAdvertise(topic);
+  }
+
+  unadvertise(topic: string): void {
+    if (!this.advertised.delete(topic)) return;
+    if (this.connected) this.send({ op: 'unadvertise', id: this.nextId('unadvertise', topic), topic });
+  }
+
+  /** Publish on a topic (advertising it first with `type` if needed). Throws when disconnected. */
+  publish(topic: string, msg: RosMessage, type?: string): void {
+    if (!this.advertised.has(topic)) {
+      if (!type) throw new SkillforgeError('E_NOT_ADVERTISED', `publish to ${topic} before advertising it`, { hint: 'call advertise(topic, type) or pass the message type' });
+      this.advertise(topic, type);
+    }
+    this.send({ op: 'publish', id: this.nextId('publish', topic), topic, msg });
+  }
+
+  /**
+   * Subscribe to a topic. Several handlers on one topic share one server-side subscription (the
+   * first subscriber's options apply). Re-subscribed automatically after a reconnect.
+   */
+  subscribe(topic: string, type: string, handler: (msg: RosMessage) => void, options: SubscribeOptions = {}): Subscription {
+    let state = this.topics.get(topic);
+    if (!state) {
+      state = { type, options, handlers: new Set(), subscriptionId: this.nextId('subscribe', topic) };
+      this.topics.set(topic, state);
+      if (this.connected) this.sendSubscribe(topic, state);
+    }
+    state.handlers.add(handler);
+    const owner = state;
+    return {
+      topic,
+      unsubscribe: () => {
+        owner.handlers.delete(handler);
+        if (owner.handlers.size === 0 && this.topics.get(topic) === owner) {
+          this.topics.delete(topic);
+          if (this.connected) this.send({ op: 'unsubscribe', id: owner.subscriptionId, topic });
+        }
+      },
+    };
+  }
+
+  /** Wait for the next message on a topic. A topic nobody publishes fails silently in rosbridge, hence the time-out. */
+  nextMessage(topic: string, type: string, options: CallOptions & SubscribeOptions = {}): Promise<RosMessage> {
+    let sub: Subscription | undefined;
+    const got = new Promise<RosMessage>((resolve) => {
+      sub = this.subscribe(topic, type, (m) => resolve(m), options);
+    });
+    const ms = options.timeoutMs ?? this.timeoutMs;
+    return withTimeout(got, ms, `waiting for a message on ${topic}`, {
+      signal: options.signal,
+      hint: 'rosbridge does not report unknown topics or wrong types; check the name and type',
+    }).finally(() => sub?.unsubscribe());
+  }
+
+  // ---- services ------------------------------------------------------------------------------
+
+  /** Call a service; resolves with the response values, rejects with the server's error or on time-out. */
+  callService<T = RosMessage>(service: string, type: string, args: RosMessage = {}, options: CallOptions = {}): Promise<T> {
+    const id = this.nextId('call_service', service);
+    const ms = options.timeoutMs ?? this.timeoutMs;
+    const answered = new Promise<unknown>((resolve, reject) => {
+      this.calls.set(id, { resolve, reject, service });
+    });
+    try {
+      this.send({ op: 'call_service', id, service, type, args, timeout: ms / 1000 });
+    } catch (err) {
+      this.calls.delete(id);
+      return Promise.reject(err);
+    }
+    return withTimeout(answered, ms, `service ${service}`, {
+      signal: options.signal,
+      hint: 'rosbridge does not report unknown services; check the service name and that its server is up',
+    }).finally(() => this.calls.delete(id)) as Promise<T>;
+  }
+
+  // ---- actions -------------------------------------------------------------------------------
+
+  /**
+   * Send a ROS 2 action goal (rosbridge_suite >= 2.0). Feedback is requested when `onFeedback` is
+   * given. On time-out or abort the goal is cancelled on the server before the promise rejects.
+   */
+  sendGoal(action: string, actionType: string, args: RosMessage, options: GoalOptions = {}): GoalHandle {
+    const id = this.nextId('send_action_goal', action);
+    let settled = false;
+    const raw = new Promise<ActionResult>((resolve, reject) => {
+      this.goals.set(id, { action, onFeedback: options.onFeedback, resolve, reject });
+    });
+    const cancel = () => {
+      if (settled || !this.connected) return;
+      this.send({ op: 'cancel_action_goal', id, action });
+    };
+    let result: Promise<ActionResult>;
+    try {
+      this.send({ op: 'send_action_goal', id, action, action_type: actionType, args, feedback: options.onFeedback !== undefined });
+      const ms = options.timeoutMs ?? this.timeoutMs;
+      result = withTimeout(raw, ms, `action ${action}`, {
+        signal: options.signal,
+        hint: 'rosbridge does not report unknown actions; check the action name and that its server is up',
+      }).then(
+        (r) => {
+          settled = true;
+          return r;
+        },
+        (err: unknown) => {
+          cancel();
+          settled = true;
+          throw err;
+        },
+      );
+    } catch (err) {
+      settled = true;
+      result = Promise.reject(err instanceof Error ? err : new Error(errorMessage(err)));
+    }
+    result.catch(() => {}).finally(() => this.goals.delete(id));
+    return { id, action, result, cancel };
+  }
+
+  /** Cancel a goal by id (also one from before a reconnect: rosbridge keys goals by id). */
+  cancelGoal(action: string, id: string): void {
+    this.send({ op: 'cancel_action_goal', id, action });
+  }
+
+  /** Low-level: send any frame (throws when disconnected). */
+  send(frame: Frame): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      throw new SkillforgeError('E_NOT_CONNECTED', `cannot send ${frame.op}: not connected to ${this.url}`, {
+        hint: 'wait for the connection (the client reconnects on its own) and retry',
+      });
+    }
+    ws.send(JSON.stringify(frame));
+    this.stats.framesOut++;
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private nextId(op: string, name: string): string {
+    return `${op}:${name}:${++this.counter}`;
+  }
+
+  private open(): void {
+    const ws = new WebSocket(this.url, { handshakeTimeout: this.timeoutMs, perMessageDeflate: false });
+    this.ws = ws;
+    ws.binaryType = 'nodebuffer';
+    ws.on('open', () => {
+      if (this.ws !== ws) return;
+      this.attempt = 0;
+      for (const topic of this.advertised.keys()) this.sendAdvertise(topic);
+      for (const [topic, state] of this.topics) this.sendSubscribe(topic, state);
+      this.emit('open');
+      if (this.everOpened) {
+        this.stats.reconnects++;
+        this.emit('reconnected');
+      }
+      this.everOpened = true;
+    });
+    ws.on('message', (data, isBinary) => {
+      if (this.ws !== ws) return;
+      this.receive(data as Buffer, isBinary);
+    });
+    ws.on('error', (err) => this.emit('error', err));
+    ws.on('close', (code, reasonBuf) => {
+      if (this.ws !== ws) return;
+      this.fragments.clear();
+      this.failPending('drop');
+      const willReconnect = !this.closedByUser && this.reconnectOpts.enabled && this.attempt < this.reconnectOpts.maxAttempts;
+      this.emit('close', { code, reason: reasonBuf.toString(), willReconnect });
+      if (willReconnect) this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    const o = this.reconnectOpts;
+    const delayMs = Math.min(o.maxDelayMs, o.initialDelayMs * o.factor ** this.attempt);
+    this.attempt++;
+    this.emit('reconnecting', { attempt: this.attempt, delayMs });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.closedByUser) this.open();
+    }, delayMs);
+    this.reconnectTimer.unref();
+  }
+
+  private failPending(why: 'close' | 'drop'): void {
+    for (const [id, call] of this.calls) {
+      this.calls.delete(id);
+      call.reject(disconnected(`service ${call.service}`));
+    }
+    for (const [id, goal] of this.goals) {
+      this.goals.delete(id);
+      goal.reject(disconnected(`action ${goal.action} (goal ${id})`));
+    }
+    if (why === 'close') this.fragments.clear();
+  }
+
+  private sendAdvertise(topic: string): void {
+    const a = this.advertised.get(topic)!;
+    const frame: Frame = { op: 'advertise', id: this.nextId('advertise', topic), topic, type: a.type };
+    if (a.latch !== undefined) frame.latch = a.latch;
+    if (a.queueSize !== undefined) frame.queue_size = a.queueSize;
+    this.send(frame);
+  }
+
+  private sendSubscribe(topic: string, s: TopicState): void {
+    const frame: Frame = { op: 'subscribe', id: s.subscriptionId, topic, type: s.type };
+    const o = s.options;
+    if (o.throttleRate !== undefined) frame.throttle_rate = o.throttleRate;
+    if (o.queueLength !== undefined) frame.queue_length = o.queueLength;
+    if (o.fragmentSize !== undefined) frame.fragment_size = o.fragmentSize;
+    if (o.compression !== undefined) frame.compression = o.compression;
+    this.send(frame);
+  }
+
+  private malformed(reason: string, raw: string): void {
+    this.stats.malformed++;
+    this.emit('malformed', { reason, raw: raw.length > 300 ? `${raw.slice(0, 300)}…` : raw });
+  }
+
+  private receive(data: Buffer, isBinary: boolean): void {
+    this.stats.framesIn++;
+    let value: unknown;
+    const rawText = isBinary ? `<${data.length} bytes>` : data.toString('utf8');
+    try {
+      value = isBinary ? cborDecode(data) : JSON.parse(rawText);
+    } catch (err) {
+      this.malformed(`undecodable ${isBinary ? 'CBOR' : 'JSON'}: ${errorMessage(err)}`, rawText);
+      return;
+    }
+    this.dispatch(value, rawText);
+  }
+
+  private dispatch(value: unknown, rawText: string): void {
+    const checked = checkFrame(value, SERVER_OPS);
+    if (!checked.ok) {
+      this.malformed(checked.reason, rawText);
+      return;
+    }
+    const f = checked.frame;
+    try {
+      switch (f.op) {
+        case 'fragment': {
+          let joined: string | undefined;
+          try {
+            joined = this.fragments.add(f as unknown as { id: string; data: string; num: number; total: number });
+          } catch (err) {
+            this.malformed(errorMessage(err), rawText);
+            return;
+          }
+          if (joined === undefined) return;
+          let inner: unknown;
+          try {
+            inner = JSON.parse(joined);
+          } catch (err) {
+            this.malformed(`fragments did not form JSON: ${errorMessage(err)}`, joined.slice(0, 300));
+            return;
+          }
+          if ((inner as Frame | null)?.op === 'fragment') {
+            this.malformed('nested fragment', joined.slice(0, 300));
+            return;
+          }
+          this.dispatch(inner, joined);
+          return;
+        }
+        case 'publish': {
+          const state = this.topics.get(f.topic as string);
+          if (!state) return; // late message after unsubscribe
+          for (const h of [...state.handlers]) h(f.msg as RosMessage);
+          return;
+        }
+        case 'service_response': {
+          const call = f.id ? this.calls.get(f.id) : undefined;
+          if (!call) return;
+          this.calls.delete(f.id!);
+          if (f.result) call.resolve(f.values ?? {});
+          else
+            call.reject(
+              new SkillforgeError('E_SERVICE', `service ${call.service} failed: ${typeof f.values === 'string' ? f.values : JSON.stringify(f.values ?? null)}`, {
+                hint: 'the service server reported an error; check the request arguments and type',
+              }),
+            );
+          return;
+        }
+        case 'action_feedback': {
+          const goal = f.id ? this.goals.get(f.id) : undefined;
+          goal?.onFeedback?.(f.values as RosMessage);
+          return;
+        }
+        case 'action_result': {
+          const goal = f.id ? this.goals.get(f.id) : undefined;
+          if (!goal) return;
+          this.goals.delete(f.id!);
+          goal.resolve({ status: f.status as number, result: f.result as boolean, values: f.values ?? null });
+          return;
+        }
+        case 'status':
+          this.emit('status', { level: f.level as string, msg: f.msg as string, id: f.id });
+          return;
+      }
+    } catch (err) {
+      // A user handler threw: report it, keep the connection alive.
+      this.emit('error', err instanceof Error ? err : new Error(errorMessage(err)));
+    }
+  }
+}
+
+/** Throw a SkillforgeError unless an action result is GoalStatus SUCCEEDED. */
+export function assertSucceeded(action: string, r: ActionResult): void {
+  if (r.result && r.status === GoalStatus.SUCCEEDED) return;
+  const detail = typeof r.values === 'string' ? `: ${r.values}` : '';
+  throw new SkillforgeError('E_ACTION', `action ${action} ended ${r.result ? goalStatusName(r.status) : 'with a bridge failure'}${detail}`);
+}

@@ -1,0 +1,804 @@
+/**
+ * A simulated mobile manipulator that speaks rosbridge v2 on 127.0.0.1, as rosbridge_suite's ROS 2
+ * branch does: the same op and field names, GoalStatus codes in action_result, fragments when a
+ * client sets fragment_size, CBOR when a subscription asks for it, and the same silences (a topic
+ * of the wrong type or an action nobody serves gets no answer at all).
+ *
+ * The robot: a differential base integrating /cmd_vel into /odom and /amcl_pose, a Nav2-like
+ * NavigateToPose action with feedback and a realistic duration, pick/place and drawer actions, a
+ * GripperCommand action, detections of the objects visible where it stands, /joint_states, and a
+ * few std_srvs/srv/Trigger services. The world is the kitchen (envs/kitchen) by default.
+ *
+ * @example
+ * const sim = await SimRobot.start({ profile: await loadProfile(builtinProfilePath('sim-kitchen')) });
+ * const ros = new RosbridgeClient({ url: sim.url });
+ */
+import { performance } from 'node:perf_hooks';
+import { Encoder } from 'cbor-x';
+import { WebSocketServer, WebSocket } from 'ws';
+import { errorMessage } from '../../core/errors.js';
+import type { RobotProfile, Pose2D } from '../profile.js';
+import { checkFrame, CLIENT_OPS, FragmentBuffer, fragmentFrame, GoalStatus, type Frame } from '../rosbridge/protocol.js';
+import { KitchenSimWorld } from './kitchen.js';
+import type { SimWorld } from './world.js';
+
+type Msg = Record<string, unknown>;
+
+export interface SimRobotOptions {
+  profile: RobotProfile;
+  world?: SimWorld;
+  /** Seed of the default kitchen world. */
+  seed?: number | string;
+  host?: string;
+  port?: number;
+  /** Navigation cruise speed, m/s (Nav2-like default 0.5). Tests raise it to keep runs short. */
+  navSpeed?: number;
+  /** How long a pick, place or drawer motion takes (ms). */
+  manipulationMs?: number;
+  /** How long the gripper takes to open or close (ms). */
+  gripperMs?: number;
+  /** Physics and feedback tick (ms). */
+  tickMs?: number;
+  /** The base stops when no /cmd_vel arrived for this long (as real base controllers do). */
+  cmdVelTimeoutMs?: number;
+  /** Robot start pose; default: the profile's 'initial location' or its first location. */
+  start?: Pose2D;
+  /** Locations within this distance count as "at" (m). */
+  arriveTolerance?: number;
+}
+
+/** A frame as the server received it (tests assert on these). */
+export interface ReceivedFrame {
+  time: number;
+  connection: number;
+  frame: Frame;
+}
+
+interface Subscription {
+  id?: string;
+  type?: string;
+  throttleRate: number;
+  queueLength: number;
+  compression: string;
+  lastSent: number;
+  queue: Msg[];
+  timer?: NodeJS.Timeout;
+}
+
+interface Connection {
+  n: number;
+  ws: WebSocket;
+  subs: Map<string, Subscription>;
+  advertised: Map<string, string>;
+  fragmentSize?: number;
+  fragments: FragmentBuffer;
+}
+
+interface GoalContext {
+  id: string;
+  action: string;
+  args: Msg;
+  feedback(values: Msg): void;
+  /** Aborted by cancel_action_goal, a newer goal, or the e-stop. */
+  signal: AbortSignal;
+}
+
+interface GoalOutcome {
+  status: number;
+  values: Msg;
+}
+
+interface ActionServer {
+  type: string;
+  run(ctx: GoalContext): Promise<GoalOutcome>;
+}
+
+interface ServiceServer {
+  type: string;
+  /** undefined = never answer (a hung service server). */
+  call(args: Msg): Msg | undefined | Promise<Msg | undefined>;
+}
+
+interface RunningGoal {
+  id: string;
+  action: string;
+  conn: Connection;
+  abort: AbortController;
+}
+
+const TOPIC_TYPES: Record<string, string> = {
+  '/odom': 'nav_msgs/msg/Odometry',
+  '/amcl_pose': 'geometry_msgs/msg/PoseWithCovarianceStamped',
+  '/detections': 'vision_msgs/msg/Detection3DArray',
+  '/joint_states': 'sensor_msgs/msg/JointState',
+  '/cmd_vel': 'geometry_msgs/msg/Twist',
+  '/skillforge/estop': 'std_msgs/msg/Bool',
+};
+
+const ZERO36 = (): number[] => new Array<number>(36).fill(0);
+
+function stamp(): { sec: number; nanosec: number } {
+  const ms = Date.now();
+  return { sec: Math.floor(ms / 1000), nanosec: (ms % 1000) * 1e6 };
+}
+
+function duration(ms: number): { sec: number; nanosec: number } {
+  const s = Math.max(0, ms) / 1000;
+  return { sec: Math.floor(s), nanosec: Math.round((s % 1) * 1e9) };
+}
+
+function quaternion(yaw: number) {
+  return { x: 0, y: 0, z: Math.sin(yaw / 2), w: Math.cos(yaw / 2) };
+}
+
+function yawOf(q: { x?: number; y?: number; z?: number; w?: number }): number {
+  const { x = 0, y = 0, z = 0, w = 1 } = q;
+  return Math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z));
+}
+
+function num(v: unknown, fallback = 0): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
+
+function inPolygon(x: number, y: number, poly: readonly (readonly [number, number])[]): boolean {
+  let inside = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i]!;
+    const [xj, yj] = poly[j]!;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+function abortable(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class SimRobot {
+  readonly profile: RobotProfile;
+  readonly world: SimWorld;
+  /** Every valid frame received, in order (for tests). */
+  readonly received: ReceivedFrame[] = [];
+  /** Frames that failed validation or decoding. */
+  readonly rejected: { connection: number; reason: string }[] = [];
+  /** Every /cmd_vel the base accepted, with its time (performance.now()). */
+  readonly twistLog: { time: number; linear: number; angular: number }[] = [];
+  /** Goal ids that were cancelled through cancel_action_goal, with the time. */
+  readonly cancelLog: { time: number; id: string; action: string }[] = [];
+
+  pose: Pose2D;
+  /** Named location the robot stands at (null while driving or between places). */
+  at: string | null = null;
+  estopped = false;
+  gripperPosition: number;
+
+  private readonly opts: Required<Omit<SimRobotOptions, 'world' | 'seed' | 'start' | 'profile' | 'port'>> & { port: number };
+  private readonly wss: WebSocketServer;
+  private readonly conns = new Set<Connection>();
+  private readonly goals = new Map<string, RunningGoal>();
+  private readonly actions = new Map<string, ActionServer>();
+  private readonly services = new Map<string, ServiceServer>();
+  private readonly cbor = new Encoder({ useRecords: false, mapsAsObjects: true });
+  private base = { linear: 0, angular: 0, lastCmd: 0 };
+  private navActive: AbortController | null = null;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private tickCount = 0;
+  private connCounter = 0;
+  private readonly start: Pose2D;
+
+  private constructor(options: SimRobotOptions, wss: WebSocketServer) {
+    this.profile = options.profile;
+    this.world = options.world ?? new KitchenSimWorld(options.seed ?? 1);
+    this.opts = {
+      host: options.host ?? '127.0.0.1',
+      port: 0,
+      navSpeed: options.navSpeed ?? 0.5,
+      manipulationMs: options.manipulationMs ?? 1500,
+      gripperMs: options.gripperMs ?? 500,
+      tickMs: options.tickMs ?? 50,
+      cmdVelTimeoutMs: options.cmdVelTimeoutMs ?? 500,
+      arriveTolerance: options.arriveTolerance ?? 0.15,
+    };
+    const locs = this.profile.locations;
+    this.start = options.start ?? locs['initial location'] ?? Object.values(locs)[0]!;
+    this.pose = { ...this.start };
+    this.at = this.locationAt(this.pose);
+    this.gripperPosition = this.profile.interfaces.gripper?.openPosition ?? 0.08;
+    this.wss = wss;
+    this.registerInterfaces();
+  }
+
+  /** Start listening (127.0.0.1, a free port unless given). */
+  static async start(options: SimRobotOptions): Promise<SimRobot> {
+    const host = options.host ?? '127.0.0.1';
+    const wss = await new Promise<WebSocketServer>((resolve, reject) => {
+      const s = new WebSocketServer({ host, port: options.port ?? 0, perMessageDeflate: false });
+      s.once('listening', () => resolve(s));
+      s.once('error', reject);
+    });
+    const sim = new SimRobot(options, wss);
+    const addr = wss.address();
+    sim.opts.port = addr && typeof addr === 'object' ? addr.port : 0;
+    wss.on('connection', (ws) => sim.accept(ws));
+    sim.tickTimer = setInterval(() => sim.tick(), sim.opts.tickMs);
+    sim.tickTimer.unref();
+    return sim;
+  }
+
+  get url(): string {
+    return `ws://${this.opts.host}:${this.opts.port}`;
+  }
+
+  get port(): number {
+    return this.opts.port;
+  }
+
+  get clientCount(): number {
+    return this.conns.size;
+  }
+
+  /** Goals currently executing. */
+  get activeGoals(): { id: string; action: string }[] {
+    return [...this.goals.values()].map((g) => ({ id: g.id, action: g.action }));
+  }
+
+  /** The current base velocity (what the wheels do). */
+  get velocity(): { linear: number; angular: number } {
+    return { linear: this.base.linear, angular: this.base.angular };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.tickTimer);
+    for (const g of this.goals.values()) g.abort.abort();
+    for (const c of this.conns) {
+      for (const s of c.subs.values()) clearTimeout(s.timer);
+      c.ws.terminate();
+    }
+    this.conns.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /** Fault injection: send raw text or bytes to every client. */
+  sendRaw(data: string | Buffer): void {
+    for (const c of this.conns) if (c.ws.readyState === WebSocket.OPEN) c.ws.send(data);
+  }
+
+  /** Fault injection: cut every client's connection (goals keep running, as on a real robot). */
+  dropClients(): void {
+    for (const c of this.conns) c.ws.terminate();
+  }
+
+  /** Forget received-frame logs (between test cases). */
+  clearLogs(): void {
+    this.received.length = 0;
+    this.rejected.length = 0;
+    this.twistLog.length = 0;
+    this.cancelLog.length = 0;
+  }
+
+  /** Put the robot back at its start, clear the e-stop (the world keeps its state). */
+  reset(): void {
+    for (const g of this.goals.values()) g.abort.abort();
+    this.navActive = null;
+    this.estopped = false;
+    this.base = { linear: 0, angular: 0, lastCmd: 0 };
+    this.pose = { ...this.start };
+    this.at = this.locationAt(this.pose);
+  }
+
+  /** Publish a message on a topic as if a ROS node did (for tests: e.g. an external e-stop). */
+  publish(topic: string, msg: Msg): void {
+    this.deliver(topic, msg, undefined);
+  }
+
+  // ---- connection handling ---------------------------------------------------------------------
+
+  private accept(ws: WebSocket): void {
+    const conn: Connection = { n: ++this.connCounter, ws, subs: new Map(), advertised: new Map(), fragments: new FragmentBuffer() };
+    this.conns.add(conn);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.rejected.push({ connection: conn.n, reason: 'binary frame from client (bson_only_mode is off)' });
+        return;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse((data as Buffer).toString('utf8'));
+      } catch (err) {
+        this.rejected.push({ connection: conn.n, reason: `invalid JSON: ${errorMessage(err)}` });
+        return;
+      }
+      this.handle(conn, value);
+    });
+    ws.on('close', () => {
+      this.conns.delete(conn);
+      for (const s of conn.subs.values()) clearTimeout(s.timer);
+      // rosbridge drops what this client advertised and subscribed; running goals continue.
+    });
+    ws.on('error', () => {});
+  }
+
+  private handle(conn: Connection, value: unknown): void {
+    const checked = checkFrame(value, CLIENT_OPS);
+    if (!checked.ok) {
+      this.rejected.push({ connection: conn.n, reason: checked.reason });
+      return;
+    }
+    const f = checked.frame;
+    this.received.push({ time: performance.now(), connection: conn.n, frame: f });
+    // rosbridge's protocol: any message carrying fragment_size sets the connection's fragment size.
+    if (typeof f.fragment_size === 'number') conn.fragmentSize = f.fragment_size;
+    try {
+      switch (f.op) {
+        case 'fragment': {
+          const joined = conn.fragments.add(f as unknown as { id: string; data: string; num: number; total: number });
+          if (joined !== undefined) this.handle(conn, JSON.parse(joined));
+          return;
+        }
+        case 'advertise':
+          conn.advertised.set(f.topic as string, f.type as string);
+          return;
+        case 'unadvertise':
+          conn.advertised.delete(f.topic as string);
+          return;
+        case 'publish':
+          return this.onPublish(conn, f.topic as string, f.msg as Msg);
+        case 'subscribe':
+          return this.onSubscribe(conn, f);
+        case 'unsubscribe': {
+          const s = conn.subs.get(f.topic as string);
+          if (s) clearTimeout(s.timer);
+          conn.subs.delete(f.topic as string);
+          return;
+        }
+        case 'call_service':
+          void this.onCallService(conn, f);
+          return;
+        case 'send_action_goal':
+          this.onSendGoal(conn, f);
+          return;
+        case 'cancel_action_goal': {
+          // Goals are keyed by id across connections, as in rosbridge's shared handler list.
+          const g = f.id ? this.goals.get(f.id) : undefined;
+          this.cancelLog.push({ time: performance.now(), id: f.id ?? '', action: f.action as string });
+          g?.abort.abort('canceled');
+          return;
+        }
+        case 'set_level':
+          return;
+      }
+    } catch (err) {
+      this.rejected.push({ connection: conn.n, reason: `${f.op}: ${errorMessage(err)}` });
+    }
+  }
+
+  private onPublish(conn: Connection, topic: string, msg: Msg): void {
+    const type = conn.advertised.get(topic);
+    const known = TOPIC_TYPES[topic];
+    // Publishing without advertising, or with the wrong type, is dropped silently.
+    if (!type || (known && type !== known)) {
+      this.rejected.push({ connection: conn.n, reason: `publish on ${topic} ignored (${type ? `type ${type}` : 'not advertised'})` });
+      return;
+    }
+    this.deliver(topic, msg, conn);
+  }
+
+  private deliver(topic: string, msg: Msg, from: Connection | undefined): void {
+    if (topic === '/cmd_vel') this.onCmdVel(msg);
+    if (topic === '/skillforge/estop' && msg.data === true) this.triggerEstop();
+    for (const c of this.conns) if (c !== from) this.send(c, topic, msg);
+  }
+
+  private onSubscribe(conn: Connection, f: Frame): void {
+    const topic = f.topic as string;
+    const known = TOPIC_TYPES[topic];
+    if (known && typeof f.type === 'string' && f.type !== known) {
+      // rosbridge raises inside the capability; the client hears nothing.
+      this.rejected.push({ connection: conn.n, reason: `subscribe ${topic}: type ${f.type} does not match ${known}` });
+      return;
+    }
+    const old = conn.subs.get(topic);
+    if (old) clearTimeout(old.timer);
+    conn.subs.set(topic, {
+      id: f.id,
+      type: f.type as string | undefined,
+      throttleRate: num(f.throttle_rate),
+      queueLength: num(f.queue_length),
+      compression: typeof f.compression === 'string' ? f.compression : 'none',
+      lastSent: 0,
+      queue: [],
+    });
+  }
+
+  /** Deliver one topic message to one client, honouring throttle_rate, queue_length and compression. */
+  private send(conn: Connection, topic: string, msg: Msg): void {
+    const sub = conn.subs.get(topic);
+    if (!sub) return;
+    const now = performance.now();
+    if (sub.throttleRate > 0 && now - sub.lastSent < sub.throttleRate) {
+      if (sub.queueLength > 0) {
+        sub.queue.push(msg);
+        if (sub.queue.length > sub.queueLength) sub.queue.shift();
+        if (!sub.timer) {
+          sub.timer = setTimeout(() => {
+            sub.timer = undefined;
+            const next = sub.queue.shift();
+            if (next && conn.subs.get(topic) === sub) {
+              sub.lastSent = performance.now();
+              this.emitPublish(conn, topic, next, sub);
+            }
+          }, sub.throttleRate - (now - sub.lastSent));
+          sub.timer.unref();
+        }
+      }
+      return;
+    }
+    sub.lastSent = now;
+    this.emitPublish(conn, topic, msg, sub);
+  }
+
+  private emitPublish(conn: Connection, topic: string, msg: Msg, sub: Subscription): void {
+    const frame: Frame = { op: 'publish', topic, msg };
+    if (sub.compression === 'cbor') {
+      if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(this.cbor.encode(frame));
+      return;
+    }
+    this.sendFrame(conn, frame);
+  }
+
+  /** JSON-serialize and send, splitting into fragment frames above the connection's fragment_size. */
+  private sendFrame(conn: Connection, frame: Frame): void {
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
+    const text = JSON.stringify(frame);
+    const size = conn.fragmentSize;
+    if (size !== undefined && size > 0 && text.length > size) {
+      const id = frame.id ?? `${frame.op}:${(frame.topic ?? frame.service ?? frame.action ?? '') as string}:${++this.tickCount}`;
+      for (const part of fragmentFrame(text, id, size)) conn.ws.send(JSON.stringify(part));
+      return;
+    }
+    conn.ws.send(text);
+  }
+
+  // ---- services --------------------------------------------------------------------------------
+
+  private async onCallService(conn: Connection, f: Frame): Promise<void> {
+    const name = f.service as string;
+    const server = this.services.get(name);
+    const respond = (result: boolean, values: unknown) => {
+      const out: Frame = { op: 'service_response', service: name, values, result };
+      if (f.id !== undefined) out.id = f.id;
+      this.sendFrame(conn, out);
+    };
+    if (!server) return respond(false, `Service ${name} does not exist`);
+    if (typeof f.type === 'string' && f.type !== '' && f.type !== server.type) {
+      return respond(false, `Service ${name} has type ${server.type}, not ${f.type}`);
+    }
+    try {
+      const args = (Array.isArray(f.args) ? {} : (f.args as Msg | undefined)) ?? {};
+      const values = await server.call(args);
+      if (values !== undefined) respond(true, values);
+    } catch (err) {
+      respond(false, errorMessage(err));
+    }
+  }
+
+  // ---- actions ---------------------------------------------------------------------------------
+
+  private onSendGoal(conn: Connection, f: Frame): void {
+    const name = f.action as string;
+    const id = f.id ?? `goal:${name}:${++this.tickCount}`;
+    const server = this.actions.get(name);
+    // No action server: rosbridge's client waits for one; the client hears nothing.
+    if (!server) return;
+    const result = (status: number, values: unknown, ok: boolean) =>
+      this.sendFrame(goal.conn.ws.readyState === WebSocket.OPEN ? goal.conn : conn, { op: 'action_result', id, action: name, values, status, result: ok });
+    const abort = new AbortController();
+    const goal: RunningGoal = { id, action: name, conn, abort };
+    if (f.action_type !== server.type) {
+      result(GoalStatus.UNKNOWN, `action ${name} has type ${server.type}, not ${String(f.action_type)}`, false);
+      return;
+    }
+    this.goals.set(id, goal);
+    const wantFeedback = f.feedback === true;
+    const ctx: GoalContext = {
+      id,
+      action: name,
+      args: (Array.isArray(f.args) ? {} : (f.args as Msg | undefined)) ?? {},
+      signal: abort.signal,
+      feedback: (values) => {
+        if (wantFeedback && !abort.signal.aborted) this.sendFrame(goal.conn, { op: 'action_feedback', id, action: name, values });
+      },
+    };
+    server
+      .run(ctx)
+      .then(
+        (o) => result(o.status, o.values, true),
+        (err: unknown) => result(GoalStatus.ABORTED, { error_code: 1, error_msg: errorMessage(err) }, true),
+      )
+      .finally(() => this.goals.delete(id));
+  }
+
+  private registerInterfaces(): void {
+    const i = this.profile.interfaces;
+    this.actions.set(i.navigate.action, { type: i.navigate.type, run: (ctx) => this.navigate(ctx) });
+    if (i.pick) this.actions.set(i.pick.action, { type: i.pick.type, run: (ctx) => this.manipulate(ctx, 'pick') });
+    if (i.place) this.actions.set(i.place.action, { type: i.place.type, run: (ctx) => this.manipulate(ctx, 'place') });
+    if (i.openDrawer) this.actions.set(i.openDrawer.action, { type: i.openDrawer.type, run: (ctx) => this.manipulate(ctx, 'open') });
+    if (i.closeDrawer) this.actions.set(i.closeDrawer.action, { type: i.closeDrawer.type, run: (ctx) => this.manipulate(ctx, 'close') });
+    if (i.gripper) this.actions.set(i.gripper.action, { type: i.gripper.type, run: (ctx) => this.gripper(ctx) });
+    const stateService = i.state?.service ?? '/skillforge/get_state';
+    this.services.set(stateService, {
+      type: 'std_srvs/srv/Trigger',
+      call: () => ({ success: true, message: JSON.stringify(this.stateJson()) }),
+    });
+    this.services.set('/skillforge/reset', {
+      type: 'std_srvs/srv/Trigger',
+      call: () => {
+        this.reset();
+        return { success: true, message: 'reset: e-stop cleared, robot at its start pose' };
+      },
+    });
+    this.services.set('/add_two_ints', {
+      type: 'example_interfaces/srv/AddTwoInts',
+      call: (a) => ({ sum: num(a.a) + num(a.b) }),
+    });
+    this.services.set('/skillforge/hang', { type: 'std_srvs/srv/Trigger', call: () => undefined });
+  }
+
+  /** The robot's full state as JSON (get_state service). */
+  stateJson(): Record<string, unknown> {
+    return {
+      pose: this.pose,
+      at: this.at,
+      holding: this.world.holding(),
+      estop: this.estopped,
+      gripper: this.gripperPosition,
+      visible: this.at ? this.world.visibleAt(this.at) : [],
+      world: this.world.snapshot(),
+    };
+  }
+
+  private finished(ctx: GoalContext, status: number, values: Msg): GoalOutcome {
+    return { status: ctx.signal.aborted && ctx.signal.reason === 'estop' ? GoalStatus.ABORTED : status, values };
+  }
+
+  private async navigate(ctx: GoalContext): Promise<GoalOutcome> {
+    const fail = (msg: string, code = 1): GoalOutcome => ({ status: GoalStatus.ABORTED, values: { error_code: code, error_msg: msg } });
+    if (this.estopped) return fail('emergency stop is active');
+    const p = (ctx.args.pose as Msg | undefined)?.pose as Msg | undefined;
+    const position = (p?.position ?? {}) as Msg;
+    const target = { x: num(position.x, NaN), y: num(position.y, NaN), yaw: yawOf((p?.orientation ?? {}) as Msg) };
+    if (!Number.isFinite(target.x) || !Number.isFinite(target.y)) return fail('goal pose has no position', 2);
+    // Preempt a running navigation (Nav2 accepts the newest goal).
+    this.navActive?.abort('preempted');
+    const mine = new AbortController();
+    this.navActive = mine;
+    const onAbort = () => mine.abort(ctx.signal.reason);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      // Planning: a goal off the map has no path.
+      if (!inPolygon(target.x, target.y, this.profile.safety.geofence.polygon)) {
+        await abortable(Math.min(200, this.opts.tickMs * 2), mine.signal);
+        return fail('no valid path: goal is outside the map', 204);
+      }
+      const started = performance.now();
+      this.at = null;
+      let last = performance.now();
+      while (true) {
+        const ok = await abortable(this.opts.tickMs, mine.signal);
+        const now = performance.now();
+        const dt = (now - last) / 1000;
+        last = now;
+        if (!ok) {
+          this.base.linear = 0;
+          this.base.angular = 0;
+          this.at = this.locationAt(this.pose);
+          const reason = mine.signal.reason;
+          if (reason === 'canceled') return { status: GoalStatus.CANCELED, values: { error_code: 0, error_msg: '' } };
+          return fail(reason === 'estop' ? 'emergency stop' : 'preempted by a newer goal');
+        }
+        const dx = target.x - this.pose.x;
+        const dy = target.y - this.pose.y;
+        const dist = Math.hypot(dx, dy);
+        const stepLen = this.opts.navSpeed * dt;
+        if (dist <= stepLen || dist < 1e-3) {
+          this.pose = { ...target };
+          this.base.linear = 0;
+          this.base.angular = 0;
+          this.at = this.locationAt(this.pose);
+          if (this.at && this.world instanceof KitchenSimWorld) this.world.arrive(this.at);
+          ctx.feedback(this.navFeedback(0, performance.now() - started));
+          return { status: GoalStatus.SUCCEEDED, values: { error_code: 0, error_msg: '' } };
+        }
+        const heading = Math.atan2(dy, dx);
+        this.pose = { x: this.pose.x + (dx / dist) * stepLen, y: this.pose.y + (dy / dist) * stepLen, yaw: heading };
+        this.base.linear = this.opts.navSpeed;
+        this.base.angular = 0;
+        ctx.feedback(this.navFeedback(dist - stepLen, now - started));
+      }
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      if (this.navActive === mine) this.navActive = null;
+    }
+  }
+
+  private navFeedback(remaining: number, elapsedMs: number): Msg {
+    return {
+      current_pose: { header: { stamp: stamp(), frame_id: this.profile.frame }, pose: this.poseMsg() },
+      navigation_time: duration(elapsedMs),
+      estimated_time_remaining: duration((remaining / this.opts.navSpeed) * 1000),
+      number_of_recoveries: 0,
+      distance_remaining: remaining,
+    };
+  }
+
+  private async manipulate(ctx: GoalContext, kind: 'pick' | 'place' | 'open' | 'close'): Promise<GoalOutcome> {
+    const fail = (message: string) => this.finished(ctx, GoalStatus.ABORTED, { success: false, message });
+    if (this.estopped) return fail('emergency stop is active');
+    if (this.navActive || this.base.linear !== 0 || this.base.angular !== 0) return fail('the base is moving');
+    const at = this.at;
+    if (!at) return fail('the robot is not at a known location');
+    const stages = kind === 'pick' ? ['approach', 'grasp', 'lift'] : kind === 'place' ? ['approach', 'release', 'retract'] : ['reach', 'pull', 'retract'];
+    for (let s = 0; s < stages.length; s++) {
+      ctx.feedback({ stage: stages[s], progress: s / stages.length });
+      if (!(await abortable(this.opts.manipulationMs / stages.length, ctx.signal))) {
+        return this.finished(ctx, GoalStatus.CANCELED, { success: false, message: `${kind} canceled during ${stages[s]}` });
+      }
+    }
+    let r;
+    if (kind === 'pick') {
+      const object = ctx.args.object_id ?? ctx.args.object;
+      if (typeof object !== 'string') return fail('goal has no object_id');
+      r = this.world.pick(object, at);
+      if (r.ok) this.gripperPosition = this.profile.interfaces.gripper?.closedPosition ?? 0;
+    } else {
+      const loc = ctx.args.location_id ?? ctx.args.location;
+      if (typeof loc === 'string' && loc !== '' && loc !== at) return fail(`the robot is at the ${at}, not the ${loc}`);
+      if (kind === 'place') {
+        r = this.world.place(at);
+        if (r.ok) this.gripperPosition = this.profile.interfaces.gripper?.openPosition ?? 0.08;
+      } else if (kind === 'open') r = this.world.openDrawer?.(at) ?? { ok: false, reason: 'no drawers here' };
+      else r = this.world.closeDrawer?.(at) ?? { ok: false, reason: 'no drawers here' };
+    }
+    ctx.feedback({ stage: 'done', progress: 1 });
+    return r.ok ? { status: GoalStatus.SUCCEEDED, values: { success: true, message: '' } } : fail(r.reason ?? `${kind} failed`);
+  }
+
+  private async gripper(ctx: GoalContext): Promise<GoalOutcome> {
+    const g = this.profile.interfaces.gripper!;
+    const cmd = (ctx.args.command ?? {}) as Msg;
+    const target = Math.min(Math.max(num(cmd.position, g.openPosition), Math.min(g.openPosition, g.closedPosition)), Math.max(g.openPosition, g.closedPosition));
+    const values = (reached: boolean, stalled: boolean) => ({ position: this.gripperPosition, effort: stalled ? num(cmd.max_effort, g.maxEffort) : 0, stalled, reached_goal: reached });
+    if (this.estopped) return { status: GoalStatus.ABORTED, values: values(false, false) };
+    const holding = this.world.holding();
+    const opening = Math.abs(target - g.openPosition) < Math.abs(target - g.closedPosition);
+    if (holding && opening && !this.at) return { status: GoalStatus.ABORTED, values: values(false, false) };
+    const start = this.gripperPosition;
+    const steps = 5;
+    for (let s = 1; s <= steps; s++) {
+      if (!(await abortable(this.opts.gripperMs / steps, ctx.signal))) return this.finished(ctx, GoalStatus.CANCELED, values(false, false));
+      this.gripperPosition = start + ((target - start) * s) / steps;
+      ctx.feedback(values(false, false));
+    }
+    if (holding && opening && this.at) this.world.place(this.at);
+    // Closing on a held object stalls on it.
+    const stalled = !!holding && !opening;
+    return { status: GoalStatus.SUCCEEDED, values: values(!stalled, stalled) };
+  }
+
+  private triggerEstop(): void {
+    this.estopped = true;
+    this.base = { linear: 0, angular: 0, lastCmd: 0 };
+    for (const g of this.goals.values()) g.abort.abort('estop');
+  }
+
+  private onCmdVel(msg: Msg): void {
+    const lin = (msg.linear ?? {}) as Msg;
+    const ang = (msg.angular ?? {}) as Msg;
+    const linear = num(lin.x);
+    const angular = num(ang.z);
+    this.twistLog.push({ time: performance.now(), linear, angular });
+    if (this.estopped || this.navActive) {
+      // Navigation owns the base; the e-stop ignores everything but zero.
+      if (linear === 0 && angular === 0 && !this.navActive) this.base = { linear: 0, angular: 0, lastCmd: performance.now() };
+      return;
+    }
+    this.base = { linear, angular, lastCmd: performance.now() };
+    if (linear !== 0 || angular !== 0) this.at = null;
+  }
+
+  // ---- physics and sensors ---------------------------------------------------------------------
+
+  private locationAt(p: { x: number; y: number }): string | null {
+    let best: string | null = null;
+    let bestD = this.opts.arriveTolerance;
+    for (const [name, l] of Object.entries(this.profile.locations)) {
+      const d = Math.hypot(l.x - p.x, l.y - p.y);
+      if (d <= bestD) {
+        best = name;
+        bestD = d;
+      }
+    }
+    return best;
+  }
+
+  private tick(): void {
+    this.tickCount++;
+    const dt = this.opts.tickMs / 1000;
+    if (!this.navActive) {
+      if (performance.now() - this.base.lastCmd > this.opts.cmdVelTimeoutMs) this.base.linear = this.base.angular = 0;
+      if (this.base.linear !== 0 || this.base.angular !== 0) {
+        const yaw = this.pose.yaw + this.base.angular * dt;
+        this.pose = { x: this.pose.x + Math.cos(yaw) * this.base.linear * dt, y: this.pose.y + Math.sin(yaw) * this.base.linear * dt, yaw };
+      }
+    }
+    if (this.conns.size === 0) return;
+    const obs = this.profile.observations;
+    if (obs.odom) this.publishSensor(obs.odom.topic, () => this.odomMsg());
+    if (obs.amcl && this.tickCount % 10 === 0) this.publishSensor(obs.amcl.topic, () => this.amclMsg());
+    if (obs.jointStates && this.tickCount % 2 === 0) this.publishSensor(obs.jointStates.topic, () => this.jointMsg());
+    if (obs.detections && this.tickCount % 4 === 0) this.publishSensor(obs.detections.topic, () => this.detectionsMsg());
+  }
+
+  private publishSensor(topic: string, make: () => Msg): void {
+    let msg: Msg | undefined;
+    for (const c of this.conns) {
+      if (!c.subs.has(topic)) continue;
+      msg ??= make();
+      this.send(c, topic, msg);
+    }
+  }
+
+  private poseMsg(): Msg {
+    return { position: { x: this.pose.x, y: this.pose.y, z: 0 }, orientation: quaternion(this.pose.yaw) };
+  }
+
+  private odomMsg(): Msg {
+    return {
+      header: { stamp: stamp(), frame_id: 'odom' },
+      child_frame_id: 'base_link',
+      pose: { pose: this.poseMsg(), covariance: ZERO36() },
+      twist: { twist: { linear: { x: this.base.linear, y: 0, z: 0 }, angular: { x: 0, y: 0, z: this.base.angular } }, covariance: ZERO36() },
+    };
+  }
+
+  private amclMsg(): Msg {
+    return { header: { stamp: stamp(), frame_id: this.profile.frame }, pose: { pose: this.poseMsg(), covariance: ZERO36() } };
+  }
+
+  private jointMsg(): Msg {
+    const half = this.gripperPosition / 2;
+    return {
+      header: { stamp: stamp(), frame_id: '' },
+      name: ['left_finger_joint', 'right_finger_joint', 'wheel_left_joint', 'wheel_right_joint'],
+      position: [half, half, 0, 0],
+      velocity: [0, 0, this.base.linear / 0.033, this.base.linear / 0.033],
+      effort: [0, 0, 0, 0],
+    };
+  }
+
+  private detectionsMsg(): Msg {
+    const header = { stamp: stamp(), frame_id: 'base_link' };
+    const objects = this.at ? this.world.visibleAt(this.at) : [];
+    return {
+      header,
+      detections: objects.map((o, k) => ({
+        header,
+        id: o,
+        results: [{ hypothesis: { class_id: o, score: 0.95 }, pose: { pose: { position: { x: 0.6, y: 0.15 * k - 0.3, z: 0.8 }, orientation: quaternion(0) }, covariance: ZERO36() } }],
+        bbox: { center: { position: { x: 0.6, y: 0.15 * k - 0.3, z: 0.8 }, orientation: quaternion(0) }, size: { x: 0.07, y: 0.07, z: 0.12 } },
+      })),
+    };
+  }
+}
