@@ -1,0 +1,25 @@
+/**
+ * Voyager's control primitives for mineflayer, with Voyager's names and argument order so existing
+ * Voyager skill code runs unchanged. Each takes an optional trailing `{signal, timeoutMs}` and otherwise
+ * uses the context the environment set with `setPrimitiveContext(bot, {signal, maxTimeoutMs})`.
+ */
+export { mineBlock, weakestHarvestTool, canHarvest, MINE_RADIUS } from './mineBlock.js';
+export { craftItem, TABLE_RADIUS } from './craftItem.js';
+export { smeltItem, resolveSmeltInput, FURNACE_RADIUS } from './smeltItem.js';
+export { placeItem } from './placeItem.js';
+export { killMob, MOB_RADIUS } from './killMob.js';
+export { exploreUntil } from './exploreUntil.js';
+export { getItemFromChest, depositItemIntoChest, checkItemInsideChest, CLOSE_CHEST_EVENT, REMOVE_CHEST_EVENT } from './useChest.js';
+export { moveTo, equipItem, gotoGoal, pathfinderGoals } from './movement.js';
+export {
+  runPrimitive,
+  setPrimitiveContext,
+  getPrimitiveContext,
+  feedback,
+  note,
+  stopActivity,
+  isConnected,
+  type PrimitiveOptions,
+  type PrimitiveContext,
+  type PrimitiveRun,
+} from './context.js';

@@ -1,0 +1,109 @@
+import type { Bot } from 'mineflayer';
+import '../plugin-types.js';
+import type { Block } from 'prismarine-block';
+import { SkillforgeError, errorMessage } from '../../../core/errors.js';
+import { feedback, runPrimitive, requireCount, requireString, type PrimitiveOptions } from './context.js';
+
+/** Search radius of mineBlock (Voyager's). */
+export const MINE_RADIUS = 32;
+
+const TIER_ORDER = ['wooden', 'golden', 'stone', 'iron', 'diamond', 'netherite'];
+
+/** The weakest tool that can harvest `block` (e.g. 'wooden_pickaxe' for stone), or null if none is needed. */
+export function weakestHarvestTool(bot: Bot, block: { harvestTools?: Record<string, boolean> }): string | null {
+  const ids = block.harvestTools ? Object.keys(block.harvestTools) : [];
+  if (ids.length === 0) return null;
+  const names = ids.map((id) => bot.registry.items[Number(id)]?.name).filter((n): n is string => !!n);
+  names.sort((a, b) => TIER_ORDER.indexOf(a.split('_')[0]!) - TIER_ORDER.indexOf(b.split('_')[0]!));
+  return names[0] ?? null;
+}
+
+const NEIGHBOURS = [
+  [1, 0, 0],
+  [-1, 0, 0],
+  [0, 1, 0],
+  [0, -1, 0],
+  [0, 0, 1],
+  [0, 0, -1],
+] as const;
+
+function isExposed(bot: Bot, b: Block): boolean {
+  return NEIGHBOURS.some(([dx, dy, dz]) => {
+    const n = bot.blockAt(b.position.offset(dx, dy, dz));
+    return !!n && (n.name === 'air' || n.name === 'cave_air' || n.boundingBox === 'empty');
+  });
+}
+
+/** Whether the inventory holds a tool that harvests `block` (true when none is needed). */
+export function canHarvest(bot: Bot, block: { harvestTools?: Record<string, boolean> }): boolean {
+  if (!block.harvestTools || Object.keys(block.harvestTools).length === 0) return true;
+  return bot.inventory.items().some((i) => block.harvestTools![String(i.type)]);
+}
+
+/**
+ * Voyager's `mineBlock(bot, name, count = 1)`: find `name` blocks within 32 blocks, walk to each, dig it
+ * with the best tool held and pick up the drop, until `count` blocks are mined.
+ * Rejects with E_MC_NOT_FOUND ("no oak_log within 32 blocks"), E_MC_NEED_TOOL ("need a wooden_pickaxe
+ * to mine stone"), E_TIMEOUT, E_ABORTED or E_MC_DISCONNECTED. Default time limit 20 s + 15 s per block.
+ *
+ * @example await mineBlock(bot, 'oak_log', 3);
+ */
+export async function mineBlock(bot: Bot, name: string, count: number = 1, options?: PrimitiveOptions): Promise<void> {
+  requireString(name, 'name for mineBlock');
+  requireCount(count, 'count for mineBlock');
+  const blockType = bot.registry.blocksByName[name];
+  if (!blockType) {
+    const close = Object.keys(bot.registry.blocksByName).filter((n) => n.includes(name) || name.includes(n)).slice(0, 5);
+    throw new SkillforgeError('E_MC_UNKNOWN_BLOCK', `no block named ${name}`, {
+      hint: close.length ? `did you mean ${close.join(', ')}?` : 'use Minecraft block ids such as oak_log, stone, iron_ore',
+    });
+  }
+  const needed = weakestHarvestTool(bot, blockType);
+  if (needed && !canHarvest(bot, blockType)) {
+    feedback(bot, `I need at least a ${needed} to mine ${name}!`);
+    throw new SkillforgeError('E_MC_NEED_TOOL', `need a ${needed} to mine ${name}`, { hint: `craft a ${needed} first (craftItem)` });
+  }
+  await runPrimitive(bot, `mineBlock(${name}, ${count})`, 20_000 + 15_000 * count, options, async (run) => {
+    let mined = 0;
+    const failed = new Set<string>();
+    let lastError: unknown = null;
+    while (mined < count) {
+      run.check();
+      const positions = bot.findBlocks({ matching: blockType.id, maxDistance: MINE_RADIUS, count: 64 });
+      const candidates = positions.map((p) => bot.blockAt(p)).filter((b): b is Block => !!b && !failed.has(b.position.toString()));
+      if (candidates.length === 0) {
+        if (mined === 0 && failed.size === 0) {
+          feedback(bot, `No ${name} nearby, please explore first`);
+          throw new SkillforgeError('E_MC_NOT_FOUND', `no ${name} within ${MINE_RADIUS} blocks`, { hint: 'explore first (exploreUntil), or mine something that is nearby' });
+        }
+        throw new SkillforgeError(
+          'E_MC_NOT_FOUND',
+          `mined ${mined} of ${count} ${name}: no more reachable ${name} within ${MINE_RADIUS} blocks${lastError ? ` (last error: ${errorMessage(lastError)})` : ''}`,
+          { hint: 'explore to find more' },
+        );
+      }
+      const me = bot.entity.position;
+      // Prefer blocks with an air neighbour: digging a tunnel to a buried block costs far more.
+      const cost = (b: Block) => b.position.distanceTo(me) + (isExposed(bot, b) ? 0 : 6);
+      candidates.sort((a, b) => cost(a) - cost(b));
+      const target = candidates[0]!;
+      try {
+        await bot.collectBlock.collect(target, { ignoreNoPath: true });
+        run.check();
+        const after = bot.blockAt(target.position);
+        if (after && after.type === blockType.id) throw new Error(`the ${name} at ${target.position} is still there`);
+        mined++;
+      } catch (err) {
+        run.check();
+        lastError = err;
+        failed.add(target.position.toString());
+        if (failed.size >= 5) {
+          throw new SkillforgeError('E_MC_DIG_FAILED', `mined ${mined} of ${count} ${name}: ${errorMessage(err)}`, {
+            hint: 'the blocks may be out of reach; move closer or explore',
+            cause: err,
+          });
+        }
+      }
+    }
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * Test worlds for the mineflayer side: the embedded world of envs/minecraft/server/world.ts when it is
+ * present, else a plain flying-squid server (stone/dirt/grass only) on a free loopback port.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../core/net.js';
+
+export interface TestWorld {
+  host: string;
+  port: number;
+  version: string;
+  /** true when the full survival world (trees, ores, crafting, furnace) is running */
+  survival: boolean;
+  stop(): Promise<void>;
+  /** flying-squid server object, for tests that need to poke it (kick a player, give items). */
+  serv?: any;
+}
+
+const worldModule = fileURLToPath(new URL('../../envs/minecraft/server/world.ts', import.meta.url));
+
+export async function startTestWorld(opts: { seed?: number; plain?: boolean } = {}): Promise<TestWorld> {
+  if (!opts.plain && existsSync(worldModule)) {
+    const mod: any = await import(worldModule);
+    if (typeof mod.startEmbeddedWorld === 'function') {
+      const w = await mod.startEmbeddedWorld({ seed: opts.seed ?? 1 });
+      return { host: w.host, port: w.port, version: w.version, survival: true, stop: () => w.stop(), serv: w.serv ?? w.server };
+    }
+  }
+  const { loadFlyingSquid } = await import('../../envs/minecraft/server/squid.js');
+  const squid = loadFlyingSquid();
+  const port = await freePort();
+  const serv = squid.createMCServer({
+    port, host: '127.0.0.1', 'online-mode': false, version: '1.16.5', logging: false, noConsoleOutput: true,
+    gameMode: 0, difficulty: 1, 'max-players': 20, kickTimeout: 10000, plugins: {}, modpe: false, 'view-distance': 4,
+    'player-list-text': { header: { text: '' }, footer: { text: '' } }, 'everybody-op': true, 'max-entities': 100,
+    generation: { name: 'diamond_square', options: { worldHeight: 80, seed: opts.seed ?? 1 } }, motd: 'test', debug: () => {},
+  });
+  await new Promise<void>((resolve, reject) => {
+    serv.once('listening', () => resolve());
+    serv.once('error', reject);
+  });
+  return {
+    host: '127.0.0.1', port, version: '1.16.5', survival: false, serv,
+    stop: async () => {
+      try { await serv.quit?.('test over'); } catch { /* closed */ }
+    },
+  };
+}
