@@ -1,0 +1,128 @@
+/**
+ * The JSON manifest that sits beside every affordance .onnx file (`kitchen.onnx` + `kitchen.json`).
+ * It declares what the model eats and returns: the feature layout (see features.ts), the input
+ * name/type/width, the output name and whether it is a probability or a logit, plus the model
+ * kind and training metrics. Models trained elsewhere (PyTorch, sklearn via skl2onnx) load through
+ * the same manifest: write one with kind 'external' and the layout your rows follow.
+ *
+ * @example
+ * ```json
+ * { "format": "skillforge-affordance-model", "version": 1, "model": "kitchen.onnx", "kind": "external",
+ *   "input": { "name": "features", "dtype": "float32", "dim": 170 },
+ *   "output": { "name": "logits", "kind": "logit" },
+ *   "features": { "encoding": "skillforge-affordance-features", "version": 1, ... } }
+ * ```
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { SkillforgeError } from '../../core/errors.js';
+import type { JsonSchema } from '../../core/types.js';
+import { validator } from '../../core/validate.js';
+import { checkLayout, type FeatureLayout } from './features.js';
+import type { Metrics } from './metrics.js';
+
+export const MANIFEST_FORMAT = 'skillforge-affordance-model';
+export const MANIFEST_VERSION = 1;
+
+export interface AffordanceManifest {
+  format: typeof MANIFEST_FORMAT;
+  version: number;
+  /** The .onnx file, relative to the manifest's folder (or absolute). */
+  model: string;
+  kind: 'logreg' | 'mlp' | 'external';
+  input: { name: string; dtype: 'float32'; dim: number };
+  output: { name: string; kind: 'probability' | 'logit' };
+  features: FeatureLayout;
+  createdAt?: string;
+  metrics?: { test?: Metrics; baseline?: Metrics; validation?: Metrics };
+  training?: Record<string, unknown>;
+}
+
+const layoutSchema: JsonSchema = {
+  type: 'object',
+  required: ['encoding', 'version', 'observation', 'skill', 'args', 'bindings', 'dim'],
+  properties: {
+    encoding: { type: 'string' },
+    version: { type: 'integer' },
+    observation: {
+      type: 'object',
+      required: ['layout', 'names'],
+      properties: { layout: { type: 'string' }, names: { type: 'array', items: { type: 'string' } } },
+    },
+    skill: {
+      type: 'object',
+      required: ['kind', 'dim'],
+      properties: { kind: { enum: ['embedder', 'hashed'] }, id: { type: 'string' }, dim: { type: 'integer', minimum: 0 } },
+      if: { properties: { kind: { const: 'embedder' } } },
+      then: { required: ['id'] },
+    },
+    args: { type: 'object', required: ['buckets'], properties: { buckets: { type: 'integer', minimum: 0 } } },
+    bindings: { type: 'array', items: { type: 'string' } },
+    dim: { type: 'integer', minimum: 1 },
+  },
+};
+
+const manifestSchema: JsonSchema = {
+  type: 'object',
+  required: ['format', 'version', 'model', 'kind', 'input', 'output', 'features'],
+  properties: {
+    format: { const: MANIFEST_FORMAT },
+    version: { const: MANIFEST_VERSION },
+    model: { type: 'string', minLength: 1 },
+    kind: { enum: ['logreg', 'mlp', 'external'] },
+    input: {
+      type: 'object',
+      required: ['name', 'dim'],
+      properties: { name: { type: 'string', minLength: 1 }, dtype: { const: 'float32', default: 'float32' }, dim: { type: 'integer', minimum: 1 } },
+    },
+    output: {
+      type: 'object',
+      required: ['name'],
+      properties: { name: { type: 'string', minLength: 1 }, kind: { enum: ['probability', 'logit'], default: 'probability' } },
+    },
+    features: layoutSchema,
+    createdAt: { type: 'string' },
+    metrics: { type: 'object' },
+    training: { type: 'object' },
+  },
+};
+
+const validateManifest = validator<AffordanceManifest>(
+  manifestSchema,
+  'affordance model manifest',
+  'see agents/affordance/manifest.ts for the fields (docs/affordance.md has an example)',
+);
+
+/** `x.onnx` -> `x.json`; `x.json` stays. */
+export function manifestPathFor(path: string): string {
+  return extname(path) === '.json' ? path : join(dirname(path), `${basename(path, extname(path))}.json`);
+}
+
+/** Read, parse and validate a manifest; resolves `model` to an absolute path. */
+export function readManifest(path: string): { manifest: AffordanceManifest; manifestPath: string; modelPath: string } {
+  const manifestPath = resolve(manifestPathFor(path));
+  if (!existsSync(manifestPath)) {
+    throw new SkillforgeError('E_NOT_FOUND', `no affordance manifest at ${manifestPath}`, {
+      hint: existsSync(path) && extname(path) === '.onnx'
+        ? `an ONNX model needs a JSON manifest beside it (${basename(manifestPath)}) declaring its input, output and feature layout; see docs/affordance.md`
+        : 'train one with `skillforge affordance train --env kitchen`, or check the path',
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (err) {
+    throw new SkillforgeError('E_INVALID', `${manifestPath} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  const manifest = validateManifest(raw);
+  checkLayout(manifest.features);
+  if (manifest.input.dim !== manifest.features.dim) {
+    throw new SkillforgeError(
+      'E_MANIFEST_MISMATCH',
+      `manifest input.dim is ${manifest.input.dim} but its feature layout produces rows of ${manifest.features.dim}`,
+      { hint: 'input.dim must equal features.dim' },
+    );
+  }
+  const modelPath = resolve(dirname(manifestPath), manifest.model);
+  return { manifest, manifestPath, modelPath };
+}
