@@ -36,9 +36,12 @@ export interface OptionScores {
 }
 
 export interface UsageCounters {
+  /** Requests that reached the provider (cache hits and replayed answers excluded; retries included). */
   calls: number;
   promptTokens: number;
   completionTokens: number;
+  /** Answers served from the on-disk cache or a replayed transcript instead of the provider. */
+  cacheHits: number;
 }
 
 export interface LanguageModel {
@@ -50,4 +53,6 @@ export interface LanguageModel {
   /** SayCan's Say: how well each option continues the prompt. */
   scoreOptions(prompt: string, options: string[], chatOptions?: ChatOptions): Promise<OptionScores>;
   usage(): UsageCounters;
+  /** Release local resources (a loaded GGUF model). Optional: remote providers hold none. */
+  close?(): Promise<void>;
 }

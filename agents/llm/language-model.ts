@@ -1,0 +1,271 @@
+/**
+ * ChatLanguageModel: the LanguageModel agents use, on top of any Backend (a langchain provider,
+ * a GGUF model, or a replayed transcript). It adds what every provider needs the same way:
+ * per-request time-out, retries with backoff for transient failures, the on-disk response cache,
+ * transcript recording, usage counts, schema-checked structured output and Say scoring.
+ *
+ * @example
+ *   const llm = await createLanguageModel('ollama:llama3.1');          // see factory.ts
+ *   const plan = await llm.structured<{ steps: string[] }>(
+ *     [{ role: 'user', content: 'Plan: make bread' }],
+ *     { type: 'object', required: ['steps'], properties: { steps: { type: 'array', items: { type: 'string' } } } });
+ *   const say = await llm.scoreOptions('Robot: I would', [' pick up the apple', ' open the drawer']);
+ */
+import { SkillforgeError, errorMessage } from '../../core/errors.js';
+import { AbortedError, TimeoutError, sleep, withTimeout } from '../../core/timeout.js';
+import type { JsonSchema, JsonValue } from '../../core/types.js';
+import { ValidationError, validator } from '../../core/validate.js';
+import type { Backend, BackendCallOptions, ChatResult, LogprobResult } from './backend.js';
+import { ResponseCache, requestKey } from './cache.js';
+import { LogprobsUnsupportedError, ProviderError, StructuredOutputError, type StructuredAttempt } from './errors.js';
+import { extractJson } from './json.js';
+import type { ChatMessage, ChatOptions, LanguageModel, OptionScores, ScoreMethod, StructuredOptions, UsageCounters } from './model.js';
+import { renderMessages, renderPrompt } from './prompts.js';
+import { backoffDelay, defaultRetryPolicy, errorStatus, isTransient, type RetryPolicy } from './retry.js';
+import { choiceScores, numberedOptions, parseChoice, rankingScores, softmax, voteScores } from './scoring.js';
+import { TranscriptRecorder, chatRequest, logprobRequest, type CallKind } from './transcript.js';
+
+/** 'auto' tries log-likelihoods, then chat top-logprobs ('choice'), then 'ranking'. */
+export type ScoringMode = 'auto' | ScoreMethod;
+
+export interface ChatLanguageModelOptions {
+  backend: Backend;
+  cache?: ResponseCache;
+  recorder?: TranscriptRecorder;
+  retry?: Partial<RetryPolicy>;
+  /** Per request (each retry gets a fresh budget). Default 60 s. */
+  timeoutMs?: number;
+  /** Extra attempts after invalid structured output. Default 2. */
+  structuredRetries?: number;
+  scoring?: ScoringMode;
+  /** Samples for the 'votes' method. Default 5. */
+  votes?: number;
+  /** Used when a call does not say. */
+  temperature?: number;
+  maxTokens?: number;
+  /** Where the provider lives, for error hints ("the Ollama server at http://…"). */
+  where?: string;
+}
+
+export class ChatLanguageModel implements LanguageModel {
+  readonly id: string;
+  readonly backend: Backend;
+  private readonly cache?: ResponseCache;
+  private readonly recorder?: TranscriptRecorder;
+  private readonly retry: RetryPolicy;
+  private readonly timeoutMs: number;
+  private readonly structuredRetries: number;
+  private readonly scoring: ScoringMode;
+  private readonly votes: number;
+  private readonly defaults: { temperature?: number; maxTokens?: number };
+  private readonly where?: string;
+  private counters: UsageCounters = { calls: 0, promptTokens: 0, completionTokens: 0, cacheHits: 0 };
+  /** Learned at run time: this endpoint cannot score given text / return chat logprobs. */
+  private noContinuationLogprobs = false;
+  private noChatLogprobs = false;
+
+  constructor(options: ChatLanguageModelOptions) {
+    this.backend = options.backend;
+    this.id = options.backend.id;
+    this.cache = options.cache;
+    this.recorder = options.recorder;
+    this.retry = { ...defaultRetryPolicy, ...options.retry };
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.structuredRetries = options.structuredRetries ?? 2;
+    this.scoring = options.scoring ?? 'auto';
+    this.votes = options.votes ?? 5;
+    this.defaults = { temperature: options.temperature, maxTokens: options.maxTokens };
+    this.where = options.where;
+    this.recorder?.header(this.backend);
+  }
+
+  usage(): UsageCounters {
+    return { ...this.counters };
+  }
+
+  async close(): Promise<void> {
+    await this.backend.close?.();
+  }
+
+  async chat(messages: ChatMessage[], options: ChatOptions = {}): Promise<string> {
+    return (await this.chatCall(messages, options)).text;
+  }
+
+  async structured<T>(messages: ChatMessage[], schema: JsonSchema, options: StructuredOptions = {}): Promise<T> {
+    const what = options.what ?? 'answer';
+    const check = validator<T>(schema, what);
+    const instruction = renderPrompt('json-answer', { what, schema: JSON.stringify(schema) });
+    const conversation = withSystem(messages, instruction);
+    const retries = options.retries ?? this.structuredRetries;
+    const attempts: StructuredAttempt[] = [];
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      const text = await this.chat(conversation, options);
+      const extracted = extractJson(text);
+      let error: string;
+      if (extracted.ok) {
+        try {
+          return check(extracted.value);
+        } catch (e) {
+          if (!(e instanceof ValidationError)) throw e;
+          error = `it does not match the schema: ${e.errors.join('; ')}`;
+        }
+      } else error = extracted.error;
+      attempts.push({ output: text.slice(0, 2000), error });
+      conversation.push({ role: 'assistant', content: text }, { role: 'user', content: renderPrompt('json-repair', { error, what }) });
+    }
+    throw new StructuredOutputError(what, this.id, attempts);
+  }
+
+  async scoreOptions(prompt: string, options: string[], chatOptions: ChatOptions = {}): Promise<OptionScores> {
+    if (options.length === 0) return { logScores: [], probabilities: [], method: this.scoring === 'auto' ? 'ranking' : this.scoring };
+    const mode = this.scoring;
+    if ((mode === 'auto' || mode === 'logprobs') && this.backend.continuationLogprobs && !this.noContinuationLogprobs) {
+      try {
+        const { logprobs } = await this.logprobCall(prompt, options, chatOptions);
+        return scores(logprobs, 'logprobs');
+      } catch (e) {
+        if (!(e instanceof LogprobsUnsupportedError) || mode === 'logprobs') throw e;
+        this.noContinuationLogprobs = true;
+      }
+    }
+    if (mode === 'logprobs') {
+      throw new LogprobsUnsupportedError(this.id, 'the provider has no way to score given text');
+    }
+    if ((mode === 'auto' || mode === 'choice') && this.backend.chatLogprobs && !this.noChatLogprobs) {
+      const result = await this.chatCall(renderMessages('choose-option', { prompt, options: numberedOptions(options) }), {
+        ...chatOptions,
+        temperature: 0,
+        maxTokens: 3,
+        topLogprobs: 20,
+      });
+      const logScores = choiceScores(result.topLogprobs?.[0], options.length);
+      if (logScores) return scores(logScores, 'choice');
+      if (mode === 'choice') {
+        throw new SkillforgeError('E_LLM_NO_LOGPROBS', `${this.id} returned no log-probabilities for the option numbers`, {
+          hint: "set scoring: 'ranking' or 'votes' in the --llm-config file",
+        });
+      }
+      this.noChatLogprobs = true;
+    } else if (mode === 'choice') {
+      throw new LogprobsUnsupportedError(this.id, "the 'choice' method needs chat log-probabilities (OpenAI-style top_logprobs)");
+    }
+    if (mode === 'votes') {
+      const picks: number[] = [];
+      const messages = renderMessages('choose-option', { prompt, options: numberedOptions(options) });
+      for (let i = 0; i < this.votes; i++) {
+        const result = await this.chatCall(messages, { temperature: 1, ...chatOptions, maxTokens: 8, sample: i });
+        picks.push(parseChoice(result.text, options.length));
+      }
+      return scores(voteScores(picks, options.length), 'votes');
+    }
+    const top = Math.min(options.length, 10);
+    const ranking = await this.structured<number[]>(
+      renderMessages('rank-options', { prompt, options: numberedOptions(options), top }),
+      { type: 'array', items: { type: 'integer', minimum: 1, maximum: options.length }, minItems: 1, uniqueItems: true },
+      { ...chatOptions, temperature: 0, what: 'ranking of option numbers' },
+    );
+    return scores(rankingScores(ranking, options.length), 'ranking');
+  }
+
+  // --- one request: cache -> provider (time-out, retries) -> record ---
+
+  private async chatCall(messages: ChatMessage[], options: ChatOptions & { topLogprobs?: number; sample?: number }): Promise<ChatResult> {
+    const call: Omit<BackendCallOptions, 'signal'> = {
+      temperature: options.temperature ?? this.defaults.temperature,
+      maxTokens: options.maxTokens ?? this.defaults.maxTokens,
+      stop: options.stop,
+      topLogprobs: options.topLogprobs,
+      sample: options.sample,
+    };
+    const request = chatRequest(this.id, messages, call);
+    return this.request<ChatResult>('chat', request, options, (signal) => this.backend.chat(messages, { ...call, signal }));
+  }
+
+  private async logprobCall(prompt: string, continuations: string[], options: ChatOptions): Promise<LogprobResult> {
+    const fn = this.backend.continuationLogprobs!;
+    const request = logprobRequest(this.id, prompt, continuations);
+    return this.request<LogprobResult>('logprobs', request, options, (signal) => fn(prompt, continuations, { signal }));
+  }
+
+  private async request<R extends ChatResult | LogprobResult>(
+    kind: CallKind,
+    request: JsonValue,
+    options: ChatOptions,
+    send: (signal: AbortSignal) => Promise<R>,
+  ): Promise<R> {
+    const key = requestKey(request);
+    const hit = this.cache?.get(key) as R | undefined;
+    if (hit) {
+      this.counters.cacheHits++;
+      this.recorder?.record({ kind, model: this.id, key, request, response: hit as unknown as JsonValue, cached: true });
+      return hit;
+    }
+    let result: R;
+    try {
+      result = await this.withRetries(kind, options, send);
+    } catch (e) {
+      const code = e instanceof SkillforgeError ? e.code : 'E_LLM_PROVIDER';
+      if (!(e instanceof AbortedError)) this.recorder?.record({ kind, model: this.id, key, request, response: null, error: { code, message: errorMessage(e) }, cached: false });
+      throw e;
+    }
+    const replayed = (this.backend as { replayed?: boolean }).replayed === true;
+    if (replayed) this.counters.cacheHits++;
+    else {
+      this.counters.promptTokens += result.promptTokens ?? 0;
+      this.counters.completionTokens += 'completionTokens' in result ? result.completionTokens : 0;
+    }
+    const response = JSON.parse(JSON.stringify(result)) as JsonValue;
+    if (!replayed) this.cache?.set(key, request, response);
+    this.recorder?.record({ kind, model: this.id, key, request, response, cached: replayed });
+    return result;
+  }
+
+  private async withRetries<R>(kind: CallKind, options: ChatOptions, send: (signal: AbortSignal) => Promise<R>): Promise<R> {
+    const what = `${this.id} ${kind === 'chat' ? 'chat' : 'scoring'} request`;
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const replayed = (this.backend as { replayed?: boolean }).replayed === true;
+    for (let attempt = 1; ; attempt++) {
+      const controller = new AbortController();
+      const onAbort = () => controller.abort(options.signal?.reason);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        if (!replayed) this.counters.calls++;
+        return await withTimeout(send(controller.signal), timeoutMs, what, { signal: options.signal });
+      } catch (e) {
+        controller.abort(e);
+        if (options.signal?.aborted) throw e instanceof AbortedError ? e : new AbortedError(what, options.signal.reason);
+        if (e instanceof LogprobsUnsupportedError || (e instanceof SkillforgeError && e.code.startsWith('E_REPLAY'))) throw e;
+        if (replayed) throw e;
+        const transient = isTransient(e);
+        if (!transient || attempt >= this.retry.attempts) throw this.providerError(what, e, attempt, transient);
+        await sleep(backoffDelay(this.retry, attempt), options.signal);
+      } finally {
+        options.signal?.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+
+  private providerError(what: string, e: unknown, attempts: number, transient: boolean): ProviderError {
+    const status = errorStatus(e);
+    const tries = attempts === 1 ? '' : ` (after ${attempts} attempts)`;
+    let hint: string | undefined;
+    if (status === 401 || status === 403) hint = 'the provider refused the credentials: check the API key (OPENAI_API_KEY, ANTHROPIC_API_KEY or apiKey in the --llm-config file)';
+    else if (status === 404) hint = `check the model name '${this.id}' and the base URL${this.where ? ` (${this.where})` : ''}`;
+    else if (e instanceof TimeoutError) hint = `the model did not answer in ${this.timeoutMs} ms: raise timeoutMs in the --llm-config file or use a faster model`;
+    else if (transient) hint = `is ${this.where ?? 'the provider'} reachable? Point at another with --llm-base-url`;
+    const message = `${what} failed${tries}: ${status ? `HTTP ${status}: ` : ''}${errorMessage(e)}`;
+    return new ProviderError(message, { hint, cause: e, attempts, status, code: e instanceof TimeoutError ? 'E_LLM_TIMEOUT' : 'E_LLM_PROVIDER' });
+  }
+}
+
+function scores(logScores: number[], method: ScoreMethod): OptionScores {
+  return { logScores, probabilities: softmax(logScores), method };
+}
+
+/** Add an instruction to the system message (Anthropic accepts only one, first). */
+function withSystem(messages: ChatMessage[], instruction: string): ChatMessage[] {
+  const copy = messages.map((m) => ({ ...m }));
+  if (copy[0]?.role === 'system') copy[0].content = `${copy[0].content}\n\n${instruction}`;
+  else copy.unshift({ role: 'system', content: instruction });
+  return copy;
+}
