@@ -115,11 +115,18 @@ export class KitchenEnvironment implements Environment {
     return checkGoal(this.current, goal);
   }
 
-  /** Exact: the world's own preconditions evaluated on the state inside the observation. */
+  /**
+   * Exact for the kitchen's primitives: the world's own preconditions evaluated on the state inside
+   * the observation. Calls the kitchen does not know (library skills) get null: unknown here.
+   */
   preconditions(observation: Observation, calls: readonly SkillCall[]): (boolean | null)[] {
     const state = stateFromObservation(observation);
     if (!state) return calls.map(() => null);
-    return calls.map((c) => (this.validators.has(c.skill) ? whyNot(state, c, this.layout) === null : false));
+    return calls.map((c) => {
+      const validate = this.validators.get(c.skill);
+      if (!validate) return null;
+      return validate(c.args ?? {}) && whyNot(state, c, this.layout) === null;
+    });
   }
 
   /** Why a call is infeasible in the current state (null when feasible). */

@@ -1,0 +1,191 @@
+/**
+ * The SayCan agent ("Do As I Can, Not As I Say", Ahn et al. 2022): at every step, score each
+ * candidate skill by Say (how useful the language model thinks it is for the instruction, given
+ * what was done so far) times Can (how likely it is to succeed in the state observed now), execute
+ * the best, and observe again. Stops on 'done' or after `maxSteps`.
+ *
+ * @example
+ *   const agent = new SayCanAgent({ env, model, affordance: null, preconditions: true });
+ *   const result = await agent.run('bring me an apple', { task: { description: '...', goal: { userHas: 'apple' } } });
+ *   console.log(formatTrace(result));
+ */
+import { randomUUID } from 'node:crypto';
+import { SkillforgeError, errorMessage } from '../../core/errors.js';
+import type { JsonValue, Observation, Outcome, SkillCall } from '../../core/types.js';
+import type { CheckResult, Environment, Task } from '../../envs/environment.js';
+import type { AttemptInput } from '../../memory/episodic.js';
+import type { Skill } from '../../skills/skill.js';
+import type { AffordanceModel } from '../affordance/model.js';
+import { combinePreconditions } from '../affordance/preconditions.js';
+import type { LanguageModel, ScoreMethod, UsageCounters } from '../llm/model.js';
+import { loadPrompt } from '../llm/prompts.js';
+import { groundPrimitives, groundSkills, type Candidate } from './candidates.js';
+import { checkSay, rankCandidates, type ScoredCandidate } from './decision.js';
+
+/** Where retrieved skills come from (SkillLibrary fits). */
+export interface SkillSource {
+  search(text: string, k: number, filter?: { env?: string }): Promise<{ skill: Skill; score: number }[]>;
+}
+
+/** Runs a library skill (its code) against the environment, e.g. through the sandboxed runtime. */
+export type SkillRunner = (skill: Skill, args: Record<string, JsonValue>, context: { env: Environment; signal?: AbortSignal }) => Promise<Outcome>;
+
+/** Where attempts are recorded (EpisodicMemory fits). */
+export interface AttemptSink {
+  append(input: AttemptInput): unknown;
+}
+
+export interface SayCanOptions {
+  env: Environment;
+  model: LanguageModel;
+  /** A learned (or any) affordance model for Can. Default none. */
+  affordance?: AffordanceModel | null;
+  /** Use the environment's exact preconditions in Can (default true). Off + no affordance = Can 1. */
+  preconditions?: boolean;
+  /** Retrieve skills for the instruction from here (needs `runSkill` to execute them). */
+  library?: SkillSource;
+  /** How many library skills to retrieve (default 5). */
+  librarySkills?: number;
+  runSkill?: SkillRunner;
+  memory?: AttemptSink;
+  /** Default 20. */
+  maxSteps?: number;
+  /** Candidates kept per step to explain the decision (default 5). */
+  topK?: number;
+  /** Prompt template name under agents/llm/prompts (default 'saycan'), and its folder. */
+  prompt?: string;
+  promptDir?: string;
+  /** Name recorded in memory (default 'saycan'). */
+  agent?: string;
+  /** Called after every step (for live traces). */
+  onStep?: (step: SayCanStep) => void;
+}
+
+export interface SayCanStep {
+  index: number;
+  /** The scene the decision was made in. */
+  observation: string;
+  candidates: number;
+  sayMethod: ScoreMethod;
+  /** The best k by Say × Can; `top[0]` is what was chosen. */
+  top: ScoredCandidate[];
+  chosen: ScoredCandidate;
+  /** null for 'done' (nothing executed). */
+  outcome: Outcome | null;
+}
+
+export interface SayCanResult {
+  instruction: string;
+  steps: SayCanStep[];
+  /** The phrases of the steps that succeeded, in order (what the prompt's plan shows). */
+  history: string[];
+  stopped: 'done' | 'max-steps' | 'error';
+  /** Why the run stopped with 'error'; the failing step executed nothing. */
+  error?: SkillforgeError;
+  /** The environment's judgement of the task, when a task was given. */
+  check?: CheckResult;
+  usage: UsageCounters;
+  episode: string;
+  durationMs: number;
+}
+
+const DONE: Candidate = { call: { skill: 'done', args: {} }, text: 'done', source: 'primitive' };
+
+export class SayCanAgent {
+  constructor(private readonly options: SayCanOptions) {}
+
+  async run(instruction: string, runOptions: { task?: Task; maxSteps?: number; signal?: AbortSignal } = {}): Promise<SayCanResult> {
+    const { env, model } = this.options;
+    const started = performance.now();
+    const episode = randomUUID();
+    const candidates = await this.candidates(instruction);
+    const steps: SayCanStep[] = [];
+    const history: string[] = [];
+    let stopped: SayCanResult['stopped'] = 'max-steps';
+    let error: SkillforgeError | undefined;
+    const maxSteps = runOptions.maxSteps ?? this.options.maxSteps ?? 20;
+    for (let index = 0; index < maxSteps; index++) {
+      runOptions.signal?.throwIfAborted();
+      const observation = await env.observe(); // closed loop: decide on the state as it is now
+      let decision;
+      try {
+        decision = await this.decide(instruction, history, observation, candidates, runOptions.signal);
+      } catch (err) {
+        error = err instanceof SkillforgeError ? err : new SkillforgeError('E_SAYCAN_SAY', `step ${index + 1}: ${errorMessage(err)}`, { cause: err });
+        stopped = 'error';
+        break;
+      }
+      const { chosen } = decision;
+      const done = chosen.call.skill === 'done';
+      const outcome = done ? null : await this.execute(chosen, runOptions.signal);
+      if (outcome) this.remember(instruction, observation, chosen.call, outcome, episode, index);
+      if (outcome?.success) history.push(chosen.text);
+      const step: SayCanStep = { index, observation: observation.text, candidates: candidates.length, ...decision, outcome };
+      steps.push(step);
+      this.options.onStep?.(step);
+      if (done) {
+        stopped = 'done';
+        break;
+      }
+    }
+    const check = runOptions.task ? await env.check(runOptions.task) : undefined;
+    return { instruction, steps, history, stopped, ...(error ? { error } : {}), ...(check ? { check } : {}), usage: model.usage(), episode, durationMs: performance.now() - started };
+  }
+
+  /** Ground the primitives and retrieve library skills (once per instruction: neither depends on the state). */
+  async candidates(instruction: string): Promise<Candidate[]> {
+    const { env, library, runSkill } = this.options;
+    const list = groundPrimitives(env.primitives());
+    if (library && runSkill) {
+      const hits = await library.search(instruction, this.options.librarySkills ?? 5, { env: env.kind });
+      list.push(...groundSkills(hits));
+    }
+    if (!list.some((c) => c.call.skill === 'done')) list.push(DONE);
+    return list;
+  }
+
+  /** One decision: Say from the model, Can from preconditions and the affordance model, ranked. Executes nothing. */
+  async decide(instruction: string, history: readonly string[], observation: Observation, candidates: readonly Candidate[], signal?: AbortSignal) {
+    const { env, model, affordance } = this.options;
+    const calls = candidates.map((c) => c.call);
+    const prompt = this.prompt(instruction, history, observation);
+    const said = await model.scoreOptions(prompt, candidates.map((c) => c.text), { signal });
+    checkSay(said?.probabilities, candidates.length, model.id);
+    const pre = this.options.preconditions !== false && env.preconditions ? env.preconditions(observation, calls) : null;
+    const learned = affordance ? await affordance.score(observation, calls) : null;
+    const can = combinePreconditions(pre ?? undefined, learned ?? new Float32Array(calls.length).fill(1));
+    const { top } = rankCandidates(candidates, said.probabilities, can, pre, learned, this.options.topK ?? 5);
+    return { sayMethod: said.method, top, chosen: top[0]! };
+  }
+
+  /** The SayCan prompt: few-shot examples, the scene, the instruction, and the plan so far ending in "n. ". */
+  prompt(instruction: string, history: readonly string[], observation: Observation): string {
+    const plan = history.map((h, i) => `${i + 1}. ${h}, `).join('') + `${history.length + 1}. `;
+    return loadPrompt(this.options.prompt ?? 'saycan', this.options.promptDir).render({ instruction, history: plan, scene: observation.text });
+  }
+
+  private async execute(chosen: ScoredCandidate, signal?: AbortSignal): Promise<Outcome> {
+    const { env, runSkill } = this.options;
+    const started = performance.now();
+    try {
+      if (chosen.source === 'library' && chosen.skill && runSkill) return await runSkill(chosen.skill, chosen.call.args, { env, signal });
+      return await env.execute(chosen.call, { signal });
+    } catch (err) {
+      return { success: false, error: errorMessage(err), events: [], durationMs: performance.now() - started };
+    }
+  }
+
+  private remember(task: string, observation: Observation, call: SkillCall, outcome: Outcome, episode: string, step: number): void {
+    this.options.memory?.append({
+      agent: this.options.agent ?? 'saycan',
+      env: this.options.env.kind,
+      task,
+      features: observation.features,
+      featureNames: observation.featureNames,
+      call,
+      outcome: { success: outcome.success, error: outcome.error ?? null, durationMs: outcome.durationMs },
+      episode,
+      step,
+    });
+  }
+}
