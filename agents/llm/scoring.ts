@@ -19,7 +19,7 @@ export function softmax(logScores: number[]): number[] {
 }
 
 export function numberedOptions(options: string[]): string {
-  return options.map((o, i) => `${i + 1}. ${o}`).join('\n');
+  return options.map((o, i) => `${i + 1}. ${o.trim()}`).join('\n');
 }
 
 /** The option index (0-based) named by the first integer in range in the answer, or -1. */
@@ -55,10 +55,10 @@ export function rankingScores(ranking: number[], n: number): number[] {
     const i = k - 1;
     if (i < 0 || i >= n || seen.has(i)) continue;
     seen.add(i);
-    scores[i] = -place * Math.LN2;
+    scores[i] = 0 - place * Math.LN2;
     place++;
   }
-  return scores.map((s) => (Number.isNaN(s) ? -place * Math.LN2 : s));
+  return scores.map((s) => (Number.isNaN(s) ? 0 - place * Math.LN2 : s));
 }
 
 export function voteScores(choices: number[], n: number): number[] {
