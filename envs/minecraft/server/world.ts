@@ -1,0 +1,272 @@
+/**
+ * The embedded Minecraft survival world: flying-squid started in this process on 127.0.0.1, in
+ * offline mode and survival game mode, with skillforge's seeded world generation and every plugin
+ * of envs/minecraft/server/plugins/ (harvest rules, passive mobs, crafting, furnaces, chests...).
+ * The world lives in a temporary folder that stop() removes, so runs never leave files behind.
+ *
+ * @example
+ * const world = await startEmbeddedWorld({ seed: 42 });
+ * const bot = mineflayer.createBot({ host: world.host, port: world.port, version: world.version, username: 'a', auth: 'offline' });
+ * // ...
+ * await world.stop();
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, extname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SkillforgeError, errorMessage } from '../../../core/errors.js';
+import { withTimeout } from '../../../core/timeout.js';
+import { GENERATION_NAME, skillforgeGeneration, type ChunkGenerator } from './generator.js';
+import type { SquidPlugin, SquidServer } from './plugin.js';
+import { clearPlayerTimers, containmentPlugin, loadFlyingSquid } from './squid.js';
+import { MINECRAFT_VERSION } from './version.js';
+
+export { MINECRAFT_VERSION } from './version.js';
+
+export interface EmbeddedWorldOptions {
+  /** World seed; the same seed gives the same world. */
+  seed: number;
+  /** TCP port on 127.0.0.1; by default the OS picks a free one. */
+  port?: number;
+  /** Minecraft version (default MINECRAFT_VERSION, the one all plugins are tested with). */
+  version?: string;
+  /**
+   * Names (file names without extension) of the plugins of envs/minecraft/server/plugins/ to load;
+   * default: all of them.
+   */
+  plugins?: string[];
+  /** More plugins, loaded after the folder's, keyed by name. */
+  extraPlugins?: Record<string, SquidPlugin>;
+  /** true: server log lines to stderr; a function receives them; default: silent. */
+  logging?: boolean | ((line: string) => void);
+  /** Every player is an operator (may use /give, /tp...). Default false: survival without cheats. */
+  op?: boolean;
+  /** Chunks sent around each player (default 6). */
+  viewDistance?: number;
+  /** Keep the world in this folder instead of a temporary one (it is then not deleted). */
+  worldFolder?: string;
+  /** Use flying-squid's own generation instead of skillforge's (benchmarks compare the two). */
+  generation?: { name: string; options?: Record<string, unknown> };
+}
+
+export interface EmbeddedWorld {
+  host: string;
+  port: number;
+  version: string;
+  seed: number;
+  /** Feet position where players appear. */
+  spawn: { x: number; y: number; z: number };
+  /** The flying-squid server object (serv): overworld, players, entities, commands... */
+  server: SquidServer;
+  /** Names of the plugins loaded, in load order. */
+  plugins: string[];
+  /** Kick every player (they see 'end'), close the port, remove the temporary world. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const PLUGIN_DIR = join(dirname(fileURLToPath(import.meta.url)), 'plugins');
+const HOST = '127.0.0.1';
+
+/** The plugin files of envs/minecraft/server/plugins/, by name, in load (name) order. */
+export function pluginFiles(): Array<{ name: string; file: string }> {
+  let files: string[];
+  try {
+    files = readdirSync(PLUGIN_DIR);
+  } catch {
+    return [];
+  }
+  return files
+    .filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('.'))
+    .sort()
+    .map((f) => ({ name: basename(f, extname(f)), file: join(PLUGIN_DIR, f) }));
+}
+
+/**
+ * A plugin module's hooks: its default export, or its named server/player/entity exports.
+ * Modules with neither are helpers shared by plugins (e.g. windows.ts for crafting, furnace and
+ * chest) and are skipped.
+ */
+async function loadPlugin(file: string): Promise<SquidPlugin | null> {
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown> & { default?: unknown };
+  const isPlugin = (o: unknown): o is SquidPlugin =>
+    !!o && typeof o === 'object' && ['server', 'player', 'entity'].some((h) => typeof (o as Record<string, unknown>)[h] === 'function');
+  if (isPlugin(mod.default)) return mod.default;
+  if (isPlugin(mod)) return { server: mod.server, player: mod.player, entity: mod.entity } as SquidPlugin;
+  return null;
+}
+
+/**
+ * Start the embedded world and wait until players can join.
+ * Rejects with a SkillforgeError if the port is taken or a plugin fails to load.
+ */
+export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise<EmbeddedWorld> {
+  const seed = Number(options.seed);
+  if (!Number.isInteger(seed)) {
+    throw new SkillforgeError('E_WORLD_SEED', `world seed must be an integer, got ${String(options.seed)}`, { hint: 'pass --seed 42' });
+  }
+  const version = options.version ?? MINECRAFT_VERSION;
+  const log = logger(options.logging);
+
+  const available = pluginFiles();
+  const wanted = options.plugins ?? available.map((p) => p.name);
+  const unknown = wanted.filter((n) => !available.some((p) => p.name === n));
+  if (unknown.length) {
+    throw new SkillforgeError('E_PLUGIN', `unknown world plugin(s): ${unknown.join(', ')}`, {
+      hint: `available: ${available.map((p) => p.name).join(', ') || '(none)'}`,
+    });
+  }
+  const plugins: Array<[string, SquidPlugin]> = [];
+  for (const p of available) {
+    if (!wanted.includes(p.name)) continue;
+    let plugin: SquidPlugin | null;
+    try {
+      plugin = await loadPlugin(p.file);
+    } catch (err) {
+      throw new SkillforgeError('E_PLUGIN', `world plugin ${p.name} failed to load: ${errorMessage(err)}`, {
+        cause: err,
+        hint: `fix ${p.file} or leave it out with the plugins option`,
+      });
+    }
+    if (plugin) plugins.push([p.name, plugin]);
+  }
+  for (const [name, plugin] of Object.entries(options.extraPlugins ?? {})) plugins.push([name, plugin]);
+
+  const squid = loadFlyingSquid();
+  squid.generations[GENERATION_NAME] ??= skillforgeGeneration;
+
+  const ownFolder = options.worldFolder === undefined;
+  const worldFolder = options.worldFolder ?? mkdtempSync(join(tmpdir(), 'skillforge-world-'));
+  const settings = {
+    motd: 'skillforge embedded world',
+    host: HOST,
+    port: options.port ?? 0,
+    'max-players': 50,
+    'online-mode': false,
+    // flying-squid's own file logging writes ./logs in the working directory: never.
+    logging: false,
+    noConsoleOutput: true,
+    // A function here also tells flying-squid's errorHandler not to take over the process.
+    debug: (msg: unknown) => log(`[debug] ${String(msg)}`),
+    gameMode: 0,
+    difficulty: 1,
+    worldFolder,
+    generation: options.generation ?? { name: GENERATION_NAME, options: { seed } },
+    kickTimeout: 10000,
+    plugins: {},
+    modpe: false,
+    'view-distance': options.viewDistance ?? 6,
+    'player-list-text': { header: 'skillforge', footer: '' },
+    'everybody-op': options.op ?? false,
+    'max-entities': 500,
+    version,
+    seed,
+  };
+  // flying-squid treats seed 0 as "pick a random one"; the generation reads our seed first.
+  if (settings.generation.name === GENERATION_NAME) settings.generation.options = { ...settings.generation.options, seed: seed === 0 ? 0x5eed : seed, skillforgeSeed: seed };
+
+  let serv: SquidServer;
+  try {
+    serv = squid.createMCServer(settings);
+  } catch (err) {
+    if (ownFolder) rmSync(worldFolder, { recursive: true, force: true });
+    throw new SkillforgeError('E_WORLD_START', `the embedded world did not start: ${errorMessage(err)}`, {
+      cause: err,
+      hint: `version ${version} must be one flying-squid supports (${MINECRAFT_VERSION} is tested)`,
+    });
+  }
+  serv.log = (line: string) => log(line);
+
+  const failed = new Promise<never>((_, reject) => {
+    serv.once('error', (err: unknown) => reject(err));
+  });
+  const pending: Array<Promise<void>> = [];
+  const everyPlayer = new Set<unknown>();
+  serv.on('newPlayer', (p: unknown) => everyPlayer.add(p));
+  serv.addPlugin('skillforge-containment', containmentPlugin, {});
+  for (const [name, plugin] of plugins) {
+    // addPlugin runs the server hook at once (built-ins are set up by now); collect async ones.
+    const wrapped = {
+      ...plugin,
+      server: plugin.server
+        ? (s: SquidServer, set: Record<string, unknown>) => {
+            pending.push(Promise.resolve().then(() => plugin.server!.call(plugin, s, set)).then(() => undefined));
+          }
+        : undefined,
+    };
+    serv.addPlugin(name, wrapped, {});
+  }
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopped ??= shutdown(serv, worldFolder, ownFolder, everyPlayer));
+  try {
+    await withTimeout(Promise.race([Promise.all([serv.waitForReady(15000), ...pending]), failed]), 20000, 'starting the embedded world');
+  } catch (err) {
+    await stop().catch(() => {});
+    const inUse = (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE';
+    throw new SkillforgeError('E_WORLD_START', `the embedded world did not start: ${errorMessage(err)}`, {
+      cause: err,
+      hint: inUse ? `port ${options.port} is taken: choose another or leave --port out for a free one` : undefined,
+    });
+  }
+  const gen = serv.overworld.chunkGenerator as Partial<ChunkGenerator>;
+  const spawn = gen.spawnPoint ?? (await serv.getSpawnPoint(serv.overworld));
+  return {
+    host: HOST,
+    port: serv._server.socketServer.address().port as number,
+    version,
+    seed,
+    spawn: { x: spawn.x, y: spawn.y, z: spawn.z },
+    server: serv,
+    plugins: plugins.map(([n]) => n),
+    stop,
+  };
+}
+
+async function shutdown(serv: SquidServer, worldFolder: string, ownFolder: boolean, everyPlayer: Set<unknown>): Promise<void> {
+  // Kick clients first: flying-squid's destroy() alone leaves them connected with a write()
+  // that throws, which its keep-alive timers then hit.
+  const clients = Object.values((serv._server?.clients ?? {}) as Record<string, { end(reason: string): void; socket?: { destroy(): void } }>);
+  const gone = (serv.players ?? []).map(
+    (p: { disconnected?: boolean; once(e: string, f: () => void): void }) =>
+      new Promise<void>((resolve) => (p.disconnected ? resolve() : p.once('disconnected', () => resolve()))),
+  );
+  // Save players now (or not at all for a throw-away world) so no save lands after the folder is gone.
+  for (const p of (serv.players ?? []) as Array<{ save(): Promise<void> }>) {
+    if (!ownFolder) await p.save().catch(() => {});
+    p.save = async () => {};
+  }
+  for (const c of clients) {
+    try {
+      c.end('Server closed');
+    } catch {
+      /* already closed */
+    }
+  }
+  await withTimeout(Promise.all(gone), 2000, 'players leaving').catch(() => {});
+  for (const c of clients) c.socket?.destroy();
+  for (const p of everyPlayer) clearPlayerTimers(p);
+  serv.stopTickInterval?.();
+  for (const w of [serv.overworld, serv.netherworld]) {
+    w?.stopSaving?.();
+    if (!ownFolder) await w?.saveNow?.().catch(() => {});
+    await Promise.resolve(w?.finishedSaving).catch(() => {});
+  }
+  try {
+    await serv.destroy();
+  } catch {
+    /* the socket server may already be closed */
+  }
+  serv.emit('skillforgeStopped');
+  if (ownFolder) rmSync(worldFolder, { recursive: true, force: true });
+}
+
+function logger(logging: EmbeddedWorldOptions['logging']): (line: string) => void {
+  if (typeof logging === 'function') return (line) => logging(stripAnsi(line));
+  if (logging) return (line) => process.stderr.write(`[world] ${stripAnsi(line)}\n`);
+  return () => {};
+}
+
+function stripAnsi(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+}
