@@ -144,7 +144,6 @@ export class ReplayBackend implements Backend {
     }
     const lines = readFileSync(this.path, 'utf8').split('\n');
     const checkHeader = validator<TranscriptHeader>(headerSchema, 'transcript header');
-    const checkCall = validator<TranscriptCall>(callSchema, 'transcript line');
     let header: TranscriptHeader | undefined;
     lines.forEach((line, i) => {
       if (!line.trim()) return;
@@ -159,7 +158,7 @@ export class ReplayBackend implements Backend {
         header ??= checkHeader(value);
         return;
       }
-      const call = checkCall(value);
+      const call = validator<TranscriptCall>(callSchema, `transcript line ${this.path}:${i + 1}`)(value);
       if (!call.error) validator(call.kind === 'chat' ? chatResponseSchema : logprobResponseSchema, `transcript ${call.kind} response`)(call.response);
       const queue = this.queues.get(call.key) ?? [];
       queue.push(call);
