@@ -22,6 +22,14 @@ export interface Pose2D {
   yaw: number;
 }
 
+/** A named place: its pose, and how language talks about putting things there. */
+export interface ProfileLocation extends Pose2D {
+  /** Objects can be put down here (default true). */
+  surface?: boolean;
+  /** "on the table", "in the sink" (default 'on'). */
+  prep?: 'on' | 'in' | 'near';
+}
+
 export interface ActionInterface {
   action: string;
   type: string;
@@ -69,9 +77,13 @@ export interface RobotProfile {
   description?: string;
   /** Frame of the location poses and navigation goals. */
   frame: string;
-  locations: Record<string, Pose2D>;
+  locations: Record<string, ProfileLocation>;
   /** Locations that are drawers (open/close make sense there). */
   drawers?: string[];
+  /** Object classes the robot's detector reports and its pick action accepts. */
+  objects?: string[];
+  /** The location where objects are handed to a person ('bring to user'), if any. */
+  userLocation?: string;
   interfaces: {
     navigate: ActionInterface;
     pick?: ActionInterface;
@@ -134,10 +146,12 @@ export const robotProfileSchema: JsonSchema = {
         type: 'object',
         required: ['x', 'y'],
         additionalProperties: false,
-        properties: { x: num, y: num, yaw: { type: 'number', default: 0 } },
+        properties: { x: num, y: num, yaw: { type: 'number', default: 0 }, surface: { type: 'boolean', default: true }, prep: { enum: ['on', 'in', 'near'], default: 'on' } },
       },
     },
     drawers: { type: 'array', items: { type: 'string' } },
+    objects: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+    userLocation: { type: 'string' },
     interfaces: {
       type: 'object',
       required: ['navigate', 'cmdVel', 'estop'],
@@ -208,6 +222,9 @@ export function parseProfile(value: unknown, source = 'robot profile'): RobotPro
     if (!(d in profile.locations)) {
       throw new SkillforgeError('E_INVALID', `invalid ${source}: drawer '${d}' is not a location`, { hint: 'add it under locations with its pose' });
     }
+  }
+  if (profile.userLocation !== undefined && !(profile.userLocation in profile.locations)) {
+    throw new SkillforgeError('E_INVALID', `invalid ${source}: userLocation '${profile.userLocation}' is not a location`, { hint: 'add it under locations with its pose' });
   }
   return profile;
 }

@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { Encoder } from 'cbor-x';
 import { WebSocketServer, WebSocket } from 'ws';
 import { errorMessage } from '../../core/errors.js';
+import { inPolygon, quaternion, yawOf } from '../geometry.js';
 import type { RobotProfile, Pose2D } from '../profile.js';
 import { checkFrame, CLIENT_OPS, FragmentBuffer, fragmentFrame, GoalStatus, type Frame } from '../rosbridge/protocol.js';
 import { KitchenSimWorld } from './kitchen.js';
@@ -127,27 +128,8 @@ function duration(ms: number): { sec: number; nanosec: number } {
   return { sec: Math.floor(s), nanosec: Math.round((s % 1) * 1e9) };
 }
 
-function quaternion(yaw: number) {
-  return { x: 0, y: 0, z: Math.sin(yaw / 2), w: Math.cos(yaw / 2) };
-}
-
-function yawOf(q: { x?: number; y?: number; z?: number; w?: number }): number {
-  const { x = 0, y = 0, z = 0, w = 1 } = q;
-  return Math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z));
-}
-
 function num(v: unknown, fallback = 0): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
-}
-
-function inPolygon(x: number, y: number, poly: readonly (readonly [number, number])[]): boolean {
-  let inside = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i]!;
-    const [xj, yj] = poly[j]!;
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
 }
 
 function abortable(ms: number, signal: AbortSignal): Promise<boolean> {
