@@ -352,19 +352,32 @@ export class SkillLibrary {
   }
 
   /**
-   * Put a complete skill from elsewhere (a bundle) after full validation: schema, hash and code.
-   * `mode`: 'new-version' stores its content as the next version; 'replace' removes every version of
-   * the name and stores this one with its own version number.
+   * Store complete versions of ONE skill from elsewhere (a bundle), atomically, after full
+   * validation of each (schema, hash, code). Modes:
+   * - 'exact': keep their version numbers (a version whose content exists already is left alone;
+   *   a number taken by other content fails with E_EXISTS);
+   * - 'new-version': append their content as the next versions;
+   * - 'replace': remove every existing version of the name, then store these with their numbers.
    */
-  async putSkill(skill: Skill, mode: 'new-version' | 'replace'): Promise<AddResult> {
+  async putVersions(skills: readonly Skill[], mode: 'exact' | 'new-version' | 'replace'): Promise<AddResult[]> {
     this.check();
-    const s = validateSkillShape(skill);
-    parseSkillCode(s.code, s.name);
-    const { version, ...draft } = s;
-    const options: PutOptions = mode === 'replace' ? { replaceAll: true, exactVersion: version } : {};
-    if (mode === 'new-version') draft.provenance = { ...draft.provenance, parent: undefined };
-    const [r] = await this.putDrafts([{ draft, options }]);
-    return r!;
+    const valid = skills.map((raw) => {
+      const s = validateSkillShape(raw);
+      parseSkillCode(s.code, s.name);
+      return s;
+    });
+    if (new Set(valid.map((s) => s.name)).size > 1) throw new SkillforgeError('E_ARG', 'putVersions takes versions of one skill name');
+    valid.sort((a, b) => a.version - b.version);
+    const items = valid.map((s, i) => {
+      const { version, ...draft } = s;
+      if (mode === 'new-version') {
+        const provenance = { ...draft.provenance };
+        delete provenance.parent;
+        return { draft: { ...draft, provenance }, options: {} as PutOptions };
+      }
+      return { draft, options: { exactVersion: version, replaceAll: mode === 'replace' && i === 0 } as PutOptions };
+    });
+    return this.putDrafts(items);
   }
 
   /** A version of a skill, or its latest when `version` is omitted. */

@@ -1,0 +1,209 @@
+/**
+ * Skill bundles: one JSON file carrying skills from one library to another.
+ *
+ * Format (formatVersion 1):
+ * ```json
+ * { "format": "skillforge-bundle", "formatVersion": 1, "createdAt": "...", "generator": "skillforge",
+ *   "digest": "<sha256 over the canonical JSON of the skills array>",
+ *   "skills": [ <Skill>, ... ],
+ *   "signature": null }
+ * ```
+ * Each skill carries its own content hash, recomputed and compared on import. `digest` covers every
+ * field of every skill (status, stats, provenance too); `signature` is reserved for an ed25519
+ * signature over `digest` ({ alg: 'ed25519', publicKey, value }), checked by whoever fills it.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { SkillforgeError, errorMessage } from '../core/errors.js';
+import { ValidationError, assertValid } from '../core/validate.js';
+import type { JsonSchema } from '../core/types.js';
+import { parseSkillCode } from './code.js';
+import type { SkillLibrary } from './library.js';
+import { canonicalJson, validateSkillShape, type Skill, type SkillStatus } from './skill.js';
+import type { ListFilter } from './store.js';
+
+export const BUNDLE_FORMAT = 'skillforge-bundle';
+export const BUNDLE_FORMAT_VERSION = 1;
+/** Refuse bundle files larger than this before parsing them (256 MiB). */
+export const MAX_BUNDLE_BYTES = 256 * 1024 * 1024;
+
+export interface BundleSignature {
+  alg: 'ed25519';
+  /** base64 raw public key */
+  publicKey: string;
+  /** base64 signature over the UTF-8 bytes of `digest` */
+  value: string;
+}
+
+export interface Bundle {
+  format: typeof BUNDLE_FORMAT;
+  formatVersion: number;
+  createdAt: string;
+  generator?: string;
+  digest: string;
+  /** Entries are untrusted until validated one by one (see importBundle). */
+  skills: unknown[];
+  signature: BundleSignature | null;
+}
+
+const envelopeSchema: JsonSchema = {
+  type: 'object',
+  required: ['format', 'formatVersion', 'createdAt', 'digest', 'skills'],
+  properties: {
+    format: { const: BUNDLE_FORMAT },
+    formatVersion: { type: 'integer', minimum: 1 },
+    createdAt: { type: 'string' },
+    generator: { type: 'string' },
+    digest: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    skills: { type: 'array', items: { type: 'object' } },
+    signature: {
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: ['alg', 'publicKey', 'value'],
+          properties: { alg: { const: 'ed25519' }, publicKey: { type: 'string' }, value: { type: 'string' } },
+        },
+      ],
+    },
+  },
+};
+
+/** sha256 over the canonical JSON of the skills array: what a signature signs. */
+export function bundleDigest(skills: readonly unknown[]): string {
+  return createHash('sha256').update(canonicalJson(skills)).digest('hex');
+}
+
+export interface ExportOptions extends ListFilter {
+  /** Only these names (latest version, or every version with allVersions). */
+  names?: readonly string[];
+}
+
+/** Build a bundle from a library: latest versions by default, every version with `allVersions`. */
+export async function exportBundle(lib: SkillLibrary, options: ExportOptions = {}): Promise<Bundle> {
+  let skills: Skill[];
+  if (options.names) {
+    skills = [];
+    for (const name of options.names) {
+      const found = options.allVersions ? await lib.versions(name) : [await lib.get(name)].filter((s): s is Skill => !!s);
+      if (found.length === 0) throw new SkillforgeError('E_NOT_FOUND', `no skill ${name} to export`, { hint: 'list skills with: skillforge skills list' });
+      skills.push(...found);
+    }
+  } else {
+    skills = await lib.list(options);
+  }
+  return {
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    createdAt: new Date().toISOString(),
+    generator: 'skillforge',
+    digest: bundleDigest(skills),
+    skills,
+    signature: null,
+  };
+}
+
+/** Write a bundle atomically (temp file + rename). */
+export async function writeBundle(file: string, bundle: Bundle): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, `${JSON.stringify(bundle, null, 2)}\n`);
+  await rename(tmp, file);
+}
+
+/** Read and check a bundle's envelope; the entries are checked one by one on import. */
+export async function readBundle(file: string): Promise<Bundle> {
+  let text: string;
+  try {
+    const buf = await readFile(file);
+    if (buf.byteLength > MAX_BUNDLE_BYTES) throw new SkillforgeError('E_BUNDLE', `bundle ${file} is ${buf.byteLength} bytes, more than ${MAX_BUNDLE_BYTES}`);
+    text = buf.toString('utf8');
+  } catch (err) {
+    if (err instanceof SkillforgeError) throw err;
+    throw new SkillforgeError('E_BUNDLE', `cannot read bundle ${file}: ${errorMessage(err)}`, { cause: err });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new SkillforgeError('E_BUNDLE', `bundle ${file} is not JSON: ${errorMessage(err)}`, { hint: 'export bundles with: skillforge skills export <file>' });
+  }
+  return parseBundle(value);
+}
+
+export function parseBundle(value: unknown): Bundle {
+  const b = assertValid<Bundle>(envelopeSchema, value, 'bundle', 'a bundle is written by: skillforge skills export <file>');
+  if (b.formatVersion > BUNDLE_FORMAT_VERSION) {
+    throw new SkillforgeError('E_BUNDLE', `bundle format version ${b.formatVersion} is newer than this skillforge reads (${BUNDLE_FORMAT_VERSION})`, { hint: 'upgrade skillforge' });
+  }
+  if (b.signature === undefined) b.signature = null;
+  return b;
+}
+
+export type ImportPolicy = 'skip' | 'new-version' | 'replace';
+export const IMPORT_POLICIES: readonly ImportPolicy[] = ['skip', 'new-version', 'replace'];
+
+export interface ImportOptions {
+  /** What to do with a name the library already has (default 'skip'). */
+  policy?: ImportPolicy;
+  /** Keep 'verified' as is. Untrusted bundles (the default) import verified skills as candidates. */
+  trusted?: boolean;
+}
+
+export interface ImportEntryReport {
+  name: string;
+  version: number;
+  /** added: new version stored; unchanged: identical content exists; skipped: name exists (policy skip). */
+  action: 'added' | 'unchanged' | 'skipped' | 'replaced';
+}
+
+export interface ImportReport {
+  entries: ImportEntryReport[];
+  rejected: { index: number; name?: string; errors: string[] }[];
+  /** The bundle's digest did not match its skills (entries were still checked one by one). */
+  digestMismatch: boolean;
+}
+
+/**
+ * Import a bundle. Each entry is validated on its own (schema, hash, code); invalid entries are
+ * reported in `rejected` and the rest still import. Versions of one name are stored atomically.
+ */
+export async function importBundle(lib: SkillLibrary, bundle: Bundle, options: ImportOptions = {}): Promise<ImportReport> {
+  const policy = options.policy ?? 'skip';
+  if (!IMPORT_POLICIES.includes(policy)) {
+    throw new SkillforgeError('E_ARG', `unknown import policy ${String(policy)}`, { hint: `one of ${IMPORT_POLICIES.join(', ')}` });
+  }
+  const report: ImportReport = { entries: [], rejected: [], digestMismatch: bundleDigest(bundle.skills) !== bundle.digest };
+  const byName = new Map<string, { skill: Skill; index: number }[]>();
+  bundle.skills.forEach((raw, index) => {
+    const name = typeof (raw as { name?: unknown })?.name === 'string' ? (raw as { name: string }).name : undefined;
+    try {
+      const s = validateSkillShape(raw);
+      parseSkillCode(s.code, s.name);
+      const list = byName.get(s.name) ?? [];
+      if (list.some((o) => o.skill.version === s.version)) throw new ValidationError('skill', [`/version ${s.version} of ${s.name} appears twice in the bundle`]);
+      if (!options.trusted && s.status === 'verified') s.status = 'candidate' satisfies SkillStatus;
+      list.push({ skill: s, index });
+      byName.set(s.name, list);
+    } catch (err) {
+      report.rejected.push({ index, name, errors: err instanceof ValidationError ? err.errors : [errorMessage(err)] });
+    }
+  });
+  for (const [name, entries] of byName) {
+    const versions = entries.sort((a, b) => a.skill.version - b.skill.version).map((e) => e.skill);
+    const exists = (await lib.get(name)) !== undefined;
+    if (exists && policy === 'skip') {
+      for (const v of versions) report.entries.push({ name, version: v.version, action: 'skipped' });
+      continue;
+    }
+    const mode = !exists ? 'exact' : policy === 'replace' ? 'replace' : 'new-version';
+    try {
+      const results = await lib.putVersions(versions, mode);
+      for (const r of results) {
+        report.entries.push({ name, version: r.skill.version, action: !r.created ? 'unchanged' : mode === 'replace' ? 'replaced' : 'added' });
+      }
+    } catch (err) {
+      entries.forEach((e) => report.rejected.push({ index: e.index, name, errors: [errorMessage(err)] }));
+    }
+  }
+  return report;
+}
