@@ -34,7 +34,7 @@ export interface AffordanceManifest {
   output: { name: string; kind: 'probability' | 'logit' };
   features: FeatureLayout;
   createdAt?: string;
-  metrics?: { test?: Metrics; baseline?: Metrics; validation?: Metrics };
+  metrics?: { test?: Metrics; baseline?: Metrics; skillBaseline?: Metrics; validation?: Metrics };
   training?: Record<string, unknown>;
 }
 

@@ -198,7 +198,7 @@ export function exportAffordanceModel(
     output: { name: OUTPUT_NAME, kind: 'probability' },
     features: result.layout,
     createdAt: new Date().toISOString(),
-    ...(result.metrics ? { metrics: { test: result.metrics.test, baseline: result.metrics.baseline, validation: result.metrics.validation } } : {}),
+    ...(result.metrics ? { metrics: { test: result.metrics.test, baseline: result.metrics.baseline, skillBaseline: result.metrics.skillBaseline, validation: result.metrics.validation } } : {}),
     training: {
       ...(result.split ? { split: result.split } : {}),
       ...(result.epochs !== undefined ? { epochs: result.epochs, bestEpoch: result.bestEpoch } : {}),

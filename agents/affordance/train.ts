@@ -72,7 +72,11 @@ export interface FitResult {
 
 export interface TrainResult extends FitResult {
   layout: FeatureLayout;
-  metrics: { test: Metrics; validation: Metrics; baseline: Metrics; train: Metrics };
+  /**
+   * `baseline`: the constant predictor (training success rate). `skillBaseline`: each skill's
+   * training success rate, a stronger yardstick (what the model adds beyond "find usually works").
+   */
+  metrics: { test: Metrics; validation: Metrics; baseline: Metrics; skillBaseline: Metrics; train: Metrics };
   split: { train: number; validation: number; test: number; by: 'episode' | 'attempt' };
   baseRate: number;
   trainMs: number;
@@ -408,6 +412,17 @@ export async function trainAffordance(data: TrainingData, options: TrainOptions 
   const fit = fitNet(tr.x, tr.y, split.train.length, d, va.x, va.y, split.validation.length, { ...options, seed });
   const baseRate = tr.y.reduce((s, v) => s + v, 0) / tr.y.length;
   const test = evaluate(forward(fit.params, te.x, split.test.length), te.y);
+  const perSkill = new Map<string, [number, number]>();
+  for (const i of split.train) {
+    const c = perSkill.get(data.calls[i]!.skill) ?? [0, 0];
+    c[0] += y[i]!;
+    c[1]++;
+    perSkill.set(data.calls[i]!.skill, c);
+  }
+  const skillRate = (i: number) => {
+    const c = perSkill.get(data.calls[i]!.skill);
+    return c ? c[0] / c[1] : baseRate;
+  };
   return {
     ...fit,
     layout,
@@ -416,6 +431,7 @@ export async function trainAffordance(data: TrainingData, options: TrainOptions 
       validation: evaluate(forward(fit.params, va.x, split.validation.length), va.y),
       train: evaluate(forward(fit.params, tr.x, split.train.length), tr.y),
       baseline: evaluate(new Float32Array(split.test.length).fill(baseRate), te.y),
+      skillBaseline: evaluate(Float32Array.from(split.test, skillRate), te.y),
     },
     split: { train: split.train.length, validation: split.validation.length, test: split.test.length, by: split.by },
     baseRate,
