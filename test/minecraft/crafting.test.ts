@@ -125,4 +125,8 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
     assert.equal(serverCount('birch_log'), 0);
     assert.equal(bot.inventory.slots[0], null);
   });
+
+  it('reported no server-side errors', () => {
+    assert.deepEqual(server.errors.map(String), []);
+  });
 });

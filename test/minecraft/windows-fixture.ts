@@ -17,6 +17,9 @@ export const VERSION = '1.16.5';
 export interface TestServer {
   serv: SquidServer;
   port: number;
+  worldFolder: string;
+  /** Errors the server emitted (plugins report failures this way); tests expect none. */
+  errors: unknown[];
   close(): Promise<void>;
 }
 
@@ -45,6 +48,8 @@ export async function startServer(plugins: Record<string, SquidPlugin>, extra: R
     version: VERSION,
     ...extra,
   });
+  const errors: unknown[] = [];
+  serv.on('error', (err: unknown) => errors.push(err));
   // Quiet flying-squid's console logging in tests.
   for (const level of ['info', 'log', 'debug'] as const) serv[level] = () => {};
   for (const [name, plugin] of Object.entries(plugins)) serv.addPlugin(name, plugin, {});
@@ -52,6 +57,8 @@ export async function startServer(plugins: Record<string, SquidPlugin>, extra: R
   return {
     serv,
     port,
+    worldFolder,
+    errors,
     async close() {
       try {
         await serv.quit('test over');

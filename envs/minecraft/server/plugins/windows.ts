@@ -85,6 +85,10 @@ export function sameKind(a: Stack, b: Stack): boolean {
   if (!a || !b) return false;
   return a.type === b.type && (a.metadata ?? 0) === (b.metadata ?? 0) && JSON.stringify(a.nbt ?? null) === JSON.stringify(b.nbt ?? null);
 }
+/** A vec3 Vec3 (loaded the CommonJS way, like flying-squid does). */
+export function vec3(x: number, y: number, z: number): Vec3 {
+  return new Vec3Class(x, y, z);
+}
 /** A copy of `item` with `count` items (null when count is 0). */
 export function withCount(serv: SquidServer, item: Item, count: number): Stack {
   if (count <= 0) return null;

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Vec3 } from 'vec3';
+import type { Bot } from 'mineflayer';
+import windowsPlugin from '../../envs/minecraft/server/plugins/windows.js';
+import chestPlugin from '../../envs/minecraft/server/plugins/chest.js';
+import containersPlugin, { containerItems, containersOf } from '../../envs/minecraft/server/plugins/containers.js';
+import { countsOf, give, inventoriesAgree, joinBot, startServer, waitFor, type TestServer } from './windows-fixture.js';
+
+describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', function () {
+  this.timeout(40_000);
+  let server: TestServer;
+  let bot: Bot;
+  let other: Bot;
+  let chestPos: Vec3;
+
+  const count = (b: Bot, name: string) => countsOf(b.inventory.slots)[name] ?? 0;
+  const id = (name: string) => bot.registry.itemsByName[name].id;
+  const stored = () => countsOf(containerItems(server.serv, server.serv.overworld, chestPos));
+
+  before(async () => {
+    server = await startServer({ windows: windowsPlugin, containers: containersPlugin, chest: chestPlugin });
+    bot = await joinBot(server.port, 'hoarder');
+    other = await joinBot(server.port, 'visitor');
+  });
+  after(async () => {
+    bot?.quit();
+    other?.quit();
+    await server?.close();
+  });
+
+  it('places a chest, deposits into it and the items live in the block', async () => {
+    give(server.serv, bot.username, 'chest', 1);
+    give(server.serv, bot.username, 'cobblestone', 40);
+    give(server.serv, bot.username, 'oak_log', 5);
+    await waitFor(() => count(bot, 'chest') === 1 && count(bot, 'oak_log') === 5);
+    const floor = bot.blockAt(bot.entity.position.floored().offset(2, -1, 0))!;
+    await bot.equip(id('chest'), 'hand');
+    await bot.placeBlock(floor, new Vec3(0, 1, 0));
+    const block = bot.blockAt(floor.position.offset(0, 1, 0))!;
+    assert.equal(block.name, 'chest');
+    chestPos = block.position;
+
+    const chest = await bot.openContainer(block);
+    assert.equal(chest.containerItems().length, 0);
+    await chest.deposit(id('cobblestone'), null, 30);
+    await chest.deposit(id('oak_log'), null, 5);
+    assert.equal(chest.containerCount(id('cobblestone'), null), 30);
+    chest.close();
+    await waitFor(() => inventoriesAgree(server.serv, bot), 3_000, 'inventories to agree');
+    assert.deepEqual(stored(), { cobblestone: 30, oak_log: 5 });
+    assert.equal(count(bot, 'cobblestone'), 10);
+    assert.equal(count(bot, 'oak_log'), 0);
+  });
+
+  it('shows the same contents to another player, who withdraws', async () => {
+    const block = other.blockAt(chestPos)!;
+    const chest = await other.openContainer(block);
+    assert.equal(chest.containerCount(id('cobblestone'), null), 30);
+    await chest.withdraw(id('cobblestone'), null, 12);
+    chest.close();
+    await waitFor(() => count(other, 'cobblestone') === 12, 3_000, 'withdrawn items');
+    await waitFor(() => inventoriesAgree(server.serv, other), 3_000, 'inventories to agree');
+    assert.deepEqual(stored(), { cobblestone: 18, oak_log: 5 });
+  });
+
+  it('reopens with the contents kept and withdraws everything back (round trip)', async () => {
+    const chest = await bot.openChest(bot.blockAt(chestPos)!);
+    assert.equal(chest.containerCount(id('cobblestone'), null), 18);
+    assert.equal(chest.containerCount(id('oak_log'), null), 5);
+    await chest.withdraw(id('oak_log'), null, 5);
+    await chest.withdraw(id('cobblestone'), null, 18);
+    chest.close();
+    await waitFor(() => inventoriesAgree(server.serv, bot), 3_000, 'inventories to agree');
+    assert.equal(count(bot, 'cobblestone'), 28);
+    assert.equal(count(bot, 'oak_log'), 5);
+    assert.deepEqual(stored(), {});
+  });
+
+  it('shift-clicks a stack into the chest and saves contents to the world folder', async () => {
+    const chest = await bot.openContainer(bot.blockAt(chestPos)!);
+    const logs = chest.findInventoryItem(id('oak_log'), null, false)!;
+    await bot.clickWindow(logs.slot, 0, 1);
+    await waitFor(() => (stored().oak_log ?? 0) === 5, 3_000, 'logs in the chest');
+    chest.close();
+    await waitFor(() => inventoriesAgree(server.serv, bot), 3_000, 'inventories to agree');
+    assert.equal(count(bot, 'oak_log'), 0);
+    containersOf(server.serv).save();
+    const path = join(server.worldFolder, 'skillforge-containers.json');
+    assert.ok(existsSync(path), `no ${path}`);
+    const saved = JSON.parse(readFileSync(path, 'utf8'));
+    assert.equal(saved.containers[0].slots.filter(Boolean)[0].name, 'oak_log');
+  });
+
+  it('reported no server-side errors', () => {
+    assert.deepEqual(server.errors.map(String), []);
+  });
+});
