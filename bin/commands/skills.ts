@@ -1,0 +1,287 @@
+/**
+ * `skillforge skills ...`: inspect and manage the skill library at <data-dir>/library.
+ * Readable output by default, `--json` for scripts. Heavy modules load inside the actions.
+ */
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { SkillforgeError } from '../../core/errors.js';
+import type { SkillLibrary } from '../../skills/library.js';
+import type { Skill } from '../../skills/skill.js';
+
+interface Common {
+  json?: boolean;
+}
+
+function libraryDir(cmd: Command): string {
+  const opts = cmd.optsWithGlobals() as { dataDir?: string };
+  return join(opts.dataDir ?? '.skillforge', 'library');
+}
+
+async function withLibrary<T>(cmd: Command, fn: (lib: SkillLibrary) => Promise<T>): Promise<T> {
+  const { SkillLibrary } = await import('../../skills/library.js');
+  const lib = await SkillLibrary.open(libraryDir(cmd));
+  try {
+    return await fn(lib);
+  } finally {
+    await lib.close();
+  }
+}
+
+function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function json(value: unknown): void {
+  out(JSON.stringify(value, null, 2));
+}
+
+function oneLine(s: string, max: number): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+function successRate(s: Skill): string {
+  return s.stats.attempts ? `${s.stats.successes}/${s.stats.attempts}` : '-';
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+function intArg(v: string, what: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new SkillforgeError('E_ARG', `${what} must be a positive integer, got ${v}`);
+  return n;
+}
+
+function statusArg(v: string | undefined): Skill['status'] | undefined {
+  if (v === undefined) return undefined;
+  if (!['candidate', 'verified', 'deprecated'].includes(v)) {
+    throw new SkillforgeError('E_ARG', `unknown status ${v}`, { hint: 'one of candidate, verified, deprecated' });
+  }
+  return v as Skill['status'];
+}
+
+export function register(program: Command): void {
+  const skills = program.command('skills').description('list, search, add, import and export skills in the library (<data-dir>/library)');
+
+  skills
+    .command('list')
+    .description('list skills (latest version of each name)')
+    .option('--env <kind>', 'only this environment kind')
+    .option('--status <status>', 'only candidate | verified | deprecated')
+    .option('--all-versions', 'every version, not only the latest')
+    .option('--json', 'machine-readable output')
+    .action(async (o: Common & { env?: string; status?: string; allVersions?: boolean }, cmd: Command) => {
+      await withLibrary(cmd, async (lib) => {
+        const list = await lib.list({ env: o.env, status: statusArg(o.status), allVersions: o.allVersions });
+        if (o.json) return json(list);
+        if (list.length === 0) return out('no skills (add some with: skillforge skills add|import)');
+        out(table([
+          ['NAME', 'V', 'ENV', 'STATUS', 'OK', 'DESCRIPTION'],
+          ...list.map((s) => [s.name, String(s.version), s.env, s.status, successRate(s), oneLine(s.description, 60)]),
+        ]));
+        out(`${list.length} skill${list.length === 1 ? '' : 's'}`);
+      });
+    });
+
+  skills
+    .command('show <name>')
+    .description('show one skill: description, code, provenance, stats')
+    .option('--version <n>', 'a specific version (default: latest)')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, o: Common & { version?: string }, cmd: Command) => {
+      await withLibrary(cmd, async (lib) => {
+        const s = await lib.get(name, o.version ? intArg(o.version, '--version') : undefined);
+        if (!s) throw new SkillforgeError('E_NOT_FOUND', `no skill ${name}${o.version ? ` v${o.version}` : ''}`, { hint: 'list skills with: skillforge skills list' });
+        if (o.json) return json(s);
+        const versions = (await lib.versions(name)).map((v) => v.version);
+        out(`${s.name} v${s.version} (${s.env}, ${s.status})   versions: ${versions.join(', ')}`);
+        out(`  ${s.description}`);
+        out(`  params: ${JSON.stringify(s.params)}`);
+        if (s.dependencies.length) out(`  uses: ${s.dependencies.join(', ')}`);
+        const p = s.provenance;
+        out(`  by ${p.agent}${p.model ? ` (${p.model})` : ''} at ${p.createdAt}${p.parent ? `, from v${p.parent}` : ''}${p.source ? `, source ${p.source}` : ''}`);
+        out(`  stats: ${s.stats.successes}/${s.stats.attempts} succeeded, mean ${s.stats.meanDurationMs.toFixed(0)} ms${s.stats.lastError ? `, last error: ${s.stats.lastError}` : ''}`);
+        out(`  hash: ${s.hash}`);
+        out('');
+        out(s.code);
+      });
+    });
+
+  skills
+    .command('search <query...>')
+    .description('find skills by meaning')
+    .option('-k, --k <n>', 'how many results', '5')
+    .option('--env <kind>', 'only this environment kind')
+    .option('--status <status>', 'only this status (default: candidate and verified)')
+    .option('--json', 'machine-readable output')
+    .action(async (words: string[], o: Common & { k: string; env?: string; status?: string }, cmd: Command) => {
+      await withLibrary(cmd, async (lib) => {
+        const hits = await lib.search(words.join(' '), intArg(o.k, '-k'), { env: o.env, status: statusArg(o.status) });
+        if (o.json) return json(hits);
+        if (hits.length === 0) return out('no matching skills');
+        out(table([
+          ['SCORE', 'NAME', 'V', 'ENV', 'STATUS', 'DESCRIPTION'],
+          ...hits.map((h) => [h.score.toFixed(3), h.skill.name, String(h.skill.version), h.skill.env, h.skill.status, oneLine(h.skill.description, 60)]),
+        ]));
+      });
+    });
+
+  skills
+    .command('add <file>')
+    .description('add skills from a JSON file (one skill input or an array), or a .js file with --description and --env')
+    .option('--name <name>', 'for a .js file: the function to use (default: the first async function)')
+    .option('--description <text>', 'for a .js file: what the skill does')
+    .option('--env <kind>', 'for a .js file: environment kind, e.g. minecraft')
+    .option('--params <json>', 'for a .js file: JSON schema of the arguments')
+    .option('--status <status>', 'candidate (default) | verified')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, o: Common & { name?: string; description?: string; env?: string; params?: string; status?: string }, cmd: Command) => {
+      const { readFile } = await import('node:fs/promises');
+      const text = await readFile(file, 'utf8').catch((err: Error) => {
+        throw new SkillforgeError('E_ARG', `cannot read ${file}: ${err.message}`);
+      });
+      let inputs: unknown[];
+      if (file.endsWith('.js')) {
+        const name = o.name ?? /async\s+function\s+([A-Za-z_$][\w$]*)/.exec(text)?.[1];
+        if (!name || !o.description || !o.env) {
+          throw new SkillforgeError('E_ARG', 'a .js skill needs --description and --env (and an async function, or --name)', {
+            hint: 'skillforge skills add mine.js --env minecraft --description "Mine one oak log"',
+          });
+        }
+        let params: unknown;
+        if (o.params) {
+          try {
+            params = JSON.parse(o.params);
+          } catch {
+            throw new SkillforgeError('E_ARG', '--params is not JSON');
+          }
+        }
+        inputs = [{ name, description: o.description, env: o.env, code: text, ...(params ? { params } : {}), ...(o.status ? { status: statusArg(o.status) } : {}) }];
+      } else {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch (err) {
+          throw new SkillforgeError('E_ARG', `${file} is not JSON: ${(err as Error).message}`, { hint: 'pass a .js file with --description/--env, or JSON skill input(s)' });
+        }
+        inputs = Array.isArray(parsed) ? parsed : [parsed];
+      }
+      await withLibrary(cmd, async (lib) => {
+        const results = await lib.addMany(inputs as never);
+        if (o.json) return json(results.map((r) => ({ name: r.skill.name, version: r.skill.version, created: r.created })));
+        for (const r of results) out(`${r.created ? 'added' : 'unchanged'} ${r.skill.name} v${r.skill.version}`);
+      });
+    });
+
+  skills
+    .command('import <path>')
+    .description('import a skill bundle file or a Voyager skill library folder (exit code 2 when entries were rejected)')
+    .option('--policy <policy>', 'for names that exist: skip | new-version | replace', 'skip')
+    .option('--trusted', 'keep verified status (bundles) / import Voyager skills as verified')
+    .option('--json', 'machine-readable output')
+    .action(async (path: string, o: Common & { policy: string; trusted?: boolean }, cmd: Command) => {
+      const { statSync, existsSync } = await import('node:fs');
+      if (!existsSync(path)) throw new SkillforgeError('E_ARG', `${path} does not exist`);
+      await withLibrary(cmd, async (lib) => {
+        if (statSync(path).isDirectory()) {
+          const { importVoyager } = await import('../../skills/voyager-import.js');
+          const r = await importVoyager(lib, path, { trusted: o.trusted });
+          if (r.rejected.length) process.exitCode = 2;
+          if (o.json) return json(r);
+          for (const a of r.added) out(`added ${a.name} v${a.version}`);
+          for (const x of r.rejected) out(`rejected ${x.name ?? '?'} (${x.file}): ${x.errors.join('; ')}`);
+          out(`Voyager import from ${r.folder}: ${r.added.length} added, ${r.unchanged.length} unchanged, ${r.rejected.length} rejected`);
+          return;
+        }
+        const { readBundle, importBundle, IMPORT_POLICIES } = await import('../../skills/bundle.js');
+        if (!(IMPORT_POLICIES as readonly string[]).includes(o.policy)) {
+          throw new SkillforgeError('E_ARG', `unknown --policy ${o.policy}`, { hint: `one of ${IMPORT_POLICIES.join(', ')}` });
+        }
+        const r = await importBundle(lib, await readBundle(path), { policy: o.policy as never, trusted: o.trusted });
+        if (r.rejected.length) process.exitCode = 2;
+        if (o.json) return json(r);
+        for (const e of r.entries) out(`${e.action} ${e.name} v${e.version}`);
+        for (const x of r.rejected) out(`rejected entry #${x.index}${x.name ? ` (${x.name})` : ''}: ${x.errors.join('; ')}`);
+        if (r.digestMismatch) out('warning: the bundle digest does not match its skills (edited after export); entries were checked one by one');
+        const count = (a: string) => r.entries.filter((e) => e.action === a).length;
+        out(`bundle import: ${count('added') + count('replaced')} stored, ${count('unchanged')} unchanged, ${count('skipped')} skipped, ${r.rejected.length} rejected`);
+      });
+    });
+
+  skills
+    .command('export <file>')
+    .description('export skills to a bundle file')
+    .option('--env <kind>', 'only this environment kind')
+    .option('--status <status>', 'only this status')
+    .option('--names <list>', 'comma-separated skill names')
+    .option('--all-versions', 'every version, not only the latest')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, o: Common & { env?: string; status?: string; names?: string; allVersions?: boolean }, cmd: Command) => {
+      const { exportBundle, writeBundle } = await import('../../skills/bundle.js');
+      await withLibrary(cmd, async (lib) => {
+        const bundle = await exportBundle(lib, {
+          env: o.env,
+          status: statusArg(o.status),
+          allVersions: o.allVersions,
+          names: o.names ? o.names.split(',').map((n) => n.trim()).filter(Boolean) : undefined,
+        });
+        await writeBundle(file, bundle);
+        if (o.json) return json({ file, skills: bundle.skills.length, digest: bundle.digest });
+        out(`exported ${bundle.skills.length} skill version(s) to ${file} (digest ${bundle.digest.slice(0, 16)}…)`);
+      });
+    });
+
+  skills
+    .command('stats [name]')
+    .description('library totals and index state, or one skill\'s execution stats')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string | undefined, o: Common, cmd: Command) => {
+      await withLibrary(cmd, async (lib) => {
+        if (name) {
+          const versions = await lib.versions(name);
+          if (!versions.length) throw new SkillforgeError('E_NOT_FOUND', `no skill ${name}`, { hint: 'list skills with: skillforge skills list' });
+          const rows = versions.map((s) => ({ version: s.version, status: s.status, ...s.stats }));
+          if (o.json) return json({ name, versions: rows });
+          out(table([
+            ['V', 'STATUS', 'ATTEMPTS', 'SUCCESSES', 'MEAN MS', 'LAST ERROR'],
+            ...rows.map((r) => [String(r.version), r.status, String(r.attempts), String(r.successes), r.meanDurationMs.toFixed(0), r.lastError ?? '-']),
+          ]));
+          return;
+        }
+        const all = await lib.list();
+        const by = (key: (s: Skill) => string) => all.reduce<Record<string, number>>((acc, s) => ({ ...acc, [key(s)]: (acc[key(s)] ?? 0) + 1 }), {});
+        const summary = {
+          dir: lib.dir,
+          names: all.length,
+          versions: await lib.count({ allVersions: true }),
+          byEnv: by((s) => s.env),
+          byStatus: by((s) => s.status),
+          attempts: all.reduce((n, s) => n + s.stats.attempts, 0),
+          successes: all.reduce((n, s) => n + s.stats.successes, 0),
+          index: lib.indexInfo(),
+        };
+        if (o.json) return json(summary);
+        out(`library ${summary.dir}`);
+        out(`  ${summary.names} skills, ${summary.versions} versions`);
+        out(`  by env: ${Object.entries(summary.byEnv).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}`);
+        out(`  by status: ${Object.entries(summary.byStatus).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}`);
+        out(`  executions: ${summary.successes}/${summary.attempts} succeeded (latest versions)`);
+        out(`  index: ${summary.index.count} vectors, embedder ${summary.index.embedder}, dim ${summary.index.dim}, at change ${summary.index.seq}`);
+      });
+    });
+
+  skills
+    .command('reindex')
+    .description('rebuild the search index from the database')
+    .option('--json', 'machine-readable output')
+    .action(async (o: Common, cmd: Command) => {
+      await withLibrary(cmd, async (lib) => {
+        const r = await lib.reindex();
+        if (o.json) return json(r);
+        out(`reindexed ${r.count} skills in ${r.ms.toFixed(0)} ms`);
+      });
+    });
+}
