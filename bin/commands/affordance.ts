@@ -1,0 +1,228 @@
+/**
+ * `skillforge affordance train|eval`: learned affordance value functions (SayCan's "Can").
+ *
+ *   skillforge affordance train --env kitchen --collect 3000      # explore, record, train, export
+ *   skillforge affordance train --env kitchen --model logreg --out models/k.onnx
+ *   skillforge affordance eval --model .skillforge/models/kitchen-mlp.onnx --collect 1000
+ *
+ * Training reads the episodic memory in --data-dir (attempts recorded by any agent); --collect N
+ * first records N random-exploration attempts in the kitchen simulator.
+ */
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { SkillforgeError } from '../../core/errors.js';
+import type { Embedder } from '../../skills/embedder.js';
+
+interface TrainFlags {
+  env: string;
+  model: string;
+  out?: string;
+  collect?: string;
+  noise: string;
+  seed: string;
+  hidden: string;
+  epochs?: string;
+  l2?: string;
+  layout?: string;
+  embedder?: string;
+  json?: boolean;
+}
+
+interface EvalFlags {
+  model: string;
+  env?: string;
+  collect?: string;
+  noise: string;
+  seed: string;
+  since?: string;
+  json?: boolean;
+}
+
+function int(value: string, flag: string, min = 0): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new SkillforgeError('E_USAGE', `${flag} must be an integer ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+function num(value: string, flag: string, min = 0, max = Infinity): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw new SkillforgeError('E_USAGE', `${flag} must be a number in [${min}, ${max}], got '${value}'`);
+  return n;
+}
+
+/** The embedder a manifest's layout names, when we can rebuild it (the hashed default). */
+async function embedderFor(id: string | undefined): Promise<Embedder | undefined> {
+  if (!id) return undefined;
+  const m = /^hashed-v1:d(\d+):b([\d.]+):t([\d.]+)$/.exec(id);
+  if (!m) {
+    throw new SkillforgeError('E_USAGE', `the model encodes skills with embedder '${id}', which the CLI cannot rebuild`, {
+      hint: 'load it from code with OnnxAffordanceModel.load(path, { embedder })',
+    });
+  }
+  const { HashedEmbedder } = await import('../../skills/hashed-embedder.js');
+  return new HashedEmbedder({ dim: Number(m[1]), bigramWeight: Number(m[2]), trigramWeight: Number(m[3]) });
+}
+
+async function collect(env: string, n: number, memory: import('../../memory/episodic.js').EpisodicMemory, seed: number, noise: number, prefix: string, log: (s: string) => void) {
+  if (env !== 'kitchen') {
+    throw new SkillforgeError('E_USAGE', `--collect supports the kitchen simulator, not '${env}'`, {
+      hint: 'record attempts in other environments by running an agent with memory on (e.g. skillforge saycan)',
+    });
+  }
+  const { KitchenEnvironment } = await import('../../envs/kitchen/index.js');
+  const { exploreRandomly } = await import('../../agents/affordance/explore.js');
+  const t0 = performance.now();
+  const stats = await exploreRandomly({
+    attempts: n,
+    memory,
+    seed,
+    episodePrefix: prefix,
+    makeEnv: (e) => new KitchenEnvironment({ seed: `${prefix}${e}`, noise }),
+  });
+  log(
+    `collected ${stats.attempts} attempts in ${stats.episodes} kitchen episodes (${stats.successes} successes, noise ${noise}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  return stats;
+}
+
+export function register(program: Command): void {
+  const cmd = program.command('affordance').description('learned affordance models (SayCan "Can"): train from episodic memory, export ONNX, evaluate');
+
+  cmd
+    .command('train')
+    .description('train a success-probability model from recorded attempts and export it as ONNX + manifest')
+    .option('--env <kind>', 'environment kind whose attempts to train on', 'kitchen')
+    .option('--model <kind>', 'mlp | logreg', 'mlp')
+    .option('--out <path>', 'output .onnx path (manifest written beside it); default <data-dir>/models/<env>-<model>.onnx')
+    .option('--collect <n>', 'first record n random-exploration attempts (kitchen)')
+    .option('--noise <p>', 'failure noise of the kitchen while collecting', '0.1')
+    .option('--seed <n>', 'seed for collection, splits and initialisation', '1')
+    .option('--hidden <widths>', 'hidden layer widths of the MLP, comma-separated', '32')
+    .option('--epochs <n>', 'maximum epochs (early stopping decides)')
+    .option('--l2 <x>', 'L2 penalty on weights')
+    .option('--layout <id>', 'observation feature layout to train on (default: the one with most attempts)')
+    .option('--embedder <name>', "encode skill names with an embedder ('hashed') instead of hashed tokens")
+    .option('--json', 'print a JSON report')
+    .action(async (flags: TrainFlags, command: Command) => {
+      const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
+      const kind = flags.model;
+      if (kind !== 'mlp' && kind !== 'logreg') throw new SkillforgeError('E_USAGE', `--model must be mlp or logreg, got '${kind}'`);
+      const seed = int(flags.seed, '--seed');
+      const hidden = flags.hidden.split(',').map((h) => int(h.trim(), '--hidden', 1));
+      const log = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
+      const { EpisodicMemory } = await import('../../memory/episodic.js');
+      const memory = EpisodicMemory.open({ dir: dataDir });
+      try {
+        if (flags.collect) await collect(flags.env, int(flags.collect, '--collect', 1), memory, seed, num(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log);
+        let layout = flags.layout;
+        if (!layout) {
+          const counts = memory.layouts().map((l) => ({ id: l.id, n: memory.count({ env: flags.env, layout: l.id }) })).filter((l) => l.n > 0);
+          if (!counts.length) {
+            throw new SkillforgeError('E_EMPTY', `no ${flags.env} attempts in ${memory.file}`, {
+              hint: flags.env === 'kitchen' ? 'add --collect 3000 to record random-exploration attempts first' : 'run an agent in that environment with memory on first',
+            });
+          }
+          counts.sort((a, b) => b.n - a.n);
+          layout = counts[0]!.id;
+          if (counts.length > 1) log(`using feature layout ${layout} (${counts[0]!.n} attempts); others: ${counts.slice(1).map((c) => `${c.id} (${c.n})`).join(', ')}`);
+        }
+        const set = memory.trainingSet({ env: flags.env, layout });
+        const embedder = flags.embedder
+          ? flags.embedder === 'hashed'
+            ? new (await import('../../skills/hashed-embedder.js')).HashedEmbedder({ dim: 64 })
+            : (() => {
+                throw new SkillforgeError('E_USAGE', `--embedder supports 'hashed', got '${flags.embedder}'`);
+              })()
+          : undefined;
+        const { trainAffordance } = await import('../../agents/affordance/train.js');
+        const { exportAffordanceModel } = await import('../../agents/affordance/onnx-model.js');
+        const { formatMetrics, formatReliability } = await import('../../agents/affordance/metrics.js');
+        log(`training ${kind}${kind === 'mlp' ? ` [${hidden.join(', ')}]` : ''} on ${set.features.length} ${flags.env} attempts (layout ${set.layout})`);
+        const result = await trainAffordance(set, {
+          kind,
+          hidden,
+          seed,
+          embedder,
+          ...(flags.epochs ? { epochs: int(flags.epochs, '--epochs', 1) } : {}),
+          ...(flags.l2 ? { l2: num(flags.l2, '--l2') } : {}),
+        });
+        const out = flags.out ?? join(dataDir, 'models', `${flags.env}-${kind}.onnx`);
+        const { onnxPath, manifestPath } = exportAffordanceModel(result, out, { env: flags.env, attempts: set.features.length });
+        if (flags.json) {
+          process.stdout.write(
+            `${JSON.stringify({ onnxPath, manifestPath, kind, layout: set.layout, dim: result.layout.dim, split: result.split, epochs: result.epochs, bestEpoch: result.bestEpoch, calibration: result.calibration, trainMs: result.trainMs, metrics: result.metrics }, null, 2)}\n`,
+          );
+          return;
+        }
+        const m = result.metrics;
+        log(`split by ${result.split.by}: ${result.split.train} train / ${result.split.validation} validation / ${result.split.test} test attempts`);
+        log(`${result.epochs} epochs (best ${result.bestEpoch}), ${(result.trainMs / 1000).toFixed(2)} s; row width ${result.layout.dim}, ${result.layout.bindings.length} argument bindings${result.calibration ? `; Platt a=${result.calibration.a.toFixed(3)} c=${result.calibration.c.toFixed(3)}` : ''}`);
+        log('held-out test attempts:');
+        log(`  ${formatMetrics(kind, m.test)}`);
+        log(`  ${formatMetrics('per-skill', m.skillBaseline)}`);
+        log(`  ${formatMetrics('constant', m.baseline)}`);
+        log(`reliability (${kind}, test):`);
+        log(formatReliability(m.test.reliability));
+        log(`wrote ${onnxPath}\n      ${manifestPath}`);
+        log(`use it: skillforge saycan "bring me an apple" --affordance ${onnxPath}`);
+      } finally {
+        memory.close();
+      }
+    });
+
+  cmd
+    .command('eval')
+    .description('score recorded attempts with an ONNX affordance model and report AUC, Brier and a reliability table')
+    .requiredOption('--model <path>', 'the .onnx file (its .json manifest beside it) or the manifest')
+    .option('--env <kind>', 'environment kind of the attempts (default: all with the model\'s layout)')
+    .option('--collect <n>', 'record n fresh random-exploration attempts (kitchen) and evaluate on those only')
+    .option('--noise <p>', 'failure noise of the kitchen while collecting', '0.1')
+    .option('--seed <n>', 'seed for collection', '1000')
+    .option('--since <time>', 'only attempts at or after this time (ISO date or ms since epoch)')
+    .option('--json', 'print a JSON report')
+    .action(async (flags: EvalFlags, command: Command) => {
+      const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
+      const log = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
+      const { readManifest } = await import('../../agents/affordance/manifest.js');
+      const { manifest } = readManifest(flags.model);
+      const embedder = await embedderFor(manifest.features.skill.kind === 'embedder' ? manifest.features.skill.id : undefined);
+      const { OnnxAffordanceModel } = await import('../../agents/affordance/onnx-model.js');
+      const model = await OnnxAffordanceModel.load(flags.model, { embedder });
+      const { EpisodicMemory } = await import('../../memory/episodic.js');
+      const memory = EpisodicMemory.open({ dir: dataDir });
+      try {
+        let since: number | undefined;
+        if (flags.since) {
+          since = /^\d+$/.test(flags.since) ? Number(flags.since) : Date.parse(flags.since);
+          if (!Number.isFinite(since)) throw new SkillforgeError('E_USAGE', `--since must be an ISO date or ms since epoch, got '${flags.since}'`);
+        }
+        if (flags.collect) {
+          const start = Date.now();
+          await collect(flags.env ?? 'kitchen', int(flags.collect, '--collect', 1), memory, int(flags.seed, '--seed'), num(flags.noise, '--noise', 0, 1), `eval-${start}-`, log);
+          since = start;
+        } else if (since === undefined) {
+          log('note: evaluating on every recorded attempt of this layout, including any the model was trained on; use --collect or --since for held-out numbers');
+        }
+        const set = memory.trainingSet({ layout: manifest.features.observation.layout, ...(flags.env ? { env: flags.env } : {}), ...(since !== undefined ? { since } : {}) });
+        const { evaluate, formatMetrics, formatReliability } = await import('../../agents/affordance/metrics.js');
+        const t0 = performance.now();
+        const p = await model.scorePairs(set.features, set.calls);
+        const scoreMs = performance.now() - t0;
+        const metrics = evaluate(p, set.labels);
+        const rate = typeof manifest.training?.['baseRate'] === 'number' ? (manifest.training['baseRate'] as number) : set.labels.reduce((s, v) => s + v, 0) / set.labels.length;
+        const baseline = evaluate(new Float32Array(p.length).fill(rate), set.labels);
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ model: model.modelPath, kind: manifest.kind, attempts: p.length, scoreMs, metrics, baseline }, null, 2)}\n`);
+          return;
+        }
+        log(`${model.id} (${manifest.kind}) on ${p.length} attempts of layout ${set.layout}; scored in one batch in ${scoreMs.toFixed(1)} ms`);
+        log(`  ${formatMetrics(manifest.kind, metrics)}`);
+        log(`  ${formatMetrics('constant', baseline)}`);
+        log('reliability:');
+        log(formatReliability(metrics.reliability));
+      } finally {
+        memory.close();
+        await model.close();
+      }
+    });
+}
