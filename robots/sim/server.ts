@@ -158,6 +158,8 @@ export class SimRobot {
   readonly twistLog: { time: number; linear: number; angular: number }[] = [];
   /** Goal ids that were cancelled through cancel_action_goal, with the time. */
   readonly cancelLog: { time: number; id: string; action: string }[] = [];
+  /** Outgoing frame counters (tests check that fragments and CBOR were really used). */
+  readonly stats = { fragmentsSent: 0, cborSent: 0, framesSent: 0 };
 
   pose: Pose2D;
   /** Named location the robot stands at (null while driving or between places). */
@@ -433,7 +435,10 @@ export class SimRobot {
   private emitPublish(conn: Connection, topic: string, msg: Msg, sub: Subscription): void {
     const frame: Frame = { op: 'publish', topic, msg };
     if (sub.compression === 'cbor') {
-      if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(this.cbor.encode(frame));
+      if (conn.ws.readyState === WebSocket.OPEN) {
+        conn.ws.send(this.cbor.encode(frame));
+        this.stats.cborSent++;
+      }
       return;
     }
     this.sendFrame(conn, frame);
@@ -446,10 +451,14 @@ export class SimRobot {
     const size = conn.fragmentSize;
     if (size !== undefined && size > 0 && text.length > size) {
       const id = frame.id ?? `${frame.op}:${(frame.topic ?? frame.service ?? frame.action ?? '') as string}:${++this.tickCount}`;
-      for (const part of fragmentFrame(text, id, size)) conn.ws.send(JSON.stringify(part));
+      for (const part of fragmentFrame(text, id, size)) {
+        conn.ws.send(JSON.stringify(part));
+        this.stats.fragmentsSent++;
+      }
       return;
     }
     conn.ws.send(text);
+    this.stats.framesSent++;
   }
 
   // ---- services --------------------------------------------------------------------------------
