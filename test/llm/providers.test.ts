@@ -51,6 +51,40 @@ describe('agents/llm providers through the local OpenAI/Ollama server', () => {
     assert.equal(req!.body.options.num_predict, 50);
   });
 
+  it('anthropic: the Messages API with the key from ANTHROPIC_API_KEY, system prompt separate', async () => {
+    server.reply({ text: 'hello from claude', promptTokens: 9, completionTokens: 3 });
+    const llm = await createLanguageModel('anthropic:claude-3-5-haiku-latest', { baseUrl: server.url, env: { ANTHROPIC_API_KEY: 'sk-ant-test' }, config: quick });
+    const text = await llm.chat([{ role: 'system', content: 'be brief' }, ...ask]);
+    assert.equal(text, 'hello from claude');
+    const [req] = server.to('/v1/messages');
+    assert.equal(req!.headers['x-api-key'], 'sk-ant-test');
+    assert.equal(req!.body.model, 'claude-3-5-haiku-latest');
+    assert.match(JSON.stringify(req!.body.system), /be brief/);
+    assert.deepEqual(llm.usage(), { calls: 1, promptTokens: 9, completionTokens: 3, cacheHits: 0 });
+  });
+
+  it('ollama token counts come from prompt_eval_count / eval_count', async () => {
+    server.reply({ text: 'counted', promptTokens: 21, completionTokens: 4 });
+    const llm = await createLanguageModel('ollama:llama3.1', { baseUrl: server.url, env: {}, config: quick });
+    await llm.chat(ask);
+    assert.deepEqual(llm.usage(), { calls: 1, promptTokens: 21, completionTokens: 4, cacheHits: 0 });
+  });
+
+  it('embeddings endpoints serve deterministic vectors to the langchain clients', async () => {
+    const { OpenAIEmbeddings } = await import('@langchain/openai');
+    const { OllamaEmbeddings } = await import('@langchain/ollama');
+    const { hashedEmbedding } = await import('../support/openai-server.js');
+    const openai = new OpenAIEmbeddings({ model: 'text-embedding-3-small', apiKey: 'sk-test', configuration: { baseURL: server.openaiBaseUrl } });
+    const [a, b] = await openai.embedDocuments(['pick up the apple', 'open the drawer']);
+    const expected = hashedEmbedding('pick up the apple');
+    assert.equal(a!.length, 64);
+    a!.forEach((x, i) => assert.ok(Math.abs(x - expected[i]!) < 1e-6));
+    assert.notDeepEqual(a, b);
+    const ollama = new OllamaEmbeddings({ model: 'nomic-embed-text', baseUrl: server.url });
+    const [c] = await ollama.embedDocuments(['pick up the apple']);
+    c!.forEach((x, i) => assert.ok(Math.abs(x - expected[i]!) < 1e-6));
+  });
+
   it('counts calls and tokens per model', async () => {
     server.reply({ text: 'one', promptTokens: 11, completionTokens: 3 }, { text: 'two', promptTokens: 7, completionTokens: 2 });
     const llm = await createLanguageModel('openai-compatible:m', { baseUrl: server.url, env: {}, config: quick });

@@ -39,6 +39,19 @@ describe('agents/llm scoreOptions (SayCan Say)', () => {
     assert.equal(server.to('/v1/chat/completions').length, 0, 'no chat needed');
   });
 
+  it('a server that rejects max_tokens 0 is asked again with 1, and the generated token is not counted', async () => {
+    const strict = await FakeLlmServer.start({ rejectZeroMaxTokens: true, logprob: () => -1 });
+    try {
+      const llm = await createLanguageModel('openai-compatible:m', { baseUrl: strict.url, env: {}, config: quick });
+      const scores = await llm.scoreOptions('Robot: I would', [' pick up the apple', ' go']);
+      assert.equal(scores.method, 'logprobs');
+      assert.deepEqual(scores.logScores, [-4, -1]);
+      assert.deepEqual(strict.to('/v1/completions').map((r) => r.body.max_tokens), [0, 1]);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("falls back to 'choice' from chat top-logprobs when the server has no completions endpoint", async () => {
     chatOnly.reply({ text: '2', topLogprobs: { '2': -0.1, '1': -2.5, ' 3': -3 } });
     const llm = await createLanguageModel('openai-compatible:m', { baseUrl: chatOnly.url, env: {}, config: quick });
@@ -77,6 +90,23 @@ describe('agents/llm scoreOptions (SayCan Say)', () => {
   it("scoring: 'logprobs' on a provider without them is a clear error", async () => {
     const llm = await createLanguageModel('ollama:llama3.1', { baseUrl: chatOnly.url, env: {}, config: { scoring: 'logprobs' } });
     await assert.rejects(llm.scoreOptions(prompt, options), /cannot score given text/);
+  });
+
+  it('the server streams OpenAI server-sent events when a client asks for them', async () => {
+    // ChatOpenAI.stream() reads the SSE chunks. (Not invoke() with streaming: true: that path
+    // estimates token counts with tiktoken, which fetches encodings from the internet.)
+    const { ChatOpenAI } = await import('@langchain/openai');
+    chatOnly.reply({ text: 'streamed, token by token', promptTokens: 5, completionTokens: 6 });
+    const model = new ChatOpenAI({ model: 'm', apiKey: 'x', streamUsage: true, maxRetries: 0, configuration: { baseURL: chatOnly.openaiBaseUrl } });
+    let text = '';
+    let pieces = 0;
+    for await (const chunk of await model.stream('go')) {
+      text += typeof chunk.content === 'string' ? chunk.content : '';
+      pieces++;
+    }
+    assert.equal(text, 'streamed, token by token');
+    assert.ok(pieces > 3);
+    assert.equal(chatOnly.to('/v1/chat/completions')[0]!.body.stream, true);
   });
 
   it('score helpers', () => {

@@ -29,11 +29,13 @@
  *   POST /v1/completions        with echo + logprobs: the prompt(s) tokenized by `tokenize` below and
  *                               scored by options.logprob(context, token), max_tokens 0 generates
  *                               nothing; without echo it consumes a reply. options.completions=false
- *                               makes it answer 404, like a chat-only provider.
+ *                               makes it answer 404, like a chat-only provider; rejectZeroMaxTokens
+ *                               answers 400 to max_tokens 0 and otherwise appends one token ' and'.
  *   POST /v1/embeddings         deterministic `hashedEmbedding` vectors; encoding_format 'base64'
  *                               (the openai SDK's default) or 'float'
  *   POST /api/chat, /api/generate   Ollama; NDJSON stream unless `stream: false`
  *   POST /api/embed             Ollama embeddings, same vectors as /v1/embeddings
+ *   POST /v1/messages           Anthropic messages (non-streaming)
  *   GET  /api/tags, /v1/models  lists options.models (default ['test-model'])
  *
  * Deterministic helpers, exported so tests can compute expected values:
@@ -54,6 +56,8 @@ export interface FakeLlmServerOptions {
   logprob?: (context: string, token: string) => number;
   /** false: /v1/completions answers 404. Default true. */
   completions?: boolean;
+  /** Answer 400 to max_tokens 0 (as some servers do); with max_tokens > 0 one token ' and' is generated after the echo. */
+  rejectZeroMaxTokens?: boolean;
   /** Embedding size. Default 64. */
   embeddingDim?: number;
   models?: string[];
@@ -174,6 +178,8 @@ export class FakeLlmServer {
         return this.ollamaGenerate(path, body, res);
       case '/api/embed':
         return this.ollamaEmbed(body, res);
+      case '/v1/messages':
+        return this.anthropicMessages(body, res);
       default:
         return send(res, 404, { error: { message: `no route POST ${path}` } });
     }
@@ -249,6 +255,8 @@ export class FakeLlmServer {
       const text = typeof reply === 'string' ? reply : reply.text;
       return send(res, 200, { id: 'cmpl-fake', object: 'text_completion', created: now(), model: body?.model, choices: [{ index: 0, text, logprobs: null, finish_reason: 'stop' }] });
     }
+    if (this.options.rejectZeroMaxTokens && !body.max_tokens) return send(res, 400, { error: { message: 'max_tokens must be at least 1' } });
+    const generate = body.max_tokens > 0 ? ' and' : '';
     const scoreToken = this.options.logprob ?? defaultLogprob;
     let promptTokens = 0;
     const choices = prompts.map((prompt, index) => {
@@ -262,9 +270,14 @@ export class FakeLlmServer {
         at += t.length;
       }
       promptTokens += tokens.length;
+      if (generate) {
+        tokens.push(generate);
+        offsets.push(at);
+        token_logprobs.push(-0.5);
+      }
       return {
         index,
-        text: prompt,
+        text: prompt + generate,
         logprobs: body.logprobs == null ? null : { tokens, token_logprobs, text_offset: offsets, top_logprobs: null },
         finish_reason: 'length',
       };
@@ -289,6 +302,29 @@ export class FakeLlmServer {
     });
     const tokens = inputs.reduce((n, t) => n + tokenize(t).length, 0);
     send(res, 200, { object: 'list', data, model: body?.model ?? 'test-model', usage: { prompt_tokens: tokens, total_tokens: tokens } });
+  }
+
+  private async anthropicMessages(body: any, res: ServerResponse): Promise<void> {
+    const reply = await this.next(res);
+    if (reply === undefined) return;
+    if (reply === 'exhausted') return send(res, 418, { type: 'error', error: { type: 'invalid_request_error', message: 'fake server: no scripted reply left' } });
+    if (typeof reply === 'object' && 'status' in reply) {
+      return send(res, reply.status, { type: 'error', error: { type: 'api_error', message: reply.message ?? `scripted HTTP ${reply.status}` } });
+    }
+    const r = typeof reply === 'string' ? { text: reply } : reply;
+    const system = typeof body?.system === 'string' ? body.system : JSON.stringify(body?.system ?? '');
+    const promptText = [system, ...(body?.messages ?? []).map((m: any) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)))].join('\n');
+    const usage = counts(promptText, r);
+    send(res, 200, {
+      id: 'msg_fake',
+      type: 'message',
+      role: 'assistant',
+      model: body?.model ?? 'test-model',
+      content: [{ type: 'text', text: r.text }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: usage.prompt, output_tokens: usage.completion },
+    });
   }
 
   private ollamaEmbed(body: any, res: ServerResponse): void {
