@@ -19,17 +19,17 @@ export interface TestWorld {
 
 const worldModule = fileURLToPath(new URL('../../envs/minecraft/server/world.ts', import.meta.url));
 
-export async function startTestWorld(opts: { seed?: number; plain?: boolean } = {}): Promise<TestWorld> {
+export async function startTestWorld(opts: { seed?: number; plain?: boolean; port?: number; op?: boolean } = {}): Promise<TestWorld> {
   if (!opts.plain && existsSync(worldModule)) {
     const mod: any = await import(worldModule);
     if (typeof mod.startEmbeddedWorld === 'function') {
-      const w = await mod.startEmbeddedWorld({ seed: opts.seed ?? 1 });
+      const w = await mod.startEmbeddedWorld({ seed: opts.seed ?? 1, port: opts.port, op: opts.op ?? false });
       return { host: w.host, port: w.port, version: w.version, survival: true, stop: () => w.stop(), serv: w.serv ?? w.server };
     }
   }
   const { loadFlyingSquid } = await import('../../envs/minecraft/server/squid.js');
   const squid = loadFlyingSquid();
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const serv = squid.createMCServer({
     port, host: '127.0.0.1', 'online-mode': false, version: '1.16.5', logging: false, noConsoleOutput: true,
     gameMode: 0, difficulty: 1, 'max-players': 20, kickTimeout: 10000, plugins: {}, modpe: false, 'view-distance': 4,
