@@ -23,14 +23,18 @@ export function formatStep(step: SayCanStep): string {
   return [head, `    ${'candidate'.padEnd(width)}    say    can  say×can  pre  learned`, ...rows, outcome].join('\n');
 }
 
-/** The whole run: every step's table, then how it ended. */
-export function formatTrace(result: SayCanResult): string {
-  const parts = [`instruction: ${result.instruction}`, ...result.steps.map(formatStep)];
-  parts.push(`plan: ${result.history.length ? result.history.map((h, i) => `${i + 1}. ${h}`).join(', ') : '(nothing succeeded)'}`);
+/** How the run ended: the plan that succeeded, why it stopped, and the task check. */
+export function formatSummary(result: SayCanResult): string {
+  const parts = [`plan: ${result.history.length ? result.history.map((h, i) => `${i + 1}. ${h}`).join(', ') : '(nothing succeeded)'}`];
   parts.push(`stopped: ${result.stopped} after ${result.steps.length} step(s), ${result.usage.calls} model call(s), ${result.durationMs.toFixed(0)} ms`);
   if (result.error) parts.push(`error: ${formatError(result.error)}`);
   if (result.check) parts.push(`task: ${result.check.success === null ? 'not checkable' : result.check.success ? 'SUCCESS' : 'FAILED'} (${result.check.reason})`);
   return parts.join('\n');
+}
+
+/** The whole run: every step's table, then how it ended. */
+export function formatTrace(result: SayCanResult): string {
+  return [`instruction: ${result.instruction}`, ...result.steps.map(formatStep), formatSummary(result)].join('\n');
 }
 
 function candidateJson(c: ScoredCandidate): JsonValue {

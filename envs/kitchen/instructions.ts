@@ -44,6 +44,16 @@ const CATEGORY_NOUNS: [category: 'soda' | 'fruit' | 'chips' | 'bar', noun: strin
   ['bar', 'a snack bar'],
 ];
 
+/** Words that name a category on their own ("throw away the chips"). */
+const BARE_CATEGORIES: Record<string, 'soda' | 'fruit' | 'chips' | 'bar' | 'drink'> = {
+  chips: 'chips',
+  'bag of chips': 'chips',
+  soda: 'soda',
+  drink: 'drink',
+  fruit: 'fruit',
+  'snack bar': 'bar',
+};
+
 function anyUserHas(objects: string[]): KitchenGoal {
   return objects.length === 1 ? { userHas: objects[0]! } : { any: objects.map((o) => ({ userHas: o })) };
 }
@@ -193,4 +203,72 @@ export function kitchenSuite(options: { perFamily?: number; noise?: number; layo
     }
   }
   return out;
+}
+
+/**
+ * A checkable goal for free text in the common phrasings of the families ("bring me an apple",
+ * "throw away the coke", "put the sprite in the top drawer", "I spilled my coke, can you help?"),
+ * or null when the text is not understood. Lets `skillforge saycan "<text>"` report success.
+ */
+export function goalForText(text: string, state?: KitchenState, layout: KitchenLayout = SAYCAN_KITCHEN): KitchenGoal | null {
+  const ix = indexLayout(layout);
+  const held = state?.robot.holding ?? null;
+  const t = text.toLowerCase().trim().replace(/[.?!]+$/, '').replace(/^(please|can you|could you|robot,?)\s+/, '');
+  const object = (s: string | undefined): KitchenGoal | null => {
+    if (!s) return null;
+    const name = s.trim().replace(/^(a|an|the|some|me a|me an|me the)\s+/, '');
+    if (ix.object.has(name)) return { userHas: name };
+    const noun = CATEGORY_NOUNS.find(([, n]) => n.replace(/^an? /, '') === name || n === name);
+    if (noun) return anyUserHas(objectsIn(layout, noun[0]));
+    return null;
+  };
+  const objectId = (s: string | undefined) => {
+    const name = s?.trim().replace(/^(a|an|the)\s+/, '');
+    return name && ix.object.has(name) ? name : null;
+  };
+  const locationId = (s: string | undefined) => {
+    const name = s?.trim().replace(/^(a|an|the)\s+/, '');
+    return name && ix.location.has(name) ? name : null;
+  };
+  if (/spilled/.test(t)) {
+    const d = /spilled my (.+?)(,|$| on )/.exec(t)?.[1];
+    const sponge: KitchenGoal = { userHas: 'sponge' };
+    return /throw/.test(t) && objectId(d) ? { all: [{ objectAt: { object: objectId(d)!, location: 'trash can' } }, sponge] } : sponge;
+  }
+  let m: RegExpExecArray | null;
+  if (held && /^(bring|give|hand) me what you are holding$/.test(t)) return { userHas: held };
+  if (held && /^put down what you are holding$/.test(t)) return { objectAt: { object: held, location: state!.robot.at } };
+  if (held && /^throw away what you are holding$/.test(t)) return { objectAt: { object: held, location: 'trash can' } };
+  if (state && (m = /^find the (.+)$/.exec(t)) && objectId(m[1])) return { robotAt: state.objects[objectId(m[1])!]! };
+  if (/worked out/.test(t)) {
+    const healthy = (cat: 'drink' | 'snack') => objectsIn(layout, cat).filter((x) => ix.object.get(x)!.categories.includes('healthy'));
+    return { all: [anyUserHas(healthy('drink')), anyUserHas(healthy('snack'))] };
+  }
+  if ((m = /^(?:bring|get|fetch|hand|give) me (.+?) and (.+)$/.exec(t))) {
+    const a = object(m[1]);
+    const b = object(m[2]);
+    if (a && b) return { all: [a, b] };
+  }
+  if ((m = /^(?:bring|get|fetch|hand|give) me (.+)$/.exec(t)) || (m = /^i would like (.+)$/.exec(t)) || (m = /^pick up the (.+?) and bring it to (?:me|the user)$/.exec(t))) {
+    return object(m[1]);
+  }
+  if ((m = /^(?:pick up|throw away) the (.+?)(?: and put (?:it|them) in the trash can)?(?: and bring me (.+))?$/.exec(t)) && (t.startsWith('throw') || /trash/.test(t))) {
+    const o = objectId(m[1]);
+    const category = BARE_CATEGORIES[m[1]!.trim()];
+    if (!o && !category) return null;
+    const bin: KitchenGoal = o
+      ? { objectAt: { object: o, location: 'trash can' } }
+      : { any: objectsIn(layout, category!).map((x) => ({ objectAt: { object: x, location: 'trash can' } })) };
+    const also = m[2] ? object(m[2]) : null;
+    return m[2] ? (also ? { all: [bin, also] } : null) : bin;
+  }
+  if ((m = /^(?:move|put|place|restock|rinse) the (.+?)(?: from the .+?)?(?: away)? (?:in|on|into|onto|to) the (.+)$/.exec(t))) {
+    const o = objectId(m[1]);
+    const l = locationId(m[2]);
+    return o && l ? { objectAt: { object: o, location: l } } : null;
+  }
+  if ((m = /^pick up the (.+)$/.exec(t)) && objectId(m[1])) return { holding: objectId(m[1]) };
+  if ((m = /^go to the (.+)$/.exec(t)) && locationId(m[1])) return { robotAt: locationId(m[1])! };
+  if ((m = /^(open|close) the (.+)$/.exec(t)) && ix.location.get(m[2]!)?.drawer) return { drawerOpen: { drawer: m[2]!, open: m[1] === 'open' } };
+  return null;
 }

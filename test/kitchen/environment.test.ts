@@ -70,3 +70,15 @@ describe('kitchen environment wrapper', () => {
     assert.ok(suite.some((s) => /spilled/.test(s.text)));
   });
 });
+
+describe('kitchen goals from free text', () => {
+  it('understands the common phrasings of every family, including state-dependent ones', async () => {
+    const { goalForText } = await import('../../envs/kitchen/index.js');
+    assert.deepEqual(goalForText('Bring me an apple.'), { userHas: 'apple' });
+    assert.deepEqual(goalForText('put the coke in the top drawer'), { objectAt: { object: 'coke', location: 'top drawer' } });
+    assert.deepEqual(goalForText('I spilled my drink, can you help?'), { userHas: 'sponge' });
+    assert.equal((goalForText('throw away the chips') as { any: unknown[] }).any.length, 3);
+    assert.equal(goalForText('sing a song'), null);
+    for (const ins of kitchenSuite()) assert.deepEqual(goalForText(ins.text, ins.initial), ins.goal, ins.text);
+  });
+});

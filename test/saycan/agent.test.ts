@@ -117,7 +117,7 @@ describe('SayCan agent', () => {
           throw new Error('unused');
         },
         scoreOptions: async (_p, options) => ({ logScores: [], probabilities: probabilities ?? options.map(() => Number.NaN), method: 'ranking' }),
-        usage: () => ({ calls: 0, promptTokens: 0, completionTokens: 0 }),
+        usage: () => ({ calls: 0, promptTokens: 0, completionTokens: 0, cacheHits: 0 }),
       };
       const result = await new SayCanAgent({ env, model: broken }).run('bring me an apple');
       assert.equal(result.stopped, 'error');

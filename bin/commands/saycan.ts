@@ -1,0 +1,111 @@
+/**
+ * `skillforge saycan "<instruction>"`: run the SayCan agent in the kitchen simulator and print,
+ * for every step, the top candidates with Say, Can and Say × Can, the choice and its outcome.
+ * `skillforge saycan --suite` runs the fixed instruction suite and prints success per family.
+ */
+import type { Command } from 'commander';
+import { SkillforgeError } from '../../core/errors.js';
+import { addLlmOptions } from '../../agents/llm/cli-options.js';
+
+interface SayCanFlags {
+  affordance: string | boolean;
+  seed: string;
+  noise: string;
+  maxSteps: string;
+  top: string;
+  suite?: boolean;
+  perFamily: string;
+  memory: boolean;
+  json?: boolean;
+}
+
+function int(value: string, flag: string, min = 0): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new SkillforgeError('E_USAGE', `${flag} must be an integer ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+export function register(program: Command): void {
+  addLlmOptions(
+    program
+      .command('saycan')
+      .description('ground a language model in the kitchen simulator: pick skills by Say (usefulness) × Can (feasibility)')
+      .argument('[instruction]', 'what to do, e.g. "bring me an apple"'),
+  )
+    .option('--affordance <model.onnx>', 'a learned affordance model for Can (combined with the kitchen\'s exact preconditions)')
+    .option('--no-affordance', 'switch affordances off: Can = 1 for every skill (no preconditions, no learned model)')
+    .option('--seed <n>', 'seed of the kitchen start state', '0')
+    .option('--noise <p>', 'probability scale of feasible skills failing anyway', '0')
+    .option('--max-steps <n>', 'stop after this many steps', '20')
+    .option('--top <k>', 'candidates shown per step', '5')
+    .option('--suite', 'run the fixed instruction suite and print success per family')
+    .option('--per-family <n>', 'instructions per family with --suite', '5')
+    .option('--no-memory', 'do not record attempts into episodic memory (<data-dir>/episodic.db)')
+    .option('--json', 'print JSON instead of the readable trace')
+    .action(async (instruction: string | undefined, flags: SayCanFlags, command: Command) => {
+      const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
+      if (!instruction && !flags.suite) {
+        throw new SkillforgeError('E_USAGE', 'give an instruction or --suite', { hint: 'skillforge saycan "bring me an apple" --llm ollama:llama3.1' });
+      }
+      const noise = Number(flags.noise);
+      if (!(noise >= 0 && noise <= 1)) throw new SkillforgeError('E_USAGE', `--noise must be in [0, 1], got '${flags.noise}'`);
+      const maxSteps = int(flags.maxSteps, '--max-steps', 1);
+      const topK = int(flags.top, '--top', 1);
+
+      const [{ languageModelFromCommand }, { noModelHelp }, kitchen, saycan] = await Promise.all([
+        import('../../agents/llm/cli-options.js'),
+        import('../../agents/llm/factory.js'),
+        import('../../envs/kitchen/index.js'),
+        import('../../agents/saycan/index.js'),
+      ]);
+      const model = await languageModelFromCommand(command).catch((err: unknown) => {
+        if (err instanceof SkillforgeError && err.code === 'E_NO_LLM') {
+          throw new SkillforgeError('E_NO_LLM', 'skillforge saycan needs a language model for the Say score (how useful each skill is for the instruction)', {
+            hint: noModelHelp,
+          });
+        }
+        throw err;
+      });
+      const affordanceOff = flags.affordance === false;
+      let learned = null;
+      if (typeof flags.affordance === 'string') {
+        const { OnnxAffordanceModel } = await import('../../agents/affordance/onnx-model.js');
+        learned = await OnnxAffordanceModel.load(flags.affordance);
+      }
+      let memory: import('../../memory/episodic.js').EpisodicMemory | undefined;
+      if (flags.memory) {
+        const { EpisodicMemory } = await import('../../memory/episodic.js');
+        memory = EpisodicMemory.open({ dir: dataDir });
+      }
+      const agentOptions = { model, affordance: learned, preconditions: !affordanceOff, memory, maxSteps, topK };
+      const out = (s: string) => process.stdout.write(`${s}\n`);
+      try {
+        if (flags.suite) {
+          const suite = kitchen.kitchenSuite({ perFamily: int(flags.perFamily, '--per-family', 1), noise });
+          const report = await saycan.runSuite(suite, (ins) => new kitchen.KitchenEnvironment({ state: ins.initial }), {
+            ...agentOptions,
+            onResult: (e) => {
+              if (!flags.json) out(`${e.success ? 'ok  ' : 'FAIL'}  [${e.family}] ${e.text}  (${e.steps} steps${e.success ? '' : `; ${e.reason}`})`);
+            },
+          });
+          out(flags.json ? JSON.stringify(report, null, 2) : `\n${saycan.formatSuite(report)}`);
+          return;
+        }
+        const env = new kitchen.KitchenEnvironment({ seed: flags.seed, noise });
+        const goal = kitchen.goalForText(instruction!, env.state);
+        const agent = new saycan.SayCanAgent({ ...agentOptions, env, onStep: flags.json ? undefined : (s) => out(`${saycan.formatStep(s)}\n`) });
+        if (!flags.json) {
+          out(`kitchen seed ${flags.seed}${noise ? `, noise ${noise}` : ''}; Say: ${model.id}; Can: ${affordanceOff ? 'off (1)' : learned ? `preconditions + ${learned.id}` : 'exact preconditions'}`);
+          out(`${(await env.observe()).text}\n`);
+          if (!goal) out('(the goal of this instruction is not understood by the kitchen, so success is not checked)\n');
+        }
+        const result = await agent.run(instruction!, { task: goal ? { description: instruction!, goal: goal as unknown as Record<string, unknown> } : undefined });
+        out(flags.json ? JSON.stringify(saycan.resultJson(result), null, 2) : saycan.formatSummary(result));
+        if (result.stopped === 'error' || result.check?.success === false) process.exitCode = 1;
+      } finally {
+        memory?.close();
+        await (learned as { close?: () => Promise<void> } | null)?.close?.();
+        await model.close();
+      }
+    });
+}
