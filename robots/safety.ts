@@ -295,7 +295,8 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
    * Command base velocity (geometry_msgs/msg/Twist on the profile's cmd_vel topic), clamped to the
    * profile's speed and acceleration limits. Returns what was actually sent.
    */
-  async drive(requested: Twist): Promise<Twist> {
+  async drive(input: Twist): Promise<Twist> {
+    const requested = toTwist(input as unknown as RosMessage);
     const cmd = this.profile.interfaces.cmdVel;
     this.#checkTopic(cmd.topic, 'write');
     const isZero = norm(requested.linear) === 0 && norm(requested.angular) === 0;
