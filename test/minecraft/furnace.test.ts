@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { Vec3 } from 'vec3';
+import type { Bot } from 'mineflayer';
+import windowsPlugin from '../../envs/minecraft/server/plugins/windows.js';
+import containersPlugin, { containersOf } from '../../envs/minecraft/server/plugins/containers.js';
+import furnacePlugin, { COOK_TICKS, fuelTicks, furnaceTick, smeltingResult } from '../../envs/minecraft/server/plugins/furnace.js';
+import { itemClass, vec3 } from '../../envs/minecraft/server/plugins/windows.js';
+import { countsOf, give, inventoriesAgree, joinBot, startServer, waitFor, type TestServer } from './windows-fixture.js';
+
+describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', function () {
+  this.timeout(40_000);
+  let server: TestServer;
+  let bot: Bot;
+
+  const count = (name: string) => countsOf(bot.inventory.slots)[name] ?? 0;
+  const id = (name: string) => bot.registry.itemsByName[name].id;
+
+  before(async () => {
+    // Default settings: real game speed.
+    server = await startServer({ windows: windowsPlugin, containers: containersPlugin, furnace: furnacePlugin });
+    bot = await joinBot(server.port, 'smelter');
+  });
+  after(async () => {
+    bot?.quit();
+    await server?.close();
+  });
+
+  it('knows vanilla smelting results and fuel burn times', () => {
+    assert.deepEqual(smeltingResult('iron_ore'), ['iron_ingot', 0.7]);
+    assert.equal(smeltingResult('oak_log')?.[0], 'charcoal');
+    assert.equal(smeltingResult('dirt'), null);
+    assert.equal(fuelTicks('coal'), 1600);
+    assert.equal(fuelTicks('oak_planks'), 300);
+    assert.equal(fuelTicks('stick'), 100);
+    assert.equal(fuelTicks('lava_bucket'), 20000);
+    assert.equal(fuelTicks('crimson_planks'), 0);
+    assert.equal(fuelTicks('cobblestone'), 0);
+    assert.equal(COOK_TICKS, 200);
+  });
+
+  it('one coal smelts eight items in 1600 ticks, one plank 1.5 items (tick by tick)', () => {
+    const serv = server.serv;
+    const Item = itemClass(serv);
+    const entry = containersOf(serv).get(serv.overworld, vec3(1000, 10, 1000), 'furnace', 3);
+    entry.slots.set(0, new Item(id('iron_ore'), 10));
+    entry.slots.set(1, new Item(id('coal'), 1));
+    let ticks = 0;
+    while (ticks < 5000 && (entry.data.litTime > 0 || ticks === 0)) {
+      furnaceTick(serv, entry);
+      ticks++;
+    }
+    assert.equal(ticks, 1601); // lit on tick 1, burning 1600 ticks, out on tick 1601
+    assert.equal(entry.slots.get(2)?.count, 8);
+    assert.equal(entry.slots.get(0)?.count, 2);
+    assert.equal(entry.slots.get(1), null);
+    // Planks burn 300 ticks: one full item and half of the next, whose progress then cools down.
+    entry.slots.set(2, null);
+    entry.slots.set(1, new Item(id('oak_planks'), 1));
+    for (let i = 0; i < 300; i++) furnaceTick(serv, entry);
+    assert.equal(entry.slots.get(2)?.count, 1);
+    assert.equal(entry.data.cookProgress, 100);
+    furnaceTick(serv, entry);
+    assert.equal(entry.data.cookProgress, 98);
+    containersOf(serv).remove(entry.key, false);
+  });
+
+  it('smelts iron ore with coal through the furnace window at real speed, and the bot takes the ingot', async () => {
+    give(server.serv, bot.username, 'furnace', 1);
+    give(server.serv, bot.username, 'iron_ore', 1);
+    give(server.serv, bot.username, 'coal', 1);
+    await waitFor(() => count('furnace') === 1 && count('coal') === 1);
+    const floor = bot.blockAt(bot.entity.position.floored().offset(2, -1, 0))!;
+    await bot.equip(id('furnace'), 'hand');
+    await bot.placeBlock(floor, new Vec3(0, 1, 0));
+    const block = bot.blockAt(floor.position.offset(0, 1, 0))!;
+    assert.equal(block.name, 'furnace');
+
+    const furnace = await bot.openFurnace(block);
+    const started = Date.now();
+    await furnace.putFuel(id('coal'), null, 1);
+    await furnace.putInput(id('iron_ore'), null, 1);
+    await waitFor(() => furnace.totalFuel === 1600 && (furnace.progress ?? 0) > 0, 3_000, 'burning');
+    assert.equal(furnace.totalProgress, 200);
+    await waitFor(() => bot.blockAt(block.position)?.getProperties().lit === true, 3_000, 'lit furnace block');
+    await waitFor(() => furnace.outputItem()?.name === 'iron_ingot', 15_000, 'the ingot');
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds >= 9 && seconds < 13, `smelting took ${seconds} s, vanilla takes 10 s`);
+    assert.equal(furnace.inputItem(), null);
+    assert.equal(furnace.fuelItem(), null);
+    const taken = await furnace.takeOutput();
+    assert.equal(taken.name, 'iron_ingot');
+    furnace.close();
+    await waitFor(() => inventoriesAgree(server.serv, bot), 3_000, 'inventories to agree');
+    assert.equal(count('iron_ingot'), 1);
+    assert.equal(count('iron_ore') + count('coal'), 0);
+  });
+
+  it('burns planks as fuel and keeps cooking with the window closed', async () => {
+    // A second furnace: the first one still burns the rest of its coal.
+    give(server.serv, bot.username, 'furnace', 1);
+    give(server.serv, bot.username, 'cobblestone', 1);
+    give(server.serv, bot.username, 'oak_planks', 2);
+    await waitFor(() => count('oak_planks') === 2 && count('cobblestone') === 1 && count('furnace') === 1);
+    const floor = bot.blockAt(bot.entity.position.floored().offset(-2, -1, 0))!;
+    await bot.equip(id('furnace'), 'hand');
+    await bot.placeBlock(floor, new Vec3(0, 1, 0));
+    const block = bot.blockAt(floor.position.offset(0, 1, 0))!;
+    assert.equal(block.name, 'furnace');
+    const furnace = await bot.openFurnace(block);
+    await furnace.putInput(id('cobblestone'), null, 1);
+    await furnace.putFuel(id('oak_planks'), null, 2);
+    await waitFor(() => furnace.totalFuel === 300, 3_000, 'planks burning');
+    furnace.close();
+    const entry = containersOf(server.serv).peek(server.serv.overworld, block.position)!;
+    await waitFor(() => entry.slots.get(2)?.name === 'stone', 12_000, 'stone in the output');
+    assert.equal(entry.slots.get(1)?.count, 1, 'the second plank is still unburnt');
+    const again = await bot.openFurnace(block);
+    assert.equal(again.outputItem()?.name, 'stone');
+    await again.takeOutput();
+    await again.takeFuel();
+    again.close();
+    await waitFor(() => inventoriesAgree(server.serv, bot), 3_000, 'inventories to agree');
+    assert.equal(count('stone'), 1);
+    assert.equal(count('oak_planks'), 1);
+  });
+
+  it('reported no server-side errors', () => {
+    assert.deepEqual(server.errors.map(String), []);
+  });
+});
