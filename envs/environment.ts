@@ -2,7 +2,7 @@
  * The Environment contract: the one border between agents and a world (Minecraft, a ROS 2 robot,
  * a simulator). Agents import this file and never a concrete environment's dependencies.
  */
-import type { JsonSchema, Observation, Outcome, SkillCall } from '../core/types.js';
+import type { EnvEvent, JsonSchema, Observation, Outcome, SkillCall } from '../core/types.js';
 
 export type { Observation, Outcome, SkillCall } from '../core/types.js';
 
@@ -38,8 +38,14 @@ export interface Environment {
   observe(): Promise<Observation>;
   primitives(): Primitive[];
   execute(call: SkillCall, options?: ExecuteOptions): Promise<Outcome>;
-  /** The API generated skill code may use, handed to the sandboxed runtime. */
-  sandboxEndowments(): Record<string, unknown>;
+  /**
+   * The API generated skill code may use, handed to the sandboxed runtime. `signal` fires when the
+   * skill run ends for any reason (finished, failed, timed out, aborted): host-side work the skill
+   * started (pathfinding, digging, navigation goals) should stop with it.
+   */
+  sandboxEndowments(signal?: AbortSignal): Record<string, unknown>;
+  /** Events (chat, damage, inventory changes...) since a time (ms since epoch), for feedback to a model. */
+  recentEvents?(since: number): EnvEvent[];
   check(task: Task): Promise<CheckResult>;
   /**
    * Symbolic preconditions the environment can state exactly: for each call, true (feasible),

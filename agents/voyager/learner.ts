@@ -1,0 +1,262 @@
+/**
+ * The Voyager-style lifelong learner. One iteration:
+ *
+ *   task      = curriculum.next(observation, completed, failed)
+ *   skills    = library.search(task)                       (top-k verified skills)
+ *   reuse a skill learned for this very task, if there is one, else for up to N rounds:
+ *     code    = writer.write(task, observation, skills, previous round's code/error/events/critique)
+ *     result  = runtime.run(code + the skills it calls)     (sandboxed, time-limited)
+ *     verdict = critic.judge(task, new observation)          (programmatic check, then model)
+ *     success -> store the skill as verified (with provenance and stats) and stop
+ *   remember the attempt; update completed/failed; save state (so a restart resumes)
+ *
+ * The learner knows environments only through the Environment contract and models only through the
+ * Curriculum / SkillWriter / Critic interfaces, so the same loop runs a language model or the offline
+ * planner, in Minecraft or in a simulator.
+ *
+ * @example
+ * ```ts
+ * const learner = new VoyagerLearner({ env, library, runtime, curriculum, writer, critic: new Critic(env, model), agent: 'steve' });
+ * const summary = await learner.learn({ iterations: 10 });
+ * ```
+ */
+import type { Observation } from '../../core/types.js';
+import type { Environment } from '../../envs/environment.js';
+import type { SkillLibrary } from '../../skills/library.js';
+import type { Skill } from '../../skills/skill.js';
+import { parseSkillCode } from '../../skills/code.js';
+import type { SkillRuntime } from '../../skills/runtime/runtime.js';
+import type { EpisodicMemory } from '../../memory/episodic.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Curriculum, ProposedTask } from './curriculum.js';
+import type { PreviousRound, SkillWriter, WrittenSkill } from './skill-writer.js';
+import type { Critic, Verdict } from './critic.js';
+import { collectProgram } from './program.js';
+import { emptyState, loadState, saveState, type LearnerState } from './state.js';
+
+export type LearnerEvent =
+  | { type: 'task'; iteration: number; task: ProposedTask }
+  | { type: 'reuse'; skill: string }
+  | { type: 'round'; round: number; skill: string }
+  | { type: 'verdict'; round: number; verdict: Verdict; error?: string }
+  | { type: 'stored'; skill: string; version: number; created: boolean }
+  | { type: 'done'; task: string; success: boolean; rounds: number; librarySize: number }
+  | { type: 'milestone'; name: string; iteration: number; elapsedMs: number };
+
+export interface LearnerOptions {
+  env: Environment;
+  library: SkillLibrary;
+  runtime: SkillRuntime;
+  curriculum: Curriculum;
+  writer: SkillWriter;
+  critic: Critic;
+  agent: string;
+  memory?: EpisodicMemory;
+  /** Where the curriculum state lives (resume). Without it, state is kept in memory only. */
+  statePath?: string;
+  /** Rounds of write-run-critique per task (Voyager: 4). */
+  maxRounds?: number;
+  /** Skills retrieved for the writer (Voyager: 5). */
+  retrieveK?: number;
+  /** Per skill run. Default 5 minutes. */
+  skillTimeoutMs?: number;
+  /** Describe a verified skill for retrieval; default: the writer's explanation. */
+  describe?: (written: WrittenSkill, task: ProposedTask) => Promise<string>;
+  /** Names of milestones the observation shows reached (e.g. tools in the inventory). */
+  milestones?: (observation: Observation) => string[];
+  onEvent?: (event: LearnerEvent) => void;
+}
+
+export interface TaskResult {
+  task: string;
+  success: boolean;
+  rounds: number;
+  /** The skill that solved it: stored new, or reused from the library. */
+  skill?: string;
+  reused: boolean;
+  error?: string;
+}
+
+export interface LearnSummary {
+  iterations: number;
+  results: TaskResult[];
+  state: LearnerState;
+}
+
+/** Provenance marker: which task a skill was learned for, so the same task later reuses it. */
+const TASK_SOURCE = 'task:';
+
+export class VoyagerLearner {
+  readonly state: LearnerState;
+  private readonly o: Required<Pick<LearnerOptions, 'maxRounds' | 'retrieveK' | 'skillTimeoutMs'>> & LearnerOptions;
+  private readonly primitiveNames: Set<string>;
+
+  constructor(options: LearnerOptions) {
+    this.o = { maxRounds: 4, retrieveK: 5, skillTimeoutMs: 300_000, ...options };
+    this.state = options.statePath ? loadState(options.statePath, options.agent) : emptyState(options.agent);
+    this.primitiveNames = new Set(options.env.primitives().map((p) => p.name));
+  }
+
+  /** Run the curriculum for `iterations` tasks (or until it has none left, or the signal fires). */
+  async learn(options: { iterations: number; signal?: AbortSignal }): Promise<LearnSummary> {
+    const results: TaskResult[] = [];
+    for (let i = 0; i < options.iterations && !options.signal?.aborted; i++) {
+      const started = Date.now();
+      const observation = await this.o.env.observe();
+      const task = await this.o.curriculum.next({
+        observation,
+        completed: this.state.completed,
+        failed: this.state.failed,
+        iteration: this.state.iterations,
+      });
+      if (!task) break;
+      this.emit({ type: 'task', iteration: this.state.iterations + 1, task });
+      const result = await this.attempt(task, options.signal);
+      results.push(result);
+      this.state.iterations++;
+      this.state.elapsedMs += Date.now() - started;
+      const list = result.success ? this.state.completed : this.state.failed;
+      if (!list.includes(task.description)) list.push(task.description);
+      if (result.success) this.state.failed = this.state.failed.filter((t) => t !== task.description);
+      await this.noteMilestones();
+      this.save();
+    }
+    return { iterations: results.length, results, state: this.state };
+  }
+
+  /** One task: reuse a skill learned for it, else write, run and criticise for up to maxRounds. */
+  async attempt(task: ProposedTask, signal?: AbortSignal): Promise<TaskResult> {
+    const { env, library } = this.o;
+    const retrieved = (await library.search(task.description, this.o.retrieveK, { env: env.kind, status: 'verified' })).map((h) => h.skill);
+    const learnedForTask = retrieved.find((s) => s.provenance.source === TASK_SOURCE + task.description);
+    if (learnedForTask) {
+      this.emit({ type: 'reuse', skill: learnedForTask.name });
+      const { verdict, error } = await this.runAndJudge(task, learnedForTask.code, learnedForTask.name, 0, signal);
+      if (verdict.success) return this.finish({ task: task.description, success: true, rounds: 0, skill: learnedForTask.name, reused: true });
+      // The old skill no longer works here: fall through and write a new version from its failure.
+      return this.writeRounds(task, retrieved, { code: learnedForTask.code, error, events: [], critique: verdict.critique }, signal);
+    }
+    return this.writeRounds(task, retrieved, undefined, signal);
+  }
+
+  private async writeRounds(task: ProposedTask, retrieved: Skill[], previous: PreviousRound | undefined, signal?: AbortSignal): Promise<TaskResult> {
+    let lastError: string | undefined;
+    for (let round = 1; round <= this.o.maxRounds && !signal?.aborted; round++) {
+      let written: WrittenSkill;
+      try {
+        written = await this.o.writer.write({
+          task, env: this.o.env.kind, observation: await this.o.env.observe(), primitives: this.o.env.primitives(),
+          skills: retrieved, previous, round,
+        });
+      } catch (err) {
+        // Malformed model output never runs; it only costs the round.
+        lastError = `the skill writer failed: ${errorMessage(err)}`;
+        previous = { code: previous?.code ?? '', error: lastError, events: [], critique: previous?.critique };
+        continue;
+      }
+      if (written.reused) {
+        const skill = await this.o.library.get(written.reused);
+        if (skill) written = { ...written, name: skill.name, code: skill.code };
+      }
+      this.emit({ type: 'round', round, skill: written.name });
+      const { verdict, error, events, durationMs } = await this.runAndJudge(task, written.code, written.name, round, signal);
+      if (verdict.success) {
+        if (written.reused) {
+          return this.finish({ task: task.description, success: true, rounds: round, skill: written.name, reused: true });
+        }
+        await this.store(written, task, durationMs);
+        return this.finish({ task: task.description, success: true, rounds: round, skill: written.name, reused: false });
+      }
+      lastError = error ?? verdict.critique;
+      previous = { code: written.code, error, events, critique: verdict.critique };
+    }
+    return this.finish({ task: task.description, success: false, rounds: this.o.maxRounds, reused: false, error: lastError });
+  }
+
+  /** Run `code` (plus the library skills it calls) in the sandbox, then ask the critic. */
+  private async runAndJudge(task: ProposedTask, code: string, name: string, round: number, signal?: AbortSignal) {
+    const { env, library, runtime } = this.o;
+    const parsed = parseSkillCode(code, name);
+    const called: Skill[] = [];
+    for (const callee of parsed.calls) {
+      if (callee === name || this.primitiveNames.has(callee)) continue;
+      const skill = await library.get(callee);
+      if (skill) called.push(skill);
+    }
+    const deps = await collectProgram(library, called, this.primitiveNames);
+    const since = Date.now();
+    const result = await runtime.run({
+      code: `${deps.code}\n\n${code}`,
+      // Parameters are filled from the endowments by name: Voyager skills take `bot`.
+      main: `return await ${name}(${parsed.params.map((p) => (/^[A-Za-z_$][\w$]*$/.test(p) ? `typeof ${p} === 'undefined' ? undefined : ${p}` : 'undefined')).join(', ')})`,
+      endowments: (runSignal) => env.sandboxEndowments(runSignal),
+      timeoutMs: this.o.skillTimeoutMs,
+      signal,
+      filename: `${name}.js`,
+    });
+    const observation = await env.observe();
+    const events = [...(env.recentEvents?.(since).map((e) => e.text) ?? []), ...result.logs.map((l) => l.text)];
+    const error = result.ok ? undefined : result.error;
+    const verdict = await this.o.critic.judge({ task, observation, events, error });
+    this.emit({ type: 'verdict', round, verdict, error });
+    await this.o.memory?.append({
+      agent: this.o.agent,
+      env: env.kind,
+      task: task.description,
+      features: observation.features,
+      featureNames: observation.featureNames,
+      call: { skill: name, args: {} },
+      outcome: { success: verdict.success, error: error ?? (verdict.success ? null : verdict.critique), durationMs: result.durationMs },
+    });
+    const existing = await library.get(name);
+    if (existing && existing.code === code) {
+      await library.record(name, { success: verdict.success, durationMs: result.durationMs, error: error ?? undefined });
+    }
+    return { verdict, error, events, durationMs: result.durationMs };
+  }
+
+  private async store(written: WrittenSkill, task: ProposedTask, durationMs: number): Promise<void> {
+    const { library, env } = this.o;
+    const parsed = parseSkillCode(written.code, written.name);
+    const dependencies: string[] = [];
+    for (const callee of [...parsed.calls].sort()) {
+      if (callee !== written.name && !this.primitiveNames.has(callee) && (await library.get(callee))) dependencies.push(callee);
+    }
+    const description = this.o.describe ? await this.o.describe(written, task) : (written.explanation || task.description);
+    const { skill, created } = await library.add({
+      name: written.name,
+      description,
+      code: written.code,
+      env: env.kind,
+      dependencies,
+      status: 'verified',
+      provenance: { agent: this.o.agent, model: this.o.writer.id, source: TASK_SOURCE + task.description },
+    });
+    await library.record(skill.name, { success: true, durationMs }, skill.version);
+    this.emit({ type: 'stored', skill: skill.name, version: skill.version, created });
+  }
+
+  private async finish(result: TaskResult): Promise<TaskResult> {
+    this.emit({ type: 'done', task: result.task, success: result.success, rounds: result.rounds, librarySize: await this.o.library.count() });
+    return result;
+  }
+
+  private async noteMilestones(): Promise<void> {
+    if (!this.o.milestones) return;
+    const reached = this.o.milestones(await this.o.env.observe());
+    for (const name of reached) {
+      if (this.state.milestones.some((m) => m.name === name)) continue;
+      const m = { name, iteration: this.state.iterations, elapsedMs: this.state.elapsedMs };
+      this.state.milestones.push(m);
+      this.emit({ type: 'milestone', ...m });
+    }
+  }
+
+  private save(): void {
+    if (this.o.statePath) saveState(this.o.statePath, this.state);
+  }
+
+  private emit(event: LearnerEvent): void {
+    this.o.onEvent?.(event);
+  }
+}
