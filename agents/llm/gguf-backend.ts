@@ -8,8 +8,9 @@
  * Say scoring reads real log-probabilities: the prompt+option tokens are evaluated and the
  * probability of each option token is read from the model's next-token distribution.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { SkillforgeError, errorMessage } from '../../core/errors.js';
 import type { Backend, BackendCallOptions, ChatResult, LogprobResult } from './backend.js';
 import type { LlmConfig } from './config.js';
@@ -24,7 +25,7 @@ interface Sequence {
   clearHistory(): Promise<void>;
   tokenMeter: TokenMeter;
   controlledEvaluate(
-    input: Array<Token | [Token, { generateNext?: { probabilities?: boolean; options?: { temperature?: number } } }]>,
+    input: Array<Token | [Token, { generateNext?: { probabilities?: boolean; options?: { temperature?: number; topK?: number; topP?: number; minP?: number } } }]>,
   ): Promise<Array<undefined | { next: { probabilities?: Map<Token, number> } }>>;
 }
 interface Context { getSequence(): Sequence; dispose(): Promise<void> }
@@ -45,15 +46,25 @@ interface LlamaChatLike {
 }
 interface NodeLlamaCpp {
   getLlama(o: { build: 'never'; gpu?: LlmConfig extends { gguf?: { gpu?: infer G } } ? G : never }): Promise<Llama>;
-  LlamaChat: new (o: { contextSequence: Sequence }) => LlamaChatLike;
+  LlamaChat: new (o: { contextSequence: Sequence; autoDisposeSequence?: boolean }) => LlamaChatLike;
 }
 
+/**
+ * node-llama-cpp from node_modules, or from the package folder named by SKILLFORGE_NODE_LLAMA_CPP
+ * (a copy installed elsewhere, e.g. shared by several checkouts).
+ */
 async function importNodeLlamaCpp(): Promise<NodeLlamaCpp> {
   const name = 'node-llama-cpp';
+  const dir = process.env.SKILLFORGE_NODE_LLAMA_CPP;
   try {
+    if (dir) {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { main?: string; exports?: { '.'?: { import?: string; default?: string } } };
+      const entry = pkg.exports?.['.']?.import ?? pkg.exports?.['.']?.default ?? pkg.main ?? 'index.js';
+      return (await import(pathToFileURL(join(dir, entry)).href)) as NodeLlamaCpp;
+    }
     return (await import(name)) as NodeLlamaCpp;
   } catch (e) {
-    const missing = (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && errorMessage(e).includes(name);
+    const missing = !dir && (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && errorMessage(e).includes(name);
     throw new SkillforgeError(
       'E_LLM_GGUF',
       missing ? 'gguf: models need node-llama-cpp, which is not installed' : `node-llama-cpp failed to load: ${errorMessage(e)}`,
@@ -91,13 +102,19 @@ class GgufBackend implements Backend {
   readonly provider = 'gguf';
   readonly chatLogprobs = false;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The context has one sequence; chat and scoring share it (LlamaChat re-checks what it holds). */
+  private readonly sequence: Sequence;
+  private readonly llamaChat: LlamaChatLike;
   constructor(
     readonly id: string,
-    private readonly lib: NodeLlamaCpp,
+    lib: NodeLlamaCpp,
     private readonly llama: Llama,
     private readonly model: Model,
     private readonly context: Context,
-  ) {}
+  ) {
+    this.sequence = context.getSequence();
+    this.llamaChat = new lib.LlamaChat({ contextSequence: this.sequence, autoDisposeSequence: false });
+  }
 
   /** One sequence, so calls run one at a time. */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -108,16 +125,14 @@ class GgufBackend implements Backend {
 
   chat(messages: ChatMessage[], options: BackendCallOptions): Promise<ChatResult> {
     return this.exclusive(async () => {
-      const sequence = this.context.getSequence();
-      await sequence.clearHistory();
+      const sequence = this.sequence;
       const before = { input: sequence.tokenMeter.usedInputTokens, output: sequence.tokenMeter.usedOutputTokens };
-      const chat = new this.lib.LlamaChat({ contextSequence: sequence });
-      try {
+      {
         const history: HistoryItem[] = messages.map((m) =>
           m.role === 'assistant' ? { type: 'model', response: [m.content] } : { type: m.role, text: m.content },
         );
         history.push({ type: 'model', response: [] });
-        const result = await chat.generateResponse(history, {
+        const result = await this.llamaChat.generateResponse(history, {
           maxTokens: options.maxTokens,
           temperature: options.temperature ?? 0,
           signal: options.signal,
@@ -128,8 +143,6 @@ class GgufBackend implements Backend {
           promptTokens: sequence.tokenMeter.usedInputTokens - before.input,
           completionTokens: sequence.tokenMeter.usedOutputTokens - before.output,
         };
-      } finally {
-        chat.dispose?.();
       }
     });
   }
@@ -148,9 +161,11 @@ class GgufBackend implements Backend {
         let k = 0;
         while (k < promptTokens.length && full[offset + k] === promptTokens[k]) k++;
         const first = Math.max(1, offset + k);
-        const sequence = this.context.getSequence();
+        const sequence = this.sequence;
         await sequence.clearHistory();
-        const input = full.slice(0, -1).map((t, i) => (i + 1 >= first ? ([t, { generateNext: { probabilities: true, options: { temperature: 1 } } }] as const) : t));
+        // The model's own distribution: no temperature, no top-k/top-p/min-p truncation.
+        const raw = { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } };
+        const input = full.slice(0, -1).map((t, i) => (i + 1 >= first ? ([t, { generateNext: raw }] as const) : t));
         const out = await sequence.controlledEvaluate(input as Parameters<Sequence['controlledEvaluate']>[0]);
         let sum = 0;
         for (let i = first - 1; i < full.length - 1; i++) {
@@ -164,6 +179,7 @@ class GgufBackend implements Backend {
     });
 
   async close(): Promise<void> {
+    this.llamaChat.dispose?.();
     await this.context.dispose();
     await this.model.dispose();
     await this.llama.dispose();
