@@ -93,6 +93,21 @@ export class Ros2Environment implements Environment {
     sub(o.odom, (m) => env.onPose(m, !o.amcl));
     sub(o.detections, (m) => env.onDetections(m));
     sub(o.jointStates, (m) => env.onJoints(m));
+    // A robot that reports its state (the simulator does) tells us what the gripper holds at start;
+    // elsewhere that stays unknown until the robot picks something itself.
+    const state = robot.profile.interfaces.state;
+    if (state) {
+      try {
+        const r = await robot.callService<{ message?: string }>(state.service, state.type, {}, { timeoutMs: 3000 });
+        const s = JSON.parse(r.message ?? '{}') as { holding?: unknown };
+        if (typeof s.holding === 'string') {
+          env.belief.holding = s.holding;
+          env.belief.places[s.holding] = 'robot';
+        }
+      } catch {
+        // Not fatal: the belief starts empty.
+      }
+    }
     const first = o.amcl ?? o.odom;
     if (first) {
       const m = await robot.nextMessage(first.topic, first.type, { timeoutMs: 5000 }).catch((err: unknown) => {

@@ -46,6 +46,8 @@ export interface SimRobotOptions {
   start?: Pose2D;
   /** Locations within this distance count as "at" (m). */
   arriveTolerance?: number;
+  /** Detections are published every this many ticks (default 4: 5 Hz at 50 ms ticks). */
+  detectionsEvery?: number;
 }
 
 /** A frame as the server received it (tests assert on these). */
@@ -193,6 +195,7 @@ export class SimRobot {
       tickMs: options.tickMs ?? 50,
       cmdVelTimeoutMs: options.cmdVelTimeoutMs ?? 500,
       arriveTolerance: options.arriveTolerance ?? 0.15,
+      detectionsEvery: options.detectionsEvery ?? 4,
     };
     const locs = this.profile.locations;
     this.start = options.start ?? locs['initial location'] ?? Object.values(locs)[0]!;
@@ -279,6 +282,21 @@ export class SimRobot {
     this.base = { linear: 0, angular: 0, lastCmd: 0 };
     this.pose = { ...this.start };
     this.at = this.locationAt(this.pose);
+  }
+
+  /**
+   * Put the robot at a named location at once (test set-up: e.g. after replacing the world state),
+   * with the gripper matching what the world says it holds.
+   */
+  teleport(location: string): void {
+    const p = this.profile.locations[location];
+    if (!p) throw new Error(`no location '${location}' in profile ${this.profile.name}`);
+    this.reset();
+    this.pose = { x: p.x, y: p.y, yaw: p.yaw ?? 0 };
+    this.at = location;
+    if (this.world instanceof KitchenSimWorld) this.world.arrive(location);
+    const g = this.profile.interfaces.gripper;
+    if (g) this.gripperPosition = this.world.holding() ? g.closedPosition : g.openPosition;
   }
 
   /** Publish a message on a topic as if a ROS node did (for tests: e.g. an external e-stop). */
@@ -739,7 +757,7 @@ export class SimRobot {
     if (obs.odom) this.publishSensor(obs.odom.topic, () => this.odomMsg());
     if (obs.amcl && this.tickCount % 10 === 0) this.publishSensor(obs.amcl.topic, () => this.amclMsg());
     if (obs.jointStates && this.tickCount % 2 === 0) this.publishSensor(obs.jointStates.topic, () => this.jointMsg());
-    if (obs.detections && this.tickCount % 4 === 0) this.publishSensor(obs.detections.topic, () => this.detectionsMsg());
+    if (obs.detections && this.tickCount % this.opts.detectionsEvery === 0) this.publishSensor(obs.detections.topic, () => this.detectionsMsg());
   }
 
   private publishSensor(topic: string, make: () => Msg): void {
