@@ -92,6 +92,14 @@ function configureMovements(bot: Bot): void {
     if (b) movements.blocksCantBreak.add(b.id);
   }
   bot.pathfinder.setMovements(movements);
+  // mineflayer fixes the dig time when digging starts, and a bot in the air digs 5x slower (vanilla
+  // rule). collectblock often starts digging while the bot is still falling from the block it just
+  // mined, so wait (up to 1 s) to land first: measured 3.75 s -> 0.75 s for dirt.
+  const dig = bot.dig.bind(bot) as (...args: unknown[]) => Promise<void>;
+  (bot as unknown as { dig: (...args: unknown[]) => Promise<void> }).dig = async (...args: unknown[]) => {
+    for (let i = 0; i < 20 && !bot.entity.onGround && !bot.entity.isInWater; i++) await bot.waitForTicks(1);
+    return dig(...args);
+  };
   // collectblock carries its own movements; share ours so both honour the same rules.
   (bot.collectBlock as unknown as { movements?: unknown }).movements = movements;
 }
