@@ -97,7 +97,7 @@ function configureMovements(bot: Bot): void {
   // mined, so wait (up to 1 s) to land first: measured 3.75 s -> 0.75 s for dirt.
   const dig = bot.dig.bind(bot) as (...args: unknown[]) => Promise<void>;
   (bot as unknown as { dig: (...args: unknown[]) => Promise<void> }).dig = async (...args: unknown[]) => {
-    for (let i = 0; i < 20 && !bot.entity.onGround && !bot.entity.isInWater; i++) await bot.waitForTicks(1);
+    for (let i = 0; i < 20 && !bot.entity.onGround && !(bot.entity as { isInWater?: boolean }).isInWater; i++) await bot.waitForTicks(1);
     return dig(...args);
   };
   // collectblock carries its own movements; share ours so both honour the same rules.
