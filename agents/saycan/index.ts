@@ -5,3 +5,4 @@ export * from './agent.js';
 export * from './format.js';
 export * from './precondition-affordance.js';
 export * from './suite.js';
+export * from './skill-runner.js';

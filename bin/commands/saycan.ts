@@ -16,6 +16,7 @@ interface SayCanFlags {
   suite?: boolean;
   perFamily: string;
   memory: boolean;
+  library: boolean;
   json?: boolean;
 }
 
@@ -40,6 +41,7 @@ export function register(program: Command): void {
     .option('--top <k>', 'candidates shown per step', '5')
     .option('--suite', 'run the fixed instruction suite and print success per family')
     .option('--per-family <n>', 'instructions per family with --suite', '5')
+    .option('--no-library', 'do not offer kitchen skills from the library (<data-dir>/library.db) as candidates')
     .option('--no-memory', 'do not record attempts into episodic memory (<data-dir>/episodic.db)')
     .option('--json', 'print JSON instead of the readable trace')
     .action(async (instruction: string | undefined, flags: SayCanFlags, command: Command) => {
@@ -77,7 +79,18 @@ export function register(program: Command): void {
         const { EpisodicMemory } = await import('../../memory/episodic.js');
         memory = EpisodicMemory.open({ dir: dataDir });
       }
-      const agentOptions = { model, affordance: learned, preconditions: !affordanceOff, memory, maxSteps, topK };
+      // Learned kitchen skills join the candidates when a library exists; they run in the sandbox.
+      let library: import('../../skills/library.js').SkillLibrary | undefined;
+      let runtime: import('../../skills/runtime/runtime.js').SkillRuntime | undefined;
+      const { existsSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      if (flags.library && existsSync(join(dataDir, 'library.db'))) {
+        const [{ SkillLibrary }, { SkillRuntime }] = await Promise.all([import('../../skills/library.js'), import('../../skills/runtime/runtime.js')]);
+        library = await SkillLibrary.open(dataDir);
+        runtime = new SkillRuntime();
+      }
+      const runSkill = library && runtime ? saycan.sandboxSkillRunner(runtime, library) : undefined;
+      const agentOptions = { model, affordance: learned, preconditions: !affordanceOff, memory, library, runSkill, maxSteps, topK };
       const out = (s: string) => process.stdout.write(`${s}\n`);
       try {
         if (flags.suite) {
@@ -104,6 +117,8 @@ export function register(program: Command): void {
         if (result.stopped === 'error' || result.check?.success === false) process.exitCode = 1;
       } finally {
         memory?.close();
+        await runtime?.close();
+        await library?.close();
         await (learned as { close?: () => Promise<void> } | null)?.close?.();
         await model.close();
       }

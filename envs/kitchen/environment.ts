@@ -89,14 +89,17 @@ export class KitchenEnvironment implements Environment {
   }
 
   /**
-   * What generated skill code may use: one async function per primitive plus `observe()`, all
-   * going through `execute` (and therefore through validation and the world's rules).
+   * What generated skill code may use: `kitchen`, with one async function per primitive (each
+   * resolving to an Outcome, going through `execute` and so through validation and the world's
+   * rules), `observe()` resolving to a copy of the state ({robot:{at, holding}, objects, drawers})
+   * and `describe()` to the text rendering.
    */
   sandboxEndowments(): Record<string, unknown> {
     const run = (skill: string, args: Record<string, JsonValue>) => this.execute({ skill, args });
     return {
       kitchen: {
-        observe: async () => (await this.observe()).json,
+        observe: async () => structuredClone(this.current),
+        describe: async () => (await this.observe()).text,
         find: (object: string) => run('find', { object }),
         goTo: (location: string) => run('go to', { location }),
         pickUp: (object: string) => run('pick up', { object }),
