@@ -190,7 +190,7 @@ export class Terrain {
         let z = chunkZ * 16 + rng.int(0, 15);
         const blocks: Array<[number, number, number]> = [];
         for (let i = 0; i < rule.size; i++) {
-          blocks.push([x, y, z]);
+          if (y >= rule.minY && y <= rule.maxY) blocks.push([x, y, z]);
           const step = rng.int(0, 5);
           if (step === 0) x++; else if (step === 1) x--;
           else if (step === 2) y++; else if (step === 3) y--;

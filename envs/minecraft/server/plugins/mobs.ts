@@ -1,0 +1,207 @@
+/**
+ * Passive mobs: pigs, cows, sheep and chickens around the spawn point, placed from the world seed,
+ * wandering on the ground, panicking when hit, dying at zero health with their vanilla loot
+ * (minecraft-data's entityLoot, plus the sheep's wool that table leaves out because it depends on
+ * the fleece colour), and coming back at their home a while after death so a long run never
+ * empties the world of food.
+ *
+ * flying-squid 1.12 can spawn a mob but gives it no behaviour: 20 health for everything, crude
+ * physics that slides it around, and on death an entity_status without the entity_destroy that
+ * lets clients forget it. Our mobs skip that physics (their `size` is cleared) and move by ground
+ * height instead: one step at a time, at most one block up or three down, never into water.
+ *
+ * Settings (flying-squid settings object, all optional):
+ *   passiveMobs: { perKind?: number, minDistance?: number, maxDistance?: number, respawnMs?: number } | false
+ */
+import { Vec3 } from 'vec3';
+import { Random } from '../../../../core/random.js';
+import type { SquidEntity, SquidPlugin, SquidServer, SquidSettings } from '../plugin.js';
+
+export const PASSIVE_MOBS = ['pig', 'cow', 'sheep', 'chicken'] as const;
+export type PassiveMob = (typeof PASSIVE_MOBS)[number];
+
+/** Vanilla max health (minecraft-data has no entity health). */
+export const MOB_HEALTH: Record<PassiveMob, number> = { pig: 10, cow: 10, sheep: 8, chicken: 4 };
+
+/** Loot that minecraft-data's entityLoot leaves out. */
+const EXTRA_LOOT: Partial<Record<PassiveMob, string[]>> = { sheep: ['white_wool'] };
+
+const STEP_MS = 200;
+const WALK = 0.22; // blocks per step: about 1.1 blocks/s, a vanilla pig's stroll
+const PANIC = 0.45;
+const HOME_RADIUS = 6;
+
+interface MobState {
+  kind: PassiveMob;
+  home: Vec3;
+  target: Vec3 | null;
+  panicUntil: number;
+  dead: boolean;
+  busy: boolean;
+}
+
+const plugin: SquidPlugin = {
+  async server(serv: SquidServer, settings: SquidSettings) {
+    const cfg = settings.passiveMobs === false ? null : { perKind: 3, minDistance: 6, maxDistance: 18, respawnMs: 60000, ...(settings.passiveMobs ?? {}) };
+    serv.passiveMobs = [] as SquidEntity[];
+    if (!cfg) return;
+    const { registry } = serv;
+    const seed = Number(settings.generation?.options?.skillforgeSeed ?? settings.generation?.options?.seed ?? 0);
+    const rng = new Random((seed ^ 0x0b1e55) >>> 0);
+    let world: any; // set once the server is ready (flying-squid creates it asynchronously)
+    const states = new Map<SquidEntity, MobState>();
+    const solid = (b: { boundingBox?: string; name?: string } | null) => !!b && b.boundingBox === 'block' && !/leaves|_log$/.test(b.name ?? '');
+    const liquid = (b: { name?: string } | null) => !!b && (b.name === 'water' || b.name === 'lava');
+
+    /** Feet y for a mob at x,z near `fromY`, or null if there is no dry footing within reach. */
+    async function groundY(x: number, z: number, fromY: number, up: number, down: number): Promise<number | null> {
+      for (let y = Math.floor(fromY) + up; y >= Math.floor(fromY) - down; y--) {
+        const below = await world.getBlock(new Vec3(x, y - 1, z));
+        if (!solid(below)) {
+          if (liquid(below)) return null;
+          continue;
+        }
+        const feet = await world.getBlock(new Vec3(x, y, z));
+        const head = await world.getBlock(new Vec3(x, y + 1, z));
+        if (feet?.boundingBox !== 'empty' || liquid(feet) || head?.boundingBox !== 'empty') return null;
+        return y;
+      }
+      return null;
+    }
+
+    function loot(kind: PassiveMob): Array<{ item: string; count: number }> {
+      const out: Array<{ item: string; count: number }> = [];
+      for (const d of (registry.entityLoot?.[kind]?.drops ?? []) as Array<{ item: string; dropChance: number; stackSizeRange: [number, number?] }>) {
+        if (d.dropChance < 1 && rng.next() >= d.dropChance) continue;
+        const [min, max = min] = d.stackSizeRange;
+        out.push({ item: d.item, count: rng.int(min, max) });
+      }
+      for (const item of EXTRA_LOOT[kind] ?? []) out.push({ item, count: 1 });
+      return out.filter((d) => registry.itemsByName[d.item] && d.count > 0);
+    }
+
+    function spawn(kind: PassiveMob, home: Vec3): SquidEntity {
+      const type = registry.entitiesByName[kind];
+      const mob = serv.spawnMob(type.id, world, home.clone(), { yaw: rng.int(-128, 127) });
+      mob.size = null; // opt out of flying-squid's entity physics; we move it ourselves
+      mob.health = MOB_HEALTH[kind];
+      mob.maxHealth = MOB_HEALTH[kind];
+      const state: MobState = { kind, home: home.clone(), target: null, panicUntil: 0, dead: false, busy: false };
+      states.set(mob, state);
+      serv.passiveMobs.push(mob);
+      const takeDamage = mob.takeDamage;
+      mob.takeDamage = (opts: { damage?: number; attacker?: { position: Vec3 } } = {}) => {
+        if (state.dead) return;
+        takeDamage.call(mob, { ...opts, sound: `entity.${kind}.hurt` });
+        if (mob.health <= 0) die(mob, state);
+        else state.panicUntil = Date.now() + 3000;
+      };
+      return mob;
+    }
+
+    function die(mob: SquidEntity, state: MobState): void {
+      state.dead = true;
+      states.delete(mob);
+      serv.passiveMobs.splice(serv.passiveMobs.indexOf(mob), 1);
+      const itemEntity = registry.entitiesByName.item.id;
+      for (const { item, count } of loot(state.kind)) {
+        for (let i = 0; i < count; i++) {
+          serv.spawnObject(itemEntity, world, mob.position.offset(0, 0.5, 0), {
+            velocity: new Vec3(rng.next() * 2 - 1, 3, rng.next() * 2 - 1),
+            itemId: registry.itemsByName[item].id,
+            itemCount: 1,
+            pickupTime: 500,
+            deathTime: 5 * 60 * 1000,
+          });
+        }
+      }
+      // Vanilla removes the body after the death animation; flying-squid never does.
+      const t1 = setTimeout(() => mob.destroy(), 1000);
+      t1.unref();
+      if (cfg!.respawnMs > 0) {
+        const t2 = setTimeout(() => {
+          if (!serv.isClosed) spawn(state.kind, state.home);
+        }, cfg!.respawnMs);
+        t2.unref();
+      }
+    }
+
+    async function step(mob: SquidEntity, state: MobState): Promise<void> {
+      const now = Date.now();
+      const panicking = now < state.panicUntil;
+      if (!state.target || (!panicking && rng.next() < 0.02)) {
+        if (!panicking && rng.next() < 0.6) {
+          state.target = null; // stand still for a while, as grazing animals do
+          return;
+        }
+        const a = rng.next() * 2 * Math.PI;
+        const r = rng.next() * HOME_RADIUS;
+        state.target = state.home.offset(Math.cos(a) * r, 0, Math.sin(a) * r);
+      }
+      const pos: Vec3 = mob.position;
+      const dx = state.target.x - pos.x;
+      const dz = state.target.z - pos.z;
+      const dist = Math.hypot(dx, dz);
+      if (dist < 0.3) {
+        state.target = null;
+        return;
+      }
+      const speed = Math.min(dist, panicking ? PANIC : WALK);
+      const nx = pos.x + (dx / dist) * speed;
+      const nz = pos.z + (dz / dist) * speed;
+      const y = await groundY(Math.floor(nx), Math.floor(nz), pos.y, 1, 3);
+      if (y === null) {
+        state.target = null;
+        return;
+      }
+      mob.yaw = toByteAngle((Math.atan2(-dx, dz) * 180) / Math.PI);
+      await mob.sendPosition(new Vec3(nx, y, nz), true);
+    }
+
+    const ticker = setInterval(() => {
+      if (serv.isClosed) {
+        clearInterval(ticker);
+        return;
+      }
+      for (const [mob, state] of states) {
+        if (state.busy || state.dead) continue;
+        state.busy = true;
+        step(mob, state)
+          .catch((err) => serv.debug?.(`mob step failed: ${String(err)}`))
+          .finally(() => {
+            state.busy = false;
+          });
+      }
+    }, STEP_MS);
+    ticker.unref();
+    serv.once('close', () => clearInterval(ticker));
+
+    // Herds around the spawn point, placed from the seed. Wait for 'ready' so every plugin (the
+    // spawn plugin in particular) has set the server up.
+    await serv.waitForReady(15000);
+    world = serv.overworld;
+    const spawnPoint: Vec3 = await serv.getSpawnPoint(world);
+    for (const kind of PASSIVE_MOBS) {
+      for (let i = 0; i < cfg.perKind; i++) {
+        for (let tries = 0; tries < 20; tries++) {
+          const a = rng.next() * 2 * Math.PI;
+          const d = cfg.minDistance + rng.next() * (cfg.maxDistance - cfg.minDistance);
+          const x = Math.floor(spawnPoint.x + Math.cos(a) * d);
+          const z = Math.floor(spawnPoint.z + Math.sin(a) * d);
+          const y = await groundY(x, z, spawnPoint.y, 8, 12);
+          if (y === null) continue;
+          spawn(kind, new Vec3(x + 0.5, y, z + 0.5));
+          break;
+        }
+      }
+    }
+  },
+};
+export default plugin;
+
+function toByteAngle(deg: number): number {
+  let b = Math.floor(((deg % 360) * 256) / 360);
+  if (b < -128) b += 256;
+  else if (b > 127) b -= 256;
+  return b;
+}

@@ -1,0 +1,82 @@
+/**
+ * Helpers for tests of the embedded world that drive it with unmodified mineflayer (plus
+ * mineflayer-pathfinder to walk), as a real client does.
+ */
+import { createRequire } from 'node:module';
+import type { Bot } from 'mineflayer';
+import type { Vec3 } from 'vec3';
+import type { EmbeddedWorld } from '../../envs/minecraft/server/world.js';
+
+const require = createRequire(import.meta.url);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const mineflayer = require('mineflayer') as typeof import('mineflayer');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const pathfinderPkg = require('mineflayer-pathfinder') as any;
+
+export async function joinWorld(world: EmbeddedWorld, username: string): Promise<Bot> {
+  const bot = mineflayer.createBot({ host: world.host, port: world.port, version: world.version, username, auth: 'offline', logErrors: false });
+  bot.loadPlugin(pathfinderPkg.pathfinder);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${username} did not spawn within 15 s`)), 15000);
+    bot.once('spawn', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    bot.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    bot.once('kicked', (reason) => {
+      clearTimeout(timer);
+      reject(new Error(`${username} kicked: ${reason}`));
+    });
+  });
+  await bot.waitForChunksToLoad();
+  const moves = new pathfinderPkg.Movements(bot);
+  moves.canDig = false; // walk only: tests decide what gets dug
+  moves.allow1by1towers = false;
+  bot.pathfinder.setMovements(moves);
+  return bot;
+}
+
+export async function goNear(bot: Bot, pos: Vec3, range: number, ms = 15000): Promise<void> {
+  const { GoalNear } = pathfinderPkg.goals;
+  await withTimer(bot.pathfinder.goto(new GoalNear(pos.x, pos.y, pos.z, range)), ms, `${bot.username} reaching ${pos}`);
+}
+
+export function count(bot: Bot, name: string): number {
+  return bot.inventory.items().filter((i) => i.name === name).reduce((s, i) => s + i.count, 0);
+}
+
+export async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Walk onto the dropped items near `pos` until `name` reaches `atLeast` in the inventory. */
+export async function pickUp(bot: Bot, pos: Vec3, name: string, atLeast: number, ms = 10000): Promise<void> {
+  const end = Date.now() + ms;
+  while (count(bot, name) < atLeast) {
+    if (Date.now() > end) throw new Error(`${bot.username} has ${count(bot, name)} ${name}, wanted ${atLeast}`);
+    const item = bot.nearestEntity((e) => e.name === 'item' && e.position.distanceTo(pos) < 6);
+    if (item) await goNear(bot, item.position.floored(), 0, Math.max(1000, end - Date.now())).catch(() => {});
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function withTimer<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
