@@ -112,13 +112,14 @@ export async function createLanguageModel(spec: string | undefined, options: Cre
   }
   const parsed = parseProviderSpec(chosen);
   const baseUrl = options.baseUrl ?? parsed.baseUrl ?? config.baseUrl ?? env.SKILLFORGE_LLM_BASE_URL;
-  const { backend, where } = await createBackend(parsed, baseUrl, config, env);
+  const { backend, where, scope } = await createBackend(parsed, baseUrl, config, env);
   const replay = parsed.provider === 'replay';
   const cacheOn = !replay && options.cache !== false && config.cache !== false && Boolean(config.cacheDir ?? options.dataDir);
   const record = options.record ?? config.record;
   return new ChatLanguageModel({
     backend,
     where,
+    cacheScope: scope,
     cache: cacheOn ? new ResponseCache(config.cacheDir ?? join(options.dataDir!, 'llm-cache')) : undefined,
     recorder: record ? new TranscriptRecorder(record) : undefined,
     retry: config.retry,
@@ -142,7 +143,7 @@ async function createBackend(
   baseUrl: string | undefined,
   config: LlmConfig,
   env: Record<string, string | undefined>,
-): Promise<{ backend: Backend; where?: string }> {
+): Promise<{ backend: Backend; where?: string; scope?: string }> {
   const id = `${spec.provider}:${spec.model}`;
   switch (spec.provider) {
     case 'openai':
@@ -182,7 +183,7 @@ async function createBackend(
           ? completionsLogprobs({ baseUrl: base!, model: spec.model, apiKey: key, headers: config.headers, provider: id })
           : undefined,
       });
-      return { backend, where: compatible ? `the OpenAI-compatible server at ${base}` : `OpenAI${base ? ` at ${base}` : ''}` };
+      return { backend, scope: base, where: compatible ? `the OpenAI-compatible server at ${base}` : `OpenAI${base ? ` at ${base}` : ''}` };
     }
     case 'ollama': {
       const host = ollamaHost(baseUrl ?? env.OLLAMA_HOST ?? 'http://127.0.0.1:11434');
@@ -201,7 +202,7 @@ async function createBackend(
             ...(p.maxTokens === undefined ? {} : { numPredict: p.maxTokens }),
           }),
       });
-      return { backend, where: `the Ollama server at ${host} (start it with 'ollama serve'; pull the model with 'ollama pull ${spec.model}')` };
+      return { backend, scope: host, where: `the Ollama server at ${host} (start it with 'ollama serve'; pull the model with 'ollama pull ${spec.model}')` };
     }
     case 'anthropic': {
       const key = apiKey(config, env, 'ANTHROPIC_API_KEY');
@@ -224,7 +225,7 @@ async function createBackend(
             ...(p.temperature === undefined ? {} : { temperature: p.temperature }),
           }),
       });
-      return { backend, where: `Anthropic${baseUrl ? ` at ${baseUrl}` : ''}` };
+      return { backend, scope: baseUrl, where: `Anthropic${baseUrl ? ` at ${baseUrl}` : ''}` };
     }
     case 'gguf': {
       const { createGgufBackend } = await import('./gguf-backend.js');

@@ -45,6 +45,11 @@ export interface ChatLanguageModelOptions {
   maxTokens?: number;
   /** Where the provider lives, for error hints ("the Ollama server at http://…"). */
   where?: string;
+  /**
+   * Separates cache entries of equally named models on different servers (the factory passes the
+   * base URL). Transcript keys leave it out, so a run replays whatever server it was recorded on.
+   */
+  cacheScope?: string;
 }
 
 export class ChatLanguageModel implements LanguageModel {
@@ -59,6 +64,7 @@ export class ChatLanguageModel implements LanguageModel {
   private readonly votes: number;
   private readonly defaults: { temperature?: number; maxTokens?: number };
   private readonly where?: string;
+  private readonly cacheScope?: string;
   private counters: UsageCounters = { calls: 0, promptTokens: 0, completionTokens: 0, cacheHits: 0 };
   /** Learned at run time: this endpoint cannot score given text / return chat logprobs. */
   private noContinuationLogprobs = false;
@@ -76,6 +82,7 @@ export class ChatLanguageModel implements LanguageModel {
     this.votes = options.votes ?? 5;
     this.defaults = { temperature: options.temperature, maxTokens: options.maxTokens };
     this.where = options.where;
+    this.cacheScope = options.cacheScope;
     this.recorder?.header(this.backend);
   }
 
@@ -194,7 +201,8 @@ export class ChatLanguageModel implements LanguageModel {
     send: (signal: AbortSignal) => Promise<R>,
   ): Promise<R> {
     const key = requestKey(request);
-    const hit = this.cache?.get(key) as R | undefined;
+    const cacheKey = this.cacheScope ? requestKey({ scope: this.cacheScope, request }) : key;
+    const hit = this.cache?.get(cacheKey) as R | undefined;
     if (hit) {
       this.counters.cacheHits++;
       this.recorder?.record({ kind, model: this.id, key, request, response: hit as unknown as JsonValue, cached: true });
@@ -215,7 +223,7 @@ export class ChatLanguageModel implements LanguageModel {
       this.counters.completionTokens += 'completionTokens' in result ? result.completionTokens : 0;
     }
     const response = JSON.parse(JSON.stringify(result)) as JsonValue;
-    if (!replayed) this.cache?.set(key, request, response);
+    if (!replayed) this.cache?.set(cacheKey, request, response);
     this.recorder?.record({ kind, model: this.id, key, request, response, cached: replayed });
     return result;
   }

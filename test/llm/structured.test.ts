@@ -134,6 +134,20 @@ describe('agents/llm structured output and provider failures', () => {
     });
   });
 
+  it('an abort signal stops a request at once, without retries', async () => {
+    server.reply({ text: 'slow', delayMs: 2000 }, 'never');
+    const llm = await model();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('agent stopped'), 50);
+    const started = Date.now();
+    await assert.rejects(llm.chat(ask, { signal: controller.signal }), (e: unknown) => {
+      assert.equal((e as { code?: string }).code, 'E_ABORTED');
+      return true;
+    });
+    assert.ok(Date.now() - started < 1000);
+    assert.equal(server.to('/v1/chat/completions').length, 1);
+  });
+
   it("works with langchain's FakeListChatModel too", async () => {
     const llm = await fromLangchain(new FakeListChatModel({ responses: ['nope', '{"skill":"pick","args":{"x":1}}'] }), { id: 'fake:list' });
     assert.deepEqual(await llm.structured(ask, planSchema), { skill: 'pick', args: { x: 1 } });
