@@ -60,6 +60,8 @@ export interface SquidPlugin {
 /** Player inventory slot of window 0 where the 27 main slots start; the hotbar follows at 36. */
 const INV_MAIN = 9;
 const INV_SLOTS = 36;
+/** Vanilla pickup delay of items a player throws: 40 ticks. */
+const THROWN_PICKUP_MS = 2000;
 const OFFHAND = 45;
 
 // ---------------------------------------------------------------- items
@@ -312,15 +314,18 @@ export function giveOrDrop(serv: SquidServer, player: SquidPlayer, item: Item): 
   if (left > 0) dropItems(serv, player.world, player.position.offset(0, 1.3, 0), item, left);
 }
 
-/** Spawn `count` item entities (flying-squid item entities hold one item each). */
-export function dropItems(serv: SquidServer, world: any, position: Vec3, item: Item, count = item.count): void {
+/**
+ * Spawn `count` item entities (flying-squid item entities hold one item each). `pickupMs` is how long
+ * before they can be picked up: vanilla uses 2 s for items a player throws, 0.5 s for spilled ones.
+ */
+export function dropItems(serv: SquidServer, world: any, position: Vec3, item: Item, count = item.count, pickupMs = 500): void {
   const entity = serv.registry.entitiesByName.item;
   for (let i = 0; i < Math.min(count, 64 * 9); i++) {
     serv.spawnObject(entity.id, world, position, {
       velocity: new Vec3Class(Math.random() * 2 - 1, 2, Math.random() * 2 - 1),
       itemId: item.type,
       itemDamage: item.metadata ?? 0,
-      pickupTime: 500,
+      pickupTime: pickupMs,
       deathTime: 60 * 5 * 1000,
     });
   }
@@ -376,6 +381,7 @@ export class PlayerWindows {
   private nextId = 0;
   private drag: { button: number; slots: number[] } | null = null;
   private installed = false;
+  private gone = false;
   private readonly windowsLib: any;
 
   constructor(
@@ -407,6 +413,22 @@ export class PlayerWindows {
     client.on('window_click', (p: ClickPacket) => this.safe(() => this.onClick(p)));
     client.on('close_window', (p: { windowId: number }) => this.safe(() => this.onClientClose(p.windowId)));
     client.on('transaction', () => {}); // the client's apology for a rejected click: nothing to do
+    // Before flying-squid saves the player on disconnect: give back the cursor, the grids and any
+    // open window's crafting slots, as vanilla does, so nothing is lost with the connection.
+    client.prependListener('end', () =>
+      this.safe(() => {
+        this.gone = true;
+        if (this.current) this.closeCurrent(true);
+        this.returnCursor();
+        this.inventory.onClose(this.player);
+      }),
+    );
+  }
+
+  /** Write a packet unless the client has gone. */
+  private send(name: string, params: object): void {
+    if (this.gone) return;
+    this.player._client.write(name, params);
   }
 
   private safe(fn: () => void): void {
@@ -430,7 +452,7 @@ export class PlayerWindows {
     if (menu instanceof StoreMenu) menu.attach();
     const type = this.windowsLib.windows[menu.typeName]?.type;
     if (typeof type !== 'number') throw new Error(`unknown window type ${menu.typeName}`);
-    this.player._client.write('open_window', {
+    this.send('open_window', {
       windowId: menu.id,
       inventoryType: type,
       windowTitle: JSON.stringify(typeof title === 'string' ? { text: title } : title),
@@ -444,7 +466,7 @@ export class PlayerWindows {
     if (!this.current) return;
     const id = this.current.id;
     this.closeCurrent(false);
-    this.player._client.write('close_window', { windowId: id });
+    this.send('close_window', { windowId: id });
   }
 
   private onClientClose(windowId: number): void {
@@ -484,7 +506,7 @@ export class PlayerWindows {
   sendAll(menu: Menu): void {
     const items: Stack[] = [];
     for (let i = 0; i < menu.size; i++) items.push(getSlot(menu, this.player, i));
-    this.player._client.write('window_items', { windowId: menu.id, items: items.map((it) => toNotch(this.serv, it)) });
+    this.send('window_items', { windowId: menu.id, items: items.map((it) => toNotch(this.serv, it)) });
     const view = items.map((it) => cloneStack(this.serv, it));
     if (menu.id === 0) this.view0 = view;
     else this.viewC = view;
@@ -492,20 +514,20 @@ export class PlayerWindows {
   }
 
   private sendSlot(menu: Menu, slot: number, item: Stack): void {
-    this.player._client.write('set_slot', { windowId: menu.id, slot, item: toNotch(this.serv, item) });
+    this.send('set_slot', { windowId: menu.id, slot, item: toNotch(this.serv, item) });
     (menu.id === 0 ? this.view0 : this.viewC)[slot] = cloneStack(this.serv, item);
   }
 
   private sendCursor(): void {
     if (sameStack(this.cursor, this.viewCursor)) return;
-    this.player._client.write('set_slot', { windowId: -1, slot: -1, item: toNotch(this.serv, this.cursor) });
+    this.send('set_slot', { windowId: -1, slot: -1, item: toNotch(this.serv, this.cursor) });
     this.viewCursor = cloneStack(this.serv, this.cursor);
   }
 
   /** Send a window property (furnace fuel and progress bars). */
   sendProperty(menu: Menu, property: number, value: number): void {
     if (this.current !== menu) return;
-    this.player._client.write('craft_progress_bar', { windowId: menu.id, property, value });
+    this.send('craft_progress_bar', { windowId: menu.id, property, value });
   }
 
   /** Bring window 0 in step with the server (after a window closed). */
@@ -549,15 +571,15 @@ export class PlayerWindows {
   // ---------------------------------------------------------------- clicks
 
   private onClick(p: ClickPacket): void {
-    const client = this.player._client;
     const menu = p.windowId === 0 ? this.inventory : this.current && this.current.id === p.windowId ? this.current : null;
     if (!menu) {
       // A click for a window that is gone: refuse it so the client does not wait for an answer.
-      client.write('transaction', { windowId: p.windowId, action: p.action, accepted: false });
+      this.send('transaction', { windowId: p.windowId, action: p.action, accepted: false });
       return;
     }
     const view = menu.id === 0 ? this.view0 : this.viewC;
     const predicted = this.predict(menu, view, p);
+    const before = this.snapshot(menu);
     this.quiet = true;
     try {
       if (this.player.gameMode !== 3) this.apply(menu, p);
@@ -565,7 +587,19 @@ export class PlayerWindows {
     } finally {
       this.quiet = false;
     }
-    client.write('transaction', { windowId: p.windowId, action: p.action, accepted: true });
+    const after = this.snapshot(menu);
+    const changed = !after.every((it, i) => sameStack(it, before[i]));
+    const expected = predicted && !(predicted.slots.every((it, i) => sameStack(it, before[i])) && sameStack(predicted.cursor, before[menu.size]));
+    if (!changed && expected) {
+      // The server refused a click the client expected to work (a stone in a helmet slot). Rejecting
+      // it keeps a client that applies clicks only on acceptance (mineflayer) exactly in step; the
+      // window contents follow for clients that predicted it anyway (vanilla resyncs the same way).
+      this.send('transaction', { windowId: p.windowId, action: p.action, accepted: false });
+      this.viewCursor = UNKNOWN;
+      this.sendAll(menu);
+      return;
+    }
+    this.send('transaction', { windowId: p.windowId, action: p.action, accepted: true });
     if (!predicted) {
       // The client's own guess is unknown (drag, double click): resend the window and the cursor.
       this.viewCursor = UNKNOWN;
@@ -580,6 +614,14 @@ export class PlayerWindows {
     this.viewCursor = predicted.cursor;
     this.sendCursor();
     // The player's inventory rows changed in the container window only; window 0 learns of it on close.
+  }
+
+  /** Copies of every slot of `menu`, then the cursor. */
+  private snapshot(menu: Menu): Stack[] {
+    const out: Stack[] = [];
+    for (let i = 0; i < menu.size; i++) out.push(cloneStack(this.serv, getSlot(menu, this.player, i)));
+    out.push(cloneStack(this.serv, this.cursor));
+    return out;
   }
 
   /** What a prismarine-windows client will show after this click, or null when it cannot tell. */
@@ -781,7 +823,7 @@ export class PlayerWindows {
     const carried = this.cursor!;
     const n = Math.min(count, carried.count);
     this.cursor = withCount(this.serv, carried, carried.count - n);
-    dropItems(this.serv, this.player.world, this.player.position.offset(0, 1.3, 0), carried, n);
+    dropItems(this.serv, this.player.world, this.player.position.offset(0, 1.3, 0), carried, n, THROWN_PICKUP_MS);
   }
 
   private throwFromSlot(menu: Menu, slot: number, wholeStack: boolean): void {
@@ -794,7 +836,7 @@ export class PlayerWindows {
       thrown = withCount(this.serv, item, n);
       setSlot(menu, this.player, slot, withCount(this.serv, item, item.count - n));
     }
-    if (thrown) dropItems(this.serv, this.player.world, this.player.position.offset(0, 1.3, 0), thrown);
+    if (thrown) dropItems(this.serv, this.player.world, this.player.position.offset(0, 1.3, 0), thrown, thrown.count, THROWN_PICKUP_MS);
   }
 
   /** Mode 5: start (0/4), add slot (1/5), end (2/6) of a left or right drag. */
