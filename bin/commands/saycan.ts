@@ -104,7 +104,7 @@ export function register(program: Command): void {
           out(flags.json ? JSON.stringify(report, null, 2) : `\n${saycan.formatSuite(report)}`);
           return;
         }
-        const env = new kitchen.KitchenEnvironment({ seed: flags.seed, noise });
+        const env = new kitchen.KitchenEnvironment({ seed: /^\d+$/.test(flags.seed) ? Number(flags.seed) : flags.seed, noise });
         const goal = kitchen.goalForText(instruction!, env.state);
         const agent = new saycan.SayCanAgent({ ...agentOptions, env, onStep: flags.json ? undefined : (s) => out(`${saycan.formatStep(s)}\n`) });
         if (!flags.json) {
