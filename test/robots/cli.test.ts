@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { buildProgram } from '../../bin/cli.js';
+import { FakeLlmServer } from '../support/openai-server.js';
+
+const PLAN = ['find the apple', 'pick up the apple', 'bring the apple to you', 'put down the apple', 'done'];
+
+/** Completion log-probabilities that favour the next step of PLAN ("pick up" is liked too early: only Can stops it). */
+function logprob(context: string, token: string): number {
+  const marks = [...context.matchAll(/(\d+)\.(?=\s|$)/g)];
+  const last = marks.at(-1);
+  if (!last || last.index === undefined) return -3;
+  const step = Number(last[1]);
+  const partial = (context.slice(last.index + last[0].length) + token).trimStart();
+  const expected = step === 1 ? ['pick up the apple', 'find the apple'] : [PLAN[step - 1] ?? 'done'];
+  const k = expected.findIndex((e) => e.startsWith(partial));
+  return k < 0 ? -3 : -0.5 * k;
+}
+
+async function cli(args: string[]): Promise<{ out: string; err: string; code: number | undefined }> {
+  const write = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  let out = '';
+  let err = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof process.stderr.write;
+  const before = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    const program = await buildProgram();
+    program.exitOverride();
+    await program.parseAsync(args, { from: 'user' });
+    return { out, err, code: process.exitCode as number | undefined };
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+    process.exitCode = before;
+  }
+}
+
+describe('skillforge robot (command line)', function () {
+  let server: FakeLlmServer;
+  before(async () => {
+    server = await FakeLlmServer.start({ logprob });
+  });
+  after(async () => {
+    await server.close();
+  });
+  const llm = () => ['--llm', 'openai-compatible:test-model', '--llm-base-url', server.url, '--no-llm-cache'];
+
+  it('drives the embedded simulated robot over rosbridge to bring an apple', async () => {
+    const { out, err, code } = await cli(['robot', 'bring me an apple', '--seed', '3', '--sim-speed', '20', ...llm()]);
+    assert.equal(code, undefined, out + err);
+    assert.match(err, /simulated robot \(kitchen seed 3\) serving rosbridge on ws:\/\/127\.0\.0\.1:\d+/);
+    assert.match(out, /> find the apple/);
+    assert.match(out, / {3}pick up the apple\s+0\.\d+\s+0\.000/, 'the premature pick is vetoed by the robot-state Can');
+    assert.match(err, /safety: goal send_action_goal:\/navigate_to_pose/);
+    assert.match(out, /task: SUCCESS \(the user has the apple\)/);
+  });
+
+  it('--dry-run logs the commands and moves nothing', async () => {
+    const { out, err } = await cli(['robot', 'bring me an apple', '--seed', '3', '--dry-run', '--max-steps', '3', ...llm()]);
+    assert.match(out, /DRY RUN/);
+    assert.match(err, /\[dry-run\] send_action_goal \/navigate_to_pose/);
+    assert.doesNotMatch(err, /safety: goal send_action_goal/);
+  });
+
+  it('refuses --url without a profile', async () => {
+    await assert.rejects(cli(['robot', 'x', '--url', 'ws://127.0.0.1:9', ...llm()]), /--url needs --profile/);
+  });
+});
