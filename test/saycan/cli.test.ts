@@ -101,7 +101,7 @@ describe('skillforge saycan (command line)', function () {
   });
 
   it('--suite prints success per family', async () => {
-    const { out } = await cli(['--data-dir', dataDir, 'saycan', '--suite', '--per-family', '1', '--max-steps', '2', '--no-memory', ...llm()]);
+    const { out } = await cli(['--data-dir', dataDir, 'saycan', '--suite', '--per-family', '1', '--max-steps', '1', '--no-memory', ...llm()]);
     for (const family of ['single', 'nouns', 'verbs', 'structured', 'embodiment', 'long-horizon']) assert.match(out, new RegExp(`^${family}\\s+\\d+/1 `, 'm'));
     assert.match(out, /^total\s+\d+\/6 /m);
   });

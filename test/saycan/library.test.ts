@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SayCanAgent, groundArguments, renderCall, sandboxSkillRunner } from '../../agents/saycan/index.js';
+import { SayCanAgent, groundArguments, groundPrimitives, renderCall, sandboxSkillRunner } from '../../agents/saycan/index.js';
 import { KitchenEnvironment, initialState } from '../../envs/kitchen/index.js';
 import { SkillLibrary } from '../../skills/library.js';
 import { SkillRuntime } from '../../skills/runtime/runtime.js';
@@ -53,6 +53,16 @@ describe('SayCan with skills from the library', function () {
     ]);
     assert.equal(renderCall('put', params, { object: 'a', where: 't' }), 'put the a on the table');
     assert.equal(groundArguments({ type: 'object', required: ['n'], properties: { n: { type: 'number' } } }), null, 'an unbounded argument cannot be enumerated');
+  });
+
+  it('the kitchen grounds into every well-typed call, phrased exactly as the world describes it', () => {
+    const env = new KitchenEnvironment({ seed: 1 });
+    const candidates = groundPrimitives(env.primitives());
+    // 16 objects, 10 locations, 8 surfaces, 3 drawers: find/pick/put down/bring 4×16, go to 10, place 16×8, open/close 2×3, done.
+    assert.equal(candidates.length, 4 * 16 + 10 + 16 * 8 + 6 + 1);
+    for (const c of candidates) assert.equal(c.text, env.describe(c.call));
+    assert.ok(candidates.some((c) => c.text === 'put the coke in the trash can'));
+    assert.ok(candidates.some((c) => c.text === 'put the apple on the table'));
   });
 
   it('retrieves a library skill, grounds it, picks it by Say × Can, and runs it in the sandbox', async () => {
