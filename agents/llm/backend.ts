@@ -27,6 +27,8 @@ export interface ChatResult {
 export interface LogprobResult {
   /** One per continuation: the summed log-probability of its tokens given the prompt. */
   logprobs: number[];
+  /** One per continuation: how many tokens were summed (for length normalisation). */
+  tokens?: number[];
   promptTokens: number;
 }
 

@@ -66,8 +66,8 @@ export function completionsLogprobs(endpoint: CompletionsEndpoint) {
       if (choices.length !== texts.length) {
         throw new LogprobsUnsupportedError(endpoint.provider, `expected ${texts.length} choices, got ${choices.length}`);
       }
-      const logprobs = choices.map((choice, i) => sumOption(choice, prompt.length, texts[i]!.length, endpoint.provider));
-      return { logprobs, promptTokens: data.usage?.prompt_tokens ?? 0 };
+      const sums = choices.map((choice, i) => sumOption(choice, prompt.length, texts[i]!.length, endpoint.provider));
+      return { logprobs: sums.map((s) => s.sum), tokens: sums.map((s) => s.counted), promptTokens: data.usage?.prompt_tokens ?? 0 };
     }
   };
 }
@@ -76,7 +76,7 @@ export function completionsLogprobs(endpoint: CompletionsEndpoint) {
  * Sum the log-probabilities of tokens overlapping [start, end) of the echoed text. A token that
  * straddles the prompt/option border belongs to the option: its probability depends on the option.
  */
-function sumOption(choice: CompletionChoice, start: number, end: number, provider: string): number {
+function sumOption(choice: CompletionChoice, start: number, end: number, provider: string): { sum: number; counted: number } {
   const lp = choice.logprobs;
   if (!lp?.tokens || !lp.token_logprobs) throw new LogprobsUnsupportedError(provider, 'the answer carries no echoed token log-probabilities');
   const offsets = lp.text_offset ?? cumulativeOffsets(lp.tokens);
@@ -95,7 +95,7 @@ function sumOption(choice: CompletionChoice, start: number, end: number, provide
     counted++;
   }
   if (counted === 0 && end > start) throw new LogprobsUnsupportedError(provider, 'no echoed token covers the option text');
-  return sum;
+  return { sum, counted };
 }
 
 function cumulativeOffsets(tokens: string[]): number[] {

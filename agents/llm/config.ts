@@ -32,6 +32,8 @@ export interface LlmConfig {
   structuredRetries?: number;
   scoring?: 'auto' | 'logprobs' | 'choice' | 'ranking' | 'votes';
   votes?: number;
+  /** Say scores from log-probabilities: summed (default) or averaged per token. */
+  normalize?: 'sum' | 'mean';
   /** Response cache on disk (default on when a data dir is known). */
   cache?: boolean;
   cacheDir?: string;
@@ -64,6 +66,7 @@ export const llmConfigSchema: JsonSchema = {
     structuredRetries: { type: 'integer', minimum: 0, maximum: 10 },
     scoring: { enum: ['auto', 'logprobs', 'choice', 'ranking', 'votes'] },
     votes: { type: 'integer', minimum: 1, maximum: 100 },
+    normalize: { enum: ['sum', 'mean'] },
     cache: { type: 'boolean' },
     cacheDir: { type: 'string', minLength: 1 },
     record: { type: 'string', minLength: 1 },

@@ -127,6 +127,7 @@ export async function createLanguageModel(spec: string | undefined, options: Cre
     structuredRetries: config.structuredRetries,
     scoring: config.scoring,
     votes: config.votes,
+    normalize: config.normalize,
     temperature: config.temperature,
     maxTokens: config.maxTokens,
   });

@@ -152,6 +152,7 @@ class GgufBackend implements Backend {
       const bos = this.model.tokens.bos;
       const promptTokens = this.model.tokenize(prompt);
       const logprobs: number[] = [];
+      const counts: number[] = [];
       let used = 0;
       for (const option of continuations) {
         options.signal.throwIfAborted();
@@ -174,8 +175,9 @@ class GgufBackend implements Backend {
         }
         used += full.length;
         logprobs.push(sum);
+        counts.push(full.length - first);
       }
-      return { logprobs, promptTokens: used };
+      return { logprobs, tokens: counts, promptTokens: used };
     });
 
   async close(): Promise<void> {

@@ -40,6 +40,11 @@ export interface ChatLanguageModelOptions {
   scoring?: ScoringMode;
   /** Samples for the 'votes' method. Default 5. */
   votes?: number;
+  /**
+   * 'sum' (default): an option's log-likelihood, as in SayCan; longer options score lower.
+   * 'mean': per-token average, which removes that length bias.
+   */
+  normalize?: 'sum' | 'mean';
   /** Used when a call does not say. */
   temperature?: number;
   maxTokens?: number;
@@ -62,6 +67,7 @@ export class ChatLanguageModel implements LanguageModel {
   private readonly structuredRetries: number;
   private readonly scoring: ScoringMode;
   private readonly votes: number;
+  private readonly normalize: 'sum' | 'mean';
   private readonly defaults: { temperature?: number; maxTokens?: number };
   private readonly where?: string;
   private readonly cacheScope?: string;
@@ -80,6 +86,7 @@ export class ChatLanguageModel implements LanguageModel {
     this.structuredRetries = options.structuredRetries ?? 2;
     this.scoring = options.scoring ?? 'auto';
     this.votes = options.votes ?? 5;
+    this.normalize = options.normalize ?? 'sum';
     this.defaults = { temperature: options.temperature, maxTokens: options.maxTokens };
     this.where = options.where;
     this.cacheScope = options.cacheScope;
@@ -128,8 +135,9 @@ export class ChatLanguageModel implements LanguageModel {
     const mode = this.scoring;
     if ((mode === 'auto' || mode === 'logprobs') && this.backend.continuationLogprobs && !this.noContinuationLogprobs) {
       try {
-        const { logprobs } = await this.logprobCall(prompt, options, chatOptions);
-        return scores(logprobs, 'logprobs');
+        const { logprobs, tokens } = await this.logprobCall(prompt, options, chatOptions);
+        const normalized = this.normalize === 'mean' && tokens ? logprobs.map((l, i) => l / Math.max(1, tokens[i]!)) : logprobs;
+        return scores(normalized, 'logprobs');
       } catch (e) {
         if (!(e instanceof LogprobsUnsupportedError) || mode === 'logprobs') throw e;
         this.noContinuationLogprobs = true;
@@ -259,7 +267,7 @@ export class ChatLanguageModel implements LanguageModel {
     let hint: string | undefined;
     if (status === 401 || status === 403) hint = 'the provider refused the credentials: check the API key (OPENAI_API_KEY, ANTHROPIC_API_KEY or apiKey in the --llm-config file)';
     else if (status === 404) hint = `check the model name '${this.id}' and the base URL${this.where ? ` (${this.where})` : ''}`;
-    else if (e instanceof TimeoutError) hint = `the model did not answer in ${this.timeoutMs} ms: raise timeoutMs in the --llm-config file or use a faster model`;
+    else if (e instanceof TimeoutError) hint = 'the model did not answer in time: raise timeoutMs in the --llm-config file or use a faster model';
     else if (transient) hint = `is ${this.where ?? 'the provider'} reachable? Point at another with --llm-base-url`;
     const message = `${what} failed${tries}: ${status ? `HTTP ${status}: ` : ''}${errorMessage(e)}`;
     return new ProviderError(message, { hint, cause: e, attempts, status, code: e instanceof TimeoutError ? 'E_LLM_TIMEOUT' : 'E_LLM_PROVIDER' });

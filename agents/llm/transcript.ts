@@ -73,7 +73,7 @@ const chatResponseSchema: JsonSchema = {
 const logprobResponseSchema: JsonSchema = {
   type: 'object',
   required: ['logprobs'],
-  properties: { logprobs: { type: 'array', items: { type: 'number' } }, promptTokens: { type: 'number' } },
+  properties: { logprobs: { type: 'array', items: { type: 'number' } }, tokens: { type: 'array', items: { type: 'integer' } }, promptTokens: { type: 'number' } },
 };
 
 /** The request that keys a chat call: everything that changes the answer, nothing that does not. */

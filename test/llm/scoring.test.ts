@@ -39,6 +39,14 @@ describe('agents/llm scoreOptions (SayCan Say)', () => {
     assert.equal(server.to('/v1/chat/completions').length, 0, 'no chat needed');
   });
 
+  it("normalize: 'mean' divides by the option's token count (no bias against long options)", async () => {
+    const llm = await createLanguageModel('openai-compatible:m', { baseUrl: server.url, env: {}, config: { ...quick, normalize: 'mean' } });
+    const scores = await llm.scoreOptions('Robot: I would', [' go', ' pick up the apple']);
+    // ' go': one token at -2; ' pick up the apple': -0.2, -2, -2, -0.2 → mean -1.1
+    assert.ok(Math.abs(scores.logScores[0]! + 2) < 1e-9);
+    assert.ok(Math.abs(scores.logScores[1]! + 1.1) < 1e-9);
+  });
+
   it('a server that rejects max_tokens 0 is asked again with 1, and the generated token is not counted', async () => {
     const strict = await FakeLlmServer.start({ rejectZeroMaxTokens: true, logprob: () => -1 });
     try {
