@@ -4,6 +4,7 @@
  *   skillforge affordance train --env kitchen --collect 3000      # explore, record, train, export
  *   skillforge affordance train --env kitchen --model logreg --out models/k.onnx
  *   skillforge affordance eval --model .skillforge/models/kitchen-mlp.onnx --collect 1000
+ *   skillforge affordance dataset --env kitchen --out rows.csv     # encoded rows + layout, to train elsewhere
  *
  * Training reads the episodic memory in --data-dir (attempts recorded by any agent); --collect N
  * first records N random-exploration attempts in the kitchen simulator.
@@ -85,6 +86,22 @@ async function collect(env: string, n: number, memory: import('../../memory/epis
   return stats;
 }
 
+/** The observation layout with most attempts of an environment (saying so when there are several). */
+function pickLayout(memory: import('../../memory/episodic.js').EpisodicMemory, env: string, log: (s: string) => void): string {
+  const counts = memory
+    .layouts()
+    .map((l) => ({ id: l.id, n: memory.count({ env, layout: l.id }) }))
+    .filter((l) => l.n > 0)
+    .sort((a, b) => b.n - a.n);
+  if (!counts.length) {
+    throw new SkillforgeError('E_EMPTY', `no ${env} attempts in ${memory.file}`, {
+      hint: env === 'kitchen' ? 'add --collect 3000 to record random-exploration attempts first' : 'run an agent in that environment with memory on first',
+    });
+  }
+  if (counts.length > 1) log(`using feature layout ${counts[0]!.id} (${counts[0]!.n} attempts); others: ${counts.slice(1).map((c) => `${c.id} (${c.n})`).join(', ')}`);
+  return counts[0]!.id;
+}
+
 export function register(program: Command): void {
   const cmd = program.command('affordance').description('learned affordance models (SayCan "Can"): train from episodic memory, export ONNX, evaluate');
 
@@ -114,18 +131,7 @@ export function register(program: Command): void {
       const memory = EpisodicMemory.open({ dir: dataDir });
       try {
         if (flags.collect) await collect(flags.env, int(flags.collect, '--collect', 1), memory, seed, num(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log);
-        let layout = flags.layout;
-        if (!layout) {
-          const counts = memory.layouts().map((l) => ({ id: l.id, n: memory.count({ env: flags.env, layout: l.id }) })).filter((l) => l.n > 0);
-          if (!counts.length) {
-            throw new SkillforgeError('E_EMPTY', `no ${flags.env} attempts in ${memory.file}`, {
-              hint: flags.env === 'kitchen' ? 'add --collect 3000 to record random-exploration attempts first' : 'run an agent in that environment with memory on first',
-            });
-          }
-          counts.sort((a, b) => b.n - a.n);
-          layout = counts[0]!.id;
-          if (counts.length > 1) log(`using feature layout ${layout} (${counts[0]!.n} attempts); others: ${counts.slice(1).map((c) => `${c.id} (${c.n})`).join(', ')}`);
-        }
+        const layout = flags.layout ?? pickLayout(memory, flags.env, log);
         const set = memory.trainingSet({ env: flags.env, layout });
         const embedder = flags.embedder
           ? flags.embedder === 'hashed'
@@ -165,6 +171,34 @@ export function register(program: Command): void {
         log(formatReliability(m.test.reliability));
         log(`wrote ${onnxPath}\n      ${manifestPath}`);
         log(`use it: skillforge saycan "bring me an apple" --affordance ${onnxPath}`);
+      } finally {
+        memory.close();
+      }
+    });
+
+  cmd
+    .command('dataset')
+    .description('write recorded attempts as encoded rows (CSV) + their feature layout, to train a model elsewhere')
+    .option('--env <kind>', 'environment kind whose attempts to export', 'kitchen')
+    .option('--out <path>', 'CSV path (the layout goes to <name>.layout.json beside it)', 'affordance-rows.csv')
+    .option('--collect <n>', 'first record n random-exploration attempts (kitchen)')
+    .option('--noise <p>', 'failure noise of the kitchen while collecting', '0.1')
+    .option('--seed <n>', 'seed for collection', '1')
+    .option('--layout <id>', 'observation feature layout (default: the one with most attempts)')
+    .action(async (flags: { env: string; out: string; collect?: string; noise: string; seed: string; layout?: string }, command: Command) => {
+      const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
+      const log = (s: string) => process.stdout.write(`${s}\n`);
+      const { EpisodicMemory } = await import('../../memory/episodic.js');
+      const memory = EpisodicMemory.open({ dir: dataDir });
+      try {
+        const seed = int(flags.seed, '--seed');
+        if (flags.collect) await collect(flags.env, int(flags.collect, '--collect', 1), memory, seed, num(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log);
+        const set = memory.trainingSet({ env: flags.env, layout: flags.layout ?? pickLayout(memory, flags.env, log) });
+        const { encodeDataset, writeDatasetCsv } = await import('../../agents/affordance/dataset.js');
+        const ds = await encodeDataset(set);
+        const { csvPath, layoutPath } = writeDatasetCsv(ds, flags.out);
+        log(`wrote ${ds.n} rows x ${ds.layout.dim} features (+ label, episode) to ${csvPath}`);
+        log(`feature layout: ${layoutPath} (put it under "features" in your model's manifest; see docs/affordance.md)`);
       } finally {
         memory.close();
       }
