@@ -399,7 +399,9 @@ export class SimRobot {
   private deliver(topic: string, msg: Msg, from: Connection | undefined): void {
     if (topic === '/cmd_vel') this.onCmdVel(msg);
     if (topic === '/skillforge/estop' && msg.data === true) this.triggerEstop();
-    for (const c of this.conns) if (c !== from) this.send(c, topic, msg);
+    // Like ROS 2, a subscriber also hears its own connection's publications.
+    for (const c of this.conns) this.send(c, topic, msg);
+    void from;
   }
 
   private onSubscribe(conn: Connection, f: Frame): void {
