@@ -176,7 +176,7 @@ export class ChatLanguageModel implements LanguageModel {
     const top = Math.min(options.length, 10);
     const ranking = await this.structured<number[]>(
       renderMessages('rank-options', { prompt, options: numberedOptions(options), top }),
-      { type: 'array', items: { type: 'integer', minimum: 1, maximum: options.length }, minItems: 1, uniqueItems: true },
+      rankingSchema(options.length),
       { ...chatOptions, temperature: 0, what: 'ranking of option numbers' },
     );
     return scores(rankingScores(ranking, options.length), 'ranking');
@@ -272,6 +272,17 @@ export class ChatLanguageModel implements LanguageModel {
     const message = `${what} failed${tries}: ${status ? `HTTP ${status}: ` : ''}${errorMessage(e)}`;
     return new ProviderError(message, { hint, cause: e, attempts, status, code: e instanceof TimeoutError ? 'E_LLM_TIMEOUT' : 'E_LLM_PROVIDER' });
   }
+}
+
+// One schema object per option count: ajv keeps every compiled schema, keyed by object.
+const rankingSchemas = new Map<number, JsonSchema>();
+function rankingSchema(n: number): JsonSchema {
+  let schema = rankingSchemas.get(n);
+  if (!schema) {
+    schema = { type: 'array', items: { type: 'integer', minimum: 1, maximum: n }, minItems: 1, uniqueItems: true };
+    rankingSchemas.set(n, schema);
+  }
+  return schema;
 }
 
 function scores(logScores: number[], method: ScoreMethod): OptionScores {

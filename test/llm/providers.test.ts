@@ -85,6 +85,17 @@ describe('agents/llm providers through the local OpenAI/Ollama server', () => {
     c!.forEach((x, i) => assert.ok(Math.abs(x - expected[i]!) < 1e-6));
   });
 
+  it('the server also answers /api/generate and plain /v1/completions from the script', async () => {
+    server.reply('generated', 'completed');
+    const gen = await (await fetch(`${server.url}/api/generate`, { method: 'POST', body: JSON.stringify({ model: 'm', prompt: 'p', stream: false }) })).json() as { response: string; done: boolean };
+    assert.equal(gen.response, 'generated');
+    assert.equal(gen.done, true);
+    const cmp = await (await fetch(`${server.openaiBaseUrl}/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', prompt: 'p' }) })).json() as { choices: Array<{ text: string }> };
+    assert.equal(cmp.choices[0].text, 'completed');
+    const exhausted = await fetch(`${server.openaiBaseUrl}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages: [] }) });
+    assert.equal(exhausted.status, 418);
+  });
+
   it('counts calls and tokens per model', async () => {
     server.reply({ text: 'one', promptTokens: 11, completionTokens: 3 }, { text: 'two', promptTokens: 7, completionTokens: 2 });
     const llm = await createLanguageModel('openai-compatible:m', { baseUrl: server.url, env: {}, config: quick });
