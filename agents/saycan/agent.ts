@@ -48,6 +48,12 @@ export interface SayCanOptions {
   librarySkills?: number;
   runSkill?: SkillRunner;
   memory?: AttemptSink;
+  /**
+   * Ask the language model only about candidates whose Can is above 0. The choice is the same
+   * (an infeasible candidate's product is 0 anyway) for far fewer tokens; the explanation then no
+   * longer shows the model's vetoed favourites. Default false.
+   */
+  prefilter?: boolean;
   /** Default 20. */
   maxSteps?: number;
   /** Candidates kept per step to explain the decision (default 5). */
@@ -66,6 +72,8 @@ export interface SayCanStep {
   /** The scene the decision was made in. */
   observation: string;
   candidates: number;
+  /** How many candidates the language model scored (fewer than `candidates` with `prefilter`). */
+  asked: number;
   sayMethod: ScoreMethod;
   /** The best k by Say × Can; `top[0]` is what was chosen. */
   top: ScoredCandidate[];
@@ -144,18 +152,21 @@ export class SayCanAgent {
     return list;
   }
 
-  /** One decision: Say from the model, Can from preconditions and the affordance model, ranked. Executes nothing. */
+  /** One decision: Can from preconditions and the affordance model, Say from the model, ranked. Executes nothing. */
   async decide(instruction: string, history: readonly string[], observation: Observation, candidates: readonly Candidate[], signal?: AbortSignal) {
     const { env, model, affordance } = this.options;
     const calls = candidates.map((c) => c.call);
-    const prompt = this.prompt(instruction, history, observation);
-    const said = await model.scoreOptions(prompt, candidates.map((c) => c.text), { signal });
-    checkSay(said?.probabilities, candidates.length, model.id);
     const pre = this.options.preconditions !== false && env.preconditions ? env.preconditions(observation, calls) : null;
     const learned = affordance ? await affordance.score(observation, calls) : null;
     const can = combinePreconditions(pre ?? undefined, learned ?? new Float32Array(calls.length).fill(1));
-    const { top } = rankCandidates(candidates, said.probabilities, can, pre, learned, this.options.topK ?? 5);
-    return { sayMethod: said.method, top, chosen: top[0]! };
+    let asked = candidates.map((_, i) => i);
+    if (this.options.prefilter && can.some((c) => c > 0)) asked = asked.filter((i) => can[i]! > 0);
+    const said = await model.scoreOptions(this.prompt(instruction, history, observation), asked.map((i) => candidates[i]!.text), { signal });
+    checkSay(said?.probabilities, asked.length, model.id);
+    const say = new Array<number>(candidates.length).fill(0);
+    asked.forEach((i, j) => (say[i] = said.probabilities[j]!));
+    const { top } = rankCandidates(candidates, say, can, pre, learned, this.options.topK ?? 5);
+    return { asked: asked.length, sayMethod: said.method, top, chosen: top[0]! };
   }
 
   /** The SayCan prompt: few-shot examples, the scene, the instruction, and the plan so far ending in "n. ". */

@@ -12,7 +12,7 @@ const num = (x: number | null) => (x === null ? '    -' : x.toFixed(3));
 /** One step as a table. */
 export function formatStep(step: SayCanStep): string {
   const width = Math.max(9, ...step.top.map((c) => c.text.length + (c.source === 'library' ? 10 : 0)));
-  const head = `step ${step.index + 1}: ${step.candidates} candidates, Say by ${step.sayMethod}`;
+  const head = `step ${step.index + 1}: ${step.candidates} candidates${step.asked < step.candidates ? ` (${step.asked} feasible asked)` : ''}, Say by ${step.sayMethod}`;
   const rows = step.top.map((c, i) => {
     const name = (c.source === 'library' ? `${c.text} [library]` : c.text).padEnd(width);
     const pre = c.precondition === null ? '   ?' : c.precondition ? ' yes' : '  no';
@@ -65,6 +65,7 @@ export function resultJson(result: SayCanResult): JsonValue {
     steps: result.steps.map((s) => ({
       index: s.index,
       candidates: s.candidates,
+      asked: s.asked,
       sayMethod: s.sayMethod,
       chosen: candidateJson(s.chosen),
       top: s.top.map(candidateJson),

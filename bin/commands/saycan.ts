@@ -17,6 +17,7 @@ interface SayCanFlags {
   perFamily: string;
   memory: boolean;
   library: boolean;
+  prefilter?: boolean;
   json?: boolean;
 }
 
@@ -39,6 +40,7 @@ export function register(program: Command): void {
     .option('--noise <p>', 'probability scale of feasible skills failing anyway', '0')
     .option('--max-steps <n>', 'stop after this many steps', '20')
     .option('--top <k>', 'candidates shown per step', '5')
+    .option('--prefilter', 'ask the language model only about feasible candidates (same choice, far fewer tokens)')
     .option('--suite', 'run the fixed instruction suite and print success per family')
     .option('--per-family <n>', 'instructions per family with --suite', '5')
     .option('--no-library', 'do not offer kitchen skills from the library (<data-dir>/library.db) as candidates')
@@ -90,7 +92,7 @@ export function register(program: Command): void {
         runtime = new SkillRuntime();
       }
       const runSkill = library && runtime ? saycan.sandboxSkillRunner(runtime, library) : undefined;
-      const agentOptions = { model, affordance: learned, preconditions: !affordanceOff, memory, library, runSkill, maxSteps, topK };
+      const agentOptions = { model, affordance: learned, preconditions: !affordanceOff, memory, library, runSkill, maxSteps, topK, prefilter: flags.prefilter === true };
       const out = (s: string) => process.stdout.write(`${s}\n`);
       try {
         if (flags.suite) {

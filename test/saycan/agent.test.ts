@@ -61,6 +61,19 @@ describe('SayCan agent', () => {
     assert.doesNotThrow(() => JSON.stringify(resultJson(grounded)));
   });
 
+  it('prefilter: the model is asked only about feasible candidates, and the plan is the same', async () => {
+    const seen: number[] = [];
+    const script = preferring('pick up the apple', 'find the apple', 'bring the apple to you', 'put down the apple', 'done');
+    const model = scriptedLogprobModel((p, options) => (seen.push(options.length), script(p, options)));
+    const env = new KitchenEnvironment({ state: kitchen() });
+    const result = await new SayCanAgent({ env, model, prefilter: true }).run('bring me an apple', { task: bringApple });
+    assert.deepEqual(result.history, ['find the apple', 'pick up the apple', 'bring the apple to you', 'put down the apple']);
+    assert.equal(result.check?.success, true);
+    assert.ok(seen.every((n) => n < 60), `asked about ${seen.join(', ')} of 209`);
+    assert.equal(result.steps[0]!.asked, seen[0]);
+    assert.ok(result.steps[0]!.top.every((c) => c.can > 0));
+  });
+
   it('a non-learned PreconditionAffordance as the Can model grounds the same way', async () => {
     const env = new KitchenEnvironment({ state: kitchen() });
     const agent = new SayCanAgent({ env, model: eagerModel(), affordance: new PreconditionAffordance(env), preconditions: false });
