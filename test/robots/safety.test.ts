@@ -149,6 +149,22 @@ describe('robot safety layer', function () {
     });
   });
 
+  describe('goal time-outs', () => {
+    it('a goal that outlives its time-out is cancelled on the robot', async () => {
+      const robot = await connect();
+      const beat = setInterval(() => robot.heartbeat(), 50);
+      try {
+        await assert.rejects(robot.navigate('far counter', { timeoutMs: 200 }), (e: SkillforgeError) => e.code === 'E_TIMEOUT');
+        await until(() => sim.cancelLog.length === 1, 1000, 'cancel');
+        await until(() => sim.activeGoals.length === 0, 1000, 'goal ended');
+        assert.equal(sim.velocity.linear, 0);
+        assert.deepEqual(robot.activeGoals, []);
+      } finally {
+        clearInterval(beat);
+      }
+    });
+  });
+
   describe('e-stop', () => {
     it('latches on a programmatic trigger: stops, cancels, refuses motion until reset', async () => {
       const robot = await connect();
