@@ -7,7 +7,10 @@
 import type { Embedder } from './embedder.js';
 
 export interface HashedEmbedderOptions {
-  /** Dimensions (default 256). More dimensions mean fewer hash collisions and a slower index. */
+  /**
+   * Dimensions (default 128). More dimensions mean fewer hash collisions but a slower index: HNSW
+   * insertion cost grows with dim, and 128 keeps the 100k-skill add rate target (bench/library).
+   */
   dim?: number;
   /** Weight of a word pair relative to a word (default 0.5). */
   bigramWeight?: number;
@@ -67,7 +70,7 @@ export class HashedEmbedder implements Embedder {
   private readonly trigramWeight: number;
 
   constructor(options: HashedEmbedderOptions = {}) {
-    this.dim = options.dim ?? 256;
+    this.dim = options.dim ?? 128;
     if (!Number.isInteger(this.dim) || this.dim < 8 || this.dim > 65536) throw new RangeError(`HashedEmbedder dim must be an integer in [8, 65536], got ${this.dim}`);
     this.bigramWeight = options.bigramWeight ?? 0.5;
     this.trigramWeight = options.trigramWeight ?? 0.6;

@@ -23,7 +23,10 @@ export interface HnswParams {
   efSearch: number;
 }
 
-export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 100, efSearch: 64 };
+// Sweep at 100k skills, default embedder (dim 128), recall@5 tie-aware:
+//   M=12 efC=64:  ef 32 -> 0.961, ef 64 -> 0.981, ef 100 -> 0.991 (p50 0.18 ms on a loaded 2-core box)
+//   M=16 efC=100: ef 32 -> 0.981, ef 64 -> 0.996, but insertion ~1.5x slower
+export const DEFAULT_HNSW: HnswParams = { m: 12, efConstruction: 64, efSearch: 100 };
 
 export interface IndexMeta {
   format: 1;

@@ -91,6 +91,15 @@ export type ChangeListener = (change: SkillChange) => void;
 
 interface Head {
   name: string;
+  version: number;
+  env: string;
+  status: SkillStatus;
+}
+
+/** A version this process has just written, with its vector: sync can index it without reading it back. */
+interface KnownAdd {
+  id: number;
+  vec: Float32Array;
   env: string;
   status: SkillStatus;
 }
@@ -174,7 +183,7 @@ export class SkillLibrary {
     const want = new Set<number>();
     for (const h of heads) {
       want.add(h.id);
-      this.setHead(h.id, { name: h.name, env: h.env, status: h.status });
+      this.setHead(h.id, { name: h.name, version: h.version, env: h.env, status: h.status });
     }
     let changed = 0;
     for (const label of [...this.index.labels()]) {
@@ -234,19 +243,36 @@ export class SkillLibrary {
   }
 
   /** Apply changes committed since the index's seq (by this or any other process). Serialised. */
-  private sync(): Promise<void> {
-    const run = this.syncing.then(() => this.syncNow());
+  private sync(known?: Map<string, KnownAdd>): Promise<void> {
+    const run = this.syncing.then(() => this.syncNow(known));
     this.syncing = run.catch(() => undefined);
     return run;
   }
 
-  private async syncNow(): Promise<void> {
+  private async syncNow(known?: Map<string, KnownAdd>): Promise<void> {
     if (this.closed) return;
     const seq = await this.store.seq();
     if (seq <= this.indexSeq) return;
     const changes = await this.store.changesSince(this.indexSeq);
+    // Adds this process just wrote are applied from memory; anything else (other processes, status,
+    // removals) is re-read from the store, which is the truth.
     const names = new Set<string>();
-    for (const c of changes) if (c.kind !== 'stats') names.add(c.name);
+    let touched = false;
+    for (const c of changes) {
+      if (c.kind === 'stats') continue;
+      touched = true;
+      const k = c.kind === 'add' ? known?.get(`${c.name}@${c.version}`) : undefined;
+      if (!k) {
+        names.add(c.name);
+        continue;
+      }
+      const old = this.nameToId.get(c.name);
+      const oldHead = old === undefined ? undefined : this.heads.get(old);
+      if (oldHead && oldHead.version > c.version!) continue;
+      if (old !== undefined && old !== k.id) this.dropHead(old);
+      this.setHead(k.id, { name: c.name, version: c.version!, env: k.env, status: k.status });
+      this.index.add(k.id, k.vec);
+    }
     const toIndex: number[] = [];
     for (const name of names) {
       const latest = await this.store.get(name);
@@ -256,11 +282,11 @@ export class SkillLibrary {
         continue;
       }
       if (old !== undefined && old !== latest.id) this.dropHead(old);
-      this.setHead(latest.id, { name, env: latest.skill.env, status: latest.skill.status });
+      this.setHead(latest.id, { name, version: latest.skill.version, env: latest.skill.env, status: latest.skill.status });
       if (!this.index.has(latest.id)) toIndex.push(latest.id);
     }
     await this.indexIds(toIndex);
-    if (names.size > 0) this.dirty = true;
+    if (touched) this.dirty = true;
     const last = changes.length ? changes[changes.length - 1]!.seq : seq;
     this.indexSeq = Math.max(this.indexSeq, last);
     for (const c of changes) this.emit(c);
@@ -347,7 +373,12 @@ export class SkillLibrary {
     const results = await this.store.putMany(
       items.map((it, i) => ({ draft: it.draft, options: { ...it.options, vector: { embedder: this.embedder.id, vec: vecs[i]! } } })),
     );
-    await this.sync();
+    const known = new Map<string, KnownAdd>();
+    results.forEach((r, i) => {
+      const s = r.stored.skill;
+      if (r.created) known.set(`${s.name}@${s.version}`, { id: r.stored.id, vec: vecs[i]!, env: s.env, status: s.status });
+    });
+    await this.sync(known);
     return results.map((r) => ({ skill: r.stored.skill, created: r.created }));
   }
 

@@ -143,7 +143,7 @@ describe('skills/library: SkillLibrary', () => {
     const other = new HashedEmbedder({ dim: 64 });
     lib = await SkillLibrary.open(dir, { logger: quiet, embedder: other });
     assert.equal(quiet.warnings.length, 1);
-    assert.match(quiet.warnings[0]!, /built by embedder hashed-v1:d256.*now uses hashed-v1:d64/);
+    assert.match(quiet.warnings[0]!, /built by embedder hashed-v1:d128.*now uses hashed-v1:d64/);
     assert.equal(lib.indexInfo().embedder, other.id);
     assert.equal((await lib.search('boil water', 1))[0]?.skill.name, 'boilWater');
   });

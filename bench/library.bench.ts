@@ -1,0 +1,168 @@
+/**
+ * Skill library benchmark: N skills with generated, realistic descriptions, the default hashed
+ * embedder, the HNSW index against an exact scan over the very same vectors (the baseline, measured
+ * in the same run).
+ *
+ *   node --import tsx bench/library.bench.ts [--n 100000] [--queries 1000] [--batch 1000]
+ *                                           [--m 16] [--efc 100] [--ef 64] [--keep]
+ *
+ * recall@5 is tie-aware: a returned skill counts when its exact score is at least the exact 5th best
+ * (templated descriptions produce exact ties, and any of the tied skills is a right answer).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HashedEmbedder } from '../skills/hashed-embedder.js';
+import { DEFAULT_HNSW } from '../skills/hnsw-index.js';
+import { SkillLibrary } from '../skills/library.js';
+import { generateQueries, generateSkills } from './skill-corpus.js';
+
+function flag(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return def;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  return v;
+}
+
+const N = flag('n', 100_000);
+const Q = flag('queries', 1000);
+const BATCH = flag('batch', 1000);
+const K = 5;
+const hnsw = { m: flag('m', DEFAULT_HNSW.m), efConstruction: flag('efc', DEFAULT_HNSW.efConstruction), efSearch: flag('ef', DEFAULT_HNSW.efSearch) };
+const keep = process.argv.includes('--keep');
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+const ms = (x: number) => `${x.toFixed(3)} ms`;
+const mb = (x: number) => `${(x / 1024 / 1024).toFixed(0)} MB`;
+
+const dir = mkdtempSync(join(tmpdir(), 'sf-bench-lib-'));
+const embedder = new HashedEmbedder();
+const quiet = { warn: (m: string) => process.stderr.write(`warning: ${m}\n`) };
+console.log(`skill library benchmark: n=${N}, queries=${Q}, batch=${BATCH}, embedder ${embedder.id}, HNSW M=${hnsw.m} efConstruction=${hnsw.efConstruction} ef=${hnsw.efSearch}`);
+console.log(`node ${process.version}, ${process.platform}/${process.arch}, dir ${dir}`);
+
+const skills = generateSkills(N);
+const queries = generateQueries(Q);
+const distinct = new Set(skills.map((s) => s.description)).size;
+console.log(`corpus: ${N} skills, ${distinct} distinct descriptions, e.g. "${skills[1]!.description}"`);
+
+// --- add: validate + parse + embed + index + commit, in batches
+let lib = await SkillLibrary.open(dir, { embedder, logger: quiet, hnsw });
+const tAdd = performance.now();
+for (let i = 0; i < N; i += BATCH) await lib.addMany(skills.slice(i, i + BATCH));
+const addMs = performance.now() - tAdd;
+const addRate = N / (addMs / 1000);
+const mem = process.memoryUsage();
+const tSave = performance.now();
+await lib.close();
+const saveMs = performance.now() - tSave;
+
+// --- reopen from disk (meta + checksum + graph + heads)
+const tOpen = performance.now();
+lib = await SkillLibrary.open(dir, { embedder, logger: quiet, hnsw });
+const reopenMs = performance.now() - tOpen;
+
+// --- the same vectors as a dense matrix for the exact scan
+const heads = await lib.store.heads();
+const ids = heads.map((h) => h.id);
+const vecs = await lib.store.vectors(embedder.id, ids);
+const dim = embedder.dim;
+const matrix = new Float32Array(ids.length * dim);
+ids.forEach((id, r) => matrix.set(vecs.get(id)!, r * dim));
+
+function exactTopK(q: Float32Array, k: number): { label: number; score: number }[] {
+  const best: { label: number; score: number }[] = [];
+  let floor = -Infinity;
+  for (let r = 0, off = 0; r < ids.length; r++, off += dim) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += matrix[off + j]! * q[j]!;
+    if (best.length < k || s > floor) {
+      best.push({ label: ids[r]!, score: s });
+      best.sort((a, b) => b.score - a.score);
+      if (best.length > k) best.pop();
+      floor = best[best.length - 1]!.score;
+    }
+  }
+  return best;
+}
+
+const qvecs = await embedder.embed(queries);
+const scoreOf = (label: number, q: Float32Array) => {
+  const r = ids.indexOf(label);
+  let s = 0;
+  for (let j = 0; j < dim; j++) s += matrix[r * dim + j]! * q[j]!;
+  return s;
+};
+
+// warm up both paths
+for (let i = 0; i < Math.min(50, Q); i++) {
+  lib.searchVector(qvecs[i]!, K);
+  exactTopK(qvecs[i]!, K);
+}
+
+const exactTimes: number[] = [];
+const exactResults: { label: number; score: number }[][] = [];
+for (const q of qvecs) {
+  const t = performance.now();
+  exactResults.push(exactTopK(q, K));
+  exactTimes.push(performance.now() - t);
+}
+const annTimes: number[] = [];
+let hits = 0;
+let strictHits = 0;
+qvecs.forEach((q, i) => {
+  const t = performance.now();
+  const r = lib.searchVector(q, K);
+  annTimes.push(performance.now() - t);
+  const exact = exactResults[i]!;
+  const kth = exact[exact.length - 1]!.score;
+  const exactSet = new Set(exact.map((e) => e.label));
+  for (const h of r) {
+    if (exactSet.has(h.label)) strictHits++;
+    if (exactSet.has(h.label) || scoreOf(h.label, q) >= kth - 1e-6) hits++;
+  }
+});
+const recall = hits / (Q * K);
+const strictRecall = strictHits / (Q * K);
+
+// end to end: embed the text, check the change feed, search, read the skills
+const e2eTimes: number[] = [];
+for (const text of queries.slice(0, Math.min(Q, 500))) {
+  const t = performance.now();
+  await lib.search(text, K);
+  e2eTimes.push(performance.now() - t);
+}
+const filteredTimes: number[] = [];
+for (const q of qvecs.slice(0, Math.min(Q, 500))) {
+  const t = performance.now();
+  lib.searchVector(q, K, { env: 'kitchen' });
+  filteredTimes.push(performance.now() - t);
+}
+await lib.close();
+
+[exactTimes, annTimes, e2eTimes, filteredTimes].forEach((a) => a.sort((x, y) => x - y));
+const exactP50 = pct(exactTimes, 50);
+const annP50 = pct(annTimes, 50);
+const speedup = exactP50 / annP50;
+
+console.log('');
+console.log(`add (validate+parse+embed+index+commit): ${N} in ${(addMs / 1000).toFixed(1)} s = ${addRate.toFixed(0)} skills/s`);
+console.log(`close (save index):                      ${ms(saveMs)}`);
+console.log(`reopen (verify + load index, heads):     ${ms(reopenMs)}`);
+console.log(`memory after adding:                     rss ${mb(mem.rss)}, heap ${mb(mem.heapUsed)}, external ${mb(mem.external)}`);
+console.log(`exact scan (baseline):   p50 ${ms(exactP50)}  p99 ${ms(pct(exactTimes, 99))}`);
+console.log(`HNSW index search:       p50 ${ms(annP50)}  p99 ${ms(pct(annTimes, 99))}   speed-up x${speedup.toFixed(0)} (p50 vs p50)`);
+console.log(`HNSW + env filter:       p50 ${ms(pct(filteredTimes, 50))}  p99 ${ms(pct(filteredTimes, 99))}`);
+console.log(`library.search(text) e2e: p50 ${ms(pct(e2eTimes, 50))}  p99 ${ms(pct(e2eTimes, 99))}`);
+console.log(`recall@${K}: ${recall.toFixed(4)} (tie-aware), ${strictRecall.toFixed(4)} (exact ids)`);
+const targets = [
+  ['recall@5 >= 0.98', recall >= 0.98],
+  ['p50 <= 1 ms', annP50 <= 1],
+  ['>= 50x faster than exact scan', speedup >= 50],
+  ['add >= 2000 skills/s', addRate >= 2000],
+] as const;
+console.log(`targets: ${targets.map(([t, ok]) => `${ok ? 'MET' : 'MISSED'} ${t}`).join('; ')}`);
+if (!keep) rmSync(dir, { recursive: true, force: true });
