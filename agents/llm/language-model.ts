@@ -160,7 +160,9 @@ export class ChatLanguageModel implements LanguageModel {
           hint: "set scoring: 'ranking' or 'votes' in the --llm-config file",
         });
       }
-      this.noChatLogprobs = true;
+      // No log-probabilities at all: the endpoint lacks them, stop asking. Prose instead of a
+      // number: only this call falls back to ranking.
+      if (!result.topLogprobs?.length) this.noChatLogprobs = true;
     } else if (mode === 'choice') {
       throw new LogprobsUnsupportedError(this.id, "the 'choice' method needs chat log-probabilities (OpenAI-style top_logprobs)");
     }
