@@ -3,10 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Vec3 } from 'vec3';
 import type { Bot } from 'mineflayer';
-import windowsPlugin from '../../envs/minecraft/server/plugins/windows.js';
-import chestPlugin from '../../envs/minecraft/server/plugins/chest.js';
-import containersPlugin, { containerItems, containersOf } from '../../envs/minecraft/server/plugins/containers.js';
-import { countsOf, give, inventoriesAgree, joinBot, startServer, waitFor, type TestServer } from './windows-fixture.js';
+import { containerItems, containersOf } from '../../envs/minecraft/server/plugins/containers.js';
+import { countsOf, give, inventoriesAgree, joinBot, placeNear, startServer, waitFor, type TestServer } from './windows-fixture.js';
 
 describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', function () {
   this.timeout(40_000);
@@ -20,13 +18,13 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
   const stored = () => countsOf(containerItems(server.serv, server.serv.overworld, chestPos));
 
   before(async () => {
-    server = await startServer({ windows: windowsPlugin, containers: containersPlugin, chest: chestPlugin });
+    server = await startServer();
     bot = await joinBot(server.port, 'hoarder');
     other = await joinBot(server.port, 'visitor');
   });
   after(async () => {
     bot?.quit();
-    other?.quit();
+    if (other?.player) other.quit();
     await server?.close();
   });
 
@@ -35,11 +33,7 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     give(server.serv, bot.username, 'cobblestone', 40);
     give(server.serv, bot.username, 'oak_log', 5);
     await waitFor(() => count(bot, 'chest') === 1 && count(bot, 'oak_log') === 5);
-    const floor = bot.blockAt(bot.entity.position.floored().offset(2, -1, 0))!;
-    await bot.equip(id('chest'), 'hand');
-    await bot.placeBlock(floor, new Vec3(0, 1, 0));
-    const block = bot.blockAt(floor.position.offset(0, 1, 0))!;
-    assert.equal(block.name, 'chest');
+    const block = await placeNear(bot, 'chest');
     chestPos = block.position;
 
     const chest = await bot.openContainer(block);
@@ -91,6 +85,26 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     assert.ok(existsSync(path), `no ${path}`);
     const saved = JSON.parse(readFileSync(path, 'utf8'));
     assert.equal(saved.containers[0].slots.filter(Boolean)[0].name, 'oak_log');
+  });
+
+  it('keeps chest contents across a server restart', async () => {
+    const folder = server.worldFolder;
+    assert.equal(stored().oak_log, 5);
+    bot.quit();
+    other.quit();
+    assert.deepEqual(server.errors.map(String), []);
+    await server.close(true);
+    server = await startServer({ worldFolder: folder });
+    assert.deepEqual(stored(), { oak_log: 5 });
+    bot = await joinBot(server.port, 'hoarder');
+    const block = bot.blockAt(chestPos);
+    assert.equal(block?.name, 'chest');
+    const chest = await bot.openContainer(block!);
+    assert.equal(chest.containerCount(id('oak_log'), null), 5);
+    await chest.withdraw(id('oak_log'), null, 5);
+    chest.close();
+    await waitFor(() => count(bot, 'oak_log') === 5, 3_000, 'logs withdrawn');
+    assert.deepEqual(stored(), {});
   });
 
   it('reported no server-side errors', () => {

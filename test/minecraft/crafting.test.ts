@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { Vec3 } from 'vec3';
 import type { Bot } from 'mineflayer';
-import windowsPlugin from '../../envs/minecraft/server/plugins/windows.js';
-import craftingPlugin, { recipeBook } from '../../envs/minecraft/server/plugins/crafting.js';
-import { countsOf, give, inventoriesAgree, joinBot, playerOf, startServer, waitFor, type TestServer } from './windows-fixture.js';
+import { recipeBook } from '../../envs/minecraft/server/plugins/crafting.js';
+import { countsOf, give, inventoriesAgree, joinBot, placeNear, playerOf, startServer, waitFor, type TestServer } from './windows-fixture.js';
 
 describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', function () {
   this.timeout(40_000);
@@ -16,7 +15,7 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
   const settle = () => waitFor(() => inventoriesAgree(server.serv, bot), 3_000, 'server and client inventories to agree');
 
   before(async () => {
-    server = await startServer({ windows: windowsPlugin, crafting: craftingPlugin });
+    server = await startServer();
     bot = await joinBot(server.port, 'crafter');
   });
   after(async () => {
@@ -62,11 +61,7 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
   });
 
   it('places the table and crafts a wooden pickaxe in its 3×3 window', async () => {
-    const floor = bot.blockAt(bot.entity.position.floored().offset(2, -1, 0))!;
-    await bot.equip(id('crafting_table'), 'hand');
-    await bot.placeBlock(floor, new Vec3(0, 1, 0));
-    const tableBlock = bot.blockAt(floor.position.offset(0, 1, 0))!;
-    assert.equal(tableBlock.name, 'crafting_table');
+    const tableBlock = await placeNear(bot, 'crafting_table');
     give(server.serv, bot.username, 'oak_planks', 1);
     await waitFor(() => count('oak_planks') === 3);
     const [recipe] = bot.recipesFor(id('wooden_pickaxe'), null, 1, tableBlock);

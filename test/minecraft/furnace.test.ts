@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { Vec3 } from 'vec3';
 import type { Bot, Furnace } from 'mineflayer';
-import windowsPlugin from '../../envs/minecraft/server/plugins/windows.js';
-import containersPlugin, { containersOf } from '../../envs/minecraft/server/plugins/containers.js';
-import furnacePlugin, { COOK_TICKS, fuelTicks, furnaceTick, smeltingResult } from '../../envs/minecraft/server/plugins/furnace.js';
+import { containersOf } from '../../envs/minecraft/server/plugins/containers.js';
+import { COOK_TICKS, fuelTicks, furnaceTick, smeltingResult } from '../../envs/minecraft/server/plugins/furnace.js';
 import { itemClass, vec3 } from '../../envs/minecraft/server/plugins/windows.js';
-import { countsOf, give, inventoriesAgree, joinBot, startServer, waitFor, type TestServer } from './windows-fixture.js';
+import { countsOf, give, inventoriesAgree, joinBot, placeNear, startServer, waitFor, type TestServer } from './windows-fixture.js';
 
 describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', function () {
   this.timeout(40_000);
   let server: TestServer;
   let bot: Bot;
+  let firstFurnace: Vec3;
 
   /** mineflayer sets these from window properties 1 and 3 but leaves them out of its typings. */
   type FurnaceWindow = Furnace & { totalFuel: number | null; totalProgress: number | null };
@@ -20,7 +20,7 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
 
   before(async () => {
     // Default settings: real game speed.
-    server = await startServer({ windows: windowsPlugin, containers: containersPlugin, furnace: furnacePlugin });
+    server = await startServer();
     bot = await joinBot(server.port, 'smelter');
   });
   after(async () => {
@@ -72,11 +72,8 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     give(server.serv, bot.username, 'iron_ore', 1);
     give(server.serv, bot.username, 'coal', 1);
     await waitFor(() => count('furnace') === 1 && count('coal') === 1);
-    const floor = bot.blockAt(bot.entity.position.floored().offset(2, -1, 0))!;
-    await bot.equip(id('furnace'), 'hand');
-    await bot.placeBlock(floor, new Vec3(0, 1, 0));
-    const block = bot.blockAt(floor.position.offset(0, 1, 0))!;
-    assert.equal(block.name, 'furnace');
+    const block = await placeNear(bot, 'furnace');
+    firstFurnace = block.position;
 
     const furnace = await openFurnace(block);
     const started = Date.now();
@@ -104,11 +101,7 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     give(server.serv, bot.username, 'cobblestone', 1);
     give(server.serv, bot.username, 'oak_planks', 2);
     await waitFor(() => count('oak_planks') === 2 && count('cobblestone') === 1 && count('furnace') === 1);
-    const floor = bot.blockAt(bot.entity.position.floored().offset(-2, -1, 0))!;
-    await bot.equip(id('furnace'), 'hand');
-    await bot.placeBlock(floor, new Vec3(0, 1, 0));
-    const block = bot.blockAt(floor.position.offset(0, 1, 0))!;
-    assert.equal(block.name, 'furnace');
+    const block = await placeNear(bot, 'furnace', [firstFurnace]);
     const furnace = await openFurnace(block);
     await furnace.putInput(id('cobblestone'), null, 1);
     await furnace.putFuel(id('oak_planks'), null, 2);

@@ -1,18 +1,19 @@
 /**
- * Test fixture for the container-window plugins: a flying-squid 1.16.5 survival server on 127.0.0.1
- * (free port, temporary world folder, flat world) with the given plugins, and unmodified mineflayer bots.
+ * Test fixture for the container-window plugins: the embedded survival world on 127.0.0.1 (free port,
+ * temporary world folder) and unmodified mineflayer bots.
  */
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bot } from 'mineflayer';
-import { freePort } from '../../core/net.js';
+import { Vec3 } from 'vec3';
+import { startEmbeddedWorld, MINECRAFT_VERSION } from '../../envs/minecraft/server/world.js';
 import { withTimeout } from '../../core/timeout.js';
-import { giveOrDrop, itemClass, type SquidPlayer, type SquidPlugin, type SquidServer } from '../../envs/minecraft/server/plugins/windows.js';
+import { giveOrDrop, itemClass, type SquidPlayer, type SquidServer } from '../../envs/minecraft/server/plugins/windows.js';
 
 const require = createRequire(import.meta.url);
-export const VERSION = '1.16.5';
+export const VERSION = MINECRAFT_VERSION;
 
 export interface TestServer {
   serv: SquidServer;
@@ -20,52 +21,28 @@ export interface TestServer {
   worldFolder: string;
   /** Errors the server emitted (plugins report failures this way); tests expect none. */
   errors: unknown[];
-  close(): Promise<void>;
+  /** Stop the world; the world folder is removed unless `keepFolder`. */
+  close(keepFolder?: boolean): Promise<void>;
 }
 
-/** Start flying-squid with `plugins` (name -> plugin) and wait until players may join. */
-export async function startServer(plugins: Record<string, SquidPlugin>, extra: Record<string, unknown> = {}): Promise<TestServer> {
-  const squid = require('flying-squid');
-  const port = await freePort();
-  const worldFolder = mkdtempSync(join(tmpdir(), 'sf-windows-'));
-  const serv: SquidServer = squid.createMCServer({
-    port,
-    host: '127.0.0.1',
-    'online-mode': false,
-    logging: false,
-    gameMode: 0,
-    difficulty: 0,
-    worldFolder,
-    generation: { name: 'superflat', options: { worldHeight: 80 } },
-    kickTimeout: 10000,
-    plugins: {},
-    modpe: false,
-    'view-distance': 2,
-    'max-players': 10,
-    'everybody-op': true,
-    'max-entities': 100,
-    'player-list-text': { header: { text: '' }, footer: { text: '' } },
-    version: VERSION,
-    ...extra,
-  });
+/**
+ * Start the embedded world (envs/minecraft/server/world.ts: seeded terrain and every plugin of the
+ * plugins folder) in a world folder of our own, so tests can read what plugins save there.
+ */
+export async function startServer(options: { seed?: number; worldFolder?: string } = {}): Promise<TestServer> {
+  const worldFolder = options.worldFolder ?? mkdtempSync(join(tmpdir(), 'sf-windows-'));
+  const world = await startEmbeddedWorld({ seed: options.seed ?? 7, worldFolder, viewDistance: 3 });
+  const serv: SquidServer = world.server;
   const errors: unknown[] = [];
   serv.on('error', (err: unknown) => errors.push(err));
-  // Quiet flying-squid's console logging in tests.
-  for (const level of ['info', 'log', 'debug'] as const) serv[level] = () => {};
-  for (const [name, plugin] of Object.entries(plugins)) serv.addPlugin(name, plugin, {});
-  await serv.waitForReady(10_000);
   return {
     serv,
-    port,
+    port: world.port,
     worldFolder,
     errors,
-    async close() {
-      try {
-        await serv.quit('test over');
-      } catch {
-        /* already closed */
-      }
-      rmSync(worldFolder, { recursive: true, force: true });
+    async close(keepFolder = false) {
+      await world.stop();
+      if (!keepFolder) rmSync(worldFolder, { recursive: true, force: true });
     },
   };
 }
@@ -124,4 +101,32 @@ export function inventoriesAgree(serv: SquidServer, bot: Bot): boolean {
     if (a && b && (a.type !== b.type || a.count !== b.count)) return false;
   }
   return true;
+}
+
+const INTERACTIVE = new Set(['chest', 'trapped_chest', 'barrel', 'ender_chest', 'furnace', 'crafting_table']);
+
+/**
+ * Place a block of `itemName` from the bot's inventory on solid ground near it, the way a player
+ * does (equip, right-click the top face of a block), and return the placed block.
+ */
+export async function placeNear(bot: Bot, itemName: string, avoid: Array<{ x: number; y: number; z: number }> = []): Promise<NonNullable<ReturnType<Bot['blockAt']>>> {
+  const feet = bot.entity.position.floored();
+  const taken = (p: { x: number; y: number; z: number }) => avoid.some((a) => a.x === p.x && a.y === p.y && a.z === p.z);
+  for (const [dx, dz] of [[2, 0], [-2, 0], [0, 2], [0, -2], [2, 2], [-2, -2], [2, -2], [-2, 2], [3, 0], [0, 3]]) {
+    for (const dy of [-1, 0, -2, 1]) {
+      const ground = bot.blockAt(feet.offset(dx, dy, dz));
+      const above = bot.blockAt(feet.offset(dx, dy + 1, dz));
+      const above2 = bot.blockAt(feet.offset(dx, dy + 2, dz));
+      if (!ground || !above || !above2 || ground.boundingBox !== 'block' || above.name !== 'air' || above2.name !== 'air') continue;
+      // Right-clicking a container or table would open it instead of placing on it.
+      if (taken(above.position) || taken(ground.position) || INTERACTIVE.has(ground.name)) continue;
+      await bot.equip(bot.registry.itemsByName[itemName].id, 'hand');
+      await bot.lookAt(ground.position.offset(0.5, 1, 0.5), true);
+      await bot.placeBlock(ground, new Vec3(0, 1, 0));
+      const placed = bot.blockAt(above.position);
+      if (placed?.name !== itemName) throw new Error(`placing ${itemName} left ${placed?.name}`);
+      return placed;
+    }
+  }
+  throw new Error(`no free solid ground near ${feet} to place ${itemName}`);
 }

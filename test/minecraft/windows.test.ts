@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Bot } from 'mineflayer';
-import windowsPlugin, { windowsOf } from '../../envs/minecraft/server/plugins/windows.js';
-import craftingPlugin from '../../envs/minecraft/server/plugins/crafting.js';
+import { windowsOf } from '../../envs/minecraft/server/plugins/windows.js';
 import { countsOf, give, inventoriesAgree, joinBot, playerOf, startServer, waitFor, type TestServer } from './windows-fixture.js';
 
 describe('minecraft window clicks (flying-squid + unmodified mineflayer)', function () {
@@ -32,7 +31,7 @@ describe('minecraft window clicks (flying-squid + unmodified mineflayer)', funct
   }
 
   before(async () => {
-    server = await startServer({ windows: windowsPlugin, crafting: craftingPlugin });
+    server = await startServer();
     bot = await joinBot(server.port, 'clicker');
     raw = await joinBot(server.port, 'vanilla');
   });

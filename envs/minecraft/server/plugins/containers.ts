@@ -17,6 +17,7 @@ import {
   StoreMenu,
   dropItems,
   itemClass,
+  shared,
   vec3,
   whenReady,
   type PlayerWindows,
@@ -192,8 +193,13 @@ export class BlockContainers {
       });
     }
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, containers: out }));
-    renameSync(tmp, this.file);
+    try {
+      writeFileSync(tmp, JSON.stringify({ version: 1, containers: out }));
+      renameSync(tmp, this.file);
+    } catch (err) {
+      // The world folder may be gone (a throw-away world after stop): never crash the host for it.
+      this.serv.warn?.(`could not save containers to ${this.file}: ${(err as Error).message}`);
+    }
   }
 
   private load(): void {
@@ -218,17 +224,15 @@ export class BlockContainers {
   }
 }
 
-const registries = new WeakMap<SquidServer, BlockContainers>();
 
 /** The container registry of a server, created on first use with persistence in `worldFolder`. */
 export function containersOf(serv: SquidServer, settings?: { worldFolder?: string }): BlockContainers {
-  let reg = registries.get(serv);
-  if (!reg) {
-    const created = new BlockContainers(serv, settings?.worldFolder);
-    reg = created;
-    registries.set(serv, created);
-    installHooks(serv, created);
-  }
+  let fresh = false;
+  const reg = shared(serv, 'containers', () => {
+    fresh = true;
+    return new BlockContainers(serv, settings?.worldFolder);
+  });
+  if (fresh) installHooks(serv, reg);
   return reg;
 }
 

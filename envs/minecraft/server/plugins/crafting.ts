@@ -17,6 +17,7 @@ import {
   itemClass,
   onBlockUse,
   sameStack,
+  shared,
   windowsOf,
   type SlotRule,
   type SquidPlayer,
@@ -175,12 +176,9 @@ export class RecipeBook {
   }
 }
 
-const books = new WeakMap<object, RecipeBook>();
-/** The recipe book of a server's version (built once per registry). */
+/** The recipe book of a server's version (built once per server). */
 export function recipeBook(serv: SquidServer): RecipeBook {
-  let book = books.get(serv.registry);
-  if (!book) books.set(serv.registry, (book = new RecipeBook(serv.registry)));
-  return book;
+  return shared(serv, 'recipes', () => new RecipeBook(serv.registry));
 }
 
 /**

@@ -16,6 +16,7 @@
 import { createRequire } from 'node:module';
 import type { Item } from 'prismarine-item';
 import type { Vec3 } from 'vec3';
+import type { SquidPlugin } from '../plugin.js';
 
 // CommonJS libraries whose typings declare an ES default export: load them the CommonJS way.
 const require = createRequire(import.meta.url);
@@ -51,11 +52,8 @@ export interface SquidPlayer {
 }
 export type Stack = Item | null;
 
-/** The flying-squid plugin shape: loaded by `serv.addPlugin(name, plugin)` or `settings.plugins`. */
-export interface SquidPlugin {
-  server?(serv: SquidServer, settings: any): void;
-  player?(player: SquidPlayer, serv: SquidServer, settings?: any): void;
-}
+/** The flying-squid plugin shape shared by all world plugins (see ../plugin.ts). */
+export type { SquidPlugin } from '../plugin.js';
 
 /** Player inventory slot of window 0 where the 27 main slots start; the hotbar follows at 36. */
 const INV_MAIN = 9;
@@ -349,21 +347,32 @@ interface ClickPacket {
   item: unknown;
 }
 
-const managers = new WeakMap<SquidPlayer, PlayerWindows>();
+/**
+ * Per-object state lives under global symbols on the server and player objects rather than in module
+ * variables: the world loads plugin files by path while tests and other code import them by module
+ * name, which can give two copies of a module, and there must still be exactly one window manager.
+ */
+export function shared<T>(owner: object, name: string, create: () => T): T {
+  const key = Symbol.for(`skillforge.${name}`);
+  const bag = owner as Record<symbol, T | undefined>;
+  let value = bag[key];
+  if (value === undefined) {
+    value = create();
+    Object.defineProperty(owner, key, { value, enumerable: false, configurable: true });
+  }
+  return value;
+}
 
 /**
  * The window manager of a player, installed on first use. Call from a plugin's `player` hook or later;
  * it takes over window clicks from flying-squid's inventory plugin once that plugin has run.
  */
 export function windowsOf(player: SquidPlayer, serv?: SquidServer): PlayerWindows {
-  let m = managers.get(player);
-  if (!m) {
+  return shared(player, 'windows', () => {
     const s = serv ?? (player._serv as SquidServer);
     if (!s) throw new Error('windowsOf: pass the server on first use');
-    m = new PlayerWindows(player, s);
-    managers.set(player, m);
-  }
-  return m;
+    return new PlayerWindows(player, s);
+  });
 }
 
 /** Everything one player sees of windows: their inventory (id 0) and at most one open container. */
@@ -902,7 +911,6 @@ export class PlayerWindows {
 /** Handler for right-clicking a block; return true when the interaction was handled. */
 export type BlockUseHandler = (args: { block: any; player: SquidPlayer }) => boolean | Promise<boolean>;
 
-const useHandlers = new WeakMap<SquidServer, Map<number, BlockUseHandler>>();
 
 /**
  * Register what right-clicking a block of type `blockName` does, in front of flying-squid's own block
@@ -910,11 +918,12 @@ const useHandlers = new WeakMap<SquidServer, Map<number, BlockUseHandler>>();
  * place blocks instead, as in vanilla.
  */
 export function onBlockUse(serv: SquidServer, blockName: string, handler: BlockUseHandler): void {
-  let map = useHandlers.get(serv);
-  if (!map) {
-    const handlers = new Map<number, BlockUseHandler>();
-    map = handlers;
-    useHandlers.set(serv, handlers);
+  let fresh = false;
+  const handlers = shared(serv, 'blockUse', () => {
+    fresh = true;
+    return new Map<number, BlockUseHandler>();
+  });
+  if (fresh) {
     whenReady(serv, () => {
       const original = serv.interactWithBlock as (data: any) => Promise<boolean>;
       serv.interactWithBlock = async (data: { block: any; player: SquidPlayer }) => {
@@ -929,7 +938,7 @@ export function onBlockUse(serv: SquidServer, blockName: string, handler: BlockU
   }
   const block = serv.registry.blocksByName[blockName];
   if (!block) throw new Error(`unknown block ${blockName}`);
-  map.set(block.id, handler);
+  handlers.set(block.id, handler);
 }
 
 /** Run `fn` once every built-in flying-squid plugin has set the server up (at once if it already has). */
