@@ -20,10 +20,8 @@ import type { EnvEvent, JsonValue, Observation, Outcome, SkillCall } from '../co
 import { ajv, describeErrors } from '../core/validate.js';
 import type { CheckResult, Environment, ExecuteOptions, Primitive, Task } from '../envs/environment.js';
 import type { ValidateFunction } from 'ajv';
-import { yawOf } from './geometry.js';
-import { inPolygon } from './geometry.js';
-import type { RobotProfile } from './profile.js';
-import { fillTemplate } from './profile.js';
+import { inPolygon, yawOf } from './geometry.js';
+import { fillTemplate, type RobotProfile } from './profile.js';
 import { goalStatusName, GoalStatus } from './rosbridge/protocol.js';
 import type { RosMessage, Subscription } from './rosbridge/client.js';
 import { SafetyError, type SafeActionResult, type SafeRobot } from './safety.js';

@@ -24,9 +24,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
-import { inPolygon } from './geometry.js';
+import { inPolygon, quaternion } from './geometry.js';
 import type { ActionInterface, RobotProfile } from './profile.js';
-import { quaternion } from './geometry.js';
 import { GoalStatus } from './rosbridge/protocol.js';
 import { RosbridgeClient, type ActionResult, type ReconnectOptions, type RosMessage, type SubscribeOptions, type Subscription } from './rosbridge/client.js';
 

@@ -1,0 +1,28 @@
+/**
+ * `skillforge robot-sim`: serve the simulated kitchen robot over rosbridge v2 on 127.0.0.1 until
+ * interrupted, for roslib, roslibpy, Foxglove-style tools or `skillforge robot --url`.
+ */
+import type { Command } from 'commander';
+import { SkillforgeError } from '../../core/errors.js';
+
+export function register(program: Command): void {
+  program
+    .command('robot-sim')
+    .description('serve the simulated kitchen robot (rosbridge v2) on 127.0.0.1 until Ctrl-C')
+    .option('--port <n>', 'TCP port (default: a free one)', '0')
+    .option('--profile <file>', 'robot profile with the interfaces and locations to simulate (default: sim-kitchen)')
+    .option('--seed <n>', 'seed of the kitchen', '0')
+    .option('--sim-speed <m/s>', 'navigation speed', '0.5')
+    .action(async (flags: { port: string; profile?: string; seed: string; simSpeed: string }) => {
+      const port = Number(flags.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SkillforgeError('E_USAGE', `--port must be 0-65535, got '${flags.port}'`);
+      const speed = Number(flags.simSpeed);
+      if (!(speed > 0)) throw new SkillforgeError('E_USAGE', `--sim-speed must be positive, got '${flags.simSpeed}'`);
+      const [{ SimRobot }, profiles] = await Promise.all([import('../../robots/sim/server.js'), import('../../robots/profile.js')]);
+      const profile = await profiles.loadProfile(flags.profile ?? profiles.builtinProfilePath('sim-kitchen'));
+      const sim = await SimRobot.start({ profile, port, seed: Number(flags.seed) || flags.seed, navSpeed: speed });
+      process.stdout.write(`simulated robot '${profile.name}' serving rosbridge v2 on ${sim.url} (Ctrl-C to stop)\n`);
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      await sim.close();
+    });
+}
