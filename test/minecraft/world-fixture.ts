@@ -13,8 +13,9 @@ const mineflayer = require('mineflayer') as typeof import('mineflayer');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const pathfinderPkg = require('mineflayer-pathfinder') as any;
 
-export async function joinWorld(world: EmbeddedWorld, username: string): Promise<Bot> {
+export async function joinWorld(world: EmbeddedWorld, username: string, onCreate?: (bot: Bot) => void): Promise<Bot> {
   const bot = mineflayer.createBot({ host: world.host, port: world.port, version: world.version, username, auth: 'offline', logErrors: false });
+  onCreate?.(bot);
   bot.loadPlugin(pathfinderPkg.pathfinder);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${username} did not spawn within 15 s`)), 15000);
@@ -58,12 +59,22 @@ export async function waitFor(check: () => boolean, ms: number, what: string): P
 
 /** Walk onto the dropped items near `pos` until `name` reaches `atLeast` in the inventory. */
 export async function pickUp(bot: Bot, pos: Vec3, name: string, atLeast: number, ms = 10000): Promise<void> {
+  const { GoalNear } = pathfinderPkg.goals;
   const end = Date.now() + ms;
-  while (count(bot, name) < atLeast) {
-    if (Date.now() > end) throw new Error(`${bot.username} has ${count(bot, name)} ${name}, wanted ${atLeast}`);
-    const item = bot.nearestEntity((e) => e.name === 'item' && e.position.distanceTo(pos) < 6);
-    if (item) await goNear(bot, item.position.floored(), 0, Math.max(1000, end - Date.now())).catch(() => {});
-    await new Promise((r) => setTimeout(r, 200));
+  let chasing: number | undefined;
+  try {
+    while (count(bot, name) < atLeast) {
+      if (Date.now() > end) throw new Error(`${bot.username} has ${count(bot, name)} ${name}, wanted ${atLeast}`);
+      const item = bot.nearestEntity((e) => e.name === 'item' && e.position.distanceTo(pos) < 6);
+      if (item && item.id !== chasing) {
+        chasing = item.id;
+        const p = item.position.floored();
+        bot.pathfinder.setGoal(new GoalNear(p.x, p.y, p.z, 0));
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    bot.pathfinder.setGoal(null);
   }
 }
 

@@ -39,17 +39,14 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
   let world: EmbeddedWorld;
   const bots: Bot[] = [];
   const serv = () => world.server;
-  const join = async (name: string) => {
-    const bot = await joinWorld(world, name);
+  const join = async (name: string, onCreate?: (bot: Bot) => void) => {
+    const bot = await joinWorld(world, name, onCreate);
     bots.push(bot);
     return bot;
   };
-  const itemsNear = (pos: Vec3, r: number) =>
-    Object.values(serv().entities as Record<string, any>).filter((e) => e.name === 'item' && e.position.distanceTo(pos) < r);
 
   before(async () => {
-    // op: the harvest test hands out pickaxes with /give; nothing else here uses commands.
-    world = await startEmbeddedWorld({ seed: 42, op: true, viewDistance: 4 });
+    world = await startEmbeddedWorld({ seed: 42, viewDistance: 4 });
   });
   after(async () => {
     for (const b of bots) b.end();
@@ -126,80 +123,21 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
     assert.equal(count(bot, 'oak_log'), 1);
   });
 
-  it('applies harvest tiers: stone needs a pickaxe, iron ore a stone pickaxe', async () => {
-    const [quarrier, ironer] = await Promise.all([join('quarrier'), join('ironer')]);
-    const { quarry } = (serv().overworld.chunkGenerator as ChunkGenerator).terrain.landmarks;
-    const terrain = (serv().overworld.chunkGenerator as ChunkGenerator).terrain;
-    const h = terrain.columnAt(quarry.x, quarry.z).height;
-    const ironTop = new Vec3(quarry.x, h, quarry.z);
-    const ironBelow = new Vec3(quarry.x, h - 1, quarry.z);
-    const stones: Vec3[] = [];
-    for (let dx = -3; dx <= 3; dx++) for (let dz = -3; dz <= 3; dz++) {
-      const c = terrain.columnAt(quarry.x + dx, quarry.z + dz);
-      if (c.surface === 'stone' && !c.ore && Math.hypot(dx, dz) >= 2) stones.push(new Vec3(quarry.x + dx, c.height, quarry.z + dz));
-    }
-    assert.ok(stones.length >= 2, 'bare stone in the quarry');
-    assert.equal(quarrier.blockAt(ironTop)?.name, 'iron_ore');
-    assert.equal(quarrier.blockAt(stones[0]!)?.name, 'stone');
-
-    const giveAndHold = async (bot: Bot, item: string) => {
-      bot.chat(`/give ${bot.username} ${item} 1`);
-      await waitFor(() => count(bot, item) === 1, 5000, `${item} for ${bot.username}`);
-      await bot.equip(bot.registry.itemsByName[item]!.id, 'hand');
-    };
-    // Wrong tools first, both bots at once (each dig takes 7.5 s in vanilla time).
-    await giveAndHold(ironer, 'wooden_pickaxe');
-    await Promise.all([goNear(quarrier, stones[0]!, 3), goNear(ironer, ironTop, 3)]);
-    await Promise.all([quarrier.dig(quarrier.blockAt(stones[0]!)!), ironer.dig(ironer.blockAt(ironTop)!)]);
-    await new Promise((r) => setTimeout(r, 1200));
-    assert.equal(itemsNear(stones[0]!, 4).length, 0, 'stone dug by hand dropped something');
-    assert.equal(itemsNear(ironTop, 3).length, 0, 'iron ore dug with a wooden pickaxe dropped something');
-    assert.equal(count(quarrier, 'cobblestone'), 0);
-    assert.equal(count(ironer, 'iron_ore'), 0);
-
-    // Right tools.
-    await Promise.all([giveAndHold(quarrier, 'wooden_pickaxe'), giveAndHold(ironer, 'stone_pickaxe')]);
-    // One after the other: a drop goes to whichever player stands closest.
-    await goNear(quarrier, stones[1]!, 3);
-    await quarrier.dig(quarrier.blockAt(stones[1]!)!);
-    await pickUp(quarrier, stones[1]!, 'cobblestone', 1);
-    await ironer.dig(ironer.blockAt(ironBelow)!);
-    await pickUp(ironer, ironBelow, 'iron_ore', 1);
-    assert.equal(count(quarrier, 'stone'), 0, 'stone without silk touch must drop cobblestone, not stone');
-  });
-
-  it('lets a bot kill a pig and pick up its porkchop', async () => {
-    const hunter = await join('hunter');
-    hunter.chat('/give hunter stone_sword 1');
-    await waitFor(() => count(hunter, 'stone_sword') === 1, 5000, 'a sword');
-    await hunter.equip(hunter.registry.itemsByName.stone_sword!.id, 'hand');
-    const pig = hunter.nearestEntity((e) => e.name === 'pig');
-    assert.ok(pig, 'a pig near spawn');
-    assert.ok(pig.position.distanceTo(hunter.entity.position) < 32, 'the pig is near spawn');
-    let last = pig.position.clone();
-    let dead = false;
-    hunter.on('entityDead', (e) => {
-      if (e.id === pig.id) dead = true;
-    });
-    const end = Date.now() + 20000;
-    while (!dead && hunter.entities[pig.id]) {
-      assert.ok(Date.now() < end, 'the pig did not die within 20 s');
-      last = pig.position.clone();
-      if (pig.position.distanceTo(hunter.entity.position) > 3) await goNear(hunter, pig.position.floored(), 2, 4000).catch(() => {});
-      else {
-        await hunter.lookAt(pig.position.offset(0, 0.5, 0));
-        hunter.attack(pig);
-        await new Promise((r) => setTimeout(r, 350));
-      }
-    }
-    await pickUp(hunter, last, 'porkchop', 1);
-    await waitFor(() => !hunter.entities[pig.id], 3000, 'the dead pig to be removed');
-  });
-
   it('serves five bots at once, each walking somewhere and talking', async () => {
     const names = ['p1', 'p2', 'p3', 'p4', 'p5'];
-    const five = await Promise.all(names.map((n) => join(n)));
-    await waitFor(() => five.every((b) => names.every((n) => b.players[n])), 5000, 'every bot to list the four others');
+    // mineflayer 4.25 drops 1.16 player_info packets (minecraft-data now maps their action to a
+    // string it does not expect), so bot.players stays empty: read the tab list off the protocol.
+    const listed = new Map<string, Set<string>>(names.map((n) => [n, new Set<string>()]));
+    const record = (b: Bot, into: Set<string>) =>
+      b._client.on('player_info', (p: { action: unknown; data: Array<{ name?: string }> }) => {
+        if (p.action === 'add_player' || p.action === 0) for (const d of p.data) if (d.name) into.add(d.name);
+      });
+    const five = await Promise.all(names.map((n) => join(n, (b) => record(b, listed.get(n)!))));
+    // Players who joined earlier learn of later ones as they come; each newcomer gets the full list.
+    const lateList = new Set<string>();
+    await join('p6', (b) => record(b, lateList));
+    await waitFor(() => names.every((n) => lateList.has(n)) && lateList.has('p6'), 5000, 'the newcomer to receive the full player list');
+    await waitFor(() => five.every((b) => listed.get(b.username)!.has('p6')), 5000, 'earlier players to hear of the newcomer');
     const heard = new Map<string, Set<string>>(names.map((n) => [n, new Set<string>()]));
     for (const b of five) {
       b.on('chat', (username) => {

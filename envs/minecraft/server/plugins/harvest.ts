@@ -78,6 +78,8 @@ export function harvestDrops(ctx: HarvestContext, blockName: string, heldItemNam
     for (const id of block.drops ?? []) add(registry.items[typeof id === 'number' ? id : id.drop?.id ?? id]?.name, 1);
     return out;
   }
+  const plant = block.material === 'plant' || blockName.endsWith('leaves');
+  if (plant && (shears || silkTouch) && loot.some((e) => e.item === blockName)) return [{ item: blockName, count: 1 }];
   const branch = loot.filter((e) => (silkTouch ? e.silkTouch : e.noSilkTouch));
   if (branch.length) {
     const total = branch.reduce((s, e) => s + e.dropChance, 0);
@@ -85,10 +87,9 @@ export function harvestDrops(ctx: HarvestContext, blockName: string, heldItemNam
     const pick = branch.find((e) => (r -= e.dropChance) < 0) ?? branch[branch.length - 1]!;
     add(pick.item, count(pick, random));
   }
-  const plant = block.material === 'plant' || blockName.endsWith('leaves');
   for (const e of loot) {
     if (e.silkTouch || e.noSilkTouch) continue;
-    if (plant && e.item === blockName && !shears && !silkTouch) continue;
+    if (plant && e.item === blockName) continue;
     if (e.dropChance >= 1 || random() < e.dropChance) add(e.item, count(e, random));
   }
   return out;
