@@ -86,6 +86,8 @@ function configureMovements(bot: Bot): void {
   const { Movements } = require('mineflayer-pathfinder');
   const movements = new Movements(bot);
   movements.allowParkour = false;
+  // Pillaring up (jump + place below) fails on flying-squid (place_error, 5 s each): dig stairs instead.
+  movements.allow1by1towers = false;
   movements.allowSprinting = true;
   for (const name of ['crafting_table', 'furnace', 'chest', 'lit_furnace']) {
     const b = bot.registry.blocksByName[name];

@@ -73,7 +73,6 @@ export async function smeltItem(bot: Bot, itemName: string, fuelName: string, co
     run.signal.addEventListener('abort', closeFurnace, { once: true });
     try {
       run.check();
-      const outputBefore = inventoryCounts(bot)[outputName] ?? 0;
       const alreadyFuel = furnace.fuelItem()?.name === fuelName ? furnace.fuelItem()!.count : 0;
       const fuelNeeded = Math.max(0, Math.ceil(count / perFuel) - alreadyFuel - (furnace.fuel > 0 ? 1 : 0));
       if (fuelNeeded > 0) {
@@ -92,8 +91,9 @@ export async function smeltItem(bot: Bot, itemName: string, fuelName: string, co
         run.check();
         const out = furnace.outputItem();
         if (out && out.count > 0) {
-          await furnace.takeOutput();
-          got = (inventoryCounts(bot)[outputName] ?? 0) - outputBefore;
+          // Count what was taken: bot.inventory only catches up when the furnace window closes.
+          const taken = await furnace.takeOutput();
+          got += taken?.count ?? out.count;
           continue;
         }
         await new Promise<void>((resolve) => {
