@@ -33,6 +33,13 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
     assert.equal(book.match(grid, 3, 3)?.recipe.result.id, id('wooden_pickaxe'));
     assert.equal(book.match([null, planks, null, planks], 2, 2)?.recipe.result.id, stick);
     assert.equal(book.match([planks, null, null, planks], 2, 2), null);
+    // Any planks, mixed, as vanilla's #planks tag allows; wood-specific recipes stay specific.
+    const [birch, spruce, bamboo] = [id('birch_planks'), id('spruce_planks'), id('bamboo')];
+    assert.equal(book.match([planks, birch, spruce, planks], 2, 2)?.recipe.result.id, id('crafting_table'));
+    assert.equal(book.match([birch, spruce, spruce, null, stick, null, null, stick, null], 3, 3)?.recipe.result.id, id('wooden_pickaxe'));
+    assert.equal(book.match([planks, null, null, planks, planks, null, planks, planks, birch], 3, 3), null);
+    assert.equal(book.match([planks, null, null, planks, planks, null, planks, planks, planks], 3, 3)?.recipe.result.id, id('oak_stairs'));
+    assert.equal(book.match([planks, null, bamboo, null], 2, 2), null);
   });
 
   it('crafts planks from logs in the 2×2 inventory grid', async () => {
@@ -119,6 +126,21 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
     assert.equal(serverCount('birch_planks'), 8);
     assert.equal(serverCount('birch_log'), 0);
     assert.equal(bot.inventory.slots[0], null);
+  });
+
+  it('closing the crafting table gives back what is left on its grid', async () => {
+    give(server.serv, bot.username, 'stick', 1);
+    await waitFor(() => count('stick') === 1 && count('oak_planks') === 3);
+    const table = bot.findBlock({ matching: bot.registry.blocksByName.crafting_table.id, maxDistance: 6 })!;
+    const [recipe] = bot.recipesAll(id('wooden_pickaxe'), null, table).filter((r) => r.inShape?.[0][0].id === id('oak_planks'));
+    // Three planks and one stick go onto the grid before the second stick is missing.
+    await assert.rejects(bot.craft(recipe, 1, table), /missing ingredient/);
+    assert.equal(bot.currentWindow, null);
+    await waitFor(() => serverCount('oak_planks') === 3 && serverCount('stick') === 1, 3_000, 'the grid given back');
+    await settle();
+    assert.equal(count('oak_planks'), 3);
+    assert.equal(count('stick'), 1);
+    assert.equal(serverCount('wooden_pickaxe'), 1);
   });
 
   it('reported no server-side errors', () => {

@@ -36,6 +36,11 @@ export interface CraftingRecipe {
   remainder?: Cell[][];
   /** Item ids for shapeless recipes, one entry per item. */
   ingredients?: number[];
+  /**
+   * For a shaped recipe merged from minecraft-data's one-variant-per-wood-type copies: the ids each
+   * cell accepts, so mixed planks work as with vanilla's #planks tag.
+   */
+  accept?: Array<Array<Set<number> | null>>;
 }
 /** A recipe matched against a grid: what it makes and what each cell holds afterwards. */
 export interface CraftingMatch {
@@ -53,6 +58,9 @@ const REMAINDER_BY_NAME: Record<string, string> = {
   honey_bottle: 'glass_bottle',
   dragon_breath: 'glass_bottle',
 };
+
+/** Stands for "any planks" in merged recipes' index keys. */
+const PLANKS = -2;
 
 function cellId(x: unknown): Cell {
   if (x === null || x === undefined) return null;
@@ -81,11 +89,16 @@ function trim(shape: Cell[][], also?: Cell[][]): { shape: Cell[][]; remainder?: 
 /** All crafting recipes of a version, indexed by the set of distinct item ids they use. */
 export class RecipeBook {
   private readonly byKey = new Map<string, CraftingRecipe[]>();
+  /** Merged recipes, indexed by distinct ids with every plank as PLANKS. */
+  private readonly byFamilyKey = new Map<string, CraftingRecipe[]>();
+  private readonly planks = new Set<number>();
   private readonly remainderIds = new Map<number, number>();
   readonly size: number;
 
   constructor(registry: any) {
     let n = 0;
+    for (const item of registry.itemsArray as Array<{ id: number; name: string }>) if (item.name.endsWith('_planks')) this.planks.add(item.id);
+    const shaped: CraftingRecipe[] = [];
     for (const list of Object.values(registry.recipes ?? {}) as any[][]) {
       for (const raw of list) {
         const result = { id: raw.result.id as number, count: (raw.result.count as number) ?? 1 };
@@ -105,14 +118,48 @@ export class RecipeBook {
         let bucket = this.byKey.get(key);
         if (!bucket) this.byKey.set(key, (bucket = []));
         bucket.push(recipe);
+        if (recipe.shape) shaped.push(recipe);
         n++;
       }
     }
     this.size = n;
+    this.mergePlankVariants(shaped);
     for (const [from, to] of Object.entries(REMAINDER_BY_NAME)) {
       const a = registry.itemsByName[from];
       const b = registry.itemsByName[to];
       if (a && b) this.remainderIds.set(a.id, b.id);
+    }
+  }
+
+  private family(id: Cell): Cell {
+    return id !== null && this.planks.has(id) ? PLANKS : id;
+  }
+
+  /**
+   * minecraft-data lists a recipe that takes any planks once per wood type. Variants that differ only
+   * in which planks they use are merged into one recipe whose plank cells accept any of those types.
+   */
+  private mergePlankVariants(shaped: CraftingRecipe[]): void {
+    const groups = new Map<string, CraftingRecipe[]>();
+    for (const r of shaped) {
+      if (!r.shape!.flat().some((c) => c !== null && this.planks.has(c))) continue;
+      const generic = r.shape!.map((row) => row.map((c) => this.family(c)));
+      const key = JSON.stringify([r.result, generic, r.remainder ?? null]);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = []));
+      g.push(r);
+    }
+    for (const variants of groups.values()) {
+      if (variants.length < 2) continue;
+      const first = variants[0];
+      const accept = first.shape!.map((row, y) =>
+        row.map((c, x) => (c === null ? null : new Set(variants.map((v) => v.shape![y][x] as number)))),
+      );
+      const merged: CraftingRecipe = { result: first.result, shape: first.shape, remainder: first.remainder, accept };
+      const key = RecipeBook.key(first.shape!.flat().map((c) => this.family(c)));
+      let bucket = this.byFamilyKey.get(key);
+      if (!bucket) this.byFamilyKey.set(key, (bucket = []));
+      bucket.push(merged);
     }
   }
 
@@ -122,8 +169,8 @@ export class RecipeBook {
 
   /** Find the recipe a `width`×`height` grid (row-major item ids, null = empty) makes, if any. */
   match(grid: Cell[], width: number, height: number): { recipe: CraftingRecipe; leftovers: Cell[] } | null {
-    const candidates = this.byKey.get(RecipeBook.key(grid));
-    if (!candidates) return null;
+    const candidates = [...(this.byKey.get(RecipeBook.key(grid)) ?? []), ...(this.byFamilyKey.get(RecipeBook.key(grid.map((c) => this.family(c)))) ?? [])];
+    if (candidates.length === 0) return null;
     let minX = width;
     let maxX = -1;
     let minY = height;
@@ -148,8 +195,10 @@ export class RecipeBook {
           let ok = true;
           for (let y = 0; y < h && ok; y++) {
             for (let x = 0; x < w && ok; x++) {
-              const want = recipe.shape[y][mirrored ? w - 1 - x : x];
-              if (grid[(minY + y) * width + minX + x] !== want) ok = false;
+              const at = mirrored ? w - 1 - x : x;
+              const got = grid[(minY + y) * width + minX + x];
+              const accept = recipe.accept?.[y][at];
+              if (accept !== undefined ? (accept === null ? got !== null : got === null || !accept.has(got)) : got !== recipe.shape[y][at]) ok = false;
             }
           }
           if (!ok) continue;
