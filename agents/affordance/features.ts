@@ -8,12 +8,15 @@
  *       | argument encoding                         (hashed `key`, `key=value` and value-word tokens, L2-normalised)
  *       | bound observation features                (one per binding template, see below) ]
  *
- * Bindings connect a call's arguments to the observation. A template such as `holding={object}`
- * says: read the observation feature named `holding=<the call's object argument>` (0 if there is
+ * Bindings connect a call's arguments to the observation. A template such as `visible={object}`
+ * says: read the observation feature named `visible=<the call's object argument>` (0 if there is
  * none). Templates are discovered from training data (`discoverBindings`): every observation feature
  * name in which an argument value appears as a whole segment (segments split on `:`, `=`, `/`, `@`,
- * `|`) becomes a template with that segment replaced by `{argName}`. They let even a linear model
- * learn "pick up X succeeds when X is near the robot" for objects it saw rarely.
+ * `|`) becomes a template with that segment replaced by `{argName}`, unless another of its segments
+ * is itself an argument value (`place=apple@{location}` is too specific to generalise).
+ * Each template appears twice: once for every call that can fill it (`bindings`), and once gated
+ * by skill (`skillBindings`: the value for calls of that skill, 0 for others), so that even a linear
+ * model can learn "pick up X succeeds when X is visible" without "find X" inheriting it.
  *
  * @example
  * ```ts
@@ -40,6 +43,8 @@ export interface FeatureLayout {
   skill: SkillEncoding;
   args: { buckets: number };
   bindings: string[];
+  /** Skill-gated bindings (absent in older layouts = none). */
+  skillBindings?: { skill: string; template: string }[];
   /** Total row width. */
   dim: number;
 }
@@ -58,6 +63,10 @@ export interface DesignOptions {
   argBuckets?: number;
   /** At most this many binding templates (most frequent first; default 256). */
   maxBindings?: number;
+  /** Explicit skill-gated bindings (default: discovered from `calls`). */
+  skillBindings?: readonly { skill: string; template: string }[];
+  /** At most this many skill-gated bindings (default 256; 0 = none). */
+  maxSkillBindings?: number;
 }
 
 const SEGMENT = /[:=/@|]/;
@@ -108,6 +117,11 @@ export function discoverBindings(observationNames: readonly string[], calls: rea
   });
   const counts = new Map<string, number>();
   const seen = new Set<string>();
+  const values = new Set<string>();
+  for (const call of calls) for (const v of Object.values(call.args)) {
+    const t = argText(v);
+    if (t) values.add(t);
+  }
   for (const call of calls) {
     const keyed = Object.entries(call.args)
       .map(([k, v]) => [k, argText(v)] as const)
@@ -126,12 +140,47 @@ export function discoverBindings(observationNames: readonly string[], calls: rea
         templates.add(join(replaced, seps));
       }
     }
-    for (const t of templates) counts.set(t, (counts.get(t) ?? 0) + 1);
+    for (const t of templates) {
+      // Keep only fully abstracted templates: no literal segment may itself be an argument value.
+      if (segments(t).parts.some((p) => values.has(p))) continue;
+      counts.set(t, (counts.get(t) ?? 0) + 1);
+    }
   }
   return [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, max)
     .map(([t]) => t);
+}
+
+function placeholders(template: string): string[] {
+  return segments(template)
+    .parts.filter((p) => /^\{[^{}]+\}$/.test(p))
+    .map((p) => p.slice(1, -1));
+}
+
+/**
+ * Skill-gated bindings: for each skill seen in `calls`, the templates all of whose placeholders
+ * are arguments that skill takes; most frequent skills first, at most `max`.
+ */
+export function discoverSkillBindings(templates: readonly string[], calls: readonly SkillCall[], max = 256): { skill: string; template: string }[] {
+  const keys = new Map<string, { n: number; keys: Set<string> }>();
+  for (const c of calls) {
+    let e = keys.get(c.skill);
+    if (!e) keys.set(c.skill, (e = { n: 0, keys: new Set() }));
+    e.n++;
+    for (const k of Object.keys(c.args)) e.keys.add(k);
+  }
+  const out: { skill: string; template: string; n: number }[] = [];
+  for (const [skill, e] of keys) {
+    for (const template of templates) {
+      const need = placeholders(template);
+      if (need.length && need.every((k) => e.keys.has(k))) out.push({ skill, template, n: e.n });
+    }
+  }
+  return out
+    .sort((a, b) => b.n - a.n || (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0))
+    .slice(0, max)
+    .map(({ skill, template }) => ({ skill, template }));
 }
 
 /** Build a layout: the caller's observation layout, the skill/argument encodings and the bindings. */
@@ -145,6 +194,11 @@ export function designLayout(options: DesignOptions): FeatureLayout {
     : options.calls
       ? discoverBindings(options.observationNames, options.calls, options.maxBindings)
       : [];
+  const skillBindings = options.skillBindings
+    ? options.skillBindings.map((b) => ({ ...b }))
+    : options.calls
+      ? discoverSkillBindings(bindings, options.calls, options.maxSkillBindings)
+      : [];
   const layout: FeatureLayout = {
     encoding: 'skillforge-affordance-features',
     version: FEATURE_ENCODING_VERSION,
@@ -152,6 +206,7 @@ export function designLayout(options: DesignOptions): FeatureLayout {
     skill,
     args: { buckets },
     bindings,
+    skillBindings,
     dim: 0,
   };
   layout.dim = layoutDim(layout);
@@ -160,7 +215,7 @@ export function designLayout(options: DesignOptions): FeatureLayout {
 
 /** Row width implied by a layout's parts. */
 export function layoutDim(layout: Omit<FeatureLayout, 'dim'>): number {
-  return layout.observation.names.length + layout.skill.dim + layout.args.buckets + layout.bindings.length;
+  return layout.observation.names.length + layout.skill.dim + layout.args.buckets + layout.bindings.length + (layout.skillBindings?.length ?? 0);
 }
 
 /** Human-readable column names, in row order (for reports and model inspection). */
@@ -170,6 +225,7 @@ export function columnNames(layout: FeatureLayout): string[] {
     ...Array.from({ length: layout.skill.dim }, (_, i) => `skill:${i}`),
     ...Array.from({ length: layout.args.buckets }, (_, i) => `arg:${i}`),
     ...layout.bindings.map((b) => `bind:${b}`),
+    ...(layout.skillBindings ?? []).map((b) => `bind:${b.skill}|${b.template}`),
   ];
 }
 
@@ -240,7 +296,7 @@ export class FeatureEncoder {
   private readonly nameIndex: Map<string, number>;
   private readonly skillCache = new Map<string, Float32Array>();
   private readonly planCache = new Map<string, CallPlan>();
-  private readonly bindingParts: { parts: string[]; seps: string[]; keys: (string | null)[] }[];
+  private readonly bindingParts: { parts: string[]; seps: string[]; keys: (string | null)[]; skill: string | null }[];
   private lastNames: readonly string[] | null = null;
 
   constructor(
@@ -264,10 +320,11 @@ export class FeatureEncoder {
       }
     }
     this.nameIndex = new Map(layout.observation.names.map((n, i) => [n, i]));
-    this.bindingParts = layout.bindings.map((t) => {
+    const parse = (t: string, skill: string | null) => {
       const { parts, seps } = segments(t);
-      return { parts, seps, keys: parts.map((p) => (/^\{[^{}]+\}$/.test(p) ? p.slice(1, -1) : null)) };
-    });
+      return { parts, seps, skill, keys: parts.map((p) => (/^\{[^{}]+\}$/.test(p) ? p.slice(1, -1) : null)) };
+    };
+    this.bindingParts = [...layout.bindings.map((t) => parse(t, null)), ...(layout.skillBindings ?? []).map((b) => parse(b.template, b.skill))];
   }
 
   /** Throw unless the observation has exactly the layout's features. */
@@ -324,8 +381,9 @@ export class FeatureEncoder {
     const stat = new Float32Array(width);
     stat.set(this.skillCache.get(call.skill)!, 0);
     hashTokens(argTokens(call.args), L.args.buckets, stat, L.skill.dim);
-    const bound = new Int32Array(L.bindings.length).fill(-1);
+    const bound = new Int32Array(this.bindingParts.length).fill(-1);
     this.bindingParts.forEach((b, j) => {
+      if (b.skill !== null && b.skill !== call.skill) return;
       const parts: string[] = [];
       for (let i = 0; i < b.parts.length; i++) {
         const k = b.keys[i];

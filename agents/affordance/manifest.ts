@@ -58,6 +58,10 @@ const layoutSchema: JsonSchema = {
     },
     args: { type: 'object', required: ['buckets'], properties: { buckets: { type: 'integer', minimum: 0 } } },
     bindings: { type: 'array', items: { type: 'string' } },
+    skillBindings: {
+      type: 'array',
+      items: { type: 'object', required: ['skill', 'template'], properties: { skill: { type: 'string' }, template: { type: 'string' } } },
+    },
     dim: { type: 'integer', minimum: 1 },
   },
 };

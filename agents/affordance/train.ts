@@ -60,6 +60,7 @@ export interface TrainOptions extends FitOptions {
   skillBuckets?: number;
   argBuckets?: number;
   maxBindings?: number;
+  maxSkillBindings?: number;
 }
 
 export interface FitResult {
@@ -401,6 +402,7 @@ export async function trainAffordance(data: TrainingData, options: TrainOptions 
     skillBuckets: options.skillBuckets,
     argBuckets: options.argBuckets,
     maxBindings: options.maxBindings,
+    maxSkillBindings: options.maxSkillBindings,
   });
   const encoder = new FeatureEncoder(layout, options.embedder);
   const x = await encoder.encodePairs(data.features, data.calls);

@@ -7,6 +7,7 @@ import {
   columnNames,
   designLayout,
   discoverBindings,
+  discoverSkillBindings,
   skillText,
 } from '../../agents/affordance/features.js';
 import { combinePreconditions, PreconditionedAffordance } from '../../agents/affordance/preconditions.js';
@@ -27,7 +28,36 @@ describe('affordance features: explicit, versioned layout', () => {
     const b = discoverBindings(names, calls);
     assert.deepEqual(b.slice(0, 2), ['at_robot={object}', 'robot_at={location}']);
     assert.ok(b.includes('obj_at:{object}:{location}'), b.join(' '));
-    assert.ok(b.includes('obj_at:{object}:table'));
+    // 'table' is itself an argument value: a template that keeps it does not generalise.
+    assert.ok(!b.includes('obj_at:{object}:table'), b.join(' '));
+    assert.ok(!b.includes('obj_at:apple:{location}'), b.join(' '));
+    // Skill-gated copies: each skill gets the templates its arguments can fill.
+    const sb = discoverSkillBindings(b, calls);
+    assert.deepEqual(
+      sb.filter((x) => x.skill === 'pick').map((x) => x.template),
+      ['at_robot={object}'],
+    );
+    assert.deepEqual(sb.filter((x) => x.skill === 'put').map((x) => x.template).sort(), [...b].sort());
+    const layout = designLayout({ observationLayout: 'k/v1', observationNames: names, calls, skillBuckets: 4, argBuckets: 4 });
+    assert.equal(layout.dim, 6 + 4 + 4 + b.length + sb.length);
+    assert.ok(columnNames(layout).includes('bind:pick|at_robot={object}'));
+  });
+
+  it('skill-gated bindings read the observation only for calls of their skill', async () => {
+    const layout = designLayout({
+      observationLayout: 'k/v1',
+      observationNames: names,
+      bindings: [],
+      skillBindings: [{ skill: 'pick', template: 'at_robot={object}' }],
+      skillBuckets: 2,
+      argBuckets: 2,
+    });
+    const rows = await new FeatureEncoder(layout).encode(obs, [
+      { skill: 'pick', args: { object: 'apple' } },
+      { skill: 'find', args: { object: 'apple' } },
+    ]);
+    assert.equal(rows[layout.dim - 1], 1);
+    assert.equal(rows[2 * layout.dim - 1], 0);
   });
 
   it('encodes rows of the declared width; bound columns read the observation for the call', async () => {
