@@ -19,7 +19,9 @@ function libraryDir(cmd: Command): string {
 
 async function withLibrary<T>(cmd: Command, fn: (lib: SkillLibrary) => Promise<T>): Promise<T> {
   const { SkillLibrary } = await import('../../skills/library.js');
-  const lib = await SkillLibrary.open(libraryDir(cmd));
+  const { embedderFromSpec } = await import('../../skills/embedder-spec.js');
+  const spec = (cmd.optsWithGlobals() as { embedder?: string }).embedder ?? process.env.SKILLFORGE_EMBEDDER;
+  const lib = await SkillLibrary.open(libraryDir(cmd), { embedder: await embedderFromSpec(spec) });
   try {
     return await fn(lib);
   } finally {
@@ -64,7 +66,13 @@ function statusArg(v: string | undefined): Skill['status'] | undefined {
 }
 
 export function register(program: Command): void {
-  const skills = program.command('skills').description('list, search, add, import and export skills in the library (<data-dir>/library)');
+  const skills = program
+    .command('skills')
+    .description('list, search, add, import and export skills in the library (<data-dir>/library)')
+    .option(
+      '--embedder <spec>',
+      'hashed (default) | hashed:<dim> | openai:<model>[@<baseURL>] | ollama:<model>[@<baseURL>] | onnx:<folder>; env SKILLFORGE_EMBEDDER. Changing it re-indexes',
+    );
 
   skills
     .command('list')
