@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Vec3 } from 'vec3';
 import type { Bot, Furnace } from 'mineflayer';
 import { containersOf } from '../../envs/minecraft/server/plugins/containers.js';
-import { COOK_TICKS, fuelTicks, furnaceTick, smeltingResult } from '../../envs/minecraft/server/plugins/furnace.js';
+import { COOK_TICKS, fuelTicks, furnaceTick, smeltingResult, smeltingResultIn } from '../../envs/minecraft/server/plugins/furnace.js';
 import { itemClass, vec3 } from '../../envs/minecraft/server/plugins/windows.js';
 import { countsOf, give, inventoriesAgree, joinBot, placeNear, startServer, waitFor, type TestServer } from './windows-fixture.js';
 
@@ -67,6 +67,31 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     containersOf(serv).remove(entry.key, false);
   });
 
+  it('blast furnaces take ores at twice the speed and fuel, smokers only food', () => {
+    const serv = server.serv;
+    const Item = itemClass(serv);
+    assert.equal(smeltingResultIn('smoker', 'iron_ore'), null);
+    assert.equal(smeltingResultIn('smoker', 'beef')?.[0], 'cooked_beef');
+    assert.equal(smeltingResultIn('blast_furnace', 'beef'), null);
+    assert.equal(smeltingResultIn('blast_furnace', 'iron_pickaxe')?.[0], 'iron_nugget');
+    const entry = containersOf(serv).get(serv.overworld, vec3(1001, 10, 1000), 'blast_furnace', 3);
+    entry.slots.set(0, new Item(id('iron_ore'), 10));
+    entry.slots.set(1, new Item(id('coal'), 1));
+    for (let i = 0; i < 100; i++) furnaceTick(serv, entry);
+    assert.equal(entry.slots.get(2)?.count, 1);
+    assert.equal(entry.data.litDuration, 800);
+    for (let i = 0; i < 701; i++) furnaceTick(serv, entry);
+    assert.equal(entry.slots.get(2)?.count, 8);
+    containersOf(serv).remove(entry.key, false);
+    const smoker = containersOf(serv).get(serv.overworld, vec3(1002, 10, 1000), 'smoker', 3);
+    smoker.slots.set(0, new Item(id('iron_ore'), 1));
+    smoker.slots.set(1, new Item(id('coal'), 1));
+    furnaceTick(serv, smoker);
+    assert.equal(smoker.data.litTime, 0, 'a smoker does not light for ore');
+    assert.equal(smoker.slots.get(1)?.count, 1);
+    containersOf(serv).remove(smoker.key, false);
+  });
+
   it('smelts iron ore with coal through the furnace window at real speed, and the bot takes the ingot', async () => {
     give(server.serv, bot.username, 'furnace', 1);
     give(server.serv, bot.username, 'iron_ore', 1);
@@ -118,6 +143,28 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     await waitFor(() => inventoriesAgree(server.serv, bot), 3_000, 'inventories to agree');
     assert.equal(count('stone'), 1);
     assert.equal(count('oak_planks'), 1);
+  });
+
+  it('opens a blast furnace with mineflayer and smelts in 5 s', async () => {
+    give(server.serv, bot.username, 'blast_furnace', 1);
+    give(server.serv, bot.username, 'gold_ore', 1);
+    give(server.serv, bot.username, 'coal', 1);
+    await waitFor(() => count('blast_furnace') === 1 && count('gold_ore') === 1 && count('coal') === 1);
+    const taken = [firstFurnace, ...(bot.findBlocks({ matching: bot.registry.blocksByName.furnace.id, maxDistance: 6, count: 4 }))];
+    const block = await placeNear(bot, 'blast_furnace', taken);
+    const furnace = await openFurnace(block);
+    assert.equal(furnace.type, 'minecraft:blast_furnace');
+    const started = Date.now();
+    await furnace.putFuel(id('coal'), null, 1);
+    await furnace.putInput(id('gold_ore'), null, 1);
+    await waitFor(() => furnace.outputItem()?.name === 'gold_ingot', 8_000, 'the gold ingot');
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds >= 4.5 && seconds < 7.5, `took ${seconds} s, vanilla takes 5 s`);
+    assert.equal(furnace.totalProgress, 100);
+    assert.equal(furnace.totalFuel, 800);
+    await furnace.takeOutput();
+    furnace.close();
+    await waitFor(() => count('gold_ingot') === 1, 3_000, 'the ingot in the inventory');
   });
 
   it('reported no server-side errors', () => {

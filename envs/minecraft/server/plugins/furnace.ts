@@ -1,7 +1,8 @@
 /**
  * Furnaces for flying-squid: right-clicking a placed furnace opens the furnace window (0 input,
  * 1 fuel, 2 output); the furnace burns fuel and cooks with vanilla 1.16 rules and timings: 200 ticks
- * (10 s) per item, coal 1600 ticks, planks and logs 300, and so on; progress goes to open windows as
+ * (10 s) per item, coal 1600 ticks, planks and logs 300, and so on. Blast furnaces (ores, metal
+ * gear) and smokers (food) work the same at twice the speed, burning fuel twice as fast; progress goes to open windows as
  * window properties 0-3 (fuel left, fuel total, cook progress, cook total), the block shows `lit`
  * while burning, and taking the output grants the stored experience. Furnaces keep cooking with
  * nobody watching. Tests may speed time up with the server option `furnaceSpeed` (furnace ticks per
@@ -74,6 +75,35 @@ export function smeltingResult(name: string): [string, number] | null {
   return null;
 }
 
+/** The three furnace-like blocks: blast furnaces and smokers cook (and burn fuel) twice as fast. */
+export interface FurnaceKind {
+  block: string;
+  window: string;
+  title: string;
+  cookTicks: number;
+  burnDivisor: number;
+  accepts(input: string): boolean;
+}
+const FOODS = new Set(['porkchop', 'beef', 'chicken', 'cod', 'salmon', 'mutton', 'rabbit', 'potato', 'kelp']);
+export const FURNACE_KINDS: Record<string, FurnaceKind> = {
+  furnace: { block: 'furnace', window: 'minecraft:furnace', title: 'container.furnace', cookTicks: COOK_TICKS, burnDivisor: 1, accepts: () => true },
+  blast_furnace: {
+    block: 'blast_furnace',
+    window: 'minecraft:blast_furnace',
+    title: 'container.blast_furnace',
+    cookTicks: COOK_TICKS / 2,
+    burnDivisor: 2,
+    accepts: (name) => name.endsWith('_ore') || name === 'ancient_debris' || /_nugget$/.test(smeltingResult(name)?.[0] ?? ''),
+  },
+  smoker: { block: 'smoker', window: 'minecraft:smoker', title: 'container.smoker', cookTicks: COOK_TICKS / 2, burnDivisor: 2, accepts: (name) => FOODS.has(name) },
+};
+
+/** What `name` becomes in a furnace of `kind` (blast furnaces take ores and metal, smokers food). */
+export function smeltingResultIn(kind: string, name: string): [string, number] | null {
+  const k = FURNACE_KINDS[kind] ?? FURNACE_KINDS.furnace;
+  return k.accepts(name) ? smeltingResult(name) : null;
+}
+
 const FUEL_TICKS: Record<string, number> = {
   lava_bucket: 20000,
   coal_block: 16000,
@@ -127,13 +157,11 @@ function isWooden(name: string): boolean {
 
 /** The furnace window: 0 input, 1 fuel, 2 output, 3-38 the player's inventory; properties 0-3. */
 export class FurnaceMenu extends ContainerMenu {
-  readonly typeName = 'minecraft:furnace';
+  readonly typeName: string;
   private sent: number[] = [];
-  constructor(
-    entry: ContainerEntry,
-    private readonly serv: SquidServer,
-  ) {
+  constructor(entry: ContainerEntry) {
     super(entry);
+    this.typeName = (FURNACE_KINDS[entry.kind] ?? FURNACE_KINDS.furnace).window;
   }
   override rule(slot: number): SlotRule {
     if (slot === FUEL) return { mayPlace: (it) => fuelTicks(it.name) > 0 || it.name === 'bucket' };
@@ -146,7 +174,7 @@ export class FurnaceMenu extends ContainerMenu {
    */
   pushProperties(): void {
     const d = this.entry.data;
-    const now = [d.litTime ?? 0, d.litDuration ?? 0, d.cookProgress ?? 0, d.cookTotal ?? COOK_TICKS];
+    const now = [d.litTime ?? 0, d.litDuration ?? 0, d.cookProgress ?? 0, d.cookTotal ?? (FURNACE_KINDS[this.entry.kind] ?? FURNACE_KINDS.furnace).cookTicks];
     now.forEach((v, i) => {
       if (this.sent[i] !== v) this.viewer?.sendProperty(this, i, v);
     });
@@ -165,7 +193,7 @@ export class FurnaceMenu extends ContainerMenu {
   quickMoveTargets(slot: number, item: Item): Array<[number, number, boolean]> {
     if (slot === OUTPUT) return [[3, 39, true]];
     if (slot < 3) return [[3, 39, false]];
-    if (smeltingResult(item.name)) return [[INPUT, INPUT + 1, false]];
+    if (smeltingResultIn(this.entry.kind, item.name)) return [[INPUT, INPUT + 1, false]];
     if (fuelTicks(item.name) > 0) return [[FUEL, FUEL + 1, false]];
     return slot < 30 ? [[30, 39, false]] : [[3, 30, false]];
   }
@@ -183,17 +211,18 @@ interface FurnaceData {
 /** One vanilla furnace tick. Returns true when the lit state flipped. */
 export function furnaceTick(serv: SquidServer, entry: ContainerEntry): boolean {
   const d = entry.data as unknown as FurnaceData;
+  const kind = FURNACE_KINDS[entry.kind] ?? FURNACE_KINDS.furnace;
   d.litTime ??= 0;
   d.litDuration ??= 0;
   d.cookProgress ??= 0;
-  d.cookTotal ??= COOK_TICKS;
+  d.cookTotal ??= kind.cookTicks;
   d.xp ??= 0;
   const slots = entry.slots;
   const wasLit = d.litTime > 0;
   if (d.litTime > 0) d.litTime--;
   const input = slots.get(INPUT);
   const fuel = slots.get(FUEL);
-  const recipe = input ? smeltingResult(input.name) : null;
+  const recipe = input ? smeltingResultIn(entry.kind, input.name) : null;
   const outDef = recipe ? serv.registry.itemsByName[recipe[0]] : null;
   const canBurn = (): boolean => {
     if (!input || !outDef) return false;
@@ -203,7 +232,7 @@ export function furnaceTick(serv: SquidServer, entry: ContainerEntry): boolean {
   };
   if (d.litTime > 0 || (fuel && input)) {
     if (d.litTime <= 0 && canBurn() && fuel) {
-      d.litTime = fuelTicks(fuel.name);
+      d.litTime = Math.floor(fuelTicks(fuel.name) / kind.burnDivisor);
       d.litDuration = d.litTime;
       if (d.litTime > 0) {
         if (fuel.count > 1) slots.set(FUEL, withCount(serv, fuel, fuel.count - 1));
@@ -215,7 +244,7 @@ export function furnaceTick(serv: SquidServer, entry: ContainerEntry): boolean {
       d.cookProgress++;
       if (d.cookProgress >= d.cookTotal) {
         d.cookProgress = 0;
-        d.cookTotal = COOK_TICKS;
+        d.cookTotal = kind.cookTicks;
         const out = slots.get(OUTPUT);
         const Cls = input!.constructor as typeof Item;
         slots.set(OUTPUT, out ? withCount(serv, out, out.count + 1) : new Cls(outDef!.id, 1));
@@ -236,8 +265,8 @@ async function showLit(serv: SquidServer, entry: ContainerEntry, lit: boolean): 
   const world = containersOf(serv).worldOf(entry.dimension);
   const pos = vec3(entry.position.x, entry.position.y, entry.position.z);
   const block = await world.getBlock(pos);
-  const def = serv.registry.blocksByName.furnace;
-  if (!block || block.type !== def.id || !def.states) return;
+  const def = serv.registry.blocksByName[entry.blockName];
+  if (!def || !block || block.type !== def.id || !def.states) return;
   const props = { ...block.getProperties(), lit };
   // Encode the state id from its properties: minecraft-data lists states most significant first.
   let data = 0;
@@ -259,29 +288,31 @@ const furnacePlugin: SquidPlugin = {
     const containers = containersOf(serv, settings);
     const speed = Math.max(1, Math.floor(Number(settings?.furnaceSpeed ?? 1)) || 1);
     const watched = new WeakSet<ContainerEntry>();
-    onBlockUse(serv, 'furnace', ({ block, player }) => {
-      const entry = containers.get(player.world, block.position, 'furnace', 3, 'furnace');
-      if (!watched.has(entry)) {
-        watched.add(entry);
-        // A different item in the input slot starts cooking from zero, as in vanilla.
-        let last = entry.slots.get(INPUT);
-        entry.slots.subscribe((slot) => {
-          if (slot !== INPUT) return;
-          const now = entry.slots.get(INPUT);
-          if (!sameKind(now, last)) {
-            entry.data.cookProgress = 0;
-            entry.data.cookTotal = COOK_TICKS;
-          }
-          last = now;
-        });
-      }
-      const menu = new FurnaceMenu(entry, serv);
-      windowsOf(player, serv).open(menu, { translate: 'container.furnace' });
-      return true;
-    });
+    for (const kind of Object.values(FURNACE_KINDS)) {
+      if (!serv.registry.blocksByName[kind.block]) continue;
+      onBlockUse(serv, kind.block, ({ block, player }) => {
+        const entry = containers.get(player.world, block.position, kind.block, 3, kind.block);
+        if (!watched.has(entry)) {
+          watched.add(entry);
+          // A different item in the input slot starts cooking from zero, as in vanilla.
+          let last = entry.slots.get(INPUT);
+          entry.slots.subscribe((slot) => {
+            if (slot !== INPUT) return;
+            const now = entry.slots.get(INPUT);
+            if (!sameKind(now, last)) {
+              entry.data.cookProgress = 0;
+              entry.data.cookTotal = kind.cookTicks;
+            }
+            last = now;
+          });
+        }
+        windowsOf(player, serv).open(new FurnaceMenu(entry), { translate: kind.title });
+        return true;
+      });
+    }
     whenReady(serv, () => {
       serv.on('tick', () => {
-        for (const entry of containers.all('furnace')) {
+        for (const entry of containers.all().filter((e) => FURNACE_KINDS[e.kind])) {
           const d = entry.data;
           const idle = !(d.litTime > 0) && !(d.cookProgress > 0) && !(entry.slots.get(INPUT) && entry.slots.get(FUEL));
           if (!idle) {
