@@ -38,6 +38,8 @@ export interface Ros2EnvironmentOptions {
   arriveTolerance?: number;
   /** How long to wait for fresh detections after arriving somewhere (ms). Default 2000. */
   settleMs?: number;
+  /** After a connection drop, how long a command waits for the reconnect before failing (ms). Default 5000. */
+  reconnectWaitMs?: number;
   /** Called with one line per command for progress output. */
   onEvent?: (event: EnvEvent) => void;
 }
@@ -190,6 +192,11 @@ export class Ros2Environment implements Environment {
     const validate = this.validators.get(call.skill);
     if (!validate) return finish(false, `unknown skill '${call.skill}' on robot ${this.profile.name} (known: ${[...this.validators.keys()].join(', ')})`);
     if (!validate(call.args ?? {})) return finish(false, `invalid arguments for '${call.skill}': ${describeErrors(validate.errors).join('; ')}`);
+    if (call.skill !== 'done' && !this.robot.connected) {
+      const back = await this.robot.waitConnected(this.options.reconnectWaitMs ?? 5000, options.signal);
+      if (!back) return finish(false, `not connected to the robot (reconnecting to ${this.profile.name})`);
+      emit('reconnected', 'connection to the robot restored');
+    }
     // The commander is alive while it waits on the robot: keep the watchdog fed.
     this.robot.heartbeat();
     const beat = setInterval(() => this.robot.heartbeat(), Math.max(20, Math.floor(this.profile.safety.watchdog.periodMs / 3)));

@@ -250,6 +250,27 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     return { ...this.#client.stats };
   }
 
+  /**
+   * Wait until the connection is up (after a drop the client reconnects on its own, and this layer
+   * has already stopped the robot and cancelled orphaned goals by the time this resolves).
+   */
+  async waitConnected(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.#client.connected) return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (v: boolean) => {
+        clearTimeout(timer);
+        this.#client.off('open', onOpen);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(v);
+      };
+      const onOpen = () => done(true);
+      const onAbort = () => done(false);
+      const timer = setTimeout(() => done(this.#client.connected), timeoutMs);
+      this.#client.on('open', onOpen);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   /** Test hook: cut the socket as a network fault would (the client reconnects). */
   simulateConnectionDrop(): void {
     this.#client.dropConnection();
@@ -490,6 +511,9 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     await this.#ask({ kind, description, target: iface.action, args });
     this.#assertNoEstop(description);
     const timeoutMs = Math.min(options.timeoutMs ?? iface.timeoutMs ?? this.profile.safety.goalTimeoutMs, this.profile.safety.goalTimeoutMs);
+    if (!this.dryRun && !this.#client.connected) {
+      throw new SkillforgeError('E_NOT_CONNECTED', `${description}: not connected to the robot`, { hint: 'the client is reconnecting; retry when the connection is back' });
+    }
     if (this.dryRun) {
       this.#dry(`send_action_goal ${iface.action} (${iface.type}) ${JSON.stringify(args)}  # ${description}`);
       return { status: GoalStatus.SUCCEEDED, result: true, values: { dry_run: true }, dryRun: true };

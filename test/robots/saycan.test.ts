@@ -23,7 +23,7 @@ describe('SayCan on the simulated robot through rosbridge', function () {
   before(async () => {
     const profile = await simProfile();
     sim = await startSim({ profile, navSpeed: 25, manipulationMs: 30, gripperMs: 20, tickMs: 20, detectionsEvery: 2 });
-    robot = await SafeRobot.connect({ url: sim.url, profile });
+    robot = await SafeRobot.connect({ url: sim.url, profile, log: process.env.SF_DEBUG ? (l) => console.log(l) : undefined });
   });
   after(async () => {
     await robot.close();
@@ -57,6 +57,41 @@ describe('SayCan on the simulated robot through rosbridge', function () {
     const failed = results.filter((r) => !r.success);
     assert.deepEqual(failed, [], JSON.stringify(failed, null, 1));
     assert.ok(results.every((r) => r.steps >= 2));
+  });
+
+  it('a connection dropped mid-navigation: the agent sees the failed step, the goal is cancelled, and it resumes to success', async () => {
+    const world = sim.world as KitchenSimWorld;
+    const ins = kitchenSuite({ perFamily: 1 }).find((i) => i.family === 'nouns')!;
+    world.state = structuredClone(ins.initial);
+    sim.teleport(ins.initial.robot.at);
+    sim.clearLogs();
+    const goal = ins.goal;
+    const model = scriptedLogprobModel((_prompt, options) => {
+      const plan = planKitchen(world.state, goal);
+      const next = plan && plan.length ? describeAction(plan[0]!) : 'done';
+      return options.map((o) => (o === next ? 0 : -8));
+    });
+    let dropped = false;
+    const env = await Ros2Environment.create(robot, {
+      checker: kitchenChecker,
+      settleMs: 500,
+      onEvent: (e) => {
+        if (!dropped && e.type === 'progress') {
+          dropped = true;
+          sim.dropClients();
+        }
+      },
+    });
+    try {
+      const r = await new SayCanAgent({ env, model, maxSteps: 20 }).run(ins.text, { task: { description: ins.text, goal: ins.goal as unknown as Record<string, unknown> } });
+      assert.ok(dropped, 'the fault was injected');
+      const failed = r.steps.filter((s) => s.outcome && !s.outcome.success);
+      assert.ok(failed.length >= 1 && /connection closed|not connected/.test(failed[0]!.outcome!.error ?? ''), JSON.stringify(failed.map((s) => s.outcome?.error)));
+      assert.ok(sim.cancelLog.length >= 1, 'the interrupted goal was cancelled after the reconnect');
+      assert.equal(r.check?.success, true, r.check?.reason);
+    } finally {
+      await env.close();
+    }
   });
 
   it('preconditions come from the robot belief: the agent cannot pick what it does not see', async () => {
