@@ -10,7 +10,7 @@
  * (templated descriptions produce exact ties, and any of the tied skills is a right answer).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HashedEmbedder } from '../skills/hashed-embedder.js';
 import { DEFAULT_HNSW } from '../skills/hnsw-index.js';
@@ -52,9 +52,15 @@ console.log(`corpus: ${N} skills, ${distinct} distinct descriptions, e.g. "${ski
 // --- add: validate + parse + embed + index + commit, in batches
 let lib = await SkillLibrary.open(dir, { embedder, logger: quiet, hnsw });
 const tAdd = performance.now();
+const cpuAdd = process.cpuUsage();
 for (let i = 0; i < N; i += BATCH) await lib.addMany(skills.slice(i, i + BATCH));
 const addMs = performance.now() - tAdd;
+const addCpu = process.cpuUsage(cpuAdd);
+const addCpuMs = (addCpu.user + addCpu.system) / 1000;
 const addRate = N / (addMs / 1000);
+// On a shared machine the wall clock includes time other processes held the CPU; CPU time of this
+// process measures the work itself (everything here runs on one thread).
+const addRateCpu = N / (addCpuMs / 1000);
 const mem = process.memoryUsage();
 const tSave = performance.now();
 await lib.close();
@@ -149,7 +155,8 @@ const annP50 = pct(annTimes, 50);
 const speedup = exactP50 / annP50;
 
 console.log('');
-console.log(`add (validate+parse+embed+index+commit): ${N} in ${(addMs / 1000).toFixed(1)} s = ${addRate.toFixed(0)} skills/s`);
+console.log(`add (validate+parse+embed+index+commit): ${N} in ${(addMs / 1000).toFixed(1)} s wall = ${addRate.toFixed(0)} skills/s; ${(addCpuMs / 1000).toFixed(1)} s CPU = ${addRateCpu.toFixed(0)} skills/s per CPU-second`);
+console.log(`load average during run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
 console.log(`close (save index):                      ${ms(saveMs)}`);
 console.log(`reopen (verify + load index, heads):     ${ms(reopenMs)}`);
 console.log(`memory after adding:                     rss ${mb(mem.rss)}, heap ${mb(mem.heapUsed)}, external ${mb(mem.external)}`);
@@ -162,7 +169,8 @@ const targets = [
   ['recall@5 >= 0.98', recall >= 0.98],
   ['p50 <= 1 ms', annP50 <= 1],
   ['>= 50x faster than exact scan', speedup >= 50],
-  ['add >= 2000 skills/s', addRate >= 2000],
+  ['add >= 2000 skills/s (wall)', addRate >= 2000],
+  ['add >= 2000 skills/s (per CPU-second)', addRateCpu >= 2000],
 ] as const;
 console.log(`targets: ${targets.map(([t, ok]) => `${ok ? 'MET' : 'MISSED'} ${t}`).join('; ')}`);
 if (!keep) rmSync(dir, { recursive: true, force: true });

@@ -17,8 +17,8 @@
  *   code: 'async function mineWoodLog(bot) { await mineBlock(bot, "oak_log", 1); }',
  * });
  * console.log(skill.version, created);              // 1 true
- * const hits = await lib.search('chop a tree', 5, { env: 'minecraft' });
- * console.log(hits[0]?.skill.name, hits[0]?.score); // mineWoodLog 0.4...
+ * const hits = await lib.search('mine an oak log', 5, { env: 'minecraft' });
+ * console.log(hits[0]?.skill.name, hits[0]?.score.toFixed(2)); // mineWoodLog 0.75
  * await lib.record('mineWoodLog', { success: true, durationMs: 1200 });
  * await lib.close();
  * ```
