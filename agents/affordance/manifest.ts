@@ -97,6 +97,20 @@ const validateManifest = validator<AffordanceManifest>(
   'see agents/affordance/manifest.ts for the fields (docs/affordance.md has an example)',
 );
 
+/** Validate a manifest object (filling defaults) and check its layout and input width. */
+export function validateManifestObject(raw: unknown): AffordanceManifest {
+  const manifest = validateManifest(structuredClone(raw));
+  checkLayout(manifest.features);
+  if (manifest.input.dim !== manifest.features.dim) {
+    throw new SkillforgeError(
+      'E_MANIFEST_MISMATCH',
+      `manifest input.dim is ${manifest.input.dim} but its feature layout produces rows of ${manifest.features.dim}`,
+      { hint: 'input.dim must equal features.dim' },
+    );
+  }
+  return manifest;
+}
+
 /** `x.onnx` -> `x.json`; `x.json` stays. */
 export function manifestPathFor(path: string): string {
   return extname(path) === '.json' ? path : join(dirname(path), `${basename(path, extname(path))}.json`);
@@ -118,15 +132,7 @@ export function readManifest(path: string): { manifest: AffordanceManifest; mani
   } catch (err) {
     throw new SkillforgeError('E_INVALID', `${manifestPath} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
-  const manifest = validateManifest(raw);
-  checkLayout(manifest.features);
-  if (manifest.input.dim !== manifest.features.dim) {
-    throw new SkillforgeError(
-      'E_MANIFEST_MISMATCH',
-      `manifest input.dim is ${manifest.input.dim} but its feature layout produces rows of ${manifest.features.dim}`,
-      { hint: 'input.dim must equal features.dim' },
-    );
-  }
+  const manifest = validateManifestObject(raw);
   const modelPath = resolve(dirname(manifestPath), manifest.model);
   return { manifest, manifestPath, modelPath };
 }

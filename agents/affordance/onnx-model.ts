@@ -18,7 +18,7 @@ import type { Observation, SkillCall } from '../../core/types.js';
 import type { Embedder } from '../../skills/embedder.js';
 import type { AffordanceModel } from './model.js';
 import { FeatureEncoder } from './features.js';
-import { MANIFEST_FORMAT, MANIFEST_VERSION, manifestPathFor, readManifest, type AffordanceManifest } from './manifest.js';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, manifestPathFor, readManifest, validateManifestObject, type AffordanceManifest } from './manifest.js';
 import { INPUT_NAME, OUTPUT_NAME, toOnnxBytes } from './net.js';
 import type { TrainResult } from './train.js';
 
@@ -83,6 +83,28 @@ export class OnnxAffordanceModel implements AffordanceModel {
       throw err;
     }
     return new OnnxAffordanceModel(session, manifest, encoder, modelPath);
+  }
+
+  /**
+   * A model from ONNX bytes and a manifest object (no files), e.g. straight after training:
+   * `OnnxAffordanceModel.fromBytes(toOnnxBytes(result.params), manifestFor(result))`. Same checks as `load`.
+   */
+  static async fromBytes(bytes: Uint8Array, manifest: AffordanceManifest, options: LoadOptions = {}): Promise<OnnxAffordanceModel> {
+    const checked = validateManifestObject(manifest);
+    const encoder = new FeatureEncoder(checked.features, options.embedder);
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, { ...DEFAULT_SESSION_OPTIONS, ...options.sessionOptions });
+    } catch (err) {
+      throw new SkillforgeError('E_ONNX_LOAD', `onnxruntime cannot load the model bytes: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      OnnxAffordanceModel.check(session, checked);
+    } catch (err) {
+      await session.release();
+      throw err;
+    }
+    return new OnnxAffordanceModel(session, checked, encoder, `memory:${checked.model}`);
   }
 
   private static check(session: ort.InferenceSession, m: AffordanceManifest): void {
@@ -178,21 +200,15 @@ export class OnnxAffordanceModel implements AffordanceModel {
   }
 }
 
-/**
- * Write a trained model as `<path>.onnx` plus its manifest `<path>.json` (path may end in .onnx).
- * Returns both paths and the manifest.
- */
-export function exportAffordanceModel(
-  result: Pick<TrainResult, 'params' | 'layout'> & Partial<Pick<TrainResult, 'metrics' | 'split' | 'epochs' | 'bestEpoch' | 'calibration' | 'trainMs' | 'baseRate'>>,
-  path: string,
-  training: Record<string, unknown> = {},
-): { onnxPath: string; manifestPath: string; manifest: AffordanceManifest } {
-  const onnxPath = resolve(extname(path) === '.onnx' ? path : `${path}.onnx`);
-  const manifestPath = manifestPathFor(onnxPath);
-  const manifest: AffordanceManifest = {
+type Trained = Pick<TrainResult, 'params' | 'layout'> &
+  Partial<Pick<TrainResult, 'metrics' | 'split' | 'epochs' | 'bestEpoch' | 'calibration' | 'trainMs' | 'baseRate'>>;
+
+/** The manifest of a model trained by `trainAffordance` (model file name `modelFile`). */
+export function manifestFor(result: Trained, modelFile = 'model.onnx', training: Record<string, unknown> = {}): AffordanceManifest {
+  return {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
-    model: basename(onnxPath),
+    model: modelFile,
     kind: result.params.kind,
     input: { name: INPUT_NAME, dtype: 'float32', dim: result.layout.dim },
     output: { name: OUTPUT_NAME, kind: 'probability' },
@@ -208,9 +224,22 @@ export function exportAffordanceModel(
       ...training,
     },
   };
+}
+
+/**
+ * Write a trained model as `<path>.onnx` plus its manifest `<path>.json` (path may end in .onnx).
+ * Returns both paths and the manifest.
+ */
+export function exportAffordanceModel(
+  result: Trained,
+  path: string,
+  training: Record<string, unknown> = {},
+): { onnxPath: string; manifestPath: string; manifest: AffordanceManifest } {
+  const onnxPath = resolve(extname(path) === '.onnx' ? path : `${path}.onnx`);
+  const manifestPath = manifestPathFor(onnxPath);
+  const manifest = manifestFor(result, basename(onnxPath), training);
   mkdirSync(dirname(onnxPath), { recursive: true });
   writeFileSync(onnxPath, toOnnxBytes(result.params, { 'skillforge.kind': result.params.kind, 'skillforge.layout': result.layout.observation.layout }));
   writeFileSync(manifestPath, `${JSON.stringify(manifest, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   return { onnxPath, manifestPath, manifest };
 }
-

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../../core/random.js';
 import { EpisodicMemory } from '../../memory/episodic.js';
-import { forward } from '../../agents/affordance/net.js';
+import { forward, toOnnxBytes } from '../../agents/affordance/net.js';
 import { trainAffordance, type TrainResult } from '../../agents/affordance/train.js';
 import { FeatureEncoder } from '../../agents/affordance/features.js';
-import { OnnxAffordanceModel, exportAffordanceModel } from '../../agents/affordance/onnx-model.js';
+import { OnnxAffordanceModel, exportAffordanceModel, manifestFor } from '../../agents/affordance/onnx-model.js';
 import { attempts, observe, randomCall, randomState, feasible } from './synthetic.js';
 
 describe('affordance training: memory -> train -> ONNX -> score', function () {
@@ -67,6 +67,12 @@ describe('affordance training: memory -> train -> ONNX -> score', function () {
         assert.ok(maxDiff < 1e-5, `max |onnx - ts| = ${maxDiff}`);
         assert.ok(agree / total > 0.85, `decisions agree with the true preconditions ${agree}/${total}`);
         assert.equal((await model.score(observe(randomState(rng)), [])).length, 0);
+        // The same model straight from memory (no files) scores identically.
+        const inMemory = await OnnxAffordanceModel.fromBytes(toOnnxBytes(r.params), manifestFor(r));
+        const obs = observe(randomState(rng));
+        const calls = Array.from({ length: 10 }, () => randomCall(rng));
+        assert.deepEqual(await inMemory.score(obs, calls), await model.score(obs, calls));
+        await inMemory.close();
       } finally {
         await model.close();
       }
