@@ -58,7 +58,8 @@ export interface ReceivedFrame {
 }
 
 interface Subscription {
-  id?: string;
+  /** Subscription ids sharing this topic (rosbridge merges them: min throttle, max queue). */
+  ids: Map<string, { throttleRate: number; queueLength: number }>;
   type?: string;
   throttleRate: number;
   queueLength: number;
@@ -360,7 +361,15 @@ export class SimRobot {
           return this.onSubscribe(conn, f);
         case 'unsubscribe': {
           const s = conn.subs.get(f.topic as string);
-          if (s) clearTimeout(s.timer);
+          if (!s) return;
+          // With an id only that subscriber leaves; without one, all of them.
+          if (f.id !== undefined) s.ids.delete(f.id);
+          else s.ids.clear();
+          if (s.ids.size > 0) {
+            this.mergeSubscription(s);
+            return;
+          }
+          clearTimeout(s.timer);
           conn.subs.delete(f.topic as string);
           return;
         }
@@ -412,17 +421,22 @@ export class SimRobot {
       this.rejected.push({ connection: conn.n, reason: `subscribe ${topic}: type ${f.type} does not match ${known}` });
       return;
     }
-    const old = conn.subs.get(topic);
-    if (old) clearTimeout(old.timer);
-    conn.subs.set(topic, {
-      id: f.id,
-      type: f.type as string | undefined,
-      throttleRate: num(f.throttle_rate),
-      queueLength: num(f.queue_length),
-      compression: typeof f.compression === 'string' ? f.compression : 'none',
-      lastSent: 0,
-      queue: [],
-    });
+    const id = f.id ?? `anonymous:${topic}`;
+    const own = { throttleRate: num(f.throttle_rate), queueLength: num(f.queue_length) };
+    let sub = conn.subs.get(topic);
+    if (!sub) {
+      sub = { ids: new Map(), type: f.type as string | undefined, throttleRate: 0, queueLength: 0, compression: 'none', lastSent: 0, queue: [] };
+      conn.subs.set(topic, sub);
+    }
+    sub.ids.set(id, own);
+    if (typeof f.compression === 'string') sub.compression = f.compression;
+    this.mergeSubscription(sub);
+  }
+
+  private mergeSubscription(sub: Subscription): void {
+    const all = [...sub.ids.values()];
+    sub.throttleRate = Math.min(...all.map((o) => o.throttleRate));
+    sub.queueLength = Math.max(...all.map((o) => o.queueLength));
   }
 
   /** Deliver one topic message to one client, honouring throttle_rate, queue_length and compression. */
