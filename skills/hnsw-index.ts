@@ -176,7 +176,7 @@ export class VectorIndex {
 function cleanupGraphs(dir: string, keep: string): void {
   const now = Date.now();
   for (const f of readdirSync(dir)) {
-    if (f === keep || !/^index(-[0-9a-f]+|\.tmp-.*)\.hnsw$/.test(f)) continue;
+    if (f === keep || !/^index(-[0-9a-f]+|\.tmp-.*)\.hnsw$|^index\.json\.tmp-/.test(f)) continue;
     try {
       if (now - statSync(join(dir, f)).mtimeMs > 60_000) unlinkSync(join(dir, f));
     } catch {

@@ -25,7 +25,8 @@
  */
 import { join } from 'node:path';
 import { SkillforgeError } from '../core/errors.js';
-import { ValidationError } from '../core/validate.js';
+import { ValidationError, assertValid } from '../core/validate.js';
+import type { JsonSchema } from '../core/types.js';
 import { parseSkillCode } from './code.js';
 import type { Embedder } from './embedder.js';
 import { HashedEmbedder } from './hashed-embedder.js';
@@ -105,6 +106,16 @@ interface KnownAdd {
 }
 
 const DB_FILE = 'library.db';
+
+const outcomeSchema: JsonSchema = {
+  type: 'object',
+  required: ['success', 'durationMs'],
+  properties: {
+    success: { type: 'boolean' },
+    durationMs: { type: 'number', minimum: 0 },
+    error: { type: 'string' },
+  },
+};
 /** Applying more than this many index changes at open saves the index again. */
 const RESAVE_AFTER = 1000;
 
@@ -479,6 +490,7 @@ export class SkillLibrary {
   /** Fold one execution outcome into a skill version's stats (latest by default). */
   async record(name: string, outcome: { success: boolean; durationMs: number; error?: string }, version?: number): Promise<SkillStats> {
     this.check();
+    assertValid(outcomeSchema, outcome, 'outcome', 'record takes { success: boolean, durationMs: number >= 0, error?: string }');
     const stats = await this.store.recordOutcome(name, version, outcome);
     if (!stats) throw notFound(name, version);
     await this.sync();

@@ -76,6 +76,7 @@ describe('skills/library: SkillLibrary', () => {
     const s = await lib.get('boilWater');
     assert.deepEqual(s?.stats, { attempts: 2, successes: 1, meanDurationMs: 200, lastError: 'pot missing' });
     await assert.rejects(lib.record('nope', { success: true, durationMs: 1 }), /no skill nope/);
+    await assert.rejects(lib.record('boilWater', { success: 'yes', durationMs: -1 } as never), /invalid outcome: \/success must be boolean; \/durationMs must be >= 0/);
   });
 
   it('removes every version; list filters', async () => {
