@@ -10,7 +10,6 @@
  *   attached: do not install process-wide handlers" (see startEmbeddedWorld).
  */
 import { createRequire } from 'node:module';
-import { EventEmitter } from 'node:events';
 
 const require = createRequire(import.meta.url);
 
@@ -52,8 +51,19 @@ export function loadFlyingSquid(): any {
   return loaded;
 }
 
-function inertInterface(): EventEmitter & { setPrompt(): void; prompt(): void; close(): void } {
-  return Object.assign(new EventEmitter(), { setPrompt() {}, prompt() {}, close() {} });
+/** Stands in for flying-squid's stdin prompt: accepts and drops listeners, so no server is kept alive by it. */
+function inertInterface(): object {
+  const self = {
+    on: () => self,
+    once: () => self,
+    addListener: () => self,
+    removeListener: () => self,
+    off: () => self,
+    setPrompt() {},
+    prompt() {},
+    close() {},
+  };
+  return self;
 }
 
 /**

@@ -250,6 +250,8 @@ async function shutdown(serv: SquidServer, worldFolder: string, ownFolder: boole
     w?.stopSaving?.();
     if (!ownFolder) await w?.saveNow?.().catch(() => {});
     await Promise.resolve(w?.finishedSaving).catch(() => {});
+    // Region files stay open until the provider closes them.
+    await w?.storageProvider?.close?.().catch(() => {});
   }
   try {
     await serv.destroy();
