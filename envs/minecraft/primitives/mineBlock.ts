@@ -18,6 +18,10 @@ export function weakestHarvestTool(bot: Bot, block: { harvestTools?: Record<stri
   return names[0] ?? null;
 }
 
+function totalItems(bot: Bot): number {
+  return bot.inventory.items().reduce((n, i) => n + i.count, 0);
+}
+
 const NEIGHBOURS = [
   [1, 0, 0],
   [-1, 0, 0],
@@ -67,6 +71,8 @@ export async function mineBlock(bot: Bot, name: string, count: number = 1, optio
     let mined = 0;
     const failed = new Set<string>();
     let lastError: unknown = null;
+    let lostDrops = 0;
+    const dropsSomething = ((blockType as { drops?: unknown[] }).drops ?? []).length > 0;
     while (mined < count) {
       run.check();
       const positions = bot.findBlocks({ matching: blockType.id, maxDistance: MINE_RADIUS, count: 64 });
@@ -88,10 +94,20 @@ export async function mineBlock(bot: Bot, name: string, count: number = 1, optio
       candidates.sort((a, b) => cost(a) - cost(b));
       const target = candidates[0]!;
       try {
+        const before = totalItems(bot);
         await bot.collectBlock.collect(target, { ignoreNoPath: true });
         run.check();
         const after = bot.blockAt(target.position);
         if (after && after.type === blockType.id) throw new Error(`the ${name} at ${target.position} is still there`);
+        // Another player may grab the drop first: only count blocks whose drop reached us.
+        if (dropsSomething && totalItems(bot) <= before) {
+          await bot.waitForTicks(10);
+          if (totalItems(bot) <= before) {
+            lostDrops++;
+            if (lostDrops >= 5) throw new SkillforgeError('E_MC_DIG_FAILED', `mined ${mined} of ${count} ${name}: the drops were not picked up (${lostDrops} lost)`, { hint: 'someone else may be collecting them; move elsewhere' });
+            continue;
+          }
+        }
         mined++;
       } catch (err) {
         run.check();
