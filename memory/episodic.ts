@@ -218,6 +218,8 @@ export class EpisodicMemory {
         cause: err,
       });
     }
+    // Agents and `affordance train` may use one data directory at once: wait for a writer's lock.
+    db.pragma('busy_timeout = 5000');
     if (!options.readonly) {
       if (file !== ':memory:') db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');

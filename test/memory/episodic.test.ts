@@ -116,3 +116,21 @@ describe('memory/episodic', () => {
     ro.close();
   });
 });
+
+describe('memory/episodic with two connections (two processes sharing a data dir)', () => {
+  it('a second connection sees appends of the first (WAL) and can append too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-mem2-'));
+    try {
+      const a = EpisodicMemory.open({ dir });
+      const b = EpisodicMemory.open({ dir });
+      a.append(attempt(1));
+      assert.equal(b.count(), 1);
+      b.append(attempt(2));
+      assert.equal(a.count(), 2);
+      a.close();
+      b.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
