@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Vec3 } from 'vec3';
 import type { Bot } from 'mineflayer';
 import { containerItems, containersOf } from '../../envs/minecraft/server/plugins/containers.js';
-import { countsOf, give, inventoriesAgree, joinBot, placeNear, startServer, waitFor, type TestServer } from './windows-fixture.js';
+import { windowsOf } from '../../envs/minecraft/server/plugins/windows.js';
+import { countsOf, give, inventoriesAgree, joinBot, placeNear, playerOf, startServer, waitFor, type TestServer } from './windows-fixture.js';
 
 describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', function () {
   this.timeout(40_000);
@@ -87,6 +88,20 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     assert.equal(saved.containers[0].slots.filter(Boolean)[0].name, 'oak_log');
   });
 
+  it('closes the chest window when the player walks away', async () => {
+    const chest = await bot.openContainer(bot.blockAt(chestPos)!);
+    const closed = new Promise<void>((resolve) => bot.once('windowClose', () => resolve()));
+    const player = playerOf(server.serv, bot.username);
+    const home = player.position.clone();
+    await player.teleport(home.offset(12, 0, 0));
+    await waitFor(() => bot.currentWindow === null, 3_000, 'the window to close');
+    await closed;
+    assert.equal(windowsOf(player).current, null);
+    assert.ok(chest);
+    await player.teleport(home);
+    await waitFor(() => bot.entity.position.distanceTo(home) < 1, 3_000, 'back home');
+  });
+
   it('keeps chest contents across a server restart', async () => {
     const folder = server.worldFolder;
     assert.equal(stored().oak_log, 5);
@@ -105,6 +120,25 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     chest.close();
     await waitFor(() => count(bot, 'oak_log') === 5, 3_000, 'logs withdrawn');
     assert.deepEqual(stored(), {});
+  });
+
+  it('drops the contents when the chest is dug', async () => {
+    give(server.serv, bot.username, 'iron_axe', 1);
+    give(server.serv, bot.username, 'diamond', 3);
+    await waitFor(() => count(bot, 'diamond') === 3 && count(bot, 'iron_axe') === 1);
+    const block = bot.blockAt(chestPos)!;
+    const chest = await bot.openContainer(block);
+    await chest.deposit(id('diamond'), null, 3);
+    chest.close();
+    await waitFor(() => stored().diamond === 3, 3_000, 'diamonds stored');
+    await bot.equip(id('iron_axe'), 'hand');
+    await bot.dig(bot.blockAt(chestPos)!, true);
+    await waitFor(() => containersOf(server.serv).peek(server.serv.overworld, chestPos) === undefined, 3_000, 'the container to go');
+    // Three diamonds come out of the chest as item entities (and the bot may walk over them).
+    await waitFor(() => {
+      const onGround = Object.values(server.serv.entities as Record<string, { itemId?: number }>).filter((e) => e.itemId === id('diamond')).length;
+      return onGround + count(bot, 'diamond') === 3;
+    }, 3_000, 'three diamonds dropped');
   });
 
   it('reported no server-side errors', () => {

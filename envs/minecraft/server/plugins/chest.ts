@@ -64,7 +64,9 @@ const chestPlugin: SquidPlugin = {
           // Block action 1 opens the lid for `count` viewers; barrels have no lid animation.
           if (blockName !== 'barrel') serv.setBlockAction(player.world, position, 1, count);
         };
-        windowsOf(player, serv).open(new ChestMenu(entry, lid), { translate: TITLES[blockName] });
+        const menu = new ChestMenu(entry, lid);
+        menu.anchor = { world: player.world, position, blockNames: [blockName] };
+        windowsOf(player, serv).open(menu, { translate: TITLES[blockName] });
         return true;
       });
     }

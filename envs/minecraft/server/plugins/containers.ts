@@ -2,8 +2,7 @@
  * Contents of container blocks (chests, furnaces) for flying-squid, which keeps no block entities.
  * Contents live per block position while the server runs, are saved as JSON in the world folder
  * (`skillforge-containers.json`) so they survive a restart, drop as items when the block is dug, and
- * vanish when the block is replaced by other means (/setblock). Windows showing a container close
- * when its block goes away or the player walks more than 8 blocks off, as in vanilla.
+ * vanish when the block is replaced by other means (/setblock), closing the windows that show them.
  *
  * @example
  * const entry = containersOf(serv).get(player.world, position, 'chest', 27);
@@ -20,7 +19,6 @@ import {
   shared,
   vec3,
   whenReady,
-  type PlayerWindows,
   type SquidPlayer,
   type SquidPlugin,
   type SquidServer,
@@ -71,7 +69,6 @@ interface SavedEntry {
   data: Record<string, number>;
 }
 
-const MAX_DISTANCE_SQ = 8 * 8;
 
 /** All container blocks of one server. */
 export class BlockContainers {
@@ -148,22 +145,6 @@ export class BlockContainers {
     this.scheduleSave();
   }
 
-  /** Close windows whose player walked off or whose block is gone. */
-  checkViewers(): void {
-    for (const entry of this.entries.values()) {
-      if (entry.dimension === 'virtual') continue;
-      for (const menu of [...entry.menus]) {
-        const viewer: PlayerWindows | null = menu.viewer;
-        if (!viewer) continue;
-        const pos = viewer.player.position;
-        const dx = pos.x - (entry.position.x + 0.5);
-        const dy = pos.y - (entry.position.y + 0.5);
-        const dz = pos.z - (entry.position.z + 0.5);
-        if (dx * dx + dy * dy + dz * dz > MAX_DISTANCE_SQ || this.dimensionOf(viewer.player.world) !== entry.dimension) viewer.close();
-      }
-    }
-  }
-
   // ------------------------------------------------------------ persistence
 
   private scheduleSave(): void {
@@ -237,9 +218,6 @@ export function containersOf(serv: SquidServer, settings?: { worldFolder?: strin
 }
 
 function installHooks(serv: SquidServer, reg: BlockContainers): void {
-  serv.on('tick', (_delta: number, count: number) => {
-    if (count % 10 === 0) reg.checkViewers();
-  });
   serv.on('close', () => reg.save());
   const watchPlayer = (player: SquidPlayer) => {
     // Digging a container drops what it held, like vanilla.

@@ -352,9 +352,10 @@ function installInventoryCrafting(player: SquidPlayer, serv: SquidServer): void 
 const craftingPlugin: SquidPlugin = {
   server(serv) {
     recipeBook(serv);
-    onBlockUse(serv, 'crafting_table', ({ player }) => {
-      const windows = windowsOf(player, serv);
-      windows.open(new CraftingTableMenu(serv, player), { translate: 'container.crafting' });
+    onBlockUse(serv, 'crafting_table', ({ block, player }) => {
+      const menu = new CraftingTableMenu(serv, player);
+      menu.anchor = { world: player.world, position: block.position, blockNames: ['crafting_table'] };
+      windowsOf(player, serv).open(menu, { translate: 'container.crafting' });
       return true;
     });
   },

@@ -306,7 +306,9 @@ const furnacePlugin: SquidPlugin = {
             last = now;
           });
         }
-        windowsOf(player, serv).open(new FurnaceMenu(entry), { translate: kind.title });
+        const menu = new FurnaceMenu(entry);
+        menu.anchor = { world: player.world, position: block.position, blockNames: [kind.block] };
+        windowsOf(player, serv).open(menu, { translate: kind.title });
         return true;
       });
     }

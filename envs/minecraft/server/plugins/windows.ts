@@ -123,6 +123,11 @@ export abstract class Menu {
   abstract readonly containerSize: number;
   /** Set while a window manager shows this menu. */
   viewer: PlayerWindows | null = null;
+  /**
+   * The block this window belongs to: the window closes when that block is gone or the player is
+   * more than 8 blocks from it, or in another world (vanilla's "still valid" rule).
+   */
+  anchor: { world: unknown; position: Vec3; blockNames: string[] } | null = null;
 
   get size(): number {
     return this.containerSize + INV_SLOTS;
@@ -371,8 +376,33 @@ export function windowsOf(player: SquidPlayer, serv?: SquidServer): PlayerWindow
   return shared(player, 'windows', () => {
     const s = serv ?? (player._serv as SquidServer);
     if (!s) throw new Error('windowsOf: pass the server on first use');
+    shared(s, 'windowValidity', () => {
+      s.on('tick', (_delta: number, count: number) => {
+        if (count % 10 === 0) for (const p of s.players) void checkStillValid(p);
+      });
+      return true;
+    });
     return new PlayerWindows(player, s);
   });
+}
+
+const MAX_USE_DISTANCE_SQ = 8 * 8;
+
+/** Close a player's window whose block went away or that they walked away from. */
+async function checkStillValid(player: SquidPlayer): Promise<void> {
+  const windows = (player as unknown as Record<symbol, PlayerWindows | undefined>)[Symbol.for('skillforge.windows')];
+  const menu = windows?.current;
+  const anchor = menu?.anchor;
+  if (!windows || !menu || !anchor) return;
+  const pos = player.position;
+  const c = anchor.position;
+  const d2 = (pos.x - (c.x + 0.5)) ** 2 + (pos.y - (c.y + 0.5)) ** 2 + (pos.z - (c.z + 0.5)) ** 2;
+  let valid = player.world === anchor.world && d2 <= MAX_USE_DISTANCE_SQ;
+  if (valid) {
+    const block = await (anchor.world as any).getBlock(anchor.position).catch(() => null);
+    valid = !!block && anchor.blockNames.includes(block.name);
+  }
+  if (!valid && windows.current === menu) windows.close();
 }
 
 /** Everything one player sees of windows: their inventory (id 0) and at most one open container. */
