@@ -27,16 +27,28 @@ function positive(value: string, flag: string): number {
   return n;
 }
 
-/** Keyboard: e-stop on SPACE/'e', answers for --confirm, Ctrl-C. Only when stdin is a terminal. */
-class Keys {
+/** The parts of a terminal the key reader needs (process.stdin fits; tests pass a stream). */
+export interface KeyInput extends NodeJS.EventEmitter {
+  isTTY?: boolean;
+  setRawMode?(mode: boolean): unknown;
+  resume(): unknown;
+  pause(): unknown;
+}
+
+/** Keyboard: e-stop on SPACE/'e', answers for --confirm, Ctrl-C. Raw keys only when input is a terminal. */
+export class Keys {
   private pending: ((yes: boolean) => void) | undefined;
-  private readonly onData: (b: Buffer) => void;
+  private readonly onData: (b: Buffer | string) => void;
   readonly active: boolean;
-  constructor(onEstop: () => void, onInterrupt: () => void) {
-    const stdin = process.stdin;
-    this.active = stdin.isTTY === true;
-    this.onData = (b: Buffer) => {
-      const key = b.toString('utf8');
+  constructor(
+    onEstop: () => void,
+    onInterrupt: () => void,
+    private readonly input: KeyInput = process.stdin,
+    private readonly output: { write(s: string): unknown } = process.stdout,
+  ) {
+    this.active = input.isTTY === true && typeof input.setRawMode === 'function';
+    this.onData = (b: Buffer | string) => {
+      const key = b.toString();
       if (key === '\u0003') return onInterrupt();
       if (key === ' ' || key.toLowerCase() === 'e') {
         this.answer(false);
@@ -45,22 +57,22 @@ class Keys {
       if (this.pending) this.answer(key.toLowerCase() === 'y');
     };
     if (this.active) {
-      stdin.setRawMode(true);
-      stdin.resume();
-      stdin.on('data', this.onData);
+      input.setRawMode!(true);
+      input.resume();
+      input.on('data', this.onData);
     }
   }
 
   /** Ask yes/no: a key press in a terminal, a line otherwise. */
   async ask(question: string): Promise<boolean> {
-    process.stdout.write(`${question} [y/N] `);
+    this.output.write(`${question} [y/N] `);
     if (this.active) {
       const yes = await new Promise<boolean>((resolve) => (this.pending = resolve));
-      process.stdout.write(yes ? 'yes\n' : 'no\n');
+      this.output.write(yes ? 'yes\n' : 'no\n');
       return yes;
     }
     const { createInterface } = await import('node:readline/promises');
-    const rl = createInterface({ input: process.stdin });
+    const rl = createInterface({ input: this.input as NodeJS.ReadableStream });
     try {
       const line = await rl.question('');
       return /^y(es)?$/i.test(line.trim());
@@ -72,9 +84,9 @@ class Keys {
   close(): void {
     this.answer(false);
     if (!this.active) return;
-    process.stdin.off('data', this.onData);
-    process.stdin.setRawMode(false);
-    process.stdin.pause();
+    this.input.off('data', this.onData);
+    this.input.setRawMode!(false);
+    this.input.pause();
   }
 
   private answer(yes: boolean): void {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { buildProgram } from '../../bin/cli.js';
+import { Keys } from '../../bin/commands/robot.js';
 import { FakeLlmServer } from '../support/openai-server.js';
 
 const PLAN = ['find the apple', 'pick up the apple', 'bring the apple to you', 'put down the apple', 'done'];
@@ -66,5 +68,50 @@ describe('skillforge robot (command line)', function () {
 
   it('refuses --url without a profile', async () => {
     await assert.rejects(cli(['robot', 'x', '--url', 'ws://127.0.0.1:9', ...llm()]), /--url needs --profile/);
+  });
+});
+
+describe('skillforge robot keys', () => {
+  function terminal() {
+    const input = Object.assign(new PassThrough(), { isTTY: true, raw: false, setRawMode(m: boolean) { input.raw = m; } });
+    return input;
+  }
+
+  it('SPACE and e trigger the e-stop, y/n answer confirmations, Ctrl-C interrupts, raw mode is restored', async () => {
+    const input = terminal();
+    let estops = 0;
+    let interrupts = 0;
+    let printed = '';
+    const keys = new Keys(() => estops++, () => interrupts++, input, { write: (s: string) => (printed += s) });
+    assert.equal(input.raw, true);
+    input.write(' ');
+    input.write('E');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(estops, 2);
+    const yes = keys.ask('navigate to table?');
+    input.write('y');
+    assert.equal(await yes, true);
+    const no = keys.ask('navigate to sink?');
+    input.write('x');
+    assert.equal(await no, false);
+    const interrupted = keys.ask('pick up the apple?');
+    input.write(' ');
+    assert.equal(await interrupted, false, 'the e-stop key answers a pending confirmation with no');
+    input.write('\u0003');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(interrupts, 1);
+    assert.match(printed, /navigate to table\? \[y\/N\] yes/);
+    keys.close();
+    assert.equal(input.raw, false);
+  });
+
+  it('without a terminal, confirmations read a line', async () => {
+    const input = new PassThrough();
+    const keys = new Keys(() => {}, () => {}, input, { write: () => true });
+    assert.equal(keys.active, false);
+    const answer = keys.ask('go?');
+    input.write('yes\n');
+    assert.equal(await answer, true);
+    keys.close();
   });
 });
