@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import type { Bot } from 'mineflayer';
 import { Vec3 } from 'vec3';
 import { startEmbeddedWorld, MINECRAFT_VERSION, type EmbeddedWorld } from '../../envs/minecraft/server/world.js';
@@ -38,6 +39,7 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
   this.timeout(40_000);
   let world: EmbeddedWorld;
   const bots: Bot[] = [];
+  let dugLog: Vec3 | undefined;
   const serv = () => world.server;
   const join = async (name: string, onCreate?: (bot: Bot) => void) => {
     const bot = await joinWorld(world, name, onCreate);
@@ -121,6 +123,21 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
     assert.equal(bot.blockAt(log.position)?.name, 'air');
     await pickUp(bot, log.position, 'oak_log', 1);
     assert.equal(count(bot, 'oak_log'), 1);
+    dugLog = log.position.clone();
+  });
+
+  it('keeps what a reconnecting bot carried and the blocks it dug', async () => {
+    assert.ok(dugLog, 'needs the oak log test');
+    const first = bots.find((b) => b.username === 'lumberjack')!;
+    await new Promise<void>((resolve) => {
+      first.once('end', () => resolve());
+      first.quit();
+    });
+    bots.splice(bots.indexOf(first), 1);
+    await waitFor(() => !serv().players.some((p: { username: string }) => p.username === 'lumberjack'), 3000, 'the server to see the bot leave');
+    const again = await join('lumberjack');
+    assert.equal(count(again, 'oak_log'), 1);
+    assert.equal(again.blockAt(dugLog)?.name, 'air');
   });
 
   it('serves five bots at once, each walking somewhere and talking', async () => {
@@ -166,5 +183,6 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
     await Promise.race([Promise.all(ended), new Promise((_, reject) => setTimeout(() => reject(new Error('clients did not see end')), 5000))]);
     assert.ok(Date.now() - t0 < 5000);
     await world.stop(); // idempotent
+    assert.ok(!existsSync(world.worldFolder), 'the temporary world folder is removed');
   });
 });

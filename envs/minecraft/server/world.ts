@@ -60,6 +60,8 @@ export interface EmbeddedWorld {
   server: SquidServer;
   /** Names of the plugins loaded, in load order. */
   plugins: string[];
+  /** Where the world is stored (a temporary folder unless `worldFolder` was given). */
+  worldFolder: string;
   /** Kick every player (they see 'end'), close the port, remove the temporary world. Idempotent. */
   stop(): Promise<void>;
 }
@@ -218,6 +220,7 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
     spawn: { x: spawn.x, y: spawn.y, z: spawn.z },
     server: serv,
     plugins: plugins.map(([n]) => n),
+    worldFolder,
     stop,
   };
 }
