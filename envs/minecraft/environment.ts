@@ -295,7 +295,7 @@ export class MinecraftEnvironment implements Environment {
     const goal = task.goal;
     if (!goal || Object.keys(goal).length === 0) return { success: null, reason: 'no programmatic goal; a critic must judge' };
     const bot = await this.connection.ready(30_000);
-    const unknown = Object.keys(goal).filter((k) => !['inventory', 'nearby', 'position'].includes(k));
+    const unknown = Object.keys(goal).filter((k) => !['inventory', 'inventoryAny', 'nearby', 'position'].includes(k));
     const fails: string[] = [];
     const oks: string[] = [];
     if (goal.inventory && typeof goal.inventory === 'object') {
@@ -304,6 +304,15 @@ export class MinecraftEnvironment implements Environment {
         const have = inv[n] ?? 0;
         (have >= Number(want) ? oks : fails).push(`have ${have}/${want} ${n}`);
       }
+    }
+    // Any member of a family counts (a log of any wood): {inventoryAny: {items: [...], count}}.
+    if (goal.inventoryAny && typeof goal.inventoryAny === 'object') {
+      const any = goal.inventoryAny as { items?: unknown; count?: unknown };
+      const items = Array.isArray(any.items) ? any.items.map(String) : [];
+      const want = Number(any.count ?? 1);
+      const inv = inventoryCounts(bot);
+      const have = items.reduce((sum, n) => sum + (inv[n] ?? 0), 0);
+      (have >= want ? oks : fails).push(`have ${have}/${want} of ${items.join('|')}`);
     }
     if (goal.nearby && typeof goal.nearby === 'object') {
       for (const [n, want] of Object.entries(goal.nearby as Record<string, number>)) {
