@@ -88,6 +88,16 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     assert.equal(saved.containers[0].slots.filter(Boolean)[0].name, 'oak_log');
   });
 
+  it('an item that arrives just as the client closes the window still reaches its inventory', async () => {
+    const chest = await bot.openContainer(bot.blockAt(chestPos)!);
+    const before = count(bot, 'apple');
+    chest.close();
+    // The server has not read the close yet: this lands in the chest window the client just dropped.
+    give(server.serv, bot.username, 'apple', 2);
+    await waitFor(() => count(bot, 'apple') === before + 2, 3_000, 'the apples on the client');
+    await waitFor(() => inventoriesAgree(server.serv, bot), 3_000, 'inventories to agree');
+  });
+
   it('closes the chest window when the player walks away', async () => {
     const chest = await bot.openContainer(bot.blockAt(chestPos)!);
     const closed = new Promise<void>((resolve) => bot.once('windowClose', () => resolve()));

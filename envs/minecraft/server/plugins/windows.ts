@@ -419,6 +419,8 @@ export class PlayerWindows {
   private quiet = false;
   private nextId = 0;
   private drag: { button: number; slots: number[] } | null = null;
+  /** Inventory slots (window-0 numbers) sent to the open container outside the player's own clicks. */
+  private readonly pushedWhileOpen = new Set<number>();
   private installed = false;
   private gone = false;
   private readonly windowsLib: any;
@@ -488,6 +490,7 @@ export class PlayerWindows {
     menu.id = this.nextId;
     menu.viewer = this;
     this.current = menu;
+    this.pushedWhileOpen.clear();
     if (menu instanceof StoreMenu) menu.attach();
     const type = this.windowsLib.windows[menu.typeName]?.type;
     if (typeof type !== 'number') throw new Error(`unknown window type ${menu.typeName}`);
@@ -525,7 +528,11 @@ export class PlayerWindows {
       // A client that closes a window copies that window's inventory rows into its inventory (mineflayer
       // does exactly this); when the server closes it, the client keeps its old copy.
       for (let k = 0; k < INV_SLOTS; k++) this.view0[INV_MAIN + k] = this.viewC[menu.containerSize + k] ?? null;
+      // Except what we pushed into the window on our own (a pickup, /give): if the client had already
+      // closed the window when that arrived, it dropped it. Send those slots again on window 0.
+      for (const s of this.pushedWhileOpen) this.view0[s] = UNKNOWN;
     }
+    this.pushedWhileOpen.clear();
     this.viewC = [];
     this.returnCursor();
     menu.onClose(this.player);
@@ -581,8 +588,10 @@ export class PlayerWindows {
     this.sendEquipment(slot, item);
     if (this.quiet) return;
     const open = this.current;
-    if (open && slot >= INV_MAIN && slot < INV_MAIN + INV_SLOTS) this.sendSlot(open, open.containerSize + slot - INV_MAIN, item);
-    else this.sendSlot(this.inventory, slot, item);
+    if (open && slot >= INV_MAIN && slot < INV_MAIN + INV_SLOTS) {
+      this.sendSlot(open, open.containerSize + slot - INV_MAIN, item);
+      this.pushedWhileOpen.add(slot);
+    } else this.sendSlot(this.inventory, slot, item);
   }
 
   /** A container slot changed outside this player's click (furnace tick, another viewer). */
