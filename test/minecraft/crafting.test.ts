@@ -143,6 +143,19 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
     assert.equal(serverCount('wooden_pickaxe'), 1);
   });
 
+  it('leaves the buckets behind when a cake is crafted', async () => {
+    for (const [name, n] of [['milk_bucket', 3], ['sugar', 2], ['egg', 1], ['wheat', 3]] as const) give(server.serv, bot.username, name, n);
+    await waitFor(() => count('milk_bucket') === 3 && count('wheat') === 3);
+    const table = bot.findBlock({ matching: bot.registry.blocksByName.crafting_table.id, maxDistance: 6 })!;
+    const [cake] = bot.recipesFor(id('cake'), null, 1, table);
+    await bot.craft(cake, 1, table);
+    await waitFor(() => serverCount('bucket') === 3, 3_000, 'three buckets back');
+    await settle();
+    assert.equal(count('cake'), 1);
+    assert.equal(count('bucket'), 3);
+    assert.equal(count('milk_bucket') + count('sugar') + count('egg') + count('wheat'), 0);
+  });
+
   it('reported no server-side errors', () => {
     assert.deepEqual(server.errors.map(String), []);
   });
