@@ -78,7 +78,26 @@ function loadPlugins(bot: Bot): void {
   bot.loadPlugin(pathfinder);
   bot.loadPlugin(tool);
   bot.loadPlugin(collectBlock);
-  bot.loadPlugin(pvp);
+  bot.loadPlugin(quietPvp(pvp));
+}
+
+/**
+ * mineflayer-pvp 1.3.2 listens to the deprecated 'physicTick' event, so mineflayer prints a warning for
+ * every bot. Load it with exactly that warning muted (everything else still reaches the console).
+ */
+function quietPvp(pvp: (bot: Bot, options: unknown) => void): (bot: Bot, options: unknown) => void {
+  return function pvpPlugin(bot, options) {
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && args[0].includes('deprecated event (physicTick)')) return;
+      warn(...args);
+    };
+    try {
+      pvp(bot, options);
+    } finally {
+      console.warn = warn;
+    }
+  };
 }
 
 /** Movements tuned for survival: may dig, never breaks chests/tables/furnaces it might need. */
