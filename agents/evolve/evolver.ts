@@ -28,6 +28,7 @@ import type { Environment, Primitive, Task } from '../../envs/environment.js';
 import type { EpisodicMemory } from '../../memory/episodic.js';
 import type { SkillLibrary } from '../../skills/library.js';
 import type { Skill } from '../../skills/skill.js';
+import { announceSkill, type MessageBus } from '../bus.js';
 import type { SkillRunner } from '../saycan/agent.js';
 import { specSignature } from './abstraction.js';
 import { EvolvingAgent, type EpisodeResult, type EvolveStep, type Planner } from './agent.js';
@@ -81,6 +82,8 @@ export interface EvolverOptions {
   maxSteps?: number;
   seed?: number;
   agent?: string;
+  /** Announce every stored skill (new or refined) as `skill.learned` on this bus. */
+  bus?: MessageBus;
   onEvent?: (event: EvolveEvent) => void;
 }
 
@@ -258,6 +261,7 @@ export class SkillEvolver {
     let stats = skill.stats;
     for (const t of verification.trials) stats = await library.record(skill.name, { success: t.success, durationMs: t.durationMs, ...(t.error ? { error: t.error } : {}) }, skill.version);
     this.counters.abstracted++;
+    if (this.options.bus) announceSkill(this.options.bus, this.agentName, skill);
     this.options.onEvent?.({ type: 'abstracted', skill: skill.name, version: skill.version, ...(spec.support !== undefined ? { support: spec.support } : {}), verification });
     return { ...skill, stats };
   }
@@ -283,7 +287,11 @@ export class SkillEvolver {
         agent: this.agentName,
         signal,
       });
-      if (r.repaired) this.counters.refined++;
+      if (r.repaired) {
+        this.counters.refined++;
+        const stored = this.options.bus && r.to ? await library.get(skill.name, r.to) : undefined;
+        if (stored) announceSkill(this.options.bus!, this.agentName, stored);
+      }
       out.push(r);
       this.options.onEvent?.({ type: 'refined', refinement: r });
     }
