@@ -9,8 +9,11 @@
  * - `inventory`  net change of item counts: "+3 oak_log, -1 crafting_table" (data: {oak_log: 3, ...})
  * - `death`      the bot died
  * - `kicked`, `disconnected`, `reconnected`  connection changes
- * - `primitive`  a primitive started or finished ("mineBlock(oak_log, 3) done in 4.2 s")
- * - `error`      a primitive failed (the message an LLM should read)
+ * - `primitive`  a primitive finished: "mineBlock(oak_log, 3) done in 4.2 s" / "craftItem(stick, 1) failed: ..."
+ *                (data: {label, ok, ms})
+ * - `placed`     placeItem put a block down (data: {name, x, y, z})
+ * - `reconnecting`  the environment is reconnecting (MinecraftEnvironment only)
+ * - `error`      an environment call failed (MinecraftEnvironment.execute; the message an LLM should read)
  *
  * @example
  * const rec = new EventRecorder();

@@ -75,6 +75,7 @@ describe('minecraft primitives (plain flying-squid world)', function () {
     assert.ok((inventoryCounts(bot).dirt ?? 0) >= before + 1, 'dirt picked up');
     const inv = rec.since(mark).filter((e) => e.type === 'inventory');
     assert.ok(inv.some((e) => /\+\d+ dirt/.test(e.text)), JSON.stringify(inv));
+    assert.ok(rec.since(mark).some((e) => e.type === 'primitive' && /^mineBlock\(dirt, 1\) done in \d+\.\d s$/.test(e.text)));
   });
 
   it('mineBlock says which tool stone needs, and what is missing nearby', async () => {
@@ -83,6 +84,7 @@ describe('minecraft primitives (plain flying-squid world)', function () {
     await assert.rejects(mineBlock(bot, 'oak_log', 3), (e: any) => e.code === 'E_MC_NOT_FOUND' && e.message === 'no oak_log within 32 blocks');
     await assert.rejects(mineBlock(bot, 'oak_logg', 1), (e: any) => e.code === 'E_MC_UNKNOWN_BLOCK' && /oak_log/.test(e.hint));
     await assert.rejects(mineBlock(bot, 'dirt', 0), /count for mineBlock must be a whole number/);
+    assert.ok(rec.since(mark).some((e) => e.type === 'primitive' && e.text === 'mineBlock(oak_log, 3) failed: no oak_log within 32 blocks'));
     const chat = rec.since(mark).filter((e) => e.type === 'chat').map((e) => e.text);
     assert.ok(chat.includes('I need at least a wooden_pickaxe to mine stone!'), chat.join('|'));
     assert.ok(chat.includes('No oak_log nearby, please explore first'));

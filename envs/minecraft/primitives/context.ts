@@ -139,6 +139,7 @@ export async function runPrimitive<T>(
     },
   };
   let kick: string | null = null;
+  const started = Date.now();
   return new Promise<T>((resolve, reject) => {
     let done = false;
     const timer = setTimeout(
@@ -178,6 +179,7 @@ export async function runPrimitive<T>(
       if (done) return;
       done = true;
       cleanup();
+      note(bot, 'primitive', `${label} failed: ${err.message}`, { label, ok: false, ms: Date.now() - started });
       controller.abort(err);
       stopActivity(bot);
       reject(err);
@@ -187,12 +189,14 @@ export async function runPrimitive<T>(
         if (done) return;
         done = true;
         cleanup();
+        note(bot, 'primitive', `${label} done in ${((Date.now() - started) / 1000).toFixed(1)} s`, { label, ok: true, ms: Date.now() - started });
         resolve(v);
       },
       (e) => {
         if (done) return;
         done = true;
         cleanup();
+        note(bot, 'primitive', `${label} failed: ${errorMessage(e)}`, { label, ok: false, ms: Date.now() - started });
         stopActivity(bot);
         reject(e instanceof Error ? e : new SkillforgeError('E_MC_PRIMITIVE', `${label} failed: ${errorMessage(e)}`));
       },
