@@ -147,7 +147,7 @@ describe('survival rules of the embedded world: harvest tiers, drops, mobs, weap
       await waitFor(() => count(hunter, 'stone_sword') === 1, 5000, 'a sword');
       await hunter.equip(hunter.registry.itemsByName.stone_sword!.id, 'hand');
       const pig = hunter.nearestEntity((e) => e.name === 'pig');
-      assert.ok(pig, 'a pig near spawn');
+      assert.ok(pig, `a pig near spawn; the bot sees ${Object.values(hunter.entities).map((e) => `${e.name}@${e.position.floored()}`).join(' ')}; the server has ${(serv().passiveMobs as any[]).map((m) => `${m.name}@${m.position.floored()}`).join(' ')}`);
       assert.ok(pig.position.distanceTo(hunter.entity.position) < 32, 'the pig is near spawn');
       let last = pig.position.clone();
       let dead = false;

@@ -275,11 +275,14 @@ export class Terrain {
       trees.some((t) => Math.abs(t.x - x) < 4 && Math.abs(t.z - z) < 4);
     const plant = (wood: WoodType, count: number, around: number, dMin: number, dMax: number) => {
       let placed = 0;
-      for (let tries = 0; tries < 60 && placed < count; tries++) {
-        const pos = at(around + (rng.next() - 0.5) * Math.PI, dMin + rng.next() * (dMax - dMin));
+      for (let tries = 0; tries < 300 && placed < count; tries++) {
+        // Widen the search (all around, further out) when the preferred arc is rocky or wet.
+        const spread = tries < 60 ? Math.PI : 2 * Math.PI;
+        const extra = tries < 60 ? 0 : Math.min(10, (tries - 60) / 20);
+        const pos = at(around + (rng.next() - 0.5) * spread, dMin + rng.next() * (dMax - dMin + extra));
         if (taken(pos.x, pos.z)) continue;
         const h = this.baseHeight(pos.x, pos.z);
-        if (h <= SEA_LEVEL + 1) continue;
+        if (h <= SEA_LEVEL + 1 || this.rocky(pos.x, pos.z, h)) continue;
         trees.push({ x: pos.x, z: pos.z, y: h + 1, wood, trunk: trunkHeight(wood, rng.next()) });
         placed++;
       }
