@@ -9,7 +9,7 @@ import {
   renderObservationText,
   timeOfDayName,
 } from '../../envs/minecraft/observation.js';
-import { checkItemInsideChest, depositItemIntoChest, getItemFromChest, placeItem } from '../../envs/minecraft/primitives/index.js';
+import { checkItemInsideChest, depositItemIntoChest, exploreUntil, getItemFromChest, placeItem } from '../../envs/minecraft/primitives/index.js';
 
 describe('minecraft observation (embedded survival world)', function () {
   this.timeout(30_000);
@@ -109,5 +109,17 @@ describe('minecraft observation (embedded survival world)', function () {
     assert.deepEqual(await checkItemInsideChest(bot, spot), { dirt: 1 });
     await assert.rejects(getItemFromChest(bot, spot, { diamond: 1 }), /took nothing from the chest: no diamond in the chest/);
     assert.equal(inventoryCounts(bot).dirt, 4);
+  });
+
+  it('death mid-primitive: the primitive rejects with E_MC_DIED and damage/death events are recorded', async () => {
+    const bot = env.bot;
+    const mark = env.recorder.mark();
+    const running = exploreUntil(bot, new Vec3(1, 0, 0), 20, () => false);
+    setTimeout(() => bot.chat(`/kill ${bot.username}`), 300);
+    await assert.rejects(running, (e: any) => e.code === 'E_MC_DIED' && /exploreUntil\(1, 0, 0\) failed: the bot died/.test(e.message));
+    await new Promise((r) => setTimeout(r, 300));
+    const types = env.recorder.since(mark).map((e) => e.type);
+    assert.ok(types.includes('death'), types.join(','));
+    assert.ok(types.includes('damage'), types.join(','));
   });
 });
