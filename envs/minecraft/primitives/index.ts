@@ -23,3 +23,4 @@ export {
   type PrimitiveContext,
   type PrimitiveRun,
 } from './context.js';
+export { MINECRAFT_CODE_API } from './docs.js';
