@@ -6,8 +6,9 @@
  * e.g. the kitchen's exact breadth-first planner): at each step it re-plans from the observed
  * state, and every stored composite whose expansion (nominal, or through a learned recovery)
  * matches the start of the plan is a candidate next to the plan's first primitive. UCT over the
- * candidates' recorded outcomes picks one (ties: the longer composite), so one decision can cover
- * several primitive steps, an untried composite gets tried, and a failing one loses out. With
+ * composites' recorded outcomes picks the best (ties: the longer one), and it is taken when its UCT
+ * value reaches the plan step's own success rate: one decision then covers several primitive steps,
+ * an untried composite gets tried, and one that keeps failing falls back to the plan. With
  * probability `epsilon` it explores instead: a random feasible primitive call or a random grounding
  * of a library skill, which is how composites meet the situations they fail in.
  *
@@ -153,8 +154,11 @@ export class EvolvingAgent {
   /** The plan's first primitive and every composite matching the plan's start, chosen by UCT. */
   private planArm(plan: readonly SkillCall[], skills: readonly { skill: Skill; spec: CompositeSpec | null }[]): Arm {
     const first = plan[0]!;
-    const ps = this.primitiveStats.get(first.skill) ?? { successes: 0, attempts: 0 };
-    const arms: Arm[] = [{ successes: ps.successes, attempts: ps.attempts, priority: 1, call: first }];
+    // The plan's own step is the default and needs no exploring: it is valued at its success rate
+    // (1 while unknown). Composites are valued by UCT and win when that reaches the default.
+    const ps = this.primitiveStats.get(first.skill);
+    const primitive: Arm = { successes: ps?.successes ?? 1, attempts: ps?.attempts ?? 1, priority: 1, call: first };
+    const arms: Arm[] = [];
     for (const { skill, spec } of skills) {
       if (!spec) continue;
       let best: { args: Record<string, JsonValue>; length: number } | null = null;
@@ -166,9 +170,10 @@ export class EvolvingAgent {
       if (!best || best.length < 2) continue;
       arms.push({ successes: skill.stats.successes, attempts: skill.stats.attempts, priority: best.length, call: { skill: skill.name, args: best.args }, skill });
     }
-    if (arms.length === 1) return arms[0]!;
-    // Each arm is compared on its own record; the total is everything these arms were tried.
-    return arms[selectUct(arms, { c: this.options.uctC }).index]!;
+    if (arms.length === 0) return primitive;
+    const total = primitive.attempts + arms.reduce((n, a) => n + a.attempts, 0);
+    const { index, values } = selectUct(arms, { c: this.options.uctC, total });
+    return values[index]! >= primitive.successes / Math.max(1, primitive.attempts) ? arms[index]! : primitive;
   }
 
   /** A random feasible primitive call, or a random grounding of a library skill. */

@@ -253,7 +253,7 @@ export class SkillEvolver {
     if (!verification.passed) {
       this.rejectedSignatures.add(signature);
       this.counters.rejected++;
-      const why = verification.trials.find((t) => !t.success)?.error ?? 'it failed';
+      const why = (verification.trials.find((t) => !t.success)?.error ?? 'it failed').split('\n')[0]!.replace(/^Error: /, '');
       this.options.onEvent?.({ type: 'rejected', skill: spec.name, reason: `failed verification on fresh episodes (${Math.round(verification.rate * 100)}% passed): ${why}` });
       return null;
     }
