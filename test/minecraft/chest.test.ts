@@ -5,7 +5,7 @@ import { Vec3 } from 'vec3';
 import type { Bot } from 'mineflayer';
 import { containerItems, containersOf } from '../../envs/minecraft/server/plugins/containers.js';
 import { windowsOf } from '../../envs/minecraft/server/plugins/windows.js';
-import { countsOf, give, inventoriesAgree, joinBot, placeNear, playerOf, startServer, waitFor, type TestServer } from './windows-fixture.js';
+import { countsOf, give, inventoriesAgree, joinBot, placeNear, placeOn, playerOf, startServer, waitFor, type TestServer } from './windows-fixture.js';
 
 describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', function () {
   this.timeout(40_000);
@@ -121,9 +121,10 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     await server.close(true);
     server = await startServer({ worldFolder: folder });
     assert.deepEqual(stored(), { oak_log: 5 });
+    assert.equal((await server.serv.overworld.getBlock(chestPos)).name, 'chest', 'the world did not keep the chest block');
     bot = await joinBot(server.port, 'hoarder');
+    await waitFor(() => bot.blockAt(chestPos)?.name === 'chest', 5_000, 'the chest block on the client');
     const block = bot.blockAt(chestPos);
-    assert.equal(block?.name, 'chest');
     const chest = await bot.openContainer(block!);
     assert.equal(chest.containerCount(id('oak_log'), null), 5);
     await chest.withdraw(id('oak_log'), null, 5);
@@ -149,6 +150,59 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
       const onGround = Object.values(server.serv.entities as Record<string, { itemId?: number }>).filter((e) => e.itemId === id('diamond')).length;
       return onGround + count(bot, 'diamond') === 3;
     }, 3_000, 'three diamonds dropped');
+  });
+
+  it('joins two chests side by side into a double chest with one 54-slot window', async () => {
+    give(server.serv, bot.username, 'chest', 2);
+    give(server.serv, bot.username, 'cobblestone', 20);
+    await waitFor(() => count(bot, 'chest') === 2 && count(bot, 'cobblestone') >= 20);
+    // Two free spots next to each other, sideways to the bot so both chests get the same facing.
+    const feet = bot.entity.position.floored();
+    let grounds: Array<NonNullable<ReturnType<Bot['blockAt']>>> | null = null;
+    for (const dx of [2, -2, 3, -3]) {
+      for (const dy of [-1, 0, -2]) {
+        const g = [0, 1].map((dz) => bot.blockAt(feet.offset(dx, dy, dz)));
+        const free = g.every((b) => b && b.boundingBox === 'block' && !['chest', 'furnace', 'crafting_table'].includes(b.name) &&
+          bot.blockAt(b.position.offset(0, 1, 0))?.name === 'air' && bot.blockAt(b.position.offset(0, 2, 0))?.name === 'air');
+        if (free && !grounds) grounds = g as unknown as typeof grounds;
+      }
+    }
+    assert.ok(grounds, 'no two free spots');
+    const a = await placeOn(bot, 'chest', grounds![0]);
+    const b = await placeOn(bot, 'chest', grounds![1]);
+    await waitFor(() => bot.blockAt(a.position)?.getProperties().type !== 'single', 3_000, 'the first chest to join');
+    const [pa, pb] = [bot.blockAt(a.position)!.getProperties(), bot.blockAt(b.position)!.getProperties()];
+    assert.equal(pa.facing, pb.facing);
+    assert.deepEqual([pa.type, pb.type].sort(), ['left', 'right']);
+
+    const big = await bot.openContainer(bot.blockAt(a.position)!);
+    assert.equal(big.type, 'minecraft:generic_9x6');
+    assert.equal(big.inventoryStart, 54);
+    await big.deposit(id('cobblestone'), null, 20);
+    // Move the stack into the second half by hand: slot 40 belongs to the other block.
+    const slot = big.findContainerItem(id('cobblestone'), null, false)!.slot;
+    await bot.clickWindow(slot, 0, 0);
+    await bot.clickWindow(40, 0, 0);
+    big.close();
+    const at = (p: Vec3) => countsOf(containerItems(server.serv, server.serv.overworld, p)).cobblestone ?? 0;
+    await waitFor(() => at(a.position) + at(b.position) === 20 && (at(a.position) === 0 || at(b.position) === 0), 3_000, 'stack in one half');
+    const full = at(a.position) ? a : b;
+    const empty = full === a ? b : a;
+
+    // The same 54 slots from the other half.
+    const again = await bot.openContainer(bot.blockAt(empty.position)!);
+    assert.equal(again.containerCount(id('cobblestone'), null), 20);
+    again.close();
+    await waitFor(() => inventoriesAgree(server.serv, bot), 3_000, 'inventories to agree');
+
+    // Digging the empty half: the full one becomes a single chest and keeps its stack.
+    await bot.equip(id('iron_axe'), 'hand').catch(() => {});
+    await bot.dig(bot.blockAt(empty.position)!, true);
+    await waitFor(() => bot.blockAt(full.position)?.getProperties().type === 'single', 3_000, 'the other half to become single');
+    const single = await bot.openContainer(bot.blockAt(full.position)!);
+    assert.equal(single.type, 'minecraft:generic_9x3');
+    assert.equal(single.containerCount(id('cobblestone'), null), 20);
+    single.close();
   });
 
   it('reported no server-side errors', () => {

@@ -120,13 +120,18 @@ export async function placeNear(bot: Bot, itemName: string, avoid: Array<{ x: nu
       if (!ground || !above || !above2 || ground.boundingBox !== 'block' || above.name !== 'air' || above2.name !== 'air') continue;
       // Right-clicking a container or table would open it instead of placing on it.
       if (taken(above.position) || taken(ground.position) || INTERACTIVE.has(ground.name)) continue;
-      await bot.equip(bot.registry.itemsByName[itemName].id, 'hand');
-      await bot.lookAt(ground.position.offset(0.5, 1, 0.5), true);
-      await bot.placeBlock(ground, new Vec3(0, 1, 0));
-      const placed = bot.blockAt(above.position);
-      if (placed?.name !== itemName) throw new Error(`placing ${itemName} left ${placed?.name}`);
-      return placed;
+      return placeOn(bot, itemName, ground);
     }
   }
   throw new Error(`no free solid ground near ${feet} to place ${itemName}`);
+}
+
+/** Place a block of `itemName` on top of `ground`. */
+export async function placeOn(bot: Bot, itemName: string, ground: NonNullable<ReturnType<Bot['blockAt']>>): Promise<NonNullable<ReturnType<Bot['blockAt']>>> {
+  await bot.equip(bot.registry.itemsByName[itemName].id, 'hand');
+  await bot.lookAt(ground.position.offset(0.5, 1, 0.5), true);
+  await bot.placeBlock(ground, new Vec3(0, 1, 0));
+  const placed = bot.blockAt(ground.position.offset(0, 1, 0));
+  if (placed?.name !== itemName) throw new Error(`placing ${itemName} left ${placed?.name}`);
+  return placed;
 }

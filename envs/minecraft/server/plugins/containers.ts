@@ -14,6 +14,7 @@ import type { Vec3 } from 'vec3';
 import {
   SharedSlots,
   StoreMenu,
+  type Menu,
   dropItems,
   itemClass,
   shared,
@@ -36,7 +37,7 @@ export interface ContainerEntry {
   slots: SharedSlots;
   data: Record<string, number>;
   /** Windows currently showing this container. */
-  menus: Set<ContainerMenu>;
+  menus: Set<Menu>;
 }
 
 /** A window over a container block; closes when the block goes away or the player walks off. */

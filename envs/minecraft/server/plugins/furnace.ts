@@ -14,7 +14,7 @@
  */
 import type { Item } from 'prismarine-item';
 import { ContainerMenu, containersOf, type ContainerEntry } from './containers.js';
-import { onBlockUse, sameKind, vec3, whenReady, windowsOf, withCount, type SlotRule, type SquidPlayer, type SquidPlugin, type SquidServer } from './windows.js';
+import { blockStateId, decodeState, onBlockUse, sameKind, vec3, whenReady, windowsOf, withCount, type SlotRule, type SquidPlayer, type SquidPlugin, type SquidServer } from './windows.js';
 
 export const COOK_TICKS = 200;
 const INPUT = 0;
@@ -267,18 +267,7 @@ async function showLit(serv: SquidServer, entry: ContainerEntry, lit: boolean): 
   const block = await world.getBlock(pos);
   const def = serv.registry.blocksByName[entry.blockName];
   if (!def || !block || block.type !== def.id || !def.states) return;
-  const props = { ...block.getProperties(), lit };
-  // Encode the state id from its properties: minecraft-data lists states most significant first.
-  let data = 0;
-  for (const state of def.states as Array<{ name: string; type: string; values?: string[]; num_values: number }>) {
-    const v = (props as Record<string, unknown>)[state.name];
-    let index = 0;
-    if (state.type === 'bool') index = v ? 0 : 1;
-    else if (state.type === 'enum') index = Math.max(0, state.values!.indexOf(String(v)));
-    else index = Number(v) || 0;
-    data = data * state.num_values + index;
-  }
-  const stateId = def.minStateId + data;
+  const stateId = blockStateId(serv, entry.blockName, { ...decodeState(serv, block.stateId), lit });
   if (stateId !== block.stateId) await serv.setBlock(world, pos, stateId);
 }
 

@@ -141,6 +141,8 @@ export abstract class Menu {
   onTake(_slot: number, _taken: Item, _player: SquidPlayer): void {}
   /** Called after every click, to recompute crafting results and the like. */
   afterClick(): void {}
+  /** Called when the window opens, after `viewer` and `id` are set (start listening to storage). */
+  attach(): void {}
   /** Called once when the window closes, from either side. */
   onClose(_player: SquidPlayer): void {}
   /** Where a shift-click on `slot` may move items to, in order: [start, end, reverse]. */
@@ -282,7 +284,7 @@ export abstract class StoreMenu extends Menu {
   setContainer(slot: number, item: Stack): void {
     this.store.set(slot, item);
   }
-  attach(): void {
+  override attach(): void {
     this.unsubscribe ??= this.store.subscribe((slot) => this.viewer?.containerSlotChanged(this, slot));
   }
   override onClose(_player: SquidPlayer): void {
@@ -491,7 +493,7 @@ export class PlayerWindows {
     menu.viewer = this;
     this.current = menu;
     this.pushedWhileOpen.clear();
-    if (menu instanceof StoreMenu) menu.attach();
+    menu.attach();
     const type = this.windowsLib.windows[menu.typeName]?.type;
     if (typeof type !== 'number') throw new Error(`unknown window type ${menu.typeName}`);
     this.send('open_window', {
@@ -943,6 +945,45 @@ export class PlayerWindows {
     }
     this.cursor = withCount(this.serv, carried, count);
   }
+}
+
+// ---------------------------------------------------------------- block states
+
+/**
+ * The state id of `blockName` with the given properties (others at their default). minecraft-data
+ * lists a block's properties most significant first; booleans count true as 0, as in the game.
+ */
+export function blockStateId(serv: SquidServer, blockName: string, props: Record<string, unknown>): number {
+  const def = serv.registry.blocksByName[blockName];
+  if (!def) throw new Error(`unknown block ${blockName}`);
+  const states = (def.states ?? []) as Array<{ name: string; type: string; values?: string[]; num_values: number }>;
+  const defaults = serv.registry.blocksByStateId?.[def.defaultState] ? decodeState(serv, def.defaultState) : {};
+  let data = 0;
+  for (const state of states) {
+    const v = state.name in props ? props[state.name] : defaults[state.name];
+    let index = 0;
+    if (state.type === 'bool') index = v === true || v === 'true' ? 0 : 1;
+    else if (state.type === 'enum') index = Math.max(0, state.values!.indexOf(String(v)));
+    else index = Math.max(0, Number(v) - Number(state.values?.[0] ?? 0)) || 0;
+    data = data * state.num_values + index;
+  }
+  return def.minStateId + data;
+}
+
+/** The properties of a block state id. */
+export function decodeState(serv: SquidServer, stateId: number): Record<string, unknown> {
+  const def = serv.registry.blocksByStateId[stateId];
+  if (!def) return {};
+  const states = (def.states ?? []) as Array<{ name: string; type: string; values?: string[]; num_values: number }>;
+  let data = stateId - def.minStateId;
+  const out: Record<string, unknown> = {};
+  for (let i = states.length - 1; i >= 0; i--) {
+    const state = states[i];
+    const index = data % state.num_values;
+    data = Math.floor(data / state.num_values);
+    out[state.name] = state.type === 'bool' ? index === 0 : state.type === 'enum' ? state.values![index] : Number(state.values?.[index] ?? index);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- server hooks
