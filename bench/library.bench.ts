@@ -41,7 +41,7 @@ const mb = (x: number) => `${(x / 1024 / 1024).toFixed(0)} MB`;
 
 const dir = mkdtempSync(join(tmpdir(), 'sf-bench-lib-'));
 const embedder = new HashedEmbedder();
-const quiet = { warn: (m: string) => process.stderr.write(`warning: ${m}\n`) };
+const quiet = { warn: (m: string) => process.stderr.write(`warning: ${m}\n`), info: (m: string) => process.stderr.write(`info: ${m}\n`) };
 console.log(`skill library benchmark: n=${N}, queries=${Q}, batch=${BATCH}, embedder ${embedder.id}, HNSW M=${hnsw.m} efConstruction=${hnsw.efConstruction} ef=${hnsw.efSearch}`);
 console.log(`node ${process.version}, ${process.platform}/${process.arch}, dir ${dir}`);
 

@@ -1,10 +1,13 @@
 /**
- * The search index: an HNSW graph (hnswlib-node) over unit vectors, inner-product space, so
- * score = 1 - distance = cosine similarity. It is a cache of the store and may be thrown away at
- * any time. On disk it is two files next to the database:
- *   index-<checksum>.hnsw   the graph (content-addressed, written once then renamed into place)
- *   index.json              meta: embedder id, dim, the store seq it reflects, count, file, checksum
- * Meta is replaced atomically (write + rename) after its graph file is complete, so a reader never
+ * The search index: HNSW graphs (hnswlib-node) over unit vectors, inner-product space, so
+ * score = 1 - distance = cosine similarity. One graph per environment kind ("shard"): a search
+ * filtered by env walks only that graph (hnswlib's per-candidate JS filter callback is slow on big
+ * graphs), an unfiltered search merges the shards' top k. It is a cache of the store and may be
+ * thrown away at any time. On disk, next to the database:
+ *   index-<checksum>.hnsw   one graph per env (content-addressed, written once then renamed in place)
+ *   index.json              meta: embedder id, dim, the store seq it reflects, count, and per shard
+ *                           its env, file, size and sha256
+ * Meta is replaced atomically (write + rename) after its graph files are complete, so a reader never
  * sees meta pointing at a half-written graph, even with two processes saving at once.
  */
 import hnswlib from 'hnswlib-node';
@@ -24,40 +27,58 @@ export interface HnswParams {
 }
 
 // Sweep at 100k skills, default embedder (dim 128), recall@5 tie-aware:
-//   M=12 efC=64:  ef 32 -> 0.961, ef 64 -> 0.981, ef 100 -> 0.991 (p50 0.18 ms on a loaded 2-core box)
+//   M=12 efC=64:  ef 32 -> 0.961, ef 64 -> 0.981, ef 100 -> 0.991 (p50 0.18 ms on a loaded 2-core box);
+//   the full benchmark measured 0.986 at ef 100, so ef 128 keeps a margin above the 0.98 target
 //   M=16 efC=100: ef 32 -> 0.981, ef 64 -> 0.996, but insertion ~1.5x slower
-export const DEFAULT_HNSW: HnswParams = { m: 12, efConstruction: 64, efSearch: 100 };
+export const DEFAULT_HNSW: HnswParams = { m: 12, efConstruction: 64, efSearch: 128 };
+
+export interface ShardMeta {
+  env: string;
+  file: string;
+  /** sha256 of the graph file. */
+  checksum: string;
+  bytes: number;
+  count: number;
+}
 
 export interface IndexMeta {
-  format: 1;
+  format: 2;
   embedder: string;
   dim: number;
   /** Store change seq this index reflects: later changes are applied on open. */
   seq: number;
   count: number;
-  file: string;
-  /** sha256 of the graph file. */
-  checksum: string;
-  bytes: number;
   m: number;
   efConstruction: number;
+  shards: ShardMeta[];
   savedAt: string;
 }
 
 const metaSchema: JsonSchema = {
   type: 'object',
-  required: ['format', 'embedder', 'dim', 'seq', 'count', 'file', 'checksum', 'bytes', 'm', 'efConstruction'],
+  required: ['format', 'embedder', 'dim', 'seq', 'count', 'm', 'efConstruction', 'shards'],
   properties: {
-    format: { const: 1 },
+    format: { const: 2 },
     embedder: { type: 'string' },
     dim: { type: 'integer', minimum: 1 },
     seq: { type: 'integer', minimum: 0 },
     count: { type: 'integer', minimum: 0 },
-    file: { type: 'string', pattern: '^index-[0-9a-f]{16,64}\\.hnsw$' },
-    checksum: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-    bytes: { type: 'integer', minimum: 0 },
     m: { type: 'integer', minimum: 2 },
     efConstruction: { type: 'integer', minimum: 1 },
+    shards: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['env', 'file', 'checksum', 'bytes', 'count'],
+        properties: {
+          env: { type: 'string' },
+          file: { type: 'string', pattern: '^index-[0-9a-f]{16,64}\\.hnsw$' },
+          checksum: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          bytes: { type: 'integer', minimum: 0 },
+          count: { type: 'integer', minimum: 0 },
+        },
+      },
+    },
   },
 };
 
@@ -141,42 +162,127 @@ export class VectorIndex {
     return out.sort((a, b) => b.score - a.score);
   }
 
-  /**
-   * Write the graph content-addressed into `dir`, then replace the meta atomically. Returns the meta.
-   * Graph files no meta points at any more are removed once they are a minute old (another process
-   * may be about to point its meta at a fresh one).
-   */
-  async save(dir: string, info: { embedder: string; seq: number }): Promise<IndexMeta> {
-    const tmp = join(dir, `index.tmp-${process.pid}-${Date.now()}.hnsw`);
+  /** Write the graph content-addressed into `dir` (temp file, checksum, rename). */
+  async writeGraph(dir: string): Promise<{ file: string; checksum: string; bytes: number }> {
+    const tmp = join(dir, `index.tmp-${process.pid}-${Date.now()}-${tmpCounter++}.hnsw`);
     this.graph.writeIndexSync(tmp);
     const checksum = await sha256File(tmp);
     const file = `index-${checksum.slice(0, 24)}.hnsw`;
     renameSync(tmp, join(dir, file));
+    return { file, checksum, bytes: statSync(join(dir, file)).size };
+  }
+}
+
+let tmpCounter = 0;
+
+export type Hit = { label: number; score: number };
+
+/** One VectorIndex per environment kind, addressed by label. */
+export class ShardedIndex {
+  readonly dim: number;
+  readonly params: HnswParams;
+  private readonly shards = new Map<string, VectorIndex>();
+  private readonly where = new Map<number, string>();
+
+  constructor(dim: number, params: HnswParams = DEFAULT_HNSW) {
+    this.dim = dim;
+    this.params = params;
+  }
+
+  get size(): number {
+    return this.where.size;
+  }
+
+  has(label: number): boolean {
+    return this.where.has(label);
+  }
+
+  labels(): IterableIterator<number> {
+    return this.where.keys();
+  }
+
+  /** How many vectors each env's graph holds. */
+  counts(): Record<string, number> {
+    return Object.fromEntries([...this.shards].map(([env, s]) => [env, s.size]));
+  }
+
+  private attach(env: string, shard: VectorIndex): void {
+    this.shards.set(env, shard);
+    for (const label of shard.labels()) this.where.set(label, env);
+  }
+
+  add(label: number, vec: Float32Array, env: string): void {
+    if (this.where.has(label)) return;
+    let shard = this.shards.get(env);
+    if (!shard) {
+      shard = VectorIndex.create(this.dim, this.params);
+      this.shards.set(env, shard);
+    }
+    shard.add(label, vec);
+    this.where.set(label, env);
+  }
+
+  remove(label: number): void {
+    const env = this.where.get(label);
+    if (env === undefined) return;
+    this.shards.get(env)!.remove(label);
+    this.where.delete(label);
+  }
+
+  /** k nearest, best first: in one env's graph, or merged over every graph. */
+  search(vec: Float32Array, k: number, env?: string, filter?: (label: number) => boolean): Hit[] {
+    if (env !== undefined) return this.shards.get(env)?.search(vec, k, filter) ?? [];
+    if (this.shards.size === 1) return [...this.shards.values()][0]!.search(vec, k, filter);
+    const all: Hit[] = [];
+    for (const shard of this.shards.values()) all.push(...shard.search(vec, k, filter));
+    return all.sort((a, b) => b.score - a.score).slice(0, k);
+  }
+
+  /** Size of one env's graph (0 when absent). */
+  envSize(env: string): number {
+    return this.shards.get(env)?.size ?? 0;
+  }
+
+  /**
+   * Write every graph, then replace the meta atomically. Graph files no meta points at any more are
+   * removed once they are a minute old (another process may be about to point its meta at one).
+   */
+  async save(dir: string, info: { embedder: string; seq: number }): Promise<IndexMeta> {
+    const shards: ShardMeta[] = [];
+    for (const [env, shard] of this.shards) {
+      if (shard.size === 0) continue;
+      shards.push({ env, ...(await shard.writeGraph(dir)), count: shard.size });
+    }
     const meta: IndexMeta = {
-      format: 1,
+      format: 2,
       embedder: info.embedder,
       dim: this.dim,
       seq: info.seq,
-      count: this.live.size,
-      file,
-      checksum,
-      bytes: statSync(join(dir, file)).size,
+      count: this.size,
       m: this.params.m,
       efConstruction: this.params.efConstruction,
+      shards,
       savedAt: new Date().toISOString(),
     };
     const metaTmp = join(dir, `${META_FILE}.tmp-${process.pid}`);
     writeFileSync(metaTmp, `${JSON.stringify(meta, null, 2)}\n`);
     renameSync(metaTmp, join(dir, META_FILE));
-    cleanupGraphs(dir, file);
+    cleanupGraphs(dir, new Set(shards.map((x) => x.file)));
     return meta;
+  }
+
+  /** Assemble from verified shard graphs (see loadIndex). */
+  static fromShards(dim: number, params: HnswParams, shards: [string, VectorIndex][]): ShardedIndex {
+    const idx = new ShardedIndex(dim, params);
+    for (const [env, shard] of shards) idx.attach(env, shard);
+    return idx;
   }
 }
 
-function cleanupGraphs(dir: string, keep: string): void {
+function cleanupGraphs(dir: string, keep: ReadonlySet<string>): void {
   const now = Date.now();
   for (const f of readdirSync(dir)) {
-    if (f === keep || !/^index(-[0-9a-f]+|\.tmp-.*)\.hnsw$|^index\.json\.tmp-/.test(f)) continue;
+    if (keep.has(f) || !/^index(-[0-9a-f]+|\.tmp-.*)\.hnsw$|^index\.json\.tmp-/.test(f)) continue;
     try {
       if (now - statSync(join(dir, f)).mtimeMs > 60_000) unlinkSync(join(dir, f));
     } catch {
@@ -192,13 +298,13 @@ export async function sha256File(file: string): Promise<string> {
 }
 
 export type LoadResult =
-  | { ok: true; index: VectorIndex; meta: IndexMeta }
+  | { ok: true; index: ShardedIndex; meta: IndexMeta }
   | { ok: false; reason: string; missing: boolean };
 
 /**
  * Load the saved index if it is complete, intact and was built by `embedder` with `dim`. Otherwise
- * say why not (the caller rebuilds and warns). The checksum is verified before hnswlib reads the
- * file: a truncated or garbage graph must never reach native code.
+ * say why not (the caller rebuilds and warns). Checksums are verified before hnswlib reads a file:
+ * a truncated or garbage graph must never reach native code.
  */
 export async function loadIndex(dir: string, expect: { embedder: string; dim: number; params: HnswParams }): Promise<LoadResult> {
   const metaPath = join(dir, META_FILE);
@@ -215,17 +321,23 @@ export async function loadIndex(dir: string, expect: { embedder: string; dim: nu
   if (meta.m !== expect.params.m || meta.efConstruction !== expect.params.efConstruction) {
     return { ok: false, reason: `index was built with M=${meta.m} efConstruction=${meta.efConstruction}, now M=${expect.params.m} efConstruction=${expect.params.efConstruction}`, missing: false };
   }
-  const file = join(dir, meta.file);
-  if (!existsSync(file)) return { ok: false, reason: `index file ${file} is missing`, missing: false };
-  const bytes = statSync(file).size;
-  if (bytes !== meta.bytes) return { ok: false, reason: `index file ${file} is ${bytes} bytes, expected ${meta.bytes} (truncated or overwritten)`, missing: false };
-  const sum = await sha256File(file);
-  if (sum !== meta.checksum) return { ok: false, reason: `index file ${file} fails its checksum (corrupt)`, missing: false };
-  try {
-    const index = VectorIndex.read(file, meta.dim, expect.params);
-    if (index.size !== meta.count) return { ok: false, reason: `index file holds ${index.size} vectors, meta says ${meta.count}`, missing: false };
-    return { ok: true, index, meta };
-  } catch (err) {
-    return { ok: false, reason: `index file ${file} cannot be read (${(err as Error).message})`, missing: false };
+  const shards: [string, VectorIndex][] = [];
+  for (const sh of meta.shards) {
+    const file = join(dir, sh.file);
+    if (!existsSync(file)) return { ok: false, reason: `index file ${file} is missing`, missing: false };
+    const bytes = statSync(file).size;
+    if (bytes !== sh.bytes) return { ok: false, reason: `index file ${file} is ${bytes} bytes, expected ${sh.bytes} (truncated or overwritten)`, missing: false };
+    const sum = await sha256File(file);
+    if (sum !== sh.checksum) return { ok: false, reason: `index file ${file} fails its checksum (corrupt)`, missing: false };
+    try {
+      const shard = VectorIndex.read(file, meta.dim, expect.params);
+      if (shard.size !== sh.count) return { ok: false, reason: `index file ${file} holds ${shard.size} vectors, meta says ${sh.count}`, missing: false };
+      shards.push([sh.env, shard]);
+    } catch (err) {
+      return { ok: false, reason: `index file ${file} cannot be read (${(err as Error).message})`, missing: false };
+    }
   }
+  const index = ShardedIndex.fromShards(meta.dim, expect.params, shards);
+  if (index.size !== meta.count) return { ok: false, reason: `index holds ${index.size} vectors, meta says ${meta.count}`, missing: false };
+  return { ok: true, index, meta };
 }

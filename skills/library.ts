@@ -30,7 +30,7 @@ import type { JsonSchema } from '../core/types.js';
 import { parseSkillCode } from './code.js';
 import type { Embedder } from './embedder.js';
 import { HashedEmbedder } from './hashed-embedder.js';
-import { DEFAULT_HNSW, loadIndex, VectorIndex, type HnswParams, type IndexMeta } from './hnsw-index.js';
+import { DEFAULT_HNSW, loadIndex, ShardedIndex, type HnswParams, type IndexMeta } from './hnsw-index.js';
 import {
   contentHash,
   embeddingText,
@@ -106,6 +106,8 @@ interface KnownAdd {
 }
 
 const DB_FILE = 'library.db';
+/** Largest unfiltered over-fetch before a filtered search goes through hnswlib's filter callback. */
+const OVERFETCH_LIMIT = 1000;
 
 const outcomeSchema: JsonSchema = {
   type: 'object',
@@ -127,13 +129,14 @@ export class SkillLibrary {
   private readonly params: HnswParams;
   private readonly agent: string;
   private readonly pollMs: number;
-  private index: VectorIndex;
+  private index: ShardedIndex;
   private indexSeq = 0;
   private dirty = false;
   private lastMeta: IndexMeta | undefined;
   private readonly heads = new Map<number, Head>();
   private readonly nameToId = new Map<string, number>();
   private readonly statusCount = new Map<SkillStatus, number>();
+  private readonly envCount = new Map<string, number>();
   private readonly listeners = new Set<ChangeListener>();
   private syncing: Promise<void> = Promise.resolve();
   private poller: NodeJS.Timeout | undefined;
@@ -147,7 +150,7 @@ export class SkillLibrary {
     this.params = { ...DEFAULT_HNSW, ...options.hnsw };
     this.agent = options.agent ?? 'local';
     this.pollMs = options.pollMs ?? 500;
-    this.index = VectorIndex.create(this.embedder.dim, this.params);
+    this.index = new ShardedIndex(this.embedder.dim, this.params);
   }
 
   /** Open (or create) the library in `dir`, loading or rebuilding its index. */
@@ -164,8 +167,10 @@ export class SkillLibrary {
   }
 
   private async loadOrRebuild(): Promise<void> {
+    const t0 = performance.now();
     const seq = await this.store.seq();
     const loaded = await loadIndex(this.dir, { embedder: this.embedder.id, dim: this.embedder.dim, params: this.params });
+    const t1 = performance.now();
     if (loaded.ok) {
       this.index = loaded.index;
       this.lastMeta = loaded.meta;
@@ -173,13 +178,18 @@ export class SkillLibrary {
         // The index claims changes the store does not have (a store restored from backup, or another
         // database): it cannot be trusted.
         this.logger.warn(`search index in ${this.dir} is ahead of its database (seq ${loaded.meta.seq} > ${seq}); rebuilding it`);
-        this.index = VectorIndex.create(this.embedder.dim, this.params);
+        this.index = new ShardedIndex(this.embedder.dim, this.params);
       }
     } else if (!(loaded.missing && seq === 0)) {
       this.logger.warn(`search index in ${this.dir} rebuilt: ${loaded.reason}`);
     }
     const applied = await this.reconcile(seq);
+    const t2 = performance.now();
     if (applied > RESAVE_AFTER || (!loaded.ok && this.index.size > 0)) await this.saveIndex();
+    this.logger.info?.(
+      `library ${this.dir}: index ${loaded.ok ? 'loaded' : 'built'} in ${(t1 - t0).toFixed(0)} ms, ` +
+        `${this.heads.size} skills reconciled (${applied} changed) in ${(t2 - t1).toFixed(0)} ms, saved in ${(performance.now() - t2).toFixed(0)} ms`,
+    );
   }
 
   /**
@@ -191,6 +201,7 @@ export class SkillLibrary {
     this.heads.clear();
     this.nameToId.clear();
     this.statusCount.clear();
+    this.envCount.clear();
     const want = new Set<number>();
     for (const h of heads) {
       want.add(h.id);
@@ -227,8 +238,9 @@ export class SkillLibrary {
       }
       for (const id of batch) {
         const v = vecs.get(id);
-        if (v) {
-          this.index.add(id, v);
+        const head = this.heads.get(id);
+        if (v && head) {
+          this.index.add(id, v, head.env);
           n++;
         }
       }
@@ -238,16 +250,22 @@ export class SkillLibrary {
 
   private setHead(id: number, head: Head): void {
     const old = this.heads.get(id);
-    if (old) this.statusCount.set(old.status, (this.statusCount.get(old.status) ?? 1) - 1);
+    if (old) this.uncount(old);
     this.heads.set(id, head);
     this.nameToId.set(head.name, id);
     this.statusCount.set(head.status, (this.statusCount.get(head.status) ?? 0) + 1);
+    this.envCount.set(head.env, (this.envCount.get(head.env) ?? 0) + 1);
+  }
+
+  private uncount(h: Head): void {
+    this.statusCount.set(h.status, (this.statusCount.get(h.status) ?? 1) - 1);
+    this.envCount.set(h.env, (this.envCount.get(h.env) ?? 1) - 1);
   }
 
   private dropHead(id: number): void {
     const old = this.heads.get(id);
     if (!old) return;
-    this.statusCount.set(old.status, (this.statusCount.get(old.status) ?? 1) - 1);
+    this.uncount(old);
     this.heads.delete(id);
     if (this.nameToId.get(old.name) === id) this.nameToId.delete(old.name);
     this.index.remove(id);
@@ -282,7 +300,7 @@ export class SkillLibrary {
       if (oldHead && oldHead.version > c.version!) continue;
       if (old !== undefined && old !== k.id) this.dropHead(old);
       this.setHead(k.id, { name: c.name, version: c.version!, env: k.env, status: k.status });
-      this.index.add(k.id, k.vec);
+      this.index.add(k.id, k.vec, k.env);
     }
     const toIndex: number[] = [];
     for (const name of names) {
@@ -479,12 +497,24 @@ export class SkillLibrary {
       filter.status === undefined ? ['candidate', 'verified'] : typeof filter.status === 'string' ? [filter.status] : filter.status;
     const excluded = SKILL_STATUSES.filter((s) => !statuses.includes(s)).reduce((n, s) => n + (this.statusCount.get(s) ?? 0), 0);
     const env = filter.env;
-    if (env === undefined && excluded === 0) return this.index.search(vec, k);
+    if (excluded === 0) return this.index.search(vec, k, env);
     const allowed = new Set(statuses);
-    return this.index.search(vec, k, (label) => {
+    const matches = (label: number) => {
       const h = this.heads.get(label);
-      return h !== undefined && allowed.has(h.status) && (env === undefined || h.env === env);
-    });
+      return h !== undefined && allowed.has(h.status);
+    };
+    // hnswlib calls a filter back into JS for every candidate it considers, which is slow on large
+    // graphs. Statuses left out (deprecated) are usually few: over-fetch and filter here instead.
+    const total = this.index.size;
+    const share = total === 0 ? 0 : (total - excluded) / total;
+    if (share <= 0) return [];
+    const fetch = Math.ceil((k / share) * 2) + 10;
+    const pool = env === undefined ? total : this.index.envSize(env);
+    if (fetch <= OVERFETCH_LIMIT) {
+      const hits = this.index.search(vec, Math.min(fetch, pool), env).filter((h) => matches(h.label));
+      if (hits.length >= k || fetch >= pool) return hits.slice(0, k);
+    }
+    return this.index.search(vec, k, env, matches);
   }
 
   /** Fold one execution outcome into a skill version's stats (latest by default). */
@@ -525,7 +555,7 @@ export class SkillLibrary {
     this.check();
     const t0 = performance.now();
     await this.sync();
-    this.index = VectorIndex.create(this.embedder.dim, this.params);
+    this.index = new ShardedIndex(this.embedder.dim, this.params);
     await this.reconcile(await this.store.seq());
     await this.saveIndex();
     return { count: this.index.size, ms: performance.now() - t0 };
@@ -539,8 +569,16 @@ export class SkillLibrary {
   }
 
   /** What the index holds and which embedder built it. */
-  indexInfo(): { embedder: string; dim: number; count: number; seq: number; params: HnswParams; savedSeq: number | null } {
-    return { embedder: this.embedder.id, dim: this.embedder.dim, count: this.index.size, seq: this.indexSeq, params: this.params, savedSeq: this.lastMeta?.seq ?? null };
+  indexInfo(): { embedder: string; dim: number; count: number; byEnv: Record<string, number>; seq: number; params: HnswParams; savedSeq: number | null } {
+    return {
+      embedder: this.embedder.id,
+      dim: this.embedder.dim,
+      count: this.index.size,
+      byEnv: this.index.counts(),
+      seq: this.indexSeq,
+      params: this.params,
+      savedSeq: this.lastMeta?.seq ?? null,
+    };
   }
 
   /**

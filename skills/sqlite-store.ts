@@ -126,10 +126,8 @@ export class SqliteSkillStore implements SkillStore {
       change: db.prepare(`INSERT INTO changes (kind, name, version, at) VALUES (?, ?, ?, ?)`),
       seq: db.prepare(`SELECT COALESCE(MAX(seq), 0) AS seq FROM changes`),
       changesSince: db.prepare(`SELECT seq, kind, name, version, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`),
-      heads: db.prepare(
-        `SELECT s.id, s.name, s.version, s.env, s.status FROM skills s
-         JOIN (SELECT name, MAX(version) AS v FROM skills GROUP BY name) m ON s.name = m.name AND s.version = m.v`,
-      ),
+      // SQLite takes bare columns from the row holding the single MAX(): one pass, no self-join.
+      heads: db.prepare(`SELECT id, name, MAX(version) AS version, env, status FROM skills GROUP BY name`),
       countAll: db.prepare(`SELECT COUNT(*) AS n FROM skills`),
       countNames: db.prepare(`SELECT COUNT(DISTINCT name) AS n FROM skills`),
       vector: db.prepare(`SELECT vec FROM vectors WHERE skill_id = ? AND embedder = ?`),

@@ -118,7 +118,7 @@ describe('skills/library reliability', function () {
       await lib.addMany(inputs);
       await lib.close();
     });
-    const meta = () => JSON.parse(readFileSync(join(dir, META_FILE), 'utf8')) as IndexMeta;
+    const meta = () => (JSON.parse(readFileSync(join(dir, META_FILE), 'utf8')) as IndexMeta).shards[1]!;
 
     async function reopenExpectingRebuild(re: RegExp): Promise<void> {
       const log = collectingLogger();
