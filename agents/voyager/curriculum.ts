@@ -32,12 +32,12 @@ export interface Curriculum {
  */
 export const VOYAGER_WARMUP: Readonly<Record<string, number>> = {
   biome: 10,
+  timeOfDay: 15,
   time: 15,
-  otherBlocks: 10,
-  nearbyEntities: 5,
+  blockCounts: 10,
+  entities: 5,
   health: 15,
-  hunger: 15,
-  chests: 0,
+  food: 15,
 };
 
 const proposalSchema = {

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
+import { dataPaths } from '../paths.js';
 
 interface SayCanFlags {
   affordance: string | boolean;
@@ -43,7 +44,7 @@ export function register(program: Command): void {
     .option('--prefilter', 'ask the language model only about feasible candidates (same choice, far fewer tokens)')
     .option('--suite', 'run the fixed instruction suite and print success per family')
     .option('--per-family <n>', 'instructions per family with --suite', '5')
-    .option('--no-library', 'do not offer kitchen skills from the library (<data-dir>/library.db) as candidates')
+    .option('--no-library', 'do not offer kitchen skills from the library (<data-dir>/library) as candidates')
     .option('--no-memory', 'do not record attempts into episodic memory (<data-dir>/episodic.db)')
     .option('--json', 'print JSON instead of the readable trace')
     .action(async (instruction: string | undefined, flags: SayCanFlags, command: Command) => {
@@ -86,9 +87,9 @@ export function register(program: Command): void {
       let runtime: import('../../skills/runtime/runtime.js').SkillRuntime | undefined;
       const { existsSync } = await import('node:fs');
       const { join } = await import('node:path');
-      if (flags.library && existsSync(join(dataDir, 'library.db'))) {
+      if (flags.library && existsSync(join(dataPaths(dataDir).library, 'library.db'))) {
         const [{ SkillLibrary }, { SkillRuntime }] = await Promise.all([import('../../skills/library.js'), import('../../skills/runtime/runtime.js')]);
-        library = await SkillLibrary.open(dataDir);
+        library = await SkillLibrary.open(dataPaths(dataDir).library);
         runtime = new SkillRuntime();
       }
       const runSkill = library && runtime ? saycan.sandboxSkillRunner(runtime, library) : undefined;

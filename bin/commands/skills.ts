@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { SkillforgeError } from '../../core/errors.js';
 import type { SkillLibrary } from '../../skills/library.js';
+import { dataPaths } from '../paths.js';
 import type { Skill } from '../../skills/skill.js';
 
 interface Common {
@@ -14,7 +15,7 @@ interface Common {
 
 function libraryDir(cmd: Command): string {
   const opts = cmd.optsWithGlobals() as { dataDir?: string };
-  return join(opts.dataDir ?? '.skillforge', 'library');
+  return dataPaths(opts.dataDir ?? '.skillforge').library;
 }
 
 async function withLibrary<T>(cmd: Command, fn: (lib: SkillLibrary) => Promise<T>): Promise<T> {

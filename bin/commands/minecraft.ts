@@ -1,0 +1,156 @@
+/**
+ * `skillforge minecraft`: a lifelong learner in Minecraft. By default the embedded world (flying-squid
+ * in this process) and, with no language model configured, the offline planner baseline; progress
+ * (task, round, outcome, library size, tech-tree milestones) is shown live. Ctrl-C stops cleanly and
+ * a restart resumes from the saved library, memory and curriculum.
+ *
+ *   skillforge minecraft                                  # embedded world, offline planner
+ *   skillforge minecraft --llm openai:gpt-4o-mini         # language-model curriculum, writer, critic
+ *   skillforge minecraft --host mc.example.org --port 25565 --auth microsoft --username me@example.org
+ */
+import type { Command } from 'commander';
+import { SkillforgeError } from '../../core/errors.js';
+import { addLlmOptions } from '../../agents/llm/cli-options.js';
+
+interface MinecraftFlags {
+  host?: string;
+  port?: string;
+  version?: string;
+  auth: string;
+  username: string;
+  seed: string;
+  iterations: string;
+  maxRounds: string;
+  skillTimeout: string;
+  json?: boolean;
+}
+
+function int(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new SkillforgeError('E_USAGE', `${flag} must be an integer ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+export function register(program: Command): void {
+  addLlmOptions(
+    program
+      .command('minecraft')
+      .description('learn skills in Minecraft: embedded world by default, or --host for your own server'),
+  )
+    .option('--host <host>', 'join this server instead of starting the embedded world')
+    .option('--port <n>', 'server port (with --host; default 25565)')
+    .option('--version <v>', 'Minecraft version of the server (default: detected, embedded world 1.16.5)')
+    .option('--auth <mode>', 'offline or microsoft', 'offline')
+    .option('--username <name>', 'the bot\'s name (also names its saved curriculum)', 'skillforge')
+    .option('--seed <n>', 'seed of the embedded world', '1')
+    .option('--iterations <n>', 'tasks to attempt (0 = until the curriculum has nothing left)', '0')
+    .option('--max-rounds <n>', 'write-run-critique rounds per task', '4')
+    .option('--skill-timeout <s>', 'time limit of one skill run, in seconds', '300')
+    .option('--json', 'print one JSON event per line instead of the live status')
+    .action(async (flags: MinecraftFlags, command: Command) => {
+      const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
+      const iterations = int(flags.iterations, '--iterations', 0) || Number.MAX_SAFE_INTEGER;
+      const maxRounds = int(flags.maxRounds, '--max-rounds', 1);
+      const skillTimeoutMs = int(flags.skillTimeout, '--skill-timeout', 1) * 1000;
+      if (flags.auth !== 'offline' && flags.auth !== 'microsoft') throw new SkillforgeError('E_USAGE', `--auth must be offline or microsoft, got '${flags.auth}'`);
+
+      const [{ llmConfigured, languageModelFromCommand }, { dataPaths }, { StatusLine }, mc, voyager] = await Promise.all([
+        import('../../agents/llm/cli-options.js'),
+        import('../paths.js'),
+        import('../progress.js'),
+        import('../../envs/minecraft/index.js'),
+        import('../../agents/voyager/index.js'),
+      ]);
+      const paths = dataPaths(dataDir);
+      const out = new StatusLine();
+      const model = llmConfigured(command) ? await languageModelFromCommand(command) : undefined;
+
+      out.log(flags.host ? `joining ${flags.host}:${flags.port ?? 25565} as ${flags.username}...` : `starting the embedded world (seed ${flags.seed})...`);
+      const env = await mc.createMinecraftEnvironment({
+        ...(flags.host
+          ? { host: flags.host, port: flags.port ? int(flags.port, '--port', 1) : 25565, auth: flags.auth as 'offline' | 'microsoft' }
+          : { embedded: { seed: int(flags.seed, '--seed', 0) } }),
+        ...(flags.version ? { version: flags.version } : {}),
+        username: flags.username,
+      });
+      const [{ SkillLibrary }, { SkillRuntime }, { EpisodicMemory }] = await Promise.all([
+        import('../../skills/library.js'),
+        import('../../skills/runtime/runtime.js'),
+        import('../../memory/episodic.js'),
+      ]);
+      const library = await SkillLibrary.open(paths.library);
+      const memory = EpisodicMemory.open({ dir: paths.memory });
+      const runtime = new SkillRuntime();
+      const tree = new mc.MinecraftTechTree(env.mcData.version?.minecraftVersion ?? '1.16.5');
+      const planner = new voyager.OfflinePlanner(tree);
+      const guide = mc.MINECRAFT_GUIDE;
+      const curriculum = model ? new voyager.LlmCurriculum(model, { env: 'Minecraft', envGuide: guide }) : planner;
+      const writer = model ? new voyager.LlmSkillWriter(model, { envGuide: guide }) : planner;
+      out.log(model ? `language model: ${model.id}` : `no language model configured: using the ${voyager.OFFLINE_PLANNER_ID}`);
+
+      const controller = new AbortController();
+      const stop = () => {
+        out.log('stopping after the current skill (Ctrl-C again to force)...');
+        controller.abort('interrupted');
+        process.once('SIGINT', () => process.exit(130));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+
+      let task = '';
+      const learner = new voyager.VoyagerLearner({
+        env, library, runtime, memory, curriculum, writer, maxRounds, skillTimeoutMs,
+        critic: new voyager.Critic(env, model),
+        agent: flags.username,
+        statePath: paths.learnerState(flags.username),
+        milestones: (obs) => mc.milestonesReached(obs),
+        describe: model ? (written, t) => voyager.describeWithModel(model, 'Minecraft', written, t) : undefined,
+        onEvent: (e) => {
+          if (flags.json) return void process.stdout.write(`${JSON.stringify(e)}\n`);
+          switch (e.type) {
+            case 'task':
+              task = e.task.description;
+              out.status(`#${e.iteration} ${task}`);
+              break;
+            case 'reuse':
+              out.status(`#${learner.state.iterations + 1} ${task}: reusing ${e.skill}`);
+              break;
+            case 'round':
+              out.status(`#${learner.state.iterations + 1} ${task}: round ${e.round}, running ${e.skill}`);
+              break;
+            case 'verdict':
+              if (!e.verdict.success) out.log(`  round ${e.round} failed: ${(e.error ?? e.verdict.critique).split('\n')[0]}`);
+              break;
+            case 'stored':
+              out.log(`  learned ${e.skill} v${e.version}`);
+              break;
+            case 'done':
+              out.log(`${e.success ? 'OK  ' : 'FAIL'} ${e.task} (${e.rounds} round${e.rounds === 1 ? '' : 's'}; library: ${e.librarySize} skills)`);
+              break;
+            case 'milestone':
+              out.log(`★ milestone ${e.name} at iteration ${e.iteration} (${(e.elapsedMs / 1000).toFixed(0)} s)`);
+              break;
+          }
+        },
+      });
+      if (learner.state.iterations > 0) {
+        out.log(`resuming ${flags.username}: ${learner.state.iterations} iterations, ${learner.state.completed.length} completed, milestones: ${learner.state.milestones.map((m) => m.name).join(', ') || 'none'}`);
+      }
+      try {
+        const summary = await learner.learn({ iterations, signal: controller.signal });
+        out.done();
+        const s = summary.state;
+        out.log(
+          `done: ${summary.iterations} tasks this run (${summary.results.filter((r) => r.success).length} succeeded); ` +
+            `${s.completed.length} completed in all; library ${await library.count()} skills; ` +
+            `milestones: ${s.milestones.map((m) => `${m.name}@${m.iteration}`).join(', ') || 'none'}`,
+        );
+      } finally {
+        await runtime.close();
+        memory.close();
+        await library.close();
+        await env.close();
+        await model?.close?.();
+      }
+    });
+}

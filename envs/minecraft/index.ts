@@ -1,0 +1,7 @@
+/** Minecraft for skillforge: connection, Voyager primitives, observation, Environment, tech tree, guide. */
+export * from './environment.js';
+export * from './connection.js';
+export * from './observation.js';
+export * from './tech-tree.js';
+export * from './guide.js';
+export * from './recipes.js';
