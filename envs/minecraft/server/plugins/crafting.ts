@@ -42,14 +42,6 @@ export interface CraftingRecipe {
    */
   accept?: Array<Array<Set<number> | null>>;
 }
-/** A recipe matched against a grid: what it makes and what each cell holds afterwards. */
-export interface CraftingMatch {
-  recipe: CraftingRecipe;
-  result: Item;
-  /** Per grid cell (row-major), the item id left behind after one craft, or null. */
-  leftovers: Cell[];
-}
-
 /** Items that leave a container behind when used in a recipe (vanilla's crafting remainders). */
 const REMAINDER_BY_NAME: Record<string, string> = {
   milk_bucket: 'bucket',
