@@ -187,7 +187,7 @@ export class PostgresSkillStore implements SkillStore {
       const del = await c.query('DELETE FROM skills WHERE name = $1', [draft.name]);
       if ((del.rowCount ?? 0) > 0) log.add('remove', draft.name, null);
     } else {
-      const same = await c.query<Row>('SELECT * FROM skills WHERE name = $1 AND hash = $2 ORDER BY version DESC LIMIT 1', [draft.name, draft.hash]);
+      const same = await c.query<Row>(prep('sf_same', 'SELECT * FROM skills WHERE name = $1 AND hash = $2 ORDER BY version DESC LIMIT 1', [draft.name, draft.hash]));
       if (same.rows[0]) return { stored: toStored(same.rows[0]), created: false };
     }
     let version: number;
@@ -228,11 +228,97 @@ export class PostgresSkillStore implements SkillStore {
 
   async putMany(items: readonly { draft: SkillDraft; options?: PutOptions }[]): Promise<PutResult[]> {
     if (items.length === 0) return [];
+    const plain = items.every((it) => it.options?.exactVersion === undefined && !it.options?.replaceAll);
     return this.tx(async (c, log) => {
       await lockNames(c, items.map((it) => it.draft.name));
+      if (plain) return this.putPlain(c, log, items);
       const out: PutResult[] = [];
       for (const it of items) out.push(await this.putOne(c, log, it.draft, it.options));
       return out;
+    });
+  }
+
+  /**
+   * The common write (new content appended as the next version), set-based: a handful of round
+   * trips per transaction however many skills it carries. Same results as putOne item by item.
+   */
+  private async putPlain(c: pg.PoolClient, log: ChangeLog, items: readonly { draft: SkillDraft; options?: PutOptions }[]): Promise<PutResult[]> {
+    const names = [...new Set(items.map((it) => it.draft.name))];
+    const same = await c.query<Row>(
+      `SELECT DISTINCT ON (s.name, s.hash) s.* FROM skills s JOIN unnest($1::text[], $2::text[]) AS q(name, hash)
+       ON s.name = q.name AND s.hash = q.hash ORDER BY s.name, s.hash, s.version DESC`,
+      [items.map((it) => it.draft.name), items.map((it) => it.draft.hash)],
+    );
+    const latest = await c.query<{ name: string; v: number }>(prep('sf_latest', 'SELECT name, max(version) AS v FROM skills WHERE name = ANY($1::text[]) GROUP BY name', [names]));
+    const existing = new Map(same.rows.map((r) => [`${r.name}\u0000${r.hash}`, toStored(r)]));
+    const current = new Map(latest.rows.map((r) => [r.name, r.v]));
+    const out: (PutResult | { pending: number })[] = [];
+    const fresh: { draft: SkillDraft; version: number; vector?: PutOptions['vector'] }[] = [];
+    const freshByKey = new Map<string, number>();
+    for (const it of items) {
+      const key = `${it.draft.name}\u0000${it.draft.hash}`;
+      const found = existing.get(key);
+      if (found) {
+        out.push({ stored: found, created: false });
+        continue;
+      }
+      const dup = freshByKey.get(key);
+      if (dup !== undefined) {
+        out.push({ pending: -1 - dup }); // identical content earlier in this batch: unchanged
+        continue;
+      }
+      const prev = current.get(it.draft.name) ?? null;
+      const version = (prev ?? 0) + 1;
+      current.set(it.draft.name, version);
+      const draft = it.draft.provenance.parent === undefined ? { ...it.draft, provenance: { ...it.draft.provenance, parent: prev } } : it.draft;
+      freshByKey.set(key, fresh.length);
+      out.push({ pending: fresh.length });
+      fresh.push({ draft, version, vector: it.options?.vector });
+    }
+    const ids: number[] = [];
+    if (fresh.length > 0) {
+      const withVec = fresh.map((f, i) => (f.vector ? i : -1)).filter((i) => i >= 0);
+      const r = await c.query<{ id: number; ord: string }>(prep('sf_insert', 
+        `WITH src AS (
+           SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::float8[], $10::text[])
+             WITH ORDINALITY AS u(name, version, hash, env, status, doc, attempts, successes, mean_ms, last_error, ord)
+         ), ins AS (
+           INSERT INTO skills (name, version, hash, env, status, doc, attempts, successes, mean_ms, last_error)
+           SELECT name, version, hash, env, status, doc, attempts, successes, mean_ms, last_error FROM src ORDER BY ord
+           RETURNING id, name, version
+         ), vec AS (
+           INSERT INTO skill_vectors (skill_id, embedder, vec)
+           SELECT ins.id, v.embedder, v.vec FROM unnest($11::text[], $12::int[], $13::text[], $14::bytea[]) AS v(name, version, embedder, vec)
+           JOIN ins ON ins.name = v.name AND ins.version = v.version
+         )
+         SELECT ins.id, src.ord FROM ins JOIN src ON src.name = ins.name AND src.version = ins.version`,
+        [
+          fresh.map((f) => f.draft.name),
+          fresh.map((f) => f.version),
+          fresh.map((f) => f.draft.hash),
+          fresh.map((f) => f.draft.env),
+          fresh.map((f) => f.draft.status),
+          fresh.map((f) => {
+            const { status: _s, stats: _t, ...rest } = f.draft;
+            return JSON.stringify(rest);
+          }),
+          fresh.map((f) => f.draft.stats.attempts),
+          fresh.map((f) => f.draft.stats.successes),
+          fresh.map((f) => f.draft.stats.meanDurationMs),
+          fresh.map((f) => f.draft.stats.lastError),
+          withVec.map((i) => fresh[i]!.draft.name),
+          withVec.map((i) => fresh[i]!.version),
+          withVec.map((i) => fresh[i]!.vector!.embedder),
+          withVec.map((i) => vecBytes(fresh[i]!.vector!.vec)),
+        ],
+      ));
+      for (const row of r.rows) ids[Number(row.ord) - 1] = row.id;
+      for (const f of fresh) log.add('add', f.draft.name, f.version);
+    }
+    const stored = fresh.map((f, i) => ({ id: ids[i]!, skill: { ...f.draft, version: f.version } }));
+    return out.map((o) => {
+      if (!('pending' in o)) return o;
+      return o.pending >= 0 ? { stored: stored[o.pending]!, created: true } : { stored: stored[-1 - o.pending]!, created: false };
     });
   }
 
@@ -240,15 +326,15 @@ export class PostgresSkillStore implements SkillStore {
     this.check();
     const r =
       version === undefined
-        ? await this.pool.query<Row>('SELECT * FROM skills WHERE name = $1 ORDER BY version DESC LIMIT 1', [name])
-        : await this.pool.query<Row>('SELECT * FROM skills WHERE name = $1 AND version = $2', [name, version]);
+        ? await this.pool.query<Row>(prep('sf_get_latest', 'SELECT * FROM skills WHERE name = $1 ORDER BY version DESC LIMIT 1', [name]))
+        : await this.pool.query<Row>(prep('sf_get_version', 'SELECT * FROM skills WHERE name = $1 AND version = $2', [name, version]));
     return r.rows[0] ? toStored(r.rows[0]) : undefined;
   }
 
   async getByIds(ids: readonly number[]): Promise<StoredSkill[]> {
     this.check();
     if (ids.length === 0) return [];
-    const r = await this.pool.query<Row>('SELECT * FROM skills WHERE id = ANY($1::int[])', [ids]);
+    const r = await this.pool.query<Row>(prep('sf_by_ids', 'SELECT * FROM skills WHERE id = ANY($1::int[])', [ids]));
     const byId = new Map(r.rows.map((row) => [row.id, row]));
     return ids.flatMap((id) => {
       const row = byId.get(id);
@@ -350,16 +436,16 @@ export class PostgresSkillStore implements SkillStore {
   async seq(): Promise<number> {
     this.check();
     if (this.watermark !== undefined && this.listener) return this.watermark;
-    const r = await this.pool.query<{ seq: string }>('SELECT seq FROM skillforge_seq WHERE id = 1');
+    const r = await this.pool.query<{ seq: string }>(prep('sf_seq', 'SELECT seq FROM skillforge_seq WHERE id = 1'));
     return Number(r.rows[0]?.seq ?? 0);
   }
 
   async changesSince(seq: number, limit = 1_000_000): Promise<SkillChange[]> {
     this.check();
-    const r = await this.pool.query<{ seq: string; kind: ChangeKind; name: string; version: number | null; at: Date }>(
+    const r = await this.pool.query<{ seq: string; kind: ChangeKind; name: string; version: number | null; at: Date }>(prep('sf_changes', 
       'SELECT seq, kind, name, version, at FROM skill_changes WHERE seq > $1 ORDER BY seq LIMIT $2',
       [seq, limit],
-    );
+    ));
     return r.rows.map((x) => ({ seq: Number(x.seq), kind: x.kind, name: x.name, version: x.version, at: x.at.toISOString() }));
   }
 
@@ -367,10 +453,10 @@ export class PostgresSkillStore implements SkillStore {
     this.check();
     const out = new Map<number, Float32Array>();
     if (ids.length === 0) return out;
-    const r = await this.pool.query<{ skill_id: number; vec: Buffer }>(
+    const r = await this.pool.query<{ skill_id: number; vec: Buffer }>(prep('sf_vectors', 
       'SELECT skill_id, vec FROM skill_vectors WHERE embedder = $1 AND skill_id = ANY($2::int[])',
       [embedder, ids],
-    );
+    ));
     for (const row of r.rows) out.set(row.skill_id, bytesVec(row.vec));
     return out;
   }
@@ -499,17 +585,22 @@ class ChangeLog {
   async flush(c: pg.PoolClient): Promise<number | undefined> {
     const n = this.items.length;
     if (n === 0) return undefined;
-    // The counter row stays locked until COMMIT: the next writer waits here, so seq order is commit order.
-    const r = await c.query<{ seq: string; at: Date }>('UPDATE skillforge_seq SET seq = seq + $1 WHERE id = 1 RETURNING seq, now() AS at', [n]);
-    const last = Number(r.rows[0]!.seq);
-    const at = r.rows[0]!.at;
-    const seqs = this.items.map((_, i) => last - n + 1 + i);
-    await c.query(
-      `INSERT INTO skill_changes (seq, kind, name, version, at) SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::int[], $5::timestamptz[])`,
-      [seqs, this.items.map((x) => x.kind), this.items.map((x) => x.name), this.items.map((x) => x.version), this.items.map(() => at)],
-    );
-    const payloads = this.items.map((x, i) => JSON.stringify({ seq: seqs[i], kind: x.kind, name: x.name, version: x.version }));
-    await c.query(`SELECT pg_notify('${CHANGE_CHANNEL}', p) FROM unnest($1::text[]) AS p`, [payloads]);
+    // The counter row stays locked until COMMIT: the next writer waits here, so seq order is commit
+    // order. Counter, change rows and notifications in one statement (one round trip).
+    const r = await c.query<{ last: string }>(prep('sf_flush', 
+      `WITH ctr AS (UPDATE skillforge_seq SET seq = seq + $1 WHERE id = 1 RETURNING seq),
+       ch AS (
+         INSERT INTO skill_changes (seq, kind, name, version, at)
+         SELECT ctr.seq - $1 + u.ord, u.kind, u.name, u.version, now()
+         FROM ctr, unnest($2::text[], $3::text[], $4::int[]) WITH ORDINALITY AS u(kind, name, version, ord)
+         RETURNING seq, kind, name, version
+       )
+       SELECT (SELECT seq FROM ctr) AS last,
+              (SELECT count(pg_notify('${CHANGE_CHANNEL}', json_build_object('seq', seq, 'kind', kind, 'name', name, 'version', version)::text))
+               FROM (SELECT * FROM ch ORDER BY seq) AS o) AS notified`,
+      [n, this.items.map((x) => x.kind), this.items.map((x) => x.name), this.items.map((x) => x.version)],
+    ));
+    const last = Number(r.rows[0]!.last);
     return last;
   }
 }
@@ -517,10 +608,15 @@ class ChangeLog {
 /** Serialise writers of the same names; locks are taken in one global order so writers never deadlock. */
 async function lockNames(c: pg.PoolClient, names: readonly string[]): Promise<void> {
   const unique = [...new Set(names)];
-  await c.query(
+  await c.query(prep('sf_lock', 
     `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(n, 0) AS k FROM unnest($1::text[]) AS n ORDER BY 1) AS t`,
     [unique],
-  );
+  ));
+}
+
+/** A named (prepared once per connection) statement: hot queries skip parsing and planning. */
+function prep(name: string, text: string, values: unknown[] = []): pg.QueryConfig {
+  return { name, text, values };
 }
 
 function parsePayload(payload: string): SkillChange | undefined {

@@ -1,6 +1,8 @@
 /**
  * One agent process of the fleet tests and benchmark. Usage:
  *   node --import tsx test/fleet/agent-process.ts <postgres-url|sqlite-dir> <data-dir> <agent-name>
+ * SF_MODE=store opens only the store (PostgreSQL, or SQLite <dir>/library.db) and supports 'write'
+ * and 'exit': a writer measuring the shared truth without a replica to keep.
  * Reads JSON commands on stdin, writes JSON events on stdout. Times are process.hrtime (monotonic,
  * one clock for every process on the machine), in ms.
  *   {op:'add', name, i}                  -> {ev:'added', name, version, t}
@@ -11,14 +13,21 @@
  */
 import { createInterface } from 'node:readline';
 import { openLibrary } from '../../skills/open-library.js';
-import { embeddingText } from '../../skills/skill.js';
+import { join } from 'node:path';
+import { HashedEmbedder } from '../../skills/hashed-embedder.js';
+import { isPostgresUrl, PostgresSkillStore } from '../../skills/postgres-store.js';
+import { contentHash, embeddingText, emptyParams, emptyStats } from '../../skills/skill.js';
+import { SqliteSkillStore } from '../../skills/sqlite-store.js';
+import type { SkillDraft, SkillStore } from '../../skills/store.js';
 import { skillInput } from './helpers.js';
 
 const [spec, dataDir, agent] = process.argv.slice(2) as [string, string, string];
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 const emit = (e: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(e)}\n`);
 
-const lib = await openLibrary({ dataDir, library: spec, agent, logger: { warn: (m) => process.stderr.write(`${m}\n`) } });
+if (process.env.SF_MODE === 'store') await storeWriter();
+
+const lib = await openLibrary({ dataDir, library: spec, agent, follow: process.env.SF_FOLLOW !== '0', logger: { warn: (m) => process.stderr.write(`${m}\n`) } });
 const watched = new Map<string, string>(); // name -> query text
 
 async function checkWatched(): Promise<void> {
@@ -80,3 +89,39 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     }
   });
 });
+
+/** SF_MODE=store: write drafts (with their vectors) straight into the store, never returns. */
+async function storeWriter(): Promise<never> {
+  const store: SkillStore = isPostgresUrl(spec)
+    ? await PostgresSkillStore.connect(spec, { applicationName: `skillforge:${agent}` })
+    : new SqliteSkillStore(join(spec, 'library.db'));
+  const embedder = new HashedEmbedder();
+  const draft = (name: string, i: number): SkillDraft => {
+    const s = skillInput(name, i);
+    const content = { name, description: s.description, params: emptyParams(), code: s.code, env: s.env, dependencies: [] as string[] };
+    return { ...content, status: 'candidate', hash: contentHash(content), provenance: { agent, createdAt: new Date().toISOString() }, stats: emptyStats() };
+  };
+  emit({ ev: 'ready', agent, pid: process.pid });
+  const rl = createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    const cmd = JSON.parse(line) as Record<string, unknown>;
+    if (cmd.op === 'exit') break;
+    if (cmd.op !== 'write') continue;
+    const count = Number(cmd.count);
+    const batch = Number(cmd.batch ?? 1);
+    const t0 = now();
+    try {
+      for (let i = 0; i < count; i += batch) {
+        const drafts: SkillDraft[] = [];
+        for (let j = i; j < Math.min(count, i + batch); j++) drafts.push(draft(`${String(cmd.prefix)}${j}`, j));
+        const vecs = await embedder.embed(drafts.map((d) => embeddingText(d)));
+        await store.putMany(drafts.map((d, k) => ({ draft: d, options: { vector: { embedder: embedder.id, vec: vecs[k]! } } })));
+      }
+      emit({ ev: 'written', count, ms: now() - t0 });
+    } catch (err) {
+      emit({ ev: 'error', message: (err as Error).message });
+    }
+  }
+  await store.close();
+  process.exit(0);
+}

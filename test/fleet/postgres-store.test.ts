@@ -76,6 +76,25 @@ describe('fleet: PostgreSQL skill store', function () {
     }
   });
 
+  it('one batch with repeated names: identical content is stored once, new code becomes the next versions', async () => {
+    const store = await PostgresSkillStore.connect(await newDb());
+    try {
+      const r = await store.putMany([
+        { draft: draft('peel', 'async function peel() { return 1; }') },
+        { draft: draft('peel', 'async function peel() { return 1; }') },
+        { draft: draft('peel', 'async function peel() { return 2; }') },
+        { draft: draft('boil', 'async function boil() {}') },
+      ]);
+      assert.deepEqual(r.map((x) => [x.stored.skill.name, x.stored.skill.version, x.created]), [['peel', 1, true], ['peel', 1, false], ['peel', 2, true], ['boil', 1, true]]);
+      assert.equal(r[1]!.stored.id, r[0]!.stored.id);
+      assert.equal(r[2]!.stored.skill.provenance.parent, 1);
+      assert.deepEqual((await store.getByIds(r.map((x) => x.stored.id))).map((x) => x.skill.code), r.map((x) => x.stored.skill.code));
+      assert.deepEqual((await store.changesSince(0)).map((c) => `${c.name}@${c.version}`), ['peel@1', 'peel@2', 'boil@1']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('putMany is all or nothing', async () => {
     const store = await PostgresSkillStore.connect(await newDb());
     try {
