@@ -33,7 +33,9 @@ import {
   moveTo,
   placeItem,
   setPrimitiveContext,
+  getPrimitiveContext,
   smeltItem,
+  stopActivity,
 } from './primitives/index.js';
 import { SMELTING, craftFeasibility, fuelValue, type RecipeRegistry } from './recipes.js';
 
@@ -238,27 +240,44 @@ export class MinecraftEnvironment implements Environment {
   /**
    * The globals Voyager skill code uses: `bot`, `mcData`, `Vec3`, the control primitives, helper
    * movement/equipment functions and mineflayer-pathfinder's goal classes. Call it per run: after a
-   * reconnect `bot` is a new object. Primitives honour the signal set with `bindSignal`.
+   * reconnect `bot` is a new object. With `signal` (the run's), primitives called by the skill stop
+   * when it fires, and their time limits are capped at `options.maxTimeoutMs`; the binding ends with
+   * the signal.
+   *
+   * @example
+   * runtime.run({ code, main: 'return await mySkill(bot)', endowments: (signal) => env.sandboxEndowments(signal), timeoutMs });
    */
-  sandboxEndowments(): Record<string, unknown> {
+  sandboxEndowments(signal?: AbortSignal, options: { maxTimeoutMs?: number } = {}): Record<string, unknown> {
     const bot = this.connection.bot;
+    if (signal) {
+      // The cap reaches primitives through the bot's context; the signal is also passed explicitly
+      // below, so calls made after the run ended are refused rather than run unbound.
+      const unbind = this.bindSignal(signal, options.maxTimeoutMs);
+      const end = () => {
+        unbind();
+        stopActivity(bot); // pathfinding or digging the skill started directly on the bot
+      };
+      if (signal.aborted) end();
+      else signal.addEventListener('abort', end, { once: true });
+    }
+    const o = signal ? { signal } : undefined;
     const pf = require('mineflayer-pathfinder');
     const goals = pf.goals as Record<string, unknown>;
     return {
       bot,
       mcData: bot.registry,
       Vec3,
-      mineBlock,
-      craftItem,
-      smeltItem,
-      placeItem,
-      killMob,
-      exploreUntil,
-      getItemFromChest,
-      depositItemIntoChest,
-      checkItemInsideChest,
-      moveTo,
-      equipItem,
+      mineBlock: (b: Bot, name: string, count = 1) => mineBlock(b, name, count, o),
+      craftItem: (b: Bot, name: string, count = 1) => craftItem(b, name, count, o),
+      smeltItem: (b: Bot, itemName: string, fuelName: string, count = 1) => smeltItem(b, itemName, fuelName, count, o),
+      placeItem: (b: Bot, name: string, position: Vec3) => placeItem(b, name, position, o),
+      killMob: (b: Bot, mobName: string, timeout = 300) => killMob(b, mobName, timeout, o),
+      exploreUntil: (b: Bot, direction: Vec3, maxTime = 60, callback?: () => unknown) => exploreUntil(b, direction, maxTime, callback, o),
+      getItemFromChest: (b: Bot, pos: Vec3, items: Record<string, number>) => getItemFromChest(b, pos, items, o),
+      depositItemIntoChest: (b: Bot, pos: Vec3, items: Record<string, number>) => depositItemIntoChest(b, pos, items, o),
+      checkItemInsideChest: (b: Bot, pos: Vec3) => checkItemInsideChest(b, pos, o),
+      moveTo: (b: Bot, position: Vec3, range = 1) => moveTo(b, position, range, o),
+      equipItem: (b: Bot, name: string, destination = 'hand') => equipItem(b, name, destination, o),
       Movements: pf.Movements,
       goals,
       GoalNear: goals.GoalNear,
@@ -283,8 +302,11 @@ export class MinecraftEnvironment implements Environment {
    */
   bindSignal(signal: AbortSignal, maxTimeoutMs?: number): () => void {
     const bot = this.connection.bot;
-    setPrimitiveContext(bot, { signal, maxTimeoutMs });
-    return () => setPrimitiveContext(bot, null);
+    const ctx = { signal, maxTimeoutMs };
+    setPrimitiveContext(bot, ctx);
+    return () => {
+      if (getPrimitiveContext(bot) === ctx) setPrimitiveContext(bot, null);
+    };
   }
 
   /**
@@ -383,6 +405,11 @@ export class MinecraftEnvironment implements Environment {
     this.chests.detach();
     await this.connection.close();
     if (this.world) await this.world.stop();
+  }
+
+  /** Events recorded at or after `since` (ms since epoch), oldest first. */
+  recentEvents(since: number): EnvEvent[] {
+    return this.recorder.all().filter((e) => e.time >= since);
   }
 
   /** Events recorded since the environment was created (bounded). */

@@ -4,6 +4,7 @@ import type { SkillCall } from '../../core/types.js';
 import { freePort } from '../../core/net.js';
 import { MinecraftConnection } from '../../envs/minecraft/connection.js';
 import { MinecraftEnvironment, MINECRAFT_PRIMITIVES } from '../../envs/minecraft/environment.js';
+import { MINECRAFT_CODE_API, getPrimitiveContext } from '../../envs/minecraft/primitives/index.js';
 import { startTestWorld, type TestWorld } from './helpers.js';
 
 async function envFor(world: TestWorld, username: string): Promise<MinecraftEnvironment> {
@@ -32,6 +33,9 @@ describe('MinecraftEnvironment (embedded survival world)', function () {
     for (const n of ['mineBlock', 'craftItem', 'smeltItem', 'placeItem', 'killMob', 'exploreUntil', 'getItemFromChest', 'depositItemIntoChest', 'checkItemInsideChest']) assert.ok(names.includes(n), n);
     for (const p of MINECRAFT_PRIMITIVES) assert.ok(ajv.compile(p.params), p.name);
     assert.equal(env.kind, 'minecraft');
+    for (const k of Object.keys(env.sandboxEndowments())) {
+      if (k !== 'goals') assert.ok(MINECRAFT_CODE_API.includes(k), `the code API text documents ${k}`);
+    }
   });
 
   it('rejects bad calls with clear outcomes', async () => {
@@ -47,8 +51,11 @@ describe('MinecraftEnvironment (embedded survival world)', function () {
     const out = await env.execute({ skill: 'mineBlock', args: { name: 'oak_log', count: 1 } }, { timeoutMs: 30_000 });
     assert.equal(out.success, true, out.error);
     assert.ok(out.durationMs > 0);
+    assert.deepEqual(env.recentEvents(Date.now() - out.durationMs - 1000).slice(-out.events.length), out.events);
     assert.ok(out.events.some((e) => e.type === 'inventory' && /\+1 oak_log/.test(e.text)), JSON.stringify(out.events));
-    assert.deepEqual(await env.check({ description: 'get a log', goal: { inventory: { oak_log: 1 } } }), { success: true, reason: 'have 1/1 oak_log' });
+    const got = await env.check({ description: 'get a log', goal: { inventory: { oak_log: 1 } } });
+    assert.equal(got.success, true);
+    assert.match(got.reason, /^have [12]\/1 oak_log$/);
     assert.equal((await env.check({ description: 'be happy' })).success, null);
     const fail = await env.execute({ skill: 'craftItem', args: { name: 'wooden_pickaxe' } });
     assert.equal(fail.success, false);
@@ -88,6 +95,16 @@ describe('MinecraftEnvironment (embedded survival world)', function () {
     const run = new Function(...names, `${code}\nreturn craftPlanksAndSticks(bot);`) as (...a: unknown[]) => Promise<void>;
     await run(...names.map((n) => endow[n]));
     assert.deepEqual(await env.check({ description: '', goal: { inventory: { stick: 4, oak_planks: 2 } } }), { success: true, reason: 'have 4/4 stick; have 2/2 oak_planks' });
+    // A run's signal reaches primitives the skill calls, and the binding ends with the run.
+    const ac = new AbortController();
+    const bound = env.sandboxEndowments(ac.signal) as any;
+    ac.abort(new Error('run over'));
+    await assert.rejects(bound.mineBlock(bound.bot, 'dirt', 1), /aborted: run over/);
+    const ac2 = new AbortController();
+    const bound2 = env.sandboxEndowments(ac2.signal, { maxTimeoutMs: 300 }) as any;
+    await assert.rejects(bound2.exploreUntil(bound2.bot, new bound2.Vec3(1, 0, 0), 10, () => false), /timed out after 300 ms/);
+    ac2.abort();
+    assert.equal(getPrimitiveContext(env.bot), undefined);
   });
 
   it('honours timeoutMs and AbortSignal in execute', async () => {
