@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProgram } from '../../bin/cli.js';
+import { SkillLibrary } from '../../skills/library.js';
+
+async function cli(args: string[]): Promise<string> {
+  const write = process.stdout.write.bind(process.stdout);
+  let out = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    const program = await buildProgram();
+    program.exitOverride();
+    await program.parseAsync(args, { from: 'user' });
+    return out;
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+describe('skillforge evolve (CLI)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'sf-evolve-cli-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('evolves kitchen skills into the data directory and reports before/after as JSON', async () => {
+    const out = await cli(['--data-dir', dir, 'evolve', '--env', 'kitchen', '--episodes', '20', '--held-out', '6', '--seed', '3', '--json']);
+    const report = JSON.parse(out) as { before: { decisionsPerSolved: number }; after: { decisionsPerSolved: number; solved: number }; ratio: number; counters: { abstracted: number }; skills: { name: string; status: string }[] };
+    assert.ok(report.counters.abstracted >= 1);
+    assert.ok(report.ratio < 1, `ratio ${report.ratio}`);
+    assert.equal(report.after.solved, 6);
+    const library = await SkillLibrary.open(dir);
+    try {
+      const stored = await library.list({ env: 'kitchen' });
+      assert.deepEqual(stored.map((s) => s.name).sort(), report.skills.filter((s) => s.status !== 'deprecated').map((s) => s.name).filter((n, i, a) => a.indexOf(n) === i).sort());
+    } finally {
+      await library.close();
+    }
+  });
+
+  it('live progress names episodes, decisions and library size; other environments are refused with a hint', async () => {
+    const out = await cli(['--data-dir', join(dir, 'live'), 'evolve', '--episodes', '10', '--held-out', '3', '--no-memory']);
+    assert.match(out, /episode +1\/10 +solved +\d+ decisions/);
+    assert.match(out, /library \d+/);
+    assert.match(out, /reflect \(statistical\): 10 episodes/);
+    assert.match(out, /after: +3\/3 solved, [\d.]+ decisions per solved instruction/);
+    await assert.rejects(cli(['--data-dir', dir, 'evolve', '--env', 'minecraft']), (e: Error & { hint?: string }) => /supports --env kitchen/.test(e.message) && /Voyager/.test(e.hint ?? ''));
+  });
+});
