@@ -22,7 +22,17 @@ async function withLibrary<T>(cmd: Command, fn: (lib: SkillLibrary) => Promise<T
   const { SkillLibrary } = await import('../../skills/library.js');
   const { embedderFromSpec } = await import('../../skills/embedder-spec.js');
   const spec = (cmd.optsWithGlobals() as { embedder?: string }).embedder ?? process.env.SKILLFORGE_EMBEDDER;
-  const lib = await SkillLibrary.open(libraryDir(cmd), { embedder: await embedderFromSpec(spec) });
+  const embedder = await embedderFromSpec(spec);
+  // --library postgres://... (or another library folder) instead of <data-dir>/library.
+  const library = (cmd.optsWithGlobals() as { library?: string }).library ?? process.env.SKILLFORGE_LIBRARY;
+  const lib = library
+    ? await (await import('../../skills/open-library.js')).openLibrary({
+        dataDir: (cmd.optsWithGlobals() as { dataDir?: string }).dataDir ?? '.skillforge',
+        library,
+        embedder,
+        follow: false,
+      })
+    : await SkillLibrary.open(libraryDir(cmd), { embedder });
   try {
     return await fn(lib);
   } finally {
@@ -73,7 +83,19 @@ export function register(program: Command): void {
     .option(
       '--embedder <spec>',
       'hashed (default) | hashed:<dim> | openai:<model>[@<baseURL>] | ollama:<model>[@<baseURL>] | onnx:<folder>; env SKILLFORGE_EMBEDDER. Changing it re-indexes',
-    );
+    )
+    .option('--library <dir|url>', 'a library folder, or postgres://user@host/db for a fleet\'s shared library (docs/fleet.md); env SKILLFORGE_LIBRARY');
+
+  skills
+    .command('keygen <name>')
+    .description('create an ed25519 key pair for signing bundles: <name>.key (private, 0600) and <name>.pub')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, o: Common) => {
+      const { writeSigningKey } = await import('../../skills/signature.js');
+      const r = writeSigningKey(name);
+      if (o.json) return json(r);
+      out(`wrote ${r.keyFile} (keep it secret) and ${r.pubFile} (give it to whoever imports your bundles); key id ${r.keyId}`);
+    });
 
   skills
     .command('list')
@@ -190,8 +212,10 @@ export function register(program: Command): void {
     .description('import a skill bundle file or a Voyager skill library folder (exit code 2 when entries were rejected)')
     .option('--policy <policy>', 'for names that exist: skip | new-version | replace', 'skip')
     .option('--trusted', 'keep verified status (bundles) / import Voyager skills as verified')
+    .option('--trust <pubkey>', 'a public key file; bundles signed by it keep verified statuses (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--require-signature', 'refuse unsigned bundles and bundles not signed by a --trust key')
     .option('--json', 'machine-readable output')
-    .action(async (path: string, o: Common & { policy: string; trusted?: boolean }, cmd: Command) => {
+    .action(async (path: string, o: Common & { policy: string; trusted?: boolean; trust: string[]; requireSignature?: boolean }, cmd: Command) => {
       const { statSync, existsSync } = await import('node:fs');
       if (!existsSync(path)) throw new SkillforgeError('E_ARG', `${path} does not exist`);
       await withLibrary(cmd, async (lib) => {
@@ -209,9 +233,23 @@ export function register(program: Command): void {
         if (!(IMPORT_POLICIES as readonly string[]).includes(o.policy)) {
           throw new SkillforgeError('E_ARG', `unknown --policy ${o.policy}`, { hint: `one of ${IMPORT_POLICIES.join(', ')}` });
         }
-        const r = await importBundle(lib, await readBundle(path), { policy: o.policy as never, trusted: o.trusted });
+        const bundle = await readBundle(path);
+        let r: Awaited<ReturnType<typeof importBundle>> & { verification?: { signed: boolean; trusted: boolean; keyId?: string } };
+        if (o.trusted) r = await importBundle(lib, bundle, { policy: o.policy as never, trusted: true });
+        else {
+          // Signature and digest first: a tampered or badly signed bundle is refused before anything is written.
+          const { loadPublicKey } = await import('../../skills/signature.js');
+          const { importWithTrust } = await import('../../skills/trust.js');
+          r = await importWithTrust(lib, bundle, {
+            policy: o.policy as never,
+            trustedKeys: o.trust.map((f) => loadPublicKey(f)),
+            requireTrusted: o.requireSignature,
+          });
+        }
         if (r.rejected.length) process.exitCode = 2;
         if (o.json) return json(r);
+        const v = r.verification;
+        if (v) out(v.signed ? `signature valid, key ${v.keyId} (${v.trusted ? 'trusted: verified statuses kept' : 'not trusted: skills enter as candidates'})` : 'unsigned bundle: skills enter as candidates');
         for (const e of r.entries) out(`${e.action} ${e.name} v${e.version}`);
         for (const x of r.rejected) out(`rejected entry #${x.index}${x.name ? ` (${x.name})` : ''}: ${x.errors.join('; ')}`);
         if (r.digestMismatch) out('warning: the bundle digest does not match its skills (edited after export); entries were checked one by one');
@@ -227,19 +265,24 @@ export function register(program: Command): void {
     .option('--status <status>', 'only this status')
     .option('--names <list>', 'comma-separated skill names')
     .option('--all-versions', 'every version, not only the latest')
+    .option('--sign <keyfile>', 'sign the bundle with this ed25519 private key (skillforge skills keygen)')
     .option('--json', 'machine-readable output')
-    .action(async (file: string, o: Common & { env?: string; status?: string; names?: string; allVersions?: boolean }, cmd: Command) => {
+    .action(async (file: string, o: Common & { env?: string; status?: string; names?: string; allVersions?: boolean; sign?: string }, cmd: Command) => {
       const { exportBundle, writeBundle } = await import('../../skills/bundle.js');
+      const signature = o.sign ? await import('../../skills/signature.js') : undefined;
+      const key = o.sign ? signature!.loadPrivateKey(o.sign) : undefined;
       await withLibrary(cmd, async (lib) => {
-        const bundle = await exportBundle(lib, {
+        let bundle = await exportBundle(lib, {
           env: o.env,
           status: statusArg(o.status),
           allVersions: o.allVersions,
           names: o.names ? o.names.split(',').map((n) => n.trim()).filter(Boolean) : undefined,
         });
+        if (key) bundle = signature!.signBundle(bundle, key);
         await writeBundle(file, bundle);
-        if (o.json) return json({ file, skills: bundle.skills.length, digest: bundle.digest });
-        out(`exported ${bundle.skills.length} skill version(s) to ${file} (digest ${bundle.digest.slice(0, 16)}…)`);
+        const keyId = key ? signature!.keyId(key) : undefined;
+        if (o.json) return json({ file, skills: bundle.skills.length, digest: bundle.digest, ...(keyId ? { keyId } : {}) });
+        out(`exported ${bundle.skills.length} skill version(s) to ${file} (digest ${bundle.digest.slice(0, 16)}…${keyId ? `, signed with key ${keyId}` : ''})`);
       });
     });
 
