@@ -561,6 +561,12 @@ export class SkillLibrary {
     return { count: this.index.size, ms: performance.now() - t0 };
   }
 
+  /** Search breadth (HNSW ef): higher finds more of the true nearest skills, a little slower. */
+  setEfSearch(ef: number): void {
+    if (!Number.isInteger(ef) || ef < 1) throw new SkillforgeError('E_ARG', `ef must be a positive integer, got ${ef}`);
+    this.params.efSearch = ef;
+  }
+
   /** Write the index to disk now (also done by close() when it changed). */
   async saveIndex(): Promise<IndexMeta> {
     this.lastMeta = await this.index.save(this.dir, { embedder: this.embedder.id, seq: this.indexSeq });
