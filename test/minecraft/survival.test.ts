@@ -6,6 +6,7 @@ import type { ChunkGenerator } from '../../envs/minecraft/server/generator.js';
 import { harvestDrops, LEAF_DROPS } from '../../envs/minecraft/server/plugins/harvest.js';
 import { meleeDamage } from '../../envs/minecraft/server/plugins/combat.js';
 import { MOB_HEALTH } from '../../envs/minecraft/server/plugins/mobs.js';
+import { FoodState } from '../../envs/minecraft/server/plugins/hunger.js';
 import { squidRequire } from '../../envs/minecraft/server/squid.js';
 import { Random } from '../../core/random.js';
 import { count, goNear, joinWorld, pickUp, waitFor } from './world-fixture.js';
@@ -65,6 +66,34 @@ describe('survival rules of the embedded world: harvest tiers, drops, mobs, weap
       assert.equal(meleeDamage('diamond_axe'), 9);
       assert.equal(meleeDamage('oak_log'), 1);
       assert.deepEqual(MOB_HEALTH, { pig: 10, cow: 10, sheep: 8, chicken: 4 });
+    });
+  });
+
+  describe('FoodState (vanilla hunger rules, no server)', () => {
+    it('spends saturation before food, 4 exhaustion a point', () => {
+      const f = new FoodState(20, 2, 0);
+      f.exhaust(3.9);
+      assert.deepEqual([f.food, f.saturation], [20, 2]);
+      f.exhaust(0.1 + 4);
+      assert.deepEqual([f.food, f.saturation], [20, 0]);
+      f.exhaust(8);
+      assert.equal(f.food, 18);
+    });
+
+    it('heals when fed, starves down to the difficulty floor, caps eating at 20', () => {
+      const fed = new FoodState(18, 0, 0);
+      assert.equal(fed.step(15, 1), 1);
+      assert.equal(fed.exhaustion, 2);
+      assert.equal(fed.step(20, 1), 0, 'no healing at full health');
+      const starving = new FoodState(0, 0, 0);
+      assert.equal(starving.step(11, 1), -1);
+      assert.equal(starving.step(10, 1), 0, 'easy stops at 10');
+      assert.equal(starving.step(2, 2), -1);
+      assert.equal(starving.step(1, 2), 0, 'normal stops at 1');
+      assert.equal(starving.step(1, 3), -1, 'hard kills');
+      const eat = new FoodState(15, 1, 0);
+      eat.eat(8, 12.8);
+      assert.deepEqual([eat.food, eat.saturation], [20, 13.8]);
     });
   });
 
@@ -167,6 +196,22 @@ describe('survival rules of the embedded world: harvest tiers, drops, mobs, weap
       }
       await pickUp(hunter, last, 'porkchop', 1);
       await waitFor(() => !hunter.entities[pig.id], 3000, 'the dead pig to be removed');
+    });
+    it('lets a hungry bot eat with bot.consume(): food rises, one item is used', async () => {
+      const eater = await join('eater');
+      eater.chat('/give eater cooked_porkchop 2');
+      await waitFor(() => count(eater, 'cooked_porkchop') === 2, 5000, 'the porkchops');
+      await eater.equip(eater.registry.itemsByName.cooked_porkchop!.id, 'hand');
+      await assert.rejects(eater.consume(), /Food is full/);
+      const player = (serv().players as any[]).find((p) => p.username === 'eater');
+      player.foodState.food = 10;
+      player.foodState.saturation = 0;
+      player.hungerStep(); // sends the new food level (and heals nothing at food 10)
+      await waitFor(() => eater.food === 10, 3000, 'hunger to reach the client');
+      await eater.consume();
+      assert.equal(eater.food, 18);
+      assert.equal(count(eater, 'cooked_porkchop'), 1);
+      assert.equal(player.foodState.food, 18);
     });
   });
 });

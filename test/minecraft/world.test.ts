@@ -5,7 +5,7 @@ import { Vec3 } from 'vec3';
 import { startEmbeddedWorld, MINECRAFT_VERSION, type EmbeddedWorld } from '../../envs/minecraft/server/world.js';
 import { skillforgeGeneration, type ChunkGenerator } from '../../envs/minecraft/server/generator.js';
 import { squidRequire } from '../../envs/minecraft/server/squid.js';
-import { count, goNear, joinWorld, pickUp, waitFor } from './world-fixture.js';
+import { count, goNear, joinWorld, pickUp, playerInfoShim, waitFor } from './world-fixture.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const registry = squidRequire('prismarine-registry')(MINECRAFT_VERSION);
@@ -147,14 +147,30 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
     const listed = new Map<string, Set<string>>(names.map((n) => [n, new Set<string>()]));
     const record = (b: Bot, into: Set<string>) =>
       b._client.on('player_info', (p: { action: unknown; data: Array<{ name?: string }> }) => {
-        if (p.action === 'add_player' || p.action === 0) for (const d of p.data) if (d.name) into.add(d.name);
+        const add = p.action === 'add_player' || p.action === 0 || (typeof p.action === 'object' && (p.action as { add_player?: boolean })?.add_player);
+        if (add) for (const d of p.data) if (d.name) into.add(d.name);
       });
     const five = await Promise.all(names.map((n) => join(n, (b) => record(b, listed.get(n)!))));
     // Players who joined earlier learn of later ones as they come; each newcomer gets the full list.
     const lateList = new Set<string>();
-    await join('p6', (b) => record(b, lateList));
+    const late = await join('p6', (b) => {
+      record(b, lateList);
+      playerInfoShim(b);
+    });
+    // Mobs kept wandering while the five logged in: each still got every mob's spawn packet.
+    const mobs = (serv().passiveMobs as Array<{ id: number; name: string }>).map((m) => `${m.id}:${m.name}`).sort();
+    for (const b of [...five, late]) {
+      const seen = mobs.filter((key) => {
+        const [id, name] = key.split(':');
+        return b.entities[Number(id)]?.name === name;
+      });
+      assert.deepEqual(seen, mobs, `${b.username} misses mobs`);
+    }
     await waitFor(() => names.every((n) => lateList.has(n)) && lateList.has('p6'), 5000, 'the newcomer to receive the full player list');
     await waitFor(() => five.every((b) => listed.get(b.username)!.has('p6')), 5000, 'earlier players to hear of the newcomer');
+    // With player_info decoded as mineflayer expects, the newcomer sees the players already there.
+    await waitFor(() => names.every((n) => late.players[n]?.entity), 5000, 'the newcomer to see the five players');
+    assert.equal(late.player?.username, 'p6');
     const heard = new Map<string, Set<string>>(names.map((n) => [n, new Set<string>()]));
     for (const b of five) {
       b.on('chat', (username) => {
