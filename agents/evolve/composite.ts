@@ -83,6 +83,18 @@ export function camelName(name: string): string {
   return /^[A-Za-z_$]/.test(s) ? s : `_${s}`;
 }
 
+/**
+ * Primitives as global functions taking the root first, every declared argument in schema order:
+ * Minecraft's `mineBlock(bot, name, count)`, `craftItem(bot, name, count)`.
+ */
+export function functionCallStyle(root: string): CallStyle {
+  return {
+    root,
+    call: (p, args) => `${p.name}(${[root, ...args].join(', ')})`,
+    order: (p) => Object.keys((p.params['properties'] as object | undefined) ?? {}),
+  };
+}
+
 /** `root.camelName(args...)`, required arguments in schema order. */
 export function methodCallStyle(root: string): CallStyle {
   return {
@@ -246,7 +258,8 @@ export function compositeCode(spec: CompositeSpec, primitives: readonly Primitiv
   lines.push(`  // Composite of ${n} primitive steps, written by skillforge evolve (${spec.source ?? 'reflection'}).`);
   lines.push('  const failed = (o) => o === false || (o !== null && typeof o === "object" && o.success === false);');
   lines.push('  const why = (o) => (o !== null && typeof o === "object" && o.error ? String(o.error) : "it reported failure");');
-  lines.push('  const act = async (label, call) => { const o = await call; if (failed(o)) throw new Error(label + " failed: " + why(o)); return o; };');
+  lines.push('  const settle = async (call) => { try { return await call; } catch (e) { return { success: false, error: e && e.message ? e.message : String(e) }; } };');
+  lines.push('  const act = async (label, call) => { const o = await settle(call); if (failed(o)) throw new Error(label + " failed: " + why(o)); return o; };');
   spec.steps.forEach((s, i) => {
     const label = `"[step ${i + 1}/${n}] " + ${what(s)}`;
     if (!s.recover) {
@@ -256,7 +269,7 @@ export function compositeCode(spec: CompositeSpec, primitives: readonly Primitiv
     const r = s.recover;
     const entities = [...r.entities].sort((a, b) => b.length - a.length);
     lines.push('  {');
-    lines.push(`    const o = await ${render(s)};`);
+    lines.push(`    const o = await settle(${render(s)});`);
     lines.push('    if (failed(o)) {');
     lines.push(`      // Learned from: ${r.learnedFrom.replace(/\s+/g, ' ').slice(0, 160)}`);
     lines.push(`      const entity = ${JSON.stringify(entities)}.find((v) => why(o).includes(v));`);

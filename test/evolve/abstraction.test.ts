@@ -7,6 +7,7 @@ import {
   compositeOf,
   draftSkill,
   expansions,
+  functionCallStyle,
   LlmReflector,
   matchPrefix,
   minePatterns,
@@ -109,6 +110,41 @@ describe('evolve: abstraction of repeated sequences into composite skills', func
     const failed = await sandboxSkillRunner(runtime, library)(draftSkill(input), { object: 'apple' }, { env: shut });
     assert.equal(failed.success, false);
     assert.match(failed.error!, /\[step 1\/4\] find the apple failed: the apple is inside the closed top drawer/);
+  });
+
+  it('writes code for primitives that are global functions and throw (the Minecraft style), naming the failed step', async () => {
+    const toy = [
+      { name: 'mineBlock', description: 'mine', params: { type: 'object', required: ['name'], properties: { name: { type: 'string', enum: ['oak_log', 'stone'] }, count: { type: 'integer' } } } },
+      { name: 'craftItem', description: 'craft', params: { type: 'object', required: ['name'], properties: { name: { type: 'string', enum: ['oak_planks'] }, count: { type: 'integer' } } } },
+    ];
+    const spec: CompositeSpec = {
+      name: 'planksFromLog',
+      description: 'Mine a log and craft planks.',
+      env: 'minecraft',
+      params: [{ name: 'log', schema: { type: 'string', enum: ['oak_log', 'stone'] } }],
+      steps: [
+        { skill: 'mineBlock', args: { name: { param: 'log' }, count: { value: 1 } } },
+        { skill: 'craftItem', args: { name: { value: 'oak_planks' } } },
+      ],
+    };
+    const input = compileComposite(spec, toy, { style: functionCallStyle('bot') });
+    assert.match(input.code, /await act\(.*, mineBlock\(bot, log, 1\)\)/);
+    assert.match(input.code, /craftItem\(bot, "oak_planks", undefined\)/);
+    const calls: string[] = [];
+    const endowments = {
+      bot: { username: 'steve' },
+      mineBlock: async (_bot: unknown, name: string, count: number) => {
+        if (name === 'stone') throw new Error('stone needs a wooden_pickaxe');
+        calls.push(`mine ${name} ${count}`);
+      },
+      craftItem: async (_bot: unknown, name: string, count = 1) => void calls.push(`craft ${name} ${count}`),
+    };
+    const ok = await runtime.run({ code: input.code, main: 'return await planksFromLog(bot, "oak_log")', endowments, timeoutMs: 5000 });
+    assert.equal(ok.ok, true, ok.error);
+    assert.deepEqual(calls, ['mine oak_log 1', 'craft oak_planks 1']);
+    const bad = await runtime.run({ code: input.code, main: 'return await planksFromLog(bot, "stone")', endowments, timeoutMs: 5000 });
+    assert.equal(bad.ok, false);
+    assert.match(bad.error!, /\[step 1\/2\] mineBlock .*failed: stone needs a wooden_pickaxe/);
   });
 
   it('matches a composite against the start of a plan, binding its parameters', () => {
