@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { openLibrary } from '../../skills/open-library.js';
 import { PostgresSkillStore } from '../../skills/postgres-store.js';
@@ -203,6 +206,20 @@ describe('fleet: PostgreSQL skill store', function () {
       await a.close();
       await b.close();
     }
+  });
+
+  it('CLI: skills --library postgres://... adds on one data dir, another finds it; a bad URL says what to do', async () => {
+    const url = await newDb();
+    const dir = tmp();
+    const run = promisify(execFile);
+    const cli = (dataDir: string, ...args: string[]) =>
+      run(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'skillforge.js'), '--data-dir', join(dir, dataDir), ...args], { cwd: dir });
+    writeFileSync(join(dir, 's.json'), JSON.stringify(skillInput('rinseCup', 7)));
+    assert.match((await cli('a', 'skills', '--library', url, 'add', 's.json')).stdout, /added rinseCup v1/);
+    const found = await cli('b', 'skills', '--library', url, 'search', 'rinse', 'cup');
+    assert.match(found.stdout, /rinseCup\s+1\s+kitchen\s+candidate/);
+    const bad = 'postgres://nobody:secret@127.0.0.1:1/none';
+    await assert.rejects(cli('c', 'skills', '--library', bad, 'list'), (e: { stderr: string }) => /cannot open the skill library at postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none/.test(e.stderr) && /hint: check that PostgreSQL is running/.test(e.stderr) && !e.stderr.includes('secret'));
   });
 });
 
