@@ -45,6 +45,11 @@ export interface EmbeddedWorldOptions {
   viewDistance?: number;
   /** Keep the world in this folder instead of a temporary one (it is then not deleted). */
   worldFolder?: string;
+  /**
+   * Passive mob herds (plugins/mobs.ts): how many of each kind, how far from spawn, respawn delay;
+   * false for none. Default: 3 of each kind 6-18 blocks from spawn, back 60 s after death.
+   */
+  passiveMobs?: { perKind?: number; minDistance?: number; maxDistance?: number; respawnMs?: number } | false;
   /** Use flying-squid's own generation instead of skillforge's (benchmarks compare the two). */
   generation?: { name: string; options?: Record<string, unknown> };
 }
@@ -162,6 +167,7 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
     'max-entities': 500,
     version,
     seed,
+    passiveMobs: options.passiveMobs,
   };
   // flying-squid treats seed 0 as "pick a random one"; the generation reads our seed first.
   if (settings.generation.name === GENERATION_NAME) settings.generation.options = { ...settings.generation.options, seed: seed === 0 ? 0x5eed : seed, skillforgeSeed: seed };
