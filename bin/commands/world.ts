@@ -50,6 +50,13 @@ export function register(program: Command): void {
       const viewer = flags.viewer ? loadViewer() : undefined;
       const { startEmbeddedWorld } = await import('../../envs/minecraft/server/world.js');
       const world = await startEmbeddedWorld({ seed, port: port || undefined, version: flags.version, op: !!flags.op, logging: !!flags.log });
+      // Listen for Ctrl-C before telling anyone the world is up.
+      let onClose: () => void = () => {};
+      const closed = new Promise<void>((resolve) => {
+        onClose = resolve;
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
       const { host, version, spawn } = world;
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ host, port: world.port, version, seed, spawn, plugins: world.plugins })}\n`);
@@ -70,11 +77,8 @@ export function register(program: Command): void {
         const cmd = line.trim().replace(/^\//, '');
         if (cmd) void Promise.resolve(world.server.handleCommand(cmd)).catch((e: unknown) => process.stderr.write(`${String(e)}\n`));
       });
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-        rl?.once('close', () => resolve());
-      });
+      rl?.once('close', () => onClose());
+      await closed;
       rl?.close();
       process.stdout.write('stopping the world...\n');
       closeViewer?.();
