@@ -93,6 +93,11 @@ export function generateSkills(n: number, seed = 7): SkillInput[] {
 
 /** Queries phrased like an agent's request: another wording, a subset of the words. */
 export function generateQueries(n: number, seed = 11): string[] {
+  return generateEnvQueries(n, seed).map((q) => q.text);
+}
+
+/** Queries with the environment kind they were written for. */
+export function generateEnvQueries(n: number, seed = 11): { text: string; env: string }[] {
   const rnd = new Random(seed);
   const forms = [
     (v: string, o: string) => `${v} ${o}`,
@@ -101,10 +106,10 @@ export function generateQueries(n: number, seed = 11): string[] {
     (v: string, o: string, p: string, _t: string, q: string) => `${v} ${o} ${p} ${q}`,
     (_v: string, o: string, p: string) => `get ${o} ${p}`,
   ];
-  const out: string[] = [];
+  const out: { text: string; env: string }[] = [];
   for (let i = 0; i < n; i++) {
     const d = rnd.pick(DOMAINS);
-    out.push(rnd.pick(forms)(rnd.pick(d.verbs), rnd.pick(d.objects), rnd.pick(d.places), rnd.pick(d.tools), rnd.pick(d.qualifiers)));
+    out.push({ env: d.env, text: rnd.pick(forms)(rnd.pick(d.verbs), rnd.pick(d.objects), rnd.pick(d.places), rnd.pick(d.tools), rnd.pick(d.qualifiers)) });
   }
   return out;
 }
