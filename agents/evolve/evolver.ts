@@ -70,8 +70,10 @@ export interface EvolverOptions {
   epsilon?: number;
   /** Reflect after this many episodes (default 10). */
   reflectEvery?: number;
-  /** Fresh episodes a new composite must succeed in (default 3). */
+  /** Fresh episodes a new composite is run on (default 3). */
   verifyTrials?: number;
+  /** Fraction of them it must succeed in (default 1; lower it in noisy worlds, e.g. 5 trials at 0.6). */
+  verifyMinRate?: number;
   /** Refine a composite whose success rate is below this after `refineAfter` attempts (0.9, 3). */
   refineBelow?: number;
   refineAfter?: number;
@@ -245,6 +247,7 @@ export class SkillEvolver {
       runSkill: this.options.runSkill,
       makeEnv: this.options.trialEnv,
       trials,
+      minRate: this.options.verifyMinRate,
       firstTrial: this.trialCursor,
       seed: this.options.seed,
       signal,

@@ -19,6 +19,8 @@ interface EvolveFlags {
   epsilon: string;
   minSupport: string;
   noise: string;
+  verifyTrials: string;
+  verifyRate: string;
   memory: boolean;
   json?: boolean;
 }
@@ -49,6 +51,8 @@ export function register(program: Command): void {
     .option('--epsilon <p>', 'probability of an exploratory decision while training', '0.1')
     .option('--min-support <n>', 'episodes a sequence must recur in to become a skill (statistical reflection)', '3')
     .option('--noise <p>', 'probability scale of feasible kitchen skills failing anyway', '0')
+    .option('--verify-trials <n>', 'fresh episodes a new composite is run on before it is stored', '3')
+    .option('--verify-rate <p>', 'fraction of those it must succeed in (lower it with --noise, e.g. 0.6 with 5 trials)', '1')
     .option('--no-memory', 'keep episodic memory in RAM instead of <data-dir>/episodic.db')
     .option('--json', 'print the final report as JSON (no live progress)')
     .action(async (flags: EvolveFlags, command: Command) => {
@@ -68,6 +72,8 @@ export function register(program: Command): void {
       const epsilon = prob(flags.epsilon, '--epsilon');
       const noise = prob(flags.noise, '--noise');
       const seed = flags.seed;
+      const verifyTrials = int(flags.verifyTrials, '--verify-trials', 1);
+      const verifyMinRate = prob(flags.verifyRate, '--verify-rate');
 
       const [{ llmConfigured, languageModelFromCommand }, evolve, { sandboxSkillRunner }, kitchen, planning, { SkillLibrary }, { SkillRuntime }, { EpisodicMemory }] = await Promise.all([
         import('../../agents/llm/cli-options.js'),
@@ -100,6 +106,8 @@ export function register(program: Command): void {
           reflector,
           epsilon,
           reflectEvery,
+          verifyTrials,
+          verifyMinRate,
           seed: Number.isInteger(Number(seed)) ? Number(seed) : undefined,
           onEvent: (e) => {
             if (!live) return;
