@@ -38,9 +38,15 @@ export class StatisticalReflector implements Reflector {
   constructor(private readonly options: Omit<MineOptions, 'env' | 'exclude'> = {}) {}
 
   async reflect(trajectories: readonly Trajectory[], context: ReflectContext): Promise<CompositeSpec[]> {
-    return minePatterns(trajectories, context.primitives, { ...this.options, env: context.env, exclude: context.existing })
-      .map((p) => p.spec)
-      .filter((s) => !context.names.has(s.name));
+    // Different sequences can read the same ("find X, pick up X" and "find X, pick up Y"): a taken
+    // name gets a number, so a new composite never becomes a version of an unrelated one.
+    const taken = new Set(context.names);
+    return minePatterns(trajectories, context.primitives, { ...this.options, env: context.env, exclude: context.existing }).map((p) => {
+      let name = p.spec.name.slice(0, 120);
+      for (let k = 2; taken.has(name); k++) name = `${p.spec.name.slice(0, 120)}${k}`;
+      taken.add(name);
+      return { ...p.spec, name };
+    });
   }
 }
 

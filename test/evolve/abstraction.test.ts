@@ -241,5 +241,9 @@ describe('evolve: abstraction of repeated sequences into composite skills', func
       names: new Set(),
     });
     assert.ok(again.length > 0 && again.every((s) => s.name !== 'findPickUpBringToUserPutDown'));
+    // A different sequence whose name is taken gets a number instead of becoming a version of it.
+    const renamed = await new StatisticalReflector({ minSupport: 3 }).reflect(trajectories(), { env: 'kitchen', primitives, existing: new Set(), names: new Set(['findPickUpBringToUserPutDown']) });
+    assert.equal(renamed[0]!.name, 'findPickUpBringToUserPutDown2');
+    assert.equal(new Set(renamed.map((s) => s.name)).size, renamed.length);
   });
 });
