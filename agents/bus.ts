@@ -330,3 +330,22 @@ export function followLearnedSkills(
     { agent: options.agent },
   );
 }
+
+/**
+ * Answer other agents' `skill.request` messages with the best matching verified skills of the
+ * shared library (name + version; the asker pulls the code from the library itself).
+ */
+export function serveSkillRequests(
+  bus: MessageBus,
+  library: { search(text: string, k: number, filter?: { env?: string; status?: 'verified' }): Promise<{ skill: { name: string; version: number } }[]> },
+  options: { agent: string; k?: number },
+): () => void {
+  return bus.subscribe<SkillRequest>(
+    'skill.request',
+    async (m) => {
+      const hits = await library.search(m.body.description, options.k ?? 5, { env: m.body.env, status: 'verified' });
+      bus.reply<SkillOffer>(m as BusMessage<unknown>, { skills: hits.map((h) => ({ name: h.skill.name, version: h.skill.version })) }, { from: options.agent });
+    },
+    { agent: options.agent },
+  );
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { announceSkill, followLearnedSkills, MessageBus, type BusMessage, type Knowledge, type SkillLearned } from '../../agents/bus.js';
+import { announceSkill, followLearnedSkills, MessageBus, serveSkillRequests, type SkillOffer, type BusMessage, type Knowledge, type SkillLearned } from '../../agents/bus.js';
 import { SkillLibrary } from '../../skills/library.js';
 import type { Skill } from '../../skills/skill.js';
 
@@ -92,6 +92,13 @@ describe('agents/bus: in-process message bus', () => {
       assert.equal(pulled[0]!.code, skill.code);
       assert.equal(errors.length, 1);
       assert.match(errors[0]!, /does not match the hash mallory announced/);
+      // Asking for a skill: the librarian answers from the shared library (verified skills only).
+      serveSkillRequests(bus, library, { agent: 'librarian' });
+      const none = await bus.request<SkillOffer>('skill.request', { description: 'fetch something for the user', env: 'kitchen' }, { from: 'bob' });
+      assert.deepEqual(none.body.skills, [], 'a candidate skill is not offered');
+      await library.setStatus('fetchForUser', 'verified');
+      const offer = await bus.request<SkillOffer>('skill.request', { description: 'fetch something for the user', env: 'kitchen' }, { from: 'bob' });
+      assert.deepEqual(offer.body.skills, [{ name: 'fetchForUser', version: 1 }]);
     } finally {
       await library.close();
       rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProgram } from '../../bin/cli.js';
 import { SkillLibrary } from '../../skills/library.js';
+import { FakeLlmServer } from '../support/openai-server.js';
 
 async function cli(args: string[]): Promise<string> {
   const write = process.stdout.write.bind(process.stdout);
@@ -40,6 +41,38 @@ describe('skillforge evolve (CLI)', function () {
       assert.deepEqual(stored.map((s) => s.name).sort(), report.skills.filter((s) => s.status !== 'deprecated').map((s) => s.name).filter((n, i, a) => a.indexOf(n) === i).sort());
     } finally {
       await library.close();
+    }
+  });
+
+  it('--llm: a language model proposes the composite (through the provider client), verification still decides', async () => {
+    const proposal = {
+      skills: [
+        {
+          name: 'fetchForUser',
+          description: 'Find an object, pick it up, go to the user and hand it over.',
+          params: [{ name: 'object', like: 'pick up.object' }],
+          steps: [
+            { skill: 'find', args: { object: { param: 'object' } } },
+            { skill: 'pick up', args: { object: { param: 'object' } } },
+            { skill: 'go to', args: { location: { value: 'user' } } },
+            { skill: 'put down', args: { object: { param: 'object' } } },
+          ],
+        },
+        { name: 'openThenGrab', description: 'Open a drawer, then pick up an object.', params: [{ name: 'drawer', like: 'open drawer.drawer' }, { name: 'object', like: 'pick up.object' }], steps: [{ skill: 'open drawer', args: { drawer: { param: 'drawer' } } }, { skill: 'pick up', args: { object: { param: 'object' } } }] },
+      ],
+    };
+    const server = await FakeLlmServer.start({ replies: [JSON.stringify(proposal)] });
+    try {
+      const out = await cli(['--data-dir', join(dir, 'llm'), 'evolve', '--episodes', '8', '--reflect-every', '8', '--held-out', '4', '--no-memory',
+        '--llm', 'openai-compatible:test-model', '--llm-base-url', server.url, '--no-llm-cache']);
+      assert.match(out, /reflection: llm:openai-compatible:test-model/);
+      assert.match(out, /\+ fetchForUser v1: verified on 3 fresh episodes/);
+      assert.match(out, /- openThenGrab: failed verification/);
+      assert.match(out, /after: +4\/4 solved/);
+      const ask = server.requests.find((r) => r.path === '/v1/chat/completions')!;
+      assert.match(JSON.stringify(ask.body), /propose composite skills/);
+    } finally {
+      await server.close();
     }
   });
 
