@@ -156,17 +156,20 @@ export class PostgresSkillStore implements SkillStore {
     if (this.closed) throw new SkillforgeError('E_CLOSED', `skill store ${this.location} is closed`);
   }
 
-  /** Run `fn` in one transaction on one connection; rolled back on any error. */
-  private async tx<T>(fn: (c: pg.PoolClient, log: ChangeLog) => Promise<T>): Promise<T> {
+  /**
+   * Run `fn` in one transaction on one connection; rolled back on any error. `lock` names are
+   * locked in the same round trip as BEGIN, and the change log is written in the same round trip as
+   * COMMIT, so the counter row (see ChangeLog) is held for a single round trip.
+   */
+  private async tx<T>(fn: (c: pg.PoolClient, log: ChangeLog) => Promise<T>, lock?: readonly string[]): Promise<T> {
     this.check();
     const c = await this.pool.connect();
     let broken = false;
     try {
-      await c.query('BEGIN');
+      await c.query(lock && lock.length ? `BEGIN; ${lockNamesSql(c, lock)}` : 'BEGIN');
       const log = new ChangeLog();
       const out = await fn(c, log);
-      const last = await log.flush(c);
-      await c.query('COMMIT');
+      const last = await log.commit(c);
       // Read-your-writes: this process knows its commit before the notification comes back.
       if (last !== undefined && this.watermark !== undefined) this.watermark = Math.max(this.watermark, last);
       return out;
@@ -229,13 +232,15 @@ export class PostgresSkillStore implements SkillStore {
   async putMany(items: readonly { draft: SkillDraft; options?: PutOptions }[]): Promise<PutResult[]> {
     if (items.length === 0) return [];
     const plain = items.every((it) => it.options?.exactVersion === undefined && !it.options?.replaceAll);
-    return this.tx(async (c, log) => {
-      await lockNames(c, items.map((it) => it.draft.name));
-      if (plain) return this.putPlain(c, log, items);
-      const out: PutResult[] = [];
-      for (const it of items) out.push(await this.putOne(c, log, it.draft, it.options));
-      return out;
-    });
+    return this.tx(
+      async (c, log) => {
+        if (plain) return this.putPlain(c, log, items);
+        const out: PutResult[] = [];
+        for (const it of items) out.push(await this.putOne(c, log, it.draft, it.options));
+        return out;
+      },
+      items.map((it) => it.draft.name),
+    );
   }
 
   /**
@@ -244,12 +249,21 @@ export class PostgresSkillStore implements SkillStore {
    */
   private async putPlain(c: pg.PoolClient, log: ChangeLog, items: readonly { draft: SkillDraft; options?: PutOptions }[]): Promise<PutResult[]> {
     const names = [...new Set(items.map((it) => it.draft.name))];
-    const same = await c.query<Row>(
-      `SELECT DISTINCT ON (s.name, s.hash) s.* FROM skills s JOIN unnest($1::text[], $2::text[]) AS q(name, hash)
-       ON s.name = q.name AND s.hash = q.hash ORDER BY s.name, s.hash, s.version DESC`,
-      [items.map((it) => it.draft.name), items.map((it) => it.draft.hash)],
+    // Existing versions with the same content, and the latest version of each name: one round trip.
+    const look = await c.query<{ same: Row[]; latest: { name: string; v: number }[] }>(
+      prep(
+        'sf_lookup',
+        `SELECT
+           (SELECT coalesce(json_agg(x), '[]') FROM (
+              SELECT DISTINCT ON (s.name, s.hash) s.* FROM skills s JOIN unnest($1::text[], $2::text[]) AS q(name, hash)
+              ON s.name = q.name AND s.hash = q.hash ORDER BY s.name, s.hash, s.version DESC) AS x) AS same,
+           (SELECT coalesce(json_agg(y), '[]') FROM (
+              SELECT name, max(version) AS v FROM skills WHERE name = ANY($3::text[]) GROUP BY name) AS y) AS latest`,
+        [items.map((it) => it.draft.name), items.map((it) => it.draft.hash), names],
+      ),
     );
-    const latest = await c.query<{ name: string; v: number }>(prep('sf_latest', 'SELECT name, max(version) AS v FROM skills WHERE name = ANY($1::text[]) GROUP BY name', [names]));
+    const same = { rows: look.rows[0]!.same };
+    const latest = { rows: look.rows[0]!.latest };
     const existing = new Map(same.rows.map((r) => [`${r.name}\u0000${r.hash}`, toStored(r)]));
     const current = new Map(latest.rows.map((r) => [r.name, r.v]));
     const out: (PutResult | { pending: number })[] = [];
@@ -426,11 +440,10 @@ export class PostgresSkillStore implements SkillStore {
 
   async remove(name: string): Promise<number> {
     return this.tx(async (c, log) => {
-      await lockNames(c, [name]);
       const n = (await c.query('DELETE FROM skills WHERE name = $1', [name])).rowCount ?? 0;
       if (n > 0) log.add('remove', name, null);
       return n;
-    });
+    }, [name]);
   }
 
   async seq(): Promise<number> {
@@ -581,37 +594,42 @@ class ChangeLog {
     this.items.push({ kind, name, version });
   }
 
-  /** Returns the last seq written (undefined when the transaction changed nothing). */
-  async flush(c: pg.PoolClient): Promise<number | undefined> {
+  /**
+   * Write the changes, announce them and COMMIT, in ONE round trip (simple query protocol, values
+   * as escaped literals). Returns the last seq written (undefined when nothing changed).
+   */
+  async commit(c: pg.PoolClient): Promise<number | undefined> {
     const n = this.items.length;
-    if (n === 0) return undefined;
-    // The counter row stays locked until COMMIT: the next writer waits here, so seq order is commit
-    // order. Counter, change rows and notifications in one statement (one round trip).
-    const r = await c.query<{ last: string }>(prep('sf_flush', 
-      `WITH ctr AS (UPDATE skillforge_seq SET seq = seq + $1 WHERE id = 1 RETURNING seq),
+    if (n === 0) {
+      await c.query('COMMIT');
+      return undefined;
+    }
+    const arr = (xs: (string | number | null)[], type: string): string =>
+      `ARRAY[${xs.map((x) => (x === null ? 'NULL' : typeof x === 'number' ? String(Math.trunc(x)) : c.escapeLiteral(x))).join(',')}]::${type}[]`;
+    // The counter row stays locked until COMMIT: the next writer waits here, so seq order is commit order.
+    const flush = `WITH ctr AS (UPDATE skillforge_seq SET seq = seq + ${n} WHERE id = 1 RETURNING seq),
        ch AS (
          INSERT INTO skill_changes (seq, kind, name, version, at)
-         SELECT ctr.seq - $1 + u.ord, u.kind, u.name, u.version, now()
-         FROM ctr, unnest($2::text[], $3::text[], $4::int[]) WITH ORDINALITY AS u(kind, name, version, ord)
+         SELECT ctr.seq - ${n} + u.ord, u.kind, u.name, u.version, now()
+         FROM ctr, unnest(${arr(this.items.map((x) => x.kind), 'text')}, ${arr(this.items.map((x) => x.name), 'text')}, ${arr(this.items.map((x) => x.version), 'int')})
+           WITH ORDINALITY AS u(kind, name, version, ord)
          RETURNING seq, kind, name, version
        )
        SELECT (SELECT seq FROM ctr) AS last,
               (SELECT count(pg_notify('${CHANGE_CHANNEL}', json_build_object('seq', seq, 'kind', kind, 'name', name, 'version', version)::text))
-               FROM (SELECT * FROM ch ORDER BY seq) AS o) AS notified`,
-      [n, this.items.map((x) => x.kind), this.items.map((x) => x.name), this.items.map((x) => x.version)],
-    ));
-    const last = Number(r.rows[0]!.last);
-    return last;
+               FROM (SELECT * FROM ch ORDER BY seq) AS o) AS notified`;
+    const results = (await c.query(`${flush}; COMMIT`)) as unknown as pg.QueryResult<{ last: string }>[];
+    return Number(results[0]!.rows[0]!.last);
   }
 }
 
-/** Serialise writers of the same names; locks are taken in one global order so writers never deadlock. */
-async function lockNames(c: pg.PoolClient, names: readonly string[]): Promise<void> {
-  const unique = [...new Set(names)];
-  await c.query(prep('sf_lock', 
-    `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(n, 0) AS k FROM unnest($1::text[]) AS n ORDER BY 1) AS t`,
-    [unique],
-  ));
+/**
+ * SQL that serialises writers of the same names: transaction-scoped advisory locks taken in one
+ * global order (by key), so writers of overlapping name sets never deadlock.
+ */
+function lockNamesSql(c: pg.PoolClient, names: readonly string[]): string {
+  const list = [...new Set(names)].map((n) => c.escapeLiteral(n)).join(',');
+  return `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(n, 0) AS k FROM unnest(ARRAY[${list}]::text[]) AS n ORDER BY 1) AS t`;
 }
 
 /** A named (prepared once per connection) statement: hot queries skip parsing and planning. */

@@ -1,7 +1,8 @@
 /**
  * One agent process of the fleet tests and benchmark. Usage:
  *   node --import tsx test/fleet/agent-process.ts <postgres-url|sqlite-dir> <data-dir> <agent-name>
- * SF_MODE=store opens only the store (PostgreSQL, or SQLite <dir>/library.db) and supports 'write'
+ * SF_POLL_MS sets how often the library checks for other processes' changes (SQLite: polling;
+ * PostgreSQL: the feed watermark). SF_MODE=store opens only the store (PostgreSQL, or SQLite <dir>/library.db) and supports 'write'
  * and 'exit': a writer measuring the shared truth without a replica to keep.
  * Reads JSON commands on stdin, writes JSON events on stdout. Times are process.hrtime (monotonic,
  * one clock for every process on the machine), in ms.
@@ -27,7 +28,13 @@ const emit = (e: Record<string, unknown>): void => void process.stdout.write(`${
 
 if (process.env.SF_MODE === 'store') await storeWriter();
 
-const lib = await openLibrary({ dataDir, library: spec, agent, follow: process.env.SF_FOLLOW !== '0', logger: { warn: (m) => process.stderr.write(`${m}\n`) } });
+const lib = await openLibrary({
+  dataDir,
+  library: spec,
+  agent,
+  follow: process.env.SF_FOLLOW !== '0',
+  ...(process.env.SF_POLL_MS ? { pollMs: Number(process.env.SF_POLL_MS) } : {}),
+  logger: { warn: (m) => process.stderr.write(`${m}\n`) } });
 const watched = new Map<string, string>(); // name -> query text
 
 async function checkWatched(): Promise<void> {
