@@ -197,7 +197,8 @@ export function checkComposite(spec: CompositeSpec, primitives: readonly Primiti
     checkCall(s, `step ${i + 1}`, false);
     s.recover?.steps.forEach((r, j) => checkCall(r, `step ${i + 1} recovery ${j + 1}`, true));
   });
-  const reserved = new Set(['args', '__skillArgs']);
+  // Names the generated code uses itself (and the runner's argument object).
+  const reserved = new Set(['args', '__skillArgs', 'entity', 'o', 'failed', 'why', 'settle', 'act']);
   for (const p of spec.params) if (reserved.has(p.name)) bad.push(`parameter name '${p.name}' is reserved`);
   if (bad.length) throw new SkillforgeError('E_COMPOSITE', `composite ${spec.name} is not well formed: ${bad.join('; ')}`, { hint: 'bind every required argument of a primitive to a parameter or a constant' });
 }
@@ -205,7 +206,7 @@ export function checkComposite(spec: CompositeSpec, primitives: readonly Primiti
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** The phrase of a call for prompts: the primitive's `x-say` template with parameters as `{name}`. */
-function phrase(c: CompositeCall, byName: Map<string, Primitive>): string {
+function phrase(c: CompositeCall, byName: Map<string, Primitive>, entityText = 'it'): string {
   const p = byName.get(c.skill);
   const template = typeof p?.params['x-say'] === 'string' ? (p.params['x-say'] as string) : `${c.skill} ${Object.keys(c.args).map((a) => `{${a}}`).join(' ')}`.trim();
   const props = (p?.params['properties'] ?? {}) as Record<string, { 'x-phrases'?: Record<string, string> }>;
@@ -213,7 +214,7 @@ function phrase(c: CompositeCall, byName: Map<string, Primitive>): string {
     const ref = c.args[arg];
     if (!ref) return whole;
     if ('param' in ref) return `{${ref.param}}`;
-    if ('entity' in ref) return 'it';
+    if ('entity' in ref) return entityText;
     const s = typeof ref.value === 'string' ? ref.value : JSON.stringify(ref.value);
     return props[arg]?.['x-phrases']?.[s] ?? s;
   });
@@ -249,7 +250,7 @@ export function compositeCode(spec: CompositeSpec, primitives: readonly Primitiv
     return style.call(p, args);
   };
   const what = (c: CompositeCall) => {
-    const parts = phrase(c, byName).split(/\{([A-Za-z_$][A-Za-z0-9_$]*)\}/);
+    const parts = phrase(c, byName, '{entity}').split(/\{([A-Za-z_$][A-Za-z0-9_$]*)\}/);
     return parts.map((part, i) => (i % 2 ? part : JSON.stringify(part))).filter((x) => x !== '""').join(' + ') || '""';
   };
   const lines: string[] = [];
