@@ -108,16 +108,20 @@ export class OfflinePlanner implements Curriculum, SkillWriter {
     return this.tree.groups.find((g) => g.name === name);
   }
 
-  /** Names a count helper reads: a group's members or the item itself. */
-  private names(item: string): string[] {
-    return [...(this.groupNamed(item)?.members ?? [item])];
+  /**
+   * How much of `item` the bot holds, as code. For a group, the largest single member: recipes are
+   * matched per wood type, so 2 oak and 2 birch planks do not make a 3-plank pickaxe.
+   */
+  private countExpr(item: string): string {
+    const group = this.groupNamed(item);
+    return group ? `Math.max(...${JSON.stringify(group.members)}.map((n) => countItems(bot, [n])))` : `countItems(bot, [${JSON.stringify(item)}])`;
   }
 
   private codeFor(item: string): string {
     const method = this.tree.obtain(item);
     if (!method) throw new SkillforgeError('E_PLANNER', `the tech tree does not say how to obtain ${item}`);
     const fn = obtainSkillName(item);
-    const have = `countItems(bot, ${JSON.stringify(this.names(item))})`;
+    const have = this.countExpr(item);
     const lines: string[] = [];
     const helpers = [COUNT_ITEMS];
     if (method.kind === 'mine') {
@@ -140,13 +144,18 @@ export class OfflinePlanner implements Curriculum, SkillWriter {
       );
     } else if (method.kind === 'craft') {
       const need = Object.entries(method.ingredients);
+      const ready = need.map(([n, c]) => `${this.countExpr(n)} >= ${c}`).join(' && ');
       lines.push(`  for (let round = 0; ${have} < count && round < count + 2; round++) {`);
-      for (const [ingredient, n] of need) lines.push(`    await ${obtainSkillName(ingredient)}(bot, ${n});`);
       if (method.table) {
+        // Before the ingredients: making a table uses planks the recipe may need.
         helpers.push(ENSURE_NEARBY);
         // Passed as a call inside an arrow, so dependency detection (which reads calls) sees it.
         lines.push(`    await ensureNearby(bot, 'crafting_table', (b, n) => ${obtainSkillName('crafting_table')}(b, n));`);
       }
+      // Obtaining one ingredient can use up another (sticks are made of planks): gather until all hold.
+      lines.push(`    for (let pass = 0; pass < 3 && !(${ready}); pass++) {`);
+      for (const [ingredient, n] of need) lines.push(`      await ${obtainSkillName(ingredient)}(bot, ${n});`);
+      lines.push(`    }`, `    if (!(${ready})) throw new Error('could not gather the ingredients of ${item}: ${need.map(([n, c]) => `${c} ${n}`).join(', ')}');`);
       const group = this.groupNamed(item);
       const source = need.map(([n]) => this.groupNamed(n)).find((g) => g !== undefined);
       if (group && source) {
@@ -165,9 +174,9 @@ export class OfflinePlanner implements Curriculum, SkillWriter {
       lines.push(
         `  const missing = count - ${have};`,
         `  if (missing <= 0) return;`,
+        `  await ensureNearby(bot, 'furnace', (b, n) => ${obtainSkillName('furnace')}(b, n));`,
         `  await ${obtainSkillName(method.input)}(bot, missing);`,
         `  await ${obtainSkillName(method.fuel)}(bot, Math.ceil(missing / 8));`,
-        `  await ensureNearby(bot, 'furnace', (b, n) => ${obtainSkillName('furnace')}(b, n));`,
         `  await smeltItem(bot, ${JSON.stringify(method.input)}, ${JSON.stringify(method.fuel)}, missing);`,
       );
     }
