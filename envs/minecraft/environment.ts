@@ -19,7 +19,7 @@ import { validator } from '../../core/validate.js';
 import type { CheckResult, Environment, ExecuteOptions, Primitive, Task } from '../environment.js';
 import { MinecraftConnection, type MinecraftConnectionOptions } from './connection.js';
 import { EventRecorder, inventoryCounts } from './events.js';
-import { ChestMemory, observeBot } from './observation.js';
+import { BLOCK_GROUPS, ChestMemory, observeBot } from './observation.js';
 import { weakestHarvestTool } from './primitives/mineBlock.js';
 import {
   checkItemInsideChest,
@@ -388,7 +388,9 @@ export class MinecraftEnvironment implements Environment {
           if (!block) return false;
           const tool = weakestHarvestTool({ registry: reg } as Bot, block);
           if (tool && !Object.keys(inv).some((n) => block.harvestTools?.[String(reg.itemsByName[n]?.id)])) return false;
-          if (a.name in near && (near[a.name] ?? 0) === 0) return false;
+          // blockCounts covers mineBlock's own search radius: a group with none means none of its members.
+          const group = BLOCK_GROUPS.find(([, names]) => names.includes(a.name));
+          if (group && group[0] in near && (near[group[0]] ?? 0) === 0) return false;
           return null;
         }
         default:

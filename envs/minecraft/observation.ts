@@ -48,8 +48,8 @@ const INVENTORY_GROUPS: readonly [string, (n: string) => boolean][] = [
   ['wool', (n) => n.endsWith('_wool')],
 ];
 
-/** Block groups counted within SCAN_RADIUS: name -> block names. */
-const BLOCK_GROUPS: readonly [string, readonly string[]][] = [
+/** Block groups counted within SCAN_RADIUS (json.blockCounts): group -> block names. */
+export const BLOCK_GROUPS: readonly [string, readonly string[]][] = [
   ['log', ['oak_log', 'spruce_log', 'birch_log', 'jungle_log', 'acacia_log', 'dark_oak_log']],
   ['leaves', ['oak_leaves', 'spruce_leaves', 'birch_leaves', 'jungle_leaves', 'acacia_leaves', 'dark_oak_leaves']],
   ['stone', ['stone']],

@@ -75,8 +75,12 @@ describe('MinecraftEnvironment (embedded survival world)', function () {
       { skill: 'smeltItem', args: { itemName: 'iron_ore', fuelName: 'oak_planks', count: 1 } },
       { skill: 'placeItem', args: { name: 'crafting_table' } },
       { skill: 'killMob', args: { mobName: 'pig' } },
+      { skill: 'mineBlock', args: { name: 'diamond_ore', count: 1 } },
     ];
-    assert.deepEqual(env.preconditions(obs, calls), [true, false, false, false, null, false, false, null]);
+    assert.deepEqual(env.preconditions(obs, calls), [true, false, false, false, null, false, false, null, false]);
+    // No log of any kind within mineBlock's 32-block reach: certainly no oak_log to mine.
+    const noTrees = { ...obs, json: { ...obs.json, blockCounts: { ...(obs.json.blockCounts as object), log: 0 } } };
+    assert.deepEqual(env.preconditions(noTrees, [{ skill: 'mineBlock', args: { name: 'oak_log' } }, { skill: 'mineBlock', args: { name: 'birch_log' } }, { skill: 'mineBlock', args: { name: 'dirt' } }]), [false, false, null]);
   });
 
   it("runs Voyager skill code unchanged with the sandbox endowments", async () => {
