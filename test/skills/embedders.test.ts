@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SkillLibrary } from '../../skills/library.js';
 import { ollamaEmbedder, openAIEmbedder } from '../../skills/langchain-embedder.js';
+import { embedderFromSpec } from '../../skills/embedder-spec.js';
 import { FakeLlmServer, hashedEmbedding } from '../support/openai-server.js';
 import { collectingLogger } from './helpers.js';
 
@@ -60,5 +61,22 @@ describe('skills/langchain-embedder (OpenAI and Ollama wire formats on a local s
       assert.match(String((e as { hint?: string }).hint), /check the server URL/);
       return true;
     });
+  });
+});
+
+describe('skills/embedder-spec', () => {
+  it('reads hashed, openai, ollama and onnx specs, and refuses others with a hint', async () => {
+    assert.equal((await embedderFromSpec(undefined)).dim, 128);
+    assert.equal((await embedderFromSpec('hashed:64')).dim, 64);
+    await assert.rejects(embedderFromSpec('bogus'), /cannot read embedder spec 'bogus'/);
+    await assert.rejects(embedderFromSpec('hashed:x'), /cannot read embedder spec/);
+    await assert.rejects(embedderFromSpec('onnx:/nonexistent/model-dir'), /no model\.onnx in/);
+    const server = await FakeLlmServer.start({ embeddingDim: 16 });
+    try {
+      assert.equal((await embedderFromSpec(`openai:e@${server.openaiBaseUrl}`)).id, 'openai:e:d16');
+      assert.equal((await embedderFromSpec(`ollama:e@${server.url}`)).id, 'ollama:e:d16');
+    } finally {
+      await server.close();
+    }
   });
 });
