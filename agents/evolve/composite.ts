@@ -19,6 +19,7 @@ import { SkillforgeError } from '../../core/errors.js';
 import type { JsonSchema, JsonValue, SkillCall } from '../../core/types.js';
 import { validator } from '../../core/validate.js';
 import type { Primitive } from '../../envs/environment.js';
+import { checkSkillName } from '../../skills/code.js';
 import type { Skill, SkillInput } from '../../skills/skill.js';
 
 /** Where a step argument comes from: a skill parameter, a constant, or the entity named in a failure. */
@@ -199,7 +200,19 @@ export function checkComposite(spec: CompositeSpec, primitives: readonly Primiti
   });
   // Names the generated code uses itself (and the runner's argument object).
   const reserved = new Set(['args', '__skillArgs', 'entity', 'o', 'failed', 'why', 'settle', 'act']);
-  for (const p of spec.params) if (reserved.has(p.name)) bad.push(`parameter name '${p.name}' is reserved`);
+  for (const p of spec.params) {
+    if (reserved.has(p.name)) bad.push(`parameter name '${p.name}' is reserved`);
+    try {
+      checkSkillName(p.name, 'parameter');
+    } catch {
+      bad.push(`parameter name '${p.name}' is a JavaScript reserved word`);
+    }
+  }
+  try {
+    checkSkillName(spec.name, 'composite');
+  } catch {
+    bad.push(`name '${spec.name}' is a JavaScript reserved word`);
+  }
   if (bad.length) throw new SkillforgeError('E_COMPOSITE', `composite ${spec.name} is not well formed: ${bad.join('; ')}`, { hint: 'bind every required argument of a primitive to a parameter or a constant' });
 }
 

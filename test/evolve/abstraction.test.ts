@@ -147,6 +147,26 @@ describe('evolve: abstraction of repeated sequences into composite skills', func
     assert.match(bad.error!, /\[step 1\/2\] mineBlock .*failed: stone needs a wooden_pickaxe/);
   });
 
+  it('untrusted proposal text cannot escape into the generated code', async () => {
+    const hostile: CompositeSpec = {
+      name: 'innocent',
+      description: 'Looks fine.\nprocess.exit(1) // \u2028 globalThis.pwned = 1',
+      env: 'kitchen',
+      params: [],
+      steps: [{ skill: 'go to', args: { location: { value: 'table"); globalThis.pwned = 1; ("' } } }],
+    };
+    const input = compileComposite(hostile, primitives);
+    parseSkillCode(input.code, 'innocent');
+    assert.ok(input.code.split('\n').every((line) => !/^\s*(process|globalThis)/.test(line)), input.code);
+    const env = new KitchenEnvironment({ seed: 1 });
+    const r = await sandboxSkillRunner(runtime, library)(draftSkill(input), {}, { env });
+    assert.equal(r.success, false);
+    assert.match(r.error!, /invalid arguments for 'go to'/, 'the odd constant reached the kitchen as a plain string and was refused');
+    assert.throws(() => compileComposite({ ...hostile, params: [{ name: 'class', schema: { type: 'string', enum: ['a'] } }] }, primitives), /reserved word/);
+    assert.throws(() => compileComposite({ ...hostile, params: [{ name: 'act', schema: { type: 'string', enum: ['a'] } }] }, primitives), /'act' is reserved/);
+    assert.throws(() => compileComposite({ ...hostile, params: [{ name: 'kitchen', schema: { type: 'string', enum: ['a'] } }] }, primitives), /clashes with the endowment/);
+  });
+
   it('matches a composite against the start of a plan, binding its parameters', () => {
     const spec = minePatterns(trajectories(), primitives, { env: 'kitchen', minSupport: 3 })[0]!.spec;
     const plan = [
