@@ -140,6 +140,9 @@ export class SkillLibrary {
   private readonly listeners = new Set<ChangeListener>();
   private syncing: Promise<void> = Promise.resolve();
   private poller: NodeJS.Timeout | undefined;
+  /** Stops the store's push feed (stores with `watch`), while someone is subscribed. */
+  private unwatch: (() => void) | undefined;
+  private feedQueued = false;
   private closed = false;
 
   private constructor(dir: string, store: SkillStore, options: LibraryOptions) {
@@ -600,11 +603,27 @@ export class SkillLibrary {
       }, this.pollMs);
       this.poller.unref();
     }
+    // A store that pushes changes (PostgreSQL): apply them as they arrive; the poller stays as a
+    // safety net (for such stores seq() is answered from the feed, so polling costs no query).
+    if (this.store.watch && !this.unwatch) {
+      this.unwatch = this.store.watch((c) => {
+        if ((c && c.seq <= this.indexSeq) || this.feedQueued || this.closed) return;
+        this.feedQueued = true;
+        setImmediate(() => {
+          this.feedQueued = false;
+          this.sync().catch((err) => this.logger.warn(`library sync failed: ${(err as Error).message}`));
+        });
+      });
+    }
     return () => {
       this.listeners.delete(onChange);
       if (this.listeners.size === 0 && this.poller) {
         clearInterval(this.poller);
         this.poller = undefined;
+      }
+      if (this.listeners.size === 0) {
+        this.unwatch?.();
+        this.unwatch = undefined;
       }
     };
   }
@@ -614,6 +633,8 @@ export class SkillLibrary {
     if (this.closed) return;
     if (this.poller) clearInterval(this.poller);
     this.poller = undefined;
+    this.unwatch?.();
+    this.unwatch = undefined;
     this.listeners.clear();
     await this.syncing;
     try {

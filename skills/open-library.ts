@@ -30,9 +30,6 @@ export interface OpenLibraryOptions extends Omit<LibraryOptions, 'store'> {
   follow?: boolean;
 }
 
-/** How often a following replica checks the feed watermark (no query unless it moved). */
-const FOLLOW_MS = 10;
-
 export async function openLibrary(options: OpenLibraryOptions): Promise<SkillLibrary> {
   const { dataDir, library, postgres, follow, ...libOptions } = options;
   const spec = library ?? process.env.SKILLFORGE_LIBRARY;
@@ -41,7 +38,7 @@ export async function openLibrary(options: OpenLibraryOptions): Promise<SkillLib
   const store = await PostgresSkillStore.connect(spec, {
     applicationName: `skillforge${libOptions.agent ? `:${libOptions.agent}` : ''}`.slice(0, 63),
     ...postgres,
-    live: true,
+    live: follow ?? true,
   });
   const replicaDir = join(dataDir, 'replicas', store.libraryId);
   try {
@@ -51,7 +48,6 @@ export async function openLibrary(options: OpenLibraryOptions): Promise<SkillLib
     throw err;
   }
   const lib = await SkillLibrary.open(replicaDir, {
-    pollMs: FOLLOW_MS,
     ...libOptions,
     store,
   });

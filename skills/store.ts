@@ -99,6 +99,12 @@ export interface SkillStore {
   /** Embeddings kept with rows, for one embedder id. Missing rows are absent from the map. */
   vectors(embedder: string, ids: readonly number[]): Promise<Map<number, Float32Array>>;
   putVectors(embedder: string, entries: readonly { id: number; vec: Float32Array }[]): Promise<void>;
+  /**
+   * Optional push feed (PostgreSQL LISTEN/NOTIFY): `listener` is called when any writer commits a
+   * change (with it, or `undefined` when changes may have been missed: catch up with changesSince).
+   * Stores without it are polled. Returns the function that stops watching.
+   */
+  watch?(listener: (change: SkillChange | undefined) => void): () => void;
   close(): Promise<void>;
 }
 
