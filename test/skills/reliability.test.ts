@@ -104,6 +104,31 @@ describe('skills/library reliability', function () {
     }
   });
 
+  it('kill -9 while the index is being saved: the saved index is always whole (no rebuild needed)', async () => {
+    const dir = tmp();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(dirname(WRITER), 'saver.ts'), dir, '100000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let saves = 0;
+    child.stdout!.on('data', (d: Buffer) => (saves += (d.toString().match(/saved/g) ?? []).length));
+    const exited = new Promise((r) => child.on('exit', r));
+    const t0 = Date.now();
+    while (saves < 40 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 5));
+    // Land somewhere inside the next add + save.
+    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 20)));
+    child.kill('SIGKILL');
+    await exited;
+    const log = collectingLogger();
+    const lib = await SkillLibrary.open(dir, { logger: log });
+    try {
+      assert.deepEqual(log.warnings, []);
+      const n = await lib.count();
+      assert.ok(n >= 40, `only ${n} skills`);
+      assert.equal(lib.indexInfo().count, n);
+      assert.equal((await lib.search('Skill 17 added between two index saves', 1, { env: 'kitchen' }))[0]?.skill.name, 'saved17');
+    } finally {
+      await lib.close();
+    }
+  });
+
   describe('a damaged index is detected, rebuilt and warned about', () => {
     let dir: string;
     beforeEach(async () => {
