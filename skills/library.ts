@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { SkillforgeError } from '../core/errors.js';
 import { ValidationError, assertValid } from '../core/validate.js';
 import type { JsonSchema } from '../core/types.js';
+import { exportBundle, importBundle, type Bundle, type ExportOptions, type ImportOptions, type ImportReport } from './bundle.js';
 import { parseSkillCode } from './code.js';
 import type { Embedder } from './embedder.js';
 import { HashedEmbedder } from './hashed-embedder.js';
@@ -441,6 +442,18 @@ export class SkillLibrary {
       return { draft, options: { exactVersion: version, replaceAll: mode === 'replace' && i === 0 } as PutOptions };
     });
     return this.putDrafts(items);
+  }
+
+  /** The library as a bundle (latest versions by default); write it with `writeBundle`. */
+  async exportBundle(options: ExportOptions = {}): Promise<Bundle> {
+    this.check();
+    return exportBundle(this, options);
+  }
+
+  /** Import a bundle: per-entry checks, `policy` for names that exist; see skills/bundle.ts. */
+  async importBundle(bundle: Bundle, options: ImportOptions = {}): Promise<ImportReport> {
+    this.check();
+    return importBundle(this, bundle, options);
   }
 
   /** A version of a skill, or its latest when `version` is omitted. */

@@ -97,9 +97,9 @@ describe('skills/bundle', () => {
 
   it('policies: skip, new-version, replace', async () => {
     await dst.add({ name: 'mineWoodLog', env: 'minecraft', description: 'Local variant', code: 'async function mineWoodLog(bot) { await bot.dig(); }' });
-    const bundle = await exportBundle(src, { names: ['mineWoodLog'] });
+    const bundle = await src.exportBundle({ names: ['mineWoodLog'] });
 
-    const skip = await importBundle(dst, bundle, { policy: 'skip' });
+    const skip = await dst.importBundle(bundle, { policy: 'skip' });
     assert.deepEqual(skip.entries.map((e) => e.action), ['skipped']);
     assert.equal((await dst.get('mineWoodLog'))?.description, 'Local variant');
 
