@@ -7,3 +7,4 @@ export * from './describe.js';
 export * from './offline-planner.js';
 export * from './program.js';
 export * from './state.js';
+export * from './team.js';

@@ -101,27 +101,34 @@ export class VoyagerLearner {
   async learn(options: { iterations: number; signal?: AbortSignal }): Promise<LearnSummary> {
     const results: TaskResult[] = [];
     for (let i = 0; i < options.iterations && !options.signal?.aborted; i++) {
-      const started = Date.now();
-      const observation = await this.o.env.observe();
-      const task = await this.o.curriculum.next({
-        observation,
-        completed: this.state.completed,
-        failed: this.state.failed,
-        iteration: this.state.iterations,
-      });
-      if (!task) break;
-      this.emit({ type: 'task', iteration: this.state.iterations + 1, task });
-      const result = await this.attempt(task, options.signal);
+      const result = await this.step(options.signal);
+      if (!result) break;
       results.push(result);
-      this.state.iterations++;
-      this.state.elapsedMs += Date.now() - started;
-      const list = result.success ? this.state.completed : this.state.failed;
-      if (!list.includes(task.description)) list.push(task.description);
-      if (result.success) this.state.failed = this.state.failed.filter((t) => t !== task.description);
-      await this.noteMilestones();
-      this.save();
     }
     return { iterations: results.length, results, state: this.state };
+  }
+
+  /** One iteration: ask the curriculum, attempt the task, record and save. Null when nothing is left. */
+  async step(signal?: AbortSignal): Promise<TaskResult | null> {
+    const started = Date.now();
+    const observation = await this.o.env.observe();
+    const task = await this.o.curriculum.next({
+      observation,
+      completed: this.state.completed,
+      failed: this.state.failed,
+      iteration: this.state.iterations,
+    });
+    if (!task) return null;
+    this.emit({ type: 'task', iteration: this.state.iterations + 1, task });
+    const result = await this.attempt(task, signal);
+    this.state.iterations++;
+    this.state.elapsedMs += Date.now() - started;
+    const list = result.success ? this.state.completed : this.state.failed;
+    if (!list.includes(task.description)) list.push(task.description);
+    if (result.success) this.state.failed = this.state.failed.filter((t) => t !== task.description);
+    await this.noteMilestones();
+    this.save();
+    return result;
   }
 
   /** One task: reuse a skill learned for it, else write, run and criticise for up to maxRounds. */

@@ -7,6 +7,7 @@
  *   skillforge minecraft                                  # embedded world, offline planner
  *   skillforge minecraft --llm openai:gpt-4o-mini         # language-model curriculum, writer, critic
  *   skillforge minecraft --host mc.example.org --port 25565 --auth microsoft --username me@example.org
+ *   skillforge minecraft --agents 3                       # three learners, one world, one library
  */
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
@@ -22,6 +23,7 @@ interface MinecraftFlags {
   iterations: string;
   maxRounds: string;
   skillTimeout: string;
+  agents: string;
   json?: boolean;
 }
 
@@ -46,6 +48,7 @@ export function register(program: Command): void {
     .option('--iterations <n>', 'tasks to attempt (0 = until the curriculum has nothing left)', '0')
     .option('--max-rounds <n>', 'write-run-critique rounds per task', '4')
     .option('--skill-timeout <s>', 'time limit of one skill run, in seconds', '300')
+    .option('--agents <n>', 'learners in the same world sharing one library, taking turns (names <username>1..n)', '1')
     .option('--json', 'print one JSON event per line instead of the live status')
     .action(async (flags: MinecraftFlags, command: Command) => {
       const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
@@ -65,29 +68,27 @@ export function register(program: Command): void {
       const out = new StatusLine();
       const model = llmConfigured(command) ? await languageModelFromCommand(command) : undefined;
 
-      out.log(flags.host ? `joining ${flags.host}:${flags.port ?? 25565} as ${flags.username}...` : `starting the embedded world (seed ${flags.seed})...`);
-      const env = await mc.createMinecraftEnvironment({
-        ...(flags.host
-          ? { host: flags.host, port: flags.port ? int(flags.port, '--port', 1) : 25565, auth: flags.auth as 'offline' | 'microsoft' }
-          : { embedded: { seed: int(flags.seed, '--seed', 0) } }),
-        ...(flags.version ? { version: flags.version } : {}),
-        username: flags.username,
-      });
-      const [{ SkillLibrary }, { SkillRuntime }, { EpisodicMemory }] = await Promise.all([
+      const agents = int(flags.agents, '--agents', 1);
+      const names = agents === 1 ? [flags.username] : Array.from({ length: agents }, (_, i) => `${flags.username}${i + 1}`);
+      let world: { host: string; port: number; version: string; stop(): Promise<void> } | undefined;
+      if (!flags.host) {
+        out.log(`starting the embedded world (seed ${flags.seed})...`);
+        const { startEmbeddedWorld } = await import('../../envs/minecraft/server/world.js');
+        world = await startEmbeddedWorld({ seed: int(flags.seed, '--seed', 0) });
+      } else {
+        out.log(`joining ${flags.host}:${flags.port ?? 25565} as ${names.join(', ')}...`);
+      }
+      const [{ SkillLibrary }, { SkillRuntime }, { EpisodicMemory }, { MessageBus }] = await Promise.all([
         import('../../skills/library.js'),
         import('../../skills/runtime/runtime.js'),
         import('../../memory/episodic.js'),
+        import('../../agents/bus.js'),
       ]);
+      const envs: import('../../envs/minecraft/environment.js').MinecraftEnvironment[] = [];
+      const runtimes: import('../../skills/runtime/runtime.js').SkillRuntime[] = [];
       const library = await SkillLibrary.open(paths.library);
       const memory = EpisodicMemory.open({ dir: paths.memory });
-      const runtime = new SkillRuntime();
-      const tree = new mc.MinecraftTechTree(env.mcData.version?.minecraftVersion ?? '1.16.5');
-      const planner = new voyager.OfflinePlanner(tree);
-      const guide = mc.MINECRAFT_GUIDE;
-      const curriculum = model ? new voyager.LlmCurriculum(model, { env: 'Minecraft', envGuide: guide }) : planner;
-      const writer = model ? new voyager.LlmSkillWriter(model, { envGuide: guide }) : planner;
-      out.log(model ? `language model: ${model.id}` : `no language model configured: using the ${voyager.OFFLINE_PLANNER_ID}`);
-
+      const bus = new MessageBus();
       const controller = new AbortController();
       const stop = () => {
         out.log('stopping after the current skill (Ctrl-C again to force)...');
@@ -96,60 +97,92 @@ export function register(program: Command): void {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-
-      let task = '';
-      const learner = new voyager.VoyagerLearner({
-        env, library, runtime, memory, curriculum, writer, maxRounds, skillTimeoutMs,
-        critic: new voyager.Critic(env, model),
-        agent: flags.username,
-        statePath: paths.learnerState(flags.username),
-        milestones: (obs) => mc.milestonesReached(obs),
-        describe: model ? (written, t) => voyager.describeWithModel(model, 'Minecraft', written, t) : undefined,
-        onEvent: (e) => {
-          if (flags.json) return void process.stdout.write(`${JSON.stringify(e)}\n`);
-          switch (e.type) {
-            case 'task':
-              task = e.task.description;
-              out.status(`#${e.iteration} ${task}`);
-              break;
-            case 'reuse':
-              out.status(`#${learner.state.iterations + 1} ${task}: reusing ${e.skill}`);
-              break;
-            case 'round':
-              out.status(`#${learner.state.iterations + 1} ${task}: round ${e.round}, running ${e.skill}`);
-              break;
-            case 'verdict':
-              if (!e.verdict.success) out.log(`  round ${e.round} failed: ${(e.error ?? e.verdict.critique).split('\n')[0]}`);
-              break;
-            case 'stored':
-              out.log(`  learned ${e.skill} v${e.version}`);
-              break;
-            case 'done':
-              out.log(`${e.success ? 'OK  ' : 'FAIL'} ${e.task} (${e.rounds} round${e.rounds === 1 ? '' : 's'}; library: ${e.librarySize} skills)`);
-              break;
-            case 'milestone':
-              out.log(`★ milestone ${e.name} at iteration ${e.iteration} (${(e.elapsedMs / 1000).toFixed(0)} s)`);
-              break;
-          }
-        },
-      });
-      if (learner.state.iterations > 0) {
-        out.log(`resuming ${flags.username}: ${learner.state.iterations} iterations, ${learner.state.completed.length} completed, milestones: ${learner.state.milestones.map((m) => m.name).join(', ') || 'none'}`);
-      }
       try {
-        const summary = await learner.learn({ iterations, signal: controller.signal });
+        const members: import('../../agents/voyager/team.js').TeamMember[] = [];
+        for (const name of names) {
+          const env = await mc.createMinecraftEnvironment({
+            ...(world
+              ? { host: world.host, port: world.port, version: world.version }
+              : { host: flags.host, port: flags.port ? int(flags.port, '--port', 1) : 25565, auth: flags.auth as 'offline' | 'microsoft', ...(flags.version ? { version: flags.version } : {}) }),
+            username: name,
+          });
+          envs.push(env);
+          const runtime = new SkillRuntime();
+          runtimes.push(runtime);
+          const tree = new mc.MinecraftTechTree(env.mcData.version?.minecraftVersion ?? '1.16.5');
+          const planner = new voyager.OfflinePlanner(tree);
+          const guide = mc.MINECRAFT_GUIDE;
+          const prefix = agents === 1 ? '' : `[${name}] `;
+          let task = '';
+          const learner: import('../../agents/voyager/learner.js').VoyagerLearner = new voyager.VoyagerLearner({
+            env, library, runtime, memory, maxRounds, skillTimeoutMs,
+            curriculum: model ? new voyager.LlmCurriculum(model, { env: 'Minecraft', envGuide: guide }) : planner,
+            writer: model ? new voyager.LlmSkillWriter(model, { envGuide: guide }) : planner,
+            critic: new voyager.Critic(env, model),
+            agent: name,
+            statePath: paths.learnerState(name),
+            milestones: (obs) => mc.milestonesReached(obs),
+            describe: model ? (written, t) => voyager.describeWithModel(model, 'Minecraft', written, t) : undefined,
+            onEvent: (e) => {
+              if (flags.json) return void process.stdout.write(`${JSON.stringify({ agent: name, ...e })}\n`);
+              switch (e.type) {
+                case 'task':
+                  task = e.task.description;
+                  out.status(`${prefix}#${e.iteration} ${task}`);
+                  break;
+                case 'reuse':
+                  out.status(`${prefix}#${learner.state.iterations + 1} ${task}: reusing ${e.skill}`);
+                  break;
+                case 'round':
+                  out.status(`${prefix}#${learner.state.iterations + 1} ${task}: round ${e.round}, running ${e.skill}`);
+                  break;
+                case 'verdict':
+                  if (!e.verdict.success) out.log(`${prefix}  round ${e.round} failed: ${(e.error ?? e.verdict.critique).split('\n')[0]}`);
+                  break;
+                case 'stored':
+                  out.log(`${prefix}  learned ${e.skill} v${e.version}`);
+                  break;
+                case 'done':
+                  out.log(`${prefix}${e.success ? 'OK  ' : 'FAIL'} ${e.task} (${e.rounds} round${e.rounds === 1 ? '' : 's'}; library: ${e.librarySize} skills)`);
+                  break;
+                case 'milestone':
+                  out.log(`${prefix}★ milestone ${e.name} at iteration ${e.iteration} (${(e.elapsedMs / 1000).toFixed(0)} s)`);
+                  break;
+              }
+            },
+          });
+          if (learner.state.iterations > 0) {
+            out.log(`${prefix}resuming: ${learner.state.iterations} iterations, ${learner.state.completed.length} completed, milestones: ${learner.state.milestones.map((m) => m.name).join(', ') || 'none'}`);
+          }
+          members.push({ name, learner });
+        }
+        out.log(model ? `language model: ${model.id}` : `no language model configured: using the ${voyager.OFFLINE_PLANNER_ID}`);
+        // Learned skills are told to the others in the world chat too, where players can see them.
+        bus.subscribe('skill.learned', (m) => {
+          const env = envs[names.indexOf(m.from)];
+          const body = m.body as { name: string; version: number };
+          if (env?.connection.connected) env.bot.chat(`I learned ${body.name} v${body.version}; it is in our library`);
+        }, { agent: 'chat-bridge' });
+        const team = new voyager.LearningTeam(members, { library, bus });
+        const results = await team.learn({ rounds: iterations, signal: controller.signal });
         out.done();
-        const s = summary.state;
-        out.log(
-          `done: ${summary.iterations} tasks this run (${summary.results.filter((r) => r.success).length} succeeded); ` +
-            `${s.completed.length} completed in all; library ${await library.count()} skills; ` +
-            `milestones: ${s.milestones.map((m) => `${m.name}@${m.iteration}`).join(', ') || 'none'}`,
-        );
+        for (const { name, learner } of members) {
+          const s = learner.state;
+          const mine = results.get(name) ?? [];
+          out.log(
+            `${agents === 1 ? 'done' : name}: ${mine.length} tasks this run (${mine.filter((r) => r.success).length} succeeded, ${mine.filter((r) => r.reused).length} by reuse); ` +
+              `${s.completed.length} completed in all; milestones: ${s.milestones.map((m) => `${m.name}@${m.iteration}`).join(', ') || 'none'}`,
+          );
+        }
+        out.log(`library: ${await library.count()} skills in ${paths.library}`);
       } finally {
-        await runtime.close();
+        await bus.drain().catch(() => {});
+        bus.close();
+        for (const r of runtimes) await r.close();
+        for (const e of envs) await e.close();
         memory.close();
         await library.close();
-        await env.close();
+        await world?.stop();
         await model?.close?.();
       }
     });

@@ -5,3 +5,5 @@ export * from './observation.js';
 export * from './tech-tree.js';
 export * from './guide.js';
 export * from './recipes.js';
+export { MinecraftTechTree, MINECRAFT_MILESTONES } from './tech-tree.js';
+export { MINECRAFT_GUIDE, milestonesReached } from './guide.js';
