@@ -7,6 +7,7 @@ import { harvestDrops, LEAF_DROPS } from '../../envs/minecraft/server/plugins/ha
 import { meleeDamage } from '../../envs/minecraft/server/plugins/combat.js';
 import { MOB_HEALTH } from '../../envs/minecraft/server/plugins/mobs.js';
 import { FoodState } from '../../envs/minecraft/server/plugins/hunger.js';
+import { isNight } from '../../envs/minecraft/server/plugins/hostile.js';
 import { squidRequire } from '../../envs/minecraft/server/squid.js';
 import { Random } from '../../core/random.js';
 import { count, goNear, joinWorld, pickUp, waitFor } from './world-fixture.js';
@@ -111,7 +112,7 @@ describe('survival rules of the embedded world: harvest tiers, drops, mobs, weap
 
     before(async () => {
       // op: these tests hand out tools with /give; the acceptance runs never use commands.
-      world = await startEmbeddedWorld({ seed: 42, op: true, viewDistance: 4 });
+      world = await startEmbeddedWorld({ seed: 42, op: true, viewDistance: 4, hostileMobs: true });
     });
     after(async () => {
       for (const b of bots) b.end();
@@ -213,5 +214,41 @@ describe('survival rules of the embedded world: harvest tiers, drops, mobs, weap
       assert.equal(count(eater, 'cooked_porkchop'), 1);
       assert.equal(player.foodState.food, 18);
     });
+    it('at night, a zombie chases and hurts a bot, which kills it and picks up rotten flesh', async () => {
+      assert.equal(isNight(1000), false);
+      assert.equal(isNight(14000), true);
+      // Alone, so the zombie's nearest player is this one.
+      for (const b of bots.splice(0)) b.quit();
+      await waitFor(() => serv().players.length === 0, 5000, 'the other bots to leave');
+      const fighter = await join('fighter');
+      fighter.chat('/give fighter iron_sword 1');
+      await waitFor(() => count(fighter, 'iron_sword') === 1, 5000, 'a sword');
+      await fighter.equip(fighter.registry.itemsByName.iron_sword!.id, 'hand');
+      serv().setTime(14000);
+      const p = fighter.entity.position;
+      const zombie = serv().spawnHostile('zombie', { x: p.x + 4, y: p.y, z: p.z });
+      await waitFor(() => fighter.health < 20, 10000, 'the zombie to reach and hit the bot');
+      const seen = fighter.entities[zombie.id];
+      assert.equal(seen?.name, 'zombie');
+      let dead = false;
+      fighter.on('entityDead', (e) => {
+        if (e.id === zombie.id) dead = true;
+      });
+      const end = Date.now() + 10000;
+      let last = seen.position.clone();
+      while (!dead) {
+        assert.ok(Date.now() < end, 'the zombie did not die within 10 s');
+        last = seen.position.clone();
+        await fighter.lookAt(seen.position.offset(0, 1.6, 0));
+        fighter.attack(seen);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await pickUp(fighter, last, 'rotten_flesh', 1);
+      assert.ok(!(serv().hostileMobs as unknown[]).includes(zombie));
+      // Dawn: the rest burn away.
+      serv().setTime(1000);
+      await waitFor(() => (serv().hostileMobs as unknown[]).length === 0, 5000, 'hostile mobs to burn at dawn');
+    });
+
   });
 });

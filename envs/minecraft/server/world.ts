@@ -50,6 +50,11 @@ export interface EmbeddedWorldOptions {
    * false for none. Default: 3 of each kind 6-18 blocks from spawn, back 60 s after death.
    */
   passiveMobs?: { perKind?: number; minDistance?: number; maxDistance?: number; respawnMs?: number } | false;
+  /**
+   * Zombies and spiders around survival players at night (plugins/hostile.ts). Default false: the
+   * world stays safe for agents that are still learning.
+   */
+  hostileMobs?: boolean | { maxPerPlayer?: number; minDistance?: number; maxDistance?: number };
   /** Use flying-squid's own generation instead of skillforge's (benchmarks compare the two). */
   generation?: { name: string; options?: Record<string, unknown> };
 }
@@ -168,6 +173,7 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
     version,
     seed,
     passiveMobs: options.passiveMobs,
+    hostileMobs: options.hostileMobs === true ? {} : options.hostileMobs || false,
   };
   // flying-squid treats seed 0 as "pick a random one"; the generation reads our seed first.
   if (settings.generation.name === GENERATION_NAME) settings.generation.options = { ...settings.generation.options, seed: seed === 0 ? 0x5eed : seed, skillforgeSeed: seed };

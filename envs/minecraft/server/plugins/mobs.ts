@@ -15,6 +15,7 @@
  */
 import { Vec3 } from 'vec3';
 import { Random } from '../../../../core/random.js';
+import { dropItems, entityLoot, groundY as footing, removeBodyLater, worldSeed, yawToward } from '../mob-kit.js';
 import type { SquidEntity, SquidPlugin, SquidServer, SquidSettings } from '../plugin.js';
 
 export const PASSIVE_MOBS = ['pig', 'cow', 'sheep', 'chicken'] as const;
@@ -46,39 +47,11 @@ const plugin: SquidPlugin = {
     serv.passiveMobs = [] as SquidEntity[];
     if (!cfg) return;
     const { registry } = serv;
-    const seed = Number(settings.generation?.options?.skillforgeSeed ?? settings.generation?.options?.seed ?? 0);
+    const seed = worldSeed(settings);
     const rng = new Random((seed ^ 0x0b1e55) >>> 0);
     let world: any; // set once the server is ready (flying-squid creates it asynchronously)
     const states = new Map<SquidEntity, MobState>();
-    const solid = (b: { boundingBox?: string; name?: string } | null) => !!b && b.boundingBox === 'block' && !/leaves|_log$/.test(b.name ?? '');
-    const liquid = (b: { name?: string } | null) => !!b && (b.name === 'water' || b.name === 'lava');
-
-    /** Feet y for a mob at x,z near `fromY`, or null if there is no dry footing within reach. */
-    async function groundY(x: number, z: number, fromY: number, up: number, down: number): Promise<number | null> {
-      for (let y = Math.floor(fromY) + up; y >= Math.floor(fromY) - down; y--) {
-        const below = await world.getBlock(new Vec3(x, y - 1, z));
-        if (!solid(below)) {
-          if (liquid(below)) return null;
-          continue;
-        }
-        const feet = await world.getBlock(new Vec3(x, y, z));
-        const head = await world.getBlock(new Vec3(x, y + 1, z));
-        if (feet?.boundingBox !== 'empty' || liquid(feet) || head?.boundingBox !== 'empty') return null;
-        return y;
-      }
-      return null;
-    }
-
-    function loot(kind: PassiveMob): Array<{ item: string; count: number }> {
-      const out: Array<{ item: string; count: number }> = [];
-      for (const d of (registry.entityLoot?.[kind]?.drops ?? []) as Array<{ item: string; dropChance: number; stackSizeRange: [number, number?] }>) {
-        if (d.dropChance < 1 && rng.next() >= d.dropChance) continue;
-        const [min, max = min] = d.stackSizeRange;
-        out.push({ item: d.item, count: rng.int(min, max) });
-      }
-      for (const item of EXTRA_LOOT[kind] ?? []) out.push({ item, count: 1 });
-      return out.filter((d) => registry.itemsByName[d.item] && d.count > 0);
-    }
+    const groundY = (x: number, z: number, fromY: number, up: number, down: number) => footing(world, x, z, fromY, up, down);
 
     function spawn(kind: PassiveMob, home: Vec3): SquidEntity {
       const type = registry.entitiesByName[kind];
@@ -103,21 +76,8 @@ const plugin: SquidPlugin = {
       state.dead = true;
       states.delete(mob);
       serv.passiveMobs.splice(serv.passiveMobs.indexOf(mob), 1);
-      const itemEntity = registry.entitiesByName.item.id;
-      for (const { item, count } of loot(state.kind)) {
-        for (let i = 0; i < count; i++) {
-          serv.spawnObject(itemEntity, world, mob.position.offset(0, 0.5, 0), {
-            velocity: new Vec3(rng.next() * 2 - 1, 3, rng.next() * 2 - 1),
-            itemId: registry.itemsByName[item].id,
-            itemCount: 1,
-            pickupTime: 500,
-            deathTime: 5 * 60 * 1000,
-          });
-        }
-      }
-      // Vanilla removes the body after the death animation; flying-squid never does.
-      const t1 = setTimeout(() => mob.destroy(), 1000);
-      t1.unref();
+      dropItems(serv, world, mob.position, entityLoot(registry, state.kind, rng, EXTRA_LOOT[state.kind]), rng);
+      removeBodyLater(mob);
       if (cfg!.respawnMs > 0) {
         const t2 = setTimeout(() => {
           if (!serv.isClosed) spawn(state.kind, state.home);
@@ -154,7 +114,7 @@ const plugin: SquidPlugin = {
         state.target = null;
         return;
       }
-      mob.yaw = toByteAngle((Math.atan2(-dx, dz) * 180) / Math.PI);
+      mob.yaw = yawToward(dx, dz);
       await mob.sendPosition(new Vec3(nx, y, nz), true);
     }
 
@@ -198,10 +158,3 @@ const plugin: SquidPlugin = {
   },
 };
 export default plugin;
-
-function toByteAngle(deg: number): number {
-  let b = Math.floor(((deg % 360) * 256) / 360);
-  if (b < -128) b += 256;
-  else if (b > 127) b -= 256;
-  return b;
-}
