@@ -107,6 +107,16 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
     }
   });
 
+  it('refuses a taken port, a bad seed and unknown plugins with clear errors', async () => {
+    await assert.rejects(startEmbeddedWorld({ seed: 1, port: world.port, plugins: [] }), (err: Error & { code?: string; hint?: string }) => {
+      assert.equal(err.code, 'E_WORLD_START');
+      assert.match(err.hint ?? '', /port \d+ is taken/);
+      return true;
+    });
+    await assert.rejects(startEmbeddedWorld({ seed: 1.5 }), /seed must be an integer/);
+    await assert.rejects(startEmbeddedWorld({ seed: 1, plugins: ['nope'] }), /unknown world plugin/);
+  });
+
   it('spawns a bot at the seeded spawn point and lets it dig an oak log by hand and pick it up', async () => {
     const bot = await join('lumberjack');
     assert.equal(bot.game.gameMode, 'survival');

@@ -195,7 +195,10 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
   });
   const pending: Array<Promise<void>> = [];
   const everyPlayer = new Set<unknown>();
-  serv.on('newPlayer', (p: unknown) => everyPlayer.add(p));
+  serv.on('newPlayer', (p: { once(e: string, f: () => void): void }) => {
+    everyPlayer.add(p);
+    p.once('disconnected', () => everyPlayer.delete(p));
+  });
   serv.addPlugin('skillforge-containment', containmentPlugin, {});
   for (const [name, plugin] of plugins) {
     // addPlugin runs the server hook at once (built-ins are set up by now); collect async ones.
