@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { SkillforgeError } from '../../core/errors.js';
 import type { Embedder } from '../../skills/embedder.js';
+import { intOption, numberOption } from '../options.js';
 
 interface TrainFlags {
   env: string;
@@ -37,18 +38,6 @@ interface EvalFlags {
   seed: string;
   since?: string;
   json?: boolean;
-}
-
-function int(value: string, flag: string, min = 0): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new SkillforgeError('E_USAGE', `${flag} must be an integer ≥ ${min}, got '${value}'`);
-  return n;
-}
-
-function num(value: string, flag: string, min = 0, max = Infinity): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) throw new SkillforgeError('E_USAGE', `${flag} must be a number in [${min}, ${max}], got '${value}'`);
-  return n;
 }
 
 /** The embedder a manifest's layout names, when we can rebuild it (the hashed default). */
@@ -124,13 +113,13 @@ export function register(program: Command): void {
       const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
       const kind = flags.model;
       if (kind !== 'mlp' && kind !== 'logreg') throw new SkillforgeError('E_USAGE', `--model must be mlp or logreg, got '${kind}'`);
-      const seed = int(flags.seed, '--seed');
-      const hidden = flags.hidden.split(',').map((h) => int(h.trim(), '--hidden', 1));
+      const seed = intOption(flags.seed, '--seed');
+      const hidden = flags.hidden.split(',').map((h) => intOption(h.trim(), '--hidden', 1));
       const log = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
       const { EpisodicMemory } = await import('../../memory/episodic.js');
       const memory = EpisodicMemory.open({ dir: dataDir });
       try {
-        if (flags.collect) await collect(flags.env, int(flags.collect, '--collect', 1), memory, seed, num(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log);
+        if (flags.collect) await collect(flags.env, intOption(flags.collect, '--collect', 1), memory, seed, numberOption(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log);
         const layout = flags.layout ?? pickLayout(memory, flags.env, log);
         const set = memory.trainingSet({ env: flags.env, layout });
         const embedder = flags.embedder
@@ -149,8 +138,8 @@ export function register(program: Command): void {
           hidden,
           seed,
           embedder,
-          ...(flags.epochs ? { epochs: int(flags.epochs, '--epochs', 1) } : {}),
-          ...(flags.l2 ? { l2: num(flags.l2, '--l2') } : {}),
+          ...(flags.epochs ? { epochs: intOption(flags.epochs, '--epochs', 1) } : {}),
+          ...(flags.l2 ? { l2: numberOption(flags.l2, '--l2') } : {}),
         });
         const out = flags.out ?? join(dataDir, 'models', `${flags.env}-${kind}.onnx`);
         const { onnxPath, manifestPath } = exportAffordanceModel(result, out, { env: flags.env, attempts: set.features.length });
@@ -191,8 +180,8 @@ export function register(program: Command): void {
       const { EpisodicMemory } = await import('../../memory/episodic.js');
       const memory = EpisodicMemory.open({ dir: dataDir });
       try {
-        const seed = int(flags.seed, '--seed');
-        if (flags.collect) await collect(flags.env, int(flags.collect, '--collect', 1), memory, seed, num(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log);
+        const seed = intOption(flags.seed, '--seed');
+        if (flags.collect) await collect(flags.env, intOption(flags.collect, '--collect', 1), memory, seed, numberOption(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log);
         const set = memory.trainingSet({ env: flags.env, layout: flags.layout ?? pickLayout(memory, flags.env, log) });
         const { encodeDataset, writeDatasetCsv } = await import('../../agents/affordance/dataset.js');
         const ds = await encodeDataset(set);
@@ -232,7 +221,7 @@ export function register(program: Command): void {
         }
         if (flags.collect) {
           const start = Date.now();
-          await collect(flags.env ?? 'kitchen', int(flags.collect, '--collect', 1), memory, int(flags.seed, '--seed'), num(flags.noise, '--noise', 0, 1), `eval-${start}-`, log);
+          await collect(flags.env ?? 'kitchen', intOption(flags.collect, '--collect', 1), memory, intOption(flags.seed, '--seed'), numberOption(flags.noise, '--noise', 0, 1), `eval-${start}-`, log);
           since = start;
         } else if (since === undefined) {
           log('note: evaluating on every recorded attempt of this layout, including any the model was trained on; use --collect or --since for held-out numbers');

@@ -9,6 +9,7 @@
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
+import { intOption, probabilityOption } from '../options.js';
 
 interface EvolveFlags {
   env: string;
@@ -23,18 +24,6 @@ interface EvolveFlags {
   verifyRate: string;
   memory: boolean;
   json?: boolean;
-}
-
-function int(value: string, flag: string, min = 0): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new SkillforgeError('E_USAGE', `${flag} must be an integer ≥ ${min}, got '${value}'`);
-  return n;
-}
-
-function prob(value: string, flag: string): number {
-  const n = Number(value);
-  if (!(n >= 0 && n <= 1)) throw new SkillforgeError('E_USAGE', `${flag} must be in [0, 1], got '${value}'`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -65,15 +54,15 @@ export function register(program: Command): void {
               : 'use --env kitchen',
         });
       }
-      const episodes = int(flags.episodes, '--episodes', 1);
-      const heldOutN = int(flags.heldOut, '--held-out', 1);
-      const reflectEvery = int(flags.reflectEvery, '--reflect-every', 1);
-      const minSupport = int(flags.minSupport, '--min-support', 1);
-      const epsilon = prob(flags.epsilon, '--epsilon');
-      const noise = prob(flags.noise, '--noise');
+      const episodes = intOption(flags.episodes, '--episodes', 1);
+      const heldOutN = intOption(flags.heldOut, '--held-out', 1);
+      const reflectEvery = intOption(flags.reflectEvery, '--reflect-every', 1);
+      const minSupport = intOption(flags.minSupport, '--min-support', 1);
+      const epsilon = probabilityOption(flags.epsilon, '--epsilon');
+      const noise = probabilityOption(flags.noise, '--noise');
       const seed = flags.seed;
-      const verifyTrials = int(flags.verifyTrials, '--verify-trials', 1);
-      const verifyMinRate = prob(flags.verifyRate, '--verify-rate');
+      const verifyTrials = intOption(flags.verifyTrials, '--verify-trials', 1);
+      const verifyMinRate = probabilityOption(flags.verifyRate, '--verify-rate');
 
       const [{ llmConfigured, languageModelFromCommand }, evolve, { sandboxSkillRunner }, kitchen, planning, { SkillLibrary }, { SkillRuntime }, { EpisodicMemory }] = await Promise.all([
         import('../../agents/llm/cli-options.js'),

@@ -12,6 +12,7 @@
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
+import { intOption } from '../options.js';
 
 interface MinecraftFlags {
   host?: string;
@@ -25,12 +26,6 @@ interface MinecraftFlags {
   skillTimeout: string;
   agents: string;
   json?: boolean;
-}
-
-function int(value: string, flag: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new SkillforgeError('E_USAGE', `${flag} must be an integer ≥ ${min}, got '${value}'`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -52,9 +47,9 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON event per line instead of the live status')
     .action(async (flags: MinecraftFlags, command: Command) => {
       const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
-      const iterations = int(flags.iterations, '--iterations', 0) || Number.MAX_SAFE_INTEGER;
-      const maxRounds = int(flags.maxRounds, '--max-rounds', 1);
-      const skillTimeoutMs = int(flags.skillTimeout, '--skill-timeout', 1) * 1000;
+      const iterations = intOption(flags.iterations, '--iterations', 0) || Number.MAX_SAFE_INTEGER;
+      const maxRounds = intOption(flags.maxRounds, '--max-rounds', 1);
+      const skillTimeoutMs = intOption(flags.skillTimeout, '--skill-timeout', 1) * 1000;
       if (flags.auth !== 'offline' && flags.auth !== 'microsoft') throw new SkillforgeError('E_USAGE', `--auth must be offline or microsoft, got '${flags.auth}'`);
 
       const [{ llmConfigured, languageModelFromCommand }, { dataPaths }, { StatusLine }, mc, voyager] = await Promise.all([
@@ -68,13 +63,13 @@ export function register(program: Command): void {
       const out = new StatusLine();
       const model = llmConfigured(command) ? await languageModelFromCommand(command) : undefined;
 
-      const agents = int(flags.agents, '--agents', 1);
+      const agents = intOption(flags.agents, '--agents', 1);
       const names = agents === 1 ? [flags.username] : Array.from({ length: agents }, (_, i) => `${flags.username}${i + 1}`);
       let world: { host: string; port: number; version: string; stop(): Promise<void> } | undefined;
       if (!flags.host) {
         out.log(`starting the embedded world (seed ${flags.seed})...`);
         const { startEmbeddedWorld } = await import('../../envs/minecraft/server/world.js');
-        world = await startEmbeddedWorld({ seed: int(flags.seed, '--seed', 0) });
+        world = await startEmbeddedWorld({ seed: intOption(flags.seed, '--seed', 0) });
       } else {
         out.log(`joining ${flags.host}:${flags.port ?? 25565} as ${names.join(', ')}...`);
       }
@@ -103,7 +98,7 @@ export function register(program: Command): void {
           const env = await mc.createMinecraftEnvironment({
             ...(world
               ? { host: world.host, port: world.port, version: world.version }
-              : { host: flags.host, port: flags.port ? int(flags.port, '--port', 1) : 25565, auth: flags.auth as 'offline' | 'microsoft', ...(flags.version ? { version: flags.version } : {}) }),
+              : { host: flags.host, port: flags.port ? intOption(flags.port, '--port', 1) : 25565, auth: flags.auth as 'offline' | 'microsoft', ...(flags.version ? { version: flags.version } : {}) }),
             username: name,
           });
           envs.push(env);

@@ -3,7 +3,7 @@
  * interrupted, for roslib, roslibpy, Foxglove-style tools or `skillforge robot --url`.
  */
 import type { Command } from 'commander';
-import { SkillforgeError } from '../../core/errors.js';
+import { intOption, positiveOption } from '../options.js';
 
 export function register(program: Command): void {
   program
@@ -14,10 +14,8 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the kitchen', '0')
     .option('--sim-speed <m/s>', 'navigation speed', '0.5')
     .action(async (flags: { port: string; profile?: string; seed: string; simSpeed: string }) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SkillforgeError('E_USAGE', `--port must be 0-65535, got '${flags.port}'`);
-      const speed = Number(flags.simSpeed);
-      if (!(speed > 0)) throw new SkillforgeError('E_USAGE', `--sim-speed must be positive, got '${flags.simSpeed}'`);
+      const port = intOption(flags.port, '--port', 0, 65535);
+      const speed = positiveOption(flags.simSpeed, '--sim-speed');
       const [{ SimRobot }, profiles] = await Promise.all([import('../../robots/sim/server.js'), import('../../robots/profile.js')]);
       const profile = await profiles.loadProfile(flags.profile ?? profiles.builtinProfilePath('sim-kitchen'));
       const sim = await SimRobot.start({ profile, port, seed: Number(flags.seed) || flags.seed, navSpeed: speed });

@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
+import { positiveOption } from '../options.js';
 
 interface RobotFlags {
   url?: string;
@@ -19,12 +20,6 @@ interface RobotFlags {
   maxSteps: string;
   top: string;
   json?: boolean;
-}
-
-function positive(value: string, flag: string): number {
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new SkillforgeError('E_USAGE', `${flag} must be a positive number, got '${value}'`);
-  return n;
 }
 
 /** The parts of a terminal the key reader needs (process.stdin fits; tests pass a stream). */
@@ -113,9 +108,9 @@ export function register(program: Command): void {
     .option('--top <k>', 'candidates shown per step', '5')
     .option('--json', 'print JSON instead of the readable trace')
     .action(async (instruction: string, flags: RobotFlags, command: Command) => {
-      const maxSteps = Math.floor(positive(flags.maxSteps, '--max-steps'));
-      const topK = Math.floor(positive(flags.top, '--top'));
-      const simSpeed = positive(flags.simSpeed, '--sim-speed');
+      const maxSteps = Math.floor(positiveOption(flags.maxSteps, '--max-steps'));
+      const topK = Math.floor(positiveOption(flags.top, '--top'));
+      const simSpeed = positiveOption(flags.simSpeed, '--sim-speed');
       if (flags.url && !flags.profile) {
         throw new SkillforgeError('E_USAGE', '--url needs --profile: the safety limits and interfaces of a real robot are not guessed', {
           hint: 'start from robots/profiles/nav2-mobile-manipulator.yaml and edit poses, interfaces and limits',

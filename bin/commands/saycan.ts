@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { dataPaths } from '../paths.js';
+import { intOption, probabilityOption } from '../options.js';
 
 interface SayCanFlags {
   affordance: string | boolean;
@@ -20,12 +21,6 @@ interface SayCanFlags {
   library: boolean;
   prefilter?: boolean;
   json?: boolean;
-}
-
-function int(value: string, flag: string, min = 0): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new SkillforgeError('E_USAGE', `${flag} must be an integer ≥ ${min}, got '${value}'`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -52,10 +47,9 @@ export function register(program: Command): void {
       if (!instruction && !flags.suite) {
         throw new SkillforgeError('E_USAGE', 'give an instruction or --suite', { hint: 'skillforge saycan "bring me an apple" --llm ollama:llama3.1' });
       }
-      const noise = Number(flags.noise);
-      if (!(noise >= 0 && noise <= 1)) throw new SkillforgeError('E_USAGE', `--noise must be in [0, 1], got '${flags.noise}'`);
-      const maxSteps = int(flags.maxSteps, '--max-steps', 1);
-      const topK = int(flags.top, '--top', 1);
+      const noise = probabilityOption(flags.noise, '--noise');
+      const maxSteps = intOption(flags.maxSteps, '--max-steps', 1);
+      const topK = intOption(flags.top, '--top', 1);
 
       const [{ languageModelFromCommand }, { noModelHelp }, kitchen, saycan] = await Promise.all([
         import('../../agents/llm/cli-options.js'),
@@ -97,7 +91,7 @@ export function register(program: Command): void {
       const out = (s: string) => process.stdout.write(`${s}\n`);
       try {
         if (flags.suite) {
-          const suite = kitchen.kitchenSuite({ perFamily: int(flags.perFamily, '--per-family', 1), noise });
+          const suite = kitchen.kitchenSuite({ perFamily: intOption(flags.perFamily, '--per-family', 1), noise });
           const report = await saycan.runSuite(suite, (ins) => new kitchen.KitchenEnvironment({ state: ins.initial }), {
             ...agentOptions,
             onResult: (e) => {

@@ -12,6 +12,7 @@
 import type { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { SkillforgeError } from '../../core/errors.js';
+import { intOption } from '../options.js';
 
 interface WorldFlags {
   seed: string;
@@ -22,12 +23,6 @@ interface WorldFlags {
   viewerPort: string;
   json?: boolean;
   log?: boolean;
-}
-
-function int(value: string, flag: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new SkillforgeError('E_USAGE', `${flag} must be an integer in [${min}, ${max}], got '${value}'`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -43,9 +38,9 @@ export function register(program: Command): void {
     .option('--log', 'print the server log')
     .option('--json', 'print one JSON line with host, port, version, seed and spawn')
     .action(async (flags: WorldFlags) => {
-      const seed = int(flags.seed, '--seed', -2147483648, 4294967295);
-      const port = int(flags.port, '--port', 0, 65535);
-      const viewerPort = int(flags.viewerPort, '--viewer-port', 1, 65535);
+      const seed = intOption(flags.seed, '--seed', -2147483648, 4294967295);
+      const port = intOption(flags.port, '--port', 0, 65535);
+      const viewerPort = intOption(flags.viewerPort, '--viewer-port', 1, 65535);
       // Check before starting anything: a missing viewer should not cost a server start.
       const viewer = flags.viewer ? loadViewer() : undefined;
       const { startEmbeddedWorld } = await import('../../envs/minecraft/server/world.js');
