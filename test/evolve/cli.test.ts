@@ -2,26 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildProgram } from '../../bin/cli.js';
 import { SkillLibrary } from '../../skills/library.js';
+import { runCli } from '../support/cli.js';
 import { FakeLlmServer } from '../support/openai-server.js';
 
-async function cli(args: string[]): Promise<string> {
-  const write = process.stdout.write.bind(process.stdout);
-  let out = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const program = await buildProgram();
-    program.exitOverride();
-    await program.parseAsync(args, { from: 'user' });
-    return out;
-  } finally {
-    process.stdout.write = write;
-  }
-}
+const cli = async (args: string[]) => (await runCli(args)).out;
 
 describe('skillforge evolve (CLI)', function () {
   this.timeout(60_000);

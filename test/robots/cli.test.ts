@@ -1,43 +1,9 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { buildProgram } from '../../bin/cli.js';
 import { Keys } from '../../bin/commands/robot.js';
+import { runCli as cli } from '../support/cli.js';
 import { FakeLlmServer } from '../support/openai-server.js';
-
-const PLAN = ['find the apple', 'pick up the apple', 'bring the apple to you', 'put down the apple', 'done'];
-
-/** Completion log-probabilities that favour the next step of PLAN ("pick up" is liked too early: only Can stops it). */
-function logprob(context: string, token: string): number {
-  const marks = [...context.matchAll(/(\d+)\.(?=\s|$)/g)];
-  const last = marks.at(-1);
-  if (!last || last.index === undefined) return -3;
-  const step = Number(last[1]);
-  const partial = (context.slice(last.index + last[0].length) + token).trimStart();
-  const expected = step === 1 ? ['pick up the apple', 'find the apple'] : [PLAN[step - 1] ?? 'done'];
-  const k = expected.findIndex((e) => e.startsWith(partial));
-  return k < 0 ? -3 : -0.5 * k;
-}
-
-async function cli(args: string[]): Promise<{ out: string; err: string; code: number | undefined }> {
-  const write = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  let out = '';
-  let err = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof process.stderr.write;
-  const before = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const program = await buildProgram();
-    program.exitOverride();
-    await program.parseAsync(args, { from: 'user' });
-    return { out, err, code: process.exitCode as number | undefined };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-    process.exitCode = before;
-  }
-}
+import { appleFetchLogprob as logprob } from '../support/saycan-models.js';
 
 describe('skillforge robot (command line)', function () {
   let server: FakeLlmServer;

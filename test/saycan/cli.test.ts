@@ -2,47 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildProgram } from '../../bin/cli.js';
 import { EpisodicMemory } from '../../memory/episodic.js';
+import { runCli as cli } from '../support/cli.js';
 import { FakeLlmServer } from '../support/openai-server.js';
-
-const PLAN = ['find the apple', 'pick up the apple', 'bring the apple to you', 'put down the apple', 'done'];
-
-/**
- * Log-probabilities for the local server's echoed completions: tokens that continue the expected
- * next step of PLAN cost nothing, others -3. Except that, at step 1, "pick up the apple" (not yet
- * feasible) is liked even more: only Can keeps SayCan from choosing it.
- */
-function logprob(context: string, token: string): number {
-  const marks = [...context.matchAll(/(\d+)\.(?=\s|$)/g)];
-  const last = marks.at(-1);
-  if (!last || last.index === undefined) return -3;
-  const step = Number(last[1]);
-  const partial = (context.slice(last.index + last[0].length) + token).trimStart();
-  const expected = step === 1 ? ['pick up the apple', 'find the apple'] : [PLAN[step - 1] ?? 'done'];
-  const k = expected.findIndex((e) => e.startsWith(partial));
-  return k < 0 ? -3 : -0.5 * k;
-}
-
-async function cli(args: string[]): Promise<{ out: string; code: number | undefined }> {
-  const write = process.stdout.write.bind(process.stdout);
-  let out = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  const before = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const program = await buildProgram();
-    program.exitOverride();
-    await program.parseAsync(args, { from: 'user' });
-    return { out, code: process.exitCode as number | undefined };
-  } finally {
-    process.stdout.write = write;
-    process.exitCode = before;
-  }
-}
+import { appleFetchLogprob as logprob } from '../support/saycan-models.js';
 
 describe('skillforge saycan (command line)', function () {
   this.timeout(60_000);

@@ -48,3 +48,23 @@ export function fakeListModel(responses: string[]): ChatLanguageModel {
   const backend = new LangchainBackend({ id: 'fake:list', provider: 'fake', make: () => new FakeListChatModel({ responses }) });
   return new ChatLanguageModel({ backend, scoring: 'ranking', retry: { attempts: 1 } });
 }
+
+/** The five steps of "bring me an apple" in the SayCan kitchen. */
+export const APPLE_PLAN = ['find the apple', 'pick up the apple', 'bring the apple to you', 'put down the apple', 'done'];
+
+/**
+ * Token log-probabilities for the local OpenAI-style server (`FakeLlmServer`'s `logprob`): tokens
+ * that continue the expected next step of APPLE_PLAN cost nothing, others -3. Except that, at
+ * step 1, "pick up the apple" (not yet feasible) is liked even more: only Can keeps SayCan from
+ * choosing it.
+ */
+export function appleFetchLogprob(context: string, token: string): number {
+  const marks = [...context.matchAll(/(\d+)\.(?=\s|$)/g)];
+  const last = marks.at(-1);
+  if (!last || last.index === undefined) return -3;
+  const step = Number(last[1]);
+  const partial = (context.slice(last.index + last[0].length) + token).trimStart();
+  const expected = step === 1 ? ['pick up the apple', 'find the apple'] : [APPLE_PLAN[step - 1] ?? 'done'];
+  const k = expected.findIndex((e) => e.startsWith(partial));
+  return k < 0 ? -3 : -0.5 * k;
+}
