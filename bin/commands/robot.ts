@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
-import { positiveOption } from '../options.js';
+import { intOption, positiveOption } from '../options.js';
 
 interface RobotFlags {
   url?: string;
@@ -108,8 +108,8 @@ export function register(program: Command): void {
     .option('--top <k>', 'candidates shown per step', '5')
     .option('--json', 'print JSON instead of the readable trace')
     .action(async (instruction: string, flags: RobotFlags, command: Command) => {
-      const maxSteps = Math.floor(positiveOption(flags.maxSteps, '--max-steps'));
-      const topK = Math.floor(positiveOption(flags.top, '--top'));
+      const maxSteps = intOption(flags.maxSteps, '--max-steps', 1);
+      const topK = intOption(flags.top, '--top', 1);
       const simSpeed = positiveOption(flags.simSpeed, '--sim-speed');
       if (flags.url && !flags.profile) {
         throw new SkillforgeError('E_USAGE', '--url needs --profile: the safety limits and interfaces of a real robot are not guessed', {

@@ -35,6 +35,10 @@ describe('skillforge robot (command line)', function () {
   it('refuses --url without a profile', async () => {
     await assert.rejects(cli(['robot', 'x', '--url', 'ws://127.0.0.1:9', ...llm()]), /--url needs --profile/);
   });
+
+  it('refuses a fractional --max-steps instead of rounding it down (0.5 used to mean zero steps)', async () => {
+    await assert.rejects(cli(['robot', 'x', '--max-steps', '0.5', ...llm()]), /--max-steps must be an integer ≥ 1, got '0.5'/);
+  });
 });
 
 describe('skillforge robot keys', () => {
