@@ -204,11 +204,21 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
     const live = bots.filter((b) => b.entity);
     assert.ok(live.length >= 5);
     const ended = live.map((b) => new Promise<void>((resolve) => b.once('end', () => resolve())));
+    // One bot is in the middle of digging stone by hand (7.5 s) when the server goes away.
+    const digger = live[0]!;
+    const stone = digger.findBlock({ matching: digger.registry.blocksByName.stone!.id, maxDistance: 6 });
+    assert.ok(stone, 'stone near the digger');
+    let digError: Error | undefined;
+    digger.dig(stone).catch((e: Error) => (digError = e));
+    await waitFor(() => (digger as unknown as { targetDigBlock?: unknown }).targetDigBlock != null, 3000, 'the dig to start');
+    await new Promise((r) => setTimeout(r, 300));
     const t0 = Date.now();
     await world.stop();
     await Promise.race([Promise.all(ended), new Promise((_, reject) => setTimeout(() => reject(new Error('clients did not see end')), 5000))]);
     assert.ok(Date.now() - t0 < 5000);
     await world.stop(); // idempotent
+    await new Promise((r) => setTimeout(r, 300)); // let any handler still in flight fail here, not later
+    void digError;
     assert.ok(!existsSync(world.worldFolder), 'the temporary world folder is removed');
   });
 });

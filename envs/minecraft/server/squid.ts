@@ -71,7 +71,8 @@ function inertInterface(): object {
  * stopped server would keep its host process alive forever. The interval is created synchronously
  * in the same step of login as the player's first `setXp` call; this plugin captures the next
  * `setInterval` of that step and clears it when the player leaves (and `world.stop()` clears the
- * rest). Registered first by startEmbeddedWorld, before any skillforge plugin.
+ * rest). It also cancels a dig left unfinished by a departing player (flying-squid's dig animation
+ * timer would run forever). Registered first by startEmbeddedWorld, before any skillforge plugin.
  */
 export const containmentPlugin = {
   player(player: any) {
@@ -94,6 +95,18 @@ export const containmentPlugin = {
       return setXp.apply(this, args);
     };
     player.once('disconnected', () => clearPlayerTimers(player));
+
+    // flying-squid's digging animation interval is cleared only by a cancel or finish packet; a
+    // player who leaves mid-dig would leave it running forever. Replay a cancel on departure.
+    let digging: { location: unknown; face: number } | null = null;
+    player._client.on('block_dig', (p: { status: number; location: unknown; face: number }) => {
+      if (p.status === 0) digging = { location: p.location, face: p.face };
+      else if (p.status === 1 || p.status === 2) digging = null;
+    });
+    player.once('disconnected', () => {
+      if (digging) player._client.emit('block_dig', { location: digging.location, status: 1, face: digging.face, sequence: 0 });
+      digging = null;
+    });
   },
 };
 

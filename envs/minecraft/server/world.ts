@@ -225,6 +225,7 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
       hint: inUse ? `port ${options.port} is taken: choose another or leave --port out for a free one` : undefined,
     });
   }
+  for (const w of [serv.overworld, serv.netherworld]) guardStorage(w);
   const gen = serv.overworld.chunkGenerator as Partial<ChunkGenerator>;
   const spawn = gen.spawnPoint ?? (await serv.getSpawnPoint(serv.overworld));
   return {
@@ -269,7 +270,7 @@ async function shutdown(serv: SquidServer, worldFolder: string, ownFolder: boole
     if (!ownFolder) await w?.saveNow?.().catch(() => {});
     await Promise.resolve(w?.finishedSaving).catch(() => {});
     // Region files stay open until the provider closes them.
-    await w?.storageProvider?.close?.().catch(() => {});
+    await (w?.storageProvider?.skillforgeClose ?? w?.storageProvider?.close)?.call(w.storageProvider).catch(() => {});
   }
   try {
     await serv.destroy();
@@ -278,6 +279,34 @@ async function shutdown(serv: SquidServer, worldFolder: string, ownFolder: boole
   }
   serv.emit('skillforgeStopped');
   if (ownFolder) rmSync(worldFolder, { recursive: true, force: true });
+}
+
+/**
+ * Once the world stops, region files are closed, but flying-squid may still have a chunk read in
+ * flight (a player's last packet being handled): such reads must not reject into the host process.
+ * After `skillforgeClose`, the provider's reads and writes resolve to null instead of failing.
+ */
+function guardStorage(world: { storageProvider?: Record<string, any> | null } | undefined): void {
+  const provider = world?.storageProvider;
+  if (!provider || provider.skillforgeClose) return;
+  let closed = false;
+  for (const method of ['load', 'save', 'loadRaw', 'saveRaw'] as const) {
+    const original = provider[method];
+    if (typeof original !== 'function') continue;
+    provider[method] = async (...args: unknown[]) => {
+      if (closed) return null;
+      try {
+        return await original.apply(provider, args);
+      } catch (err) {
+        if (closed) return null;
+        throw err;
+      }
+    };
+  }
+  provider.skillforgeClose = async () => {
+    closed = true;
+    await provider.close?.();
+  };
 }
 
 function logger(logging: EmbeddedWorldOptions['logging']): (line: string) => void {
