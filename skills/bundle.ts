@@ -13,13 +13,13 @@
  * signature over `digest` ({ alg: 'ed25519', publicKey, value }), checked by whoever fills it.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { canonicalHash } from '../core/canonical-json.js';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
 import { ValidationError, assertValid } from '../core/validate.js';
 import type { JsonSchema } from '../core/types.js';
 import { parseSkillCode } from './code.js';
 import type { SkillLibrary } from './library.js';
-import { canonicalJson, validateSkillShape, type Skill, type SkillStatus } from './skill.js';
+import { validateSkillShape, type Skill, type SkillStatus } from './skill.js';
 import type { ListFilter } from './store.js';
 
 export const BUNDLE_FORMAT = 'skillforge-bundle';
@@ -71,7 +71,7 @@ const envelopeSchema: JsonSchema = {
 
 /** sha256 over the canonical JSON of the skills array: what a signature signs. */
 export function bundleDigest(skills: readonly unknown[]): string {
-  return createHash('sha256').update(canonicalJson(skills)).digest('hex');
+  return canonicalHash(skills);
 }
 
 export interface ExportOptions extends ListFilter {

@@ -3,11 +3,11 @@
  * The schemas are typed with ajv's `JSONSchemaType<T>`, so a field added to the type but not to the
  * schema (or the other way round) is a compile error: the two cannot drift.
  */
-import { createHash } from 'node:crypto';
 import type { JSONSchemaType } from 'ajv';
 import { ajv, validator } from '../core/validate.js';
 import { ValidationError } from '../core/validate.js';
 import type { JsonSchema } from '../core/types.js';
+import { canonicalHash } from '../core/canonical-json.js';
 
 export type SkillStatus = 'candidate' | 'verified' | 'deprecated';
 export const SKILL_STATUSES: readonly SkillStatus[] = ['candidate', 'verified', 'deprecated'];
@@ -193,15 +193,6 @@ export function validateSkillInput(value: unknown): SkillInput {
 /** The fields that make up a skill's identity: two versions with the same content are the same. */
 export type SkillContent = Pick<Skill, 'name' | 'description' | 'params' | 'code' | 'env' | 'dependencies'>;
 
-/** JSON with object keys sorted at every level, so equal content hashes equally. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
-}
-
 /** sha256 over the canonical content fields (dependencies sorted: their order carries no meaning). */
 export function contentHash(c: SkillContent): string {
   const content = {
@@ -212,7 +203,7 @@ export function contentHash(c: SkillContent): string {
     env: c.env,
     dependencies: [...c.dependencies].sort(),
   };
-  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+  return canonicalHash(content);
 }
 
 /** The empty arguments schema used when a skill declares none. */

@@ -4,24 +4,14 @@
  * request is answered from disk without reaching the provider. Files are written atomically
  * (temp file + rename); a damaged entry is treated as a miss and rewritten.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalHash } from '../../core/canonical-json.js';
 import type { JsonValue } from '../../core/types.js';
-
-/** Stable JSON: object keys sorted, undefined dropped, so equal requests hash equally. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
 
 /** The cache/transcript key of a request. */
 export function requestKey(request: unknown): string {
-  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+  return canonicalHash(request);
 }
 
 export class ResponseCache {
