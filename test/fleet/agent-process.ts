@@ -55,7 +55,15 @@ lib.subscribe((c) => {
 emit({ ev: 'ready', agent, pid: process.pid });
 
 let chain = Promise.resolve();
-createInterface({ input: process.stdin }).on('line', (line) => {
+const input = createInterface({ input: process.stdin });
+// The parent is gone (stdin closed): finish what was asked, then leave; never linger as an orphan.
+input.on('close', () => {
+  void chain.then(async () => {
+    await lib.close().catch(() => undefined);
+    process.exit(0);
+  });
+});
+input.on('line', (line) => {
   chain = chain.then(async () => {
     const cmd = JSON.parse(line) as Record<string, unknown>;
     try {
