@@ -78,6 +78,8 @@ export function register(program: Command): void {
       process.stdout.write('stopping the world...\n');
       closeViewer?.();
       await world.stop();
+      // The world leaves nothing running; should a library timer still hold the loop, do not hang.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
     });
 }
 
