@@ -6,7 +6,7 @@
  *
  * Root cannot run initdb or postgres: as root the cluster runs as the `postgres` system user
  * through runuser. `SKILLFORGE_TEST_PG_URL=postgres://...` uses an existing server instead (each
- * call gets a fresh database on it).
+ * call gets a fresh database on it); `SKILLFORGE_TEST_PG=off` skips the PostgreSQL tests.
  *
  * @example
  * ```ts
@@ -52,7 +52,9 @@ export function postgresBinDir(): string | undefined {
 
 /** Why startPostgres() returned null, for the skip message. */
 export const SKIP_REASON =
-  'no PostgreSQL binaries (install Debian\'s postgresql package: bash .ci/services, or set SKILLFORGE_TEST_PG_URL)';
+  process.env.SKILLFORGE_TEST_PG === 'off'
+    ? 'SKILLFORGE_TEST_PG=off'
+    : 'no PostgreSQL binaries (install Debian\'s postgresql package: bash .ci/services, or set SKILLFORGE_TEST_PG_URL)';
 
 let dbCounter = 0;
 
@@ -71,6 +73,7 @@ async function createDb(adminUrl: string, name: string): Promise<string> {
 
 /** Start a private cluster (or use SKILLFORGE_TEST_PG_URL). null when neither is possible. */
 export async function startPostgres(options: StartOptions = {}): Promise<PgServer | null> {
+  if (process.env.SKILLFORGE_TEST_PG === 'off') return null;
   const external = process.env.SKILLFORGE_TEST_PG_URL;
   if (external) {
     const name = `sf_test_${process.pid}_${Date.now()}_${dbCounter++}`;
