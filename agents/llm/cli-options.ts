@@ -10,6 +10,7 @@
  *   });
  */
 import type { Command } from 'commander';
+import { SkillforgeError } from '../../core/errors.js';
 import type { ChatLanguageModel } from './language-model.js';
 
 export interface LlmCliOptions {
@@ -63,4 +64,24 @@ export async function languageModelFromCommand(
     dataDir: o.dataDir,
     env,
   });
+}
+
+/**
+ * `languageModelFromCommand` for a command that cannot work without a model: with none configured
+ * the E_NO_LLM error says what the model is needed for (keeping the hint that lists the providers).
+ *
+ * @example
+ *   const model = await requireLanguageModel(cmd, 'skillforge robot needs a language model for the Say score');
+ */
+export async function requireLanguageModel(
+  from: Command | LlmCliOptions,
+  needs: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<ChatLanguageModel> {
+  try {
+    return await languageModelFromCommand(from, env);
+  } catch (err) {
+    if (err instanceof SkillforgeError && err.code === 'E_NO_LLM') throw new SkillforgeError('E_NO_LLM', needs, { hint: err.hint, cause: err });
+    throw err;
+  }
 }

@@ -118,21 +118,15 @@ export function register(program: Command): void {
       }
       if (flags.url && !/^wss?:\/\//.test(flags.url)) throw new SkillforgeError('E_USAGE', `--url must be ws:// or wss://, got '${flags.url}'`);
 
-      const [{ languageModelFromCommand }, { noModelHelp }, profiles, safety, envMod, saycan, kitchen] = await Promise.all([
+      const [{ requireLanguageModel }, profiles, safety, envMod, saycan, kitchen] = await Promise.all([
         import('../../agents/llm/cli-options.js'),
-        import('../../agents/llm/factory.js'),
         import('../../robots/profile.js'),
         import('../../robots/safety.js'),
         import('../../robots/environment.js'),
         import('../../agents/saycan/index.js'),
         import('../../envs/kitchen/index.js'),
       ]);
-      const model = await languageModelFromCommand(command).catch((err: unknown) => {
-        if (err instanceof SkillforgeError && err.code === 'E_NO_LLM') {
-          throw new SkillforgeError('E_NO_LLM', 'skillforge robot needs a language model for the Say score', { hint: noModelHelp });
-        }
-        throw err;
-      });
+      const model = await requireLanguageModel(command, 'skillforge robot needs a language model for the Say score');
       const out = (s: string) => process.stdout.write(`${s}\n`);
       const log = (s: string) => {
         if (!flags.json) process.stderr.write(`${s}\n`);

@@ -51,20 +51,12 @@ export function register(program: Command): void {
       const maxSteps = intOption(flags.maxSteps, '--max-steps', 1);
       const topK = intOption(flags.top, '--top', 1);
 
-      const [{ languageModelFromCommand }, { noModelHelp }, kitchen, saycan] = await Promise.all([
+      const [{ requireLanguageModel }, kitchen, saycan] = await Promise.all([
         import('../../agents/llm/cli-options.js'),
-        import('../../agents/llm/factory.js'),
         import('../../envs/kitchen/index.js'),
         import('../../agents/saycan/index.js'),
       ]);
-      const model = await languageModelFromCommand(command).catch((err: unknown) => {
-        if (err instanceof SkillforgeError && err.code === 'E_NO_LLM') {
-          throw new SkillforgeError('E_NO_LLM', 'skillforge saycan needs a language model for the Say score (how useful each skill is for the instruction)', {
-            hint: noModelHelp,
-          });
-        }
-        throw err;
-      });
+      const model = await requireLanguageModel(command, 'skillforge saycan needs a language model for the Say score (how useful each skill is for the instruction)');
       const affordanceOff = flags.affordance === false;
       let learned = null;
       if (typeof flags.affordance === 'string') {
