@@ -4,7 +4,7 @@
  * rewards shared words most and shared word pieces a little (typos, plurals, "pickaxe"/"axe").
  * Identifiers are read as words: mineWoodLog -> "mine wood log".
  */
-import type { Embedder } from './embedder.js';
+import { normalizeL2, type Embedder } from './embedder.js';
 
 export interface HashedEmbedderOptions {
   /**
@@ -96,13 +96,7 @@ export class HashedEmbedder implements Embedder {
         for (let j = 0; j < grams; j++) add(`c:${padded.slice(j, j + 3)}`, gw);
       }
     }
-    let norm = 0;
-    for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
-    if (norm > 0) {
-      const inv = 1 / Math.sqrt(norm);
-      for (let i = 0; i < v.length; i++) v[i]! *= inv;
-    }
-    return v;
+    return normalizeL2(v);
   }
 
   async embed(texts: readonly string[]): Promise<Float32Array[]> {

@@ -11,7 +11,7 @@
  */
 import type { Embeddings } from '@langchain/core/embeddings';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
-import type { Embedder } from './embedder.js';
+import { normalizeL2, type Embedder } from './embedder.js';
 
 export interface LangchainEmbedderOptions {
   /** Names the model and its settings: an index built under another id is rebuilt. */
@@ -54,7 +54,7 @@ export class LangchainEmbedder implements Embedder {
           hint: 'the model changed; open the library again so it re-indexes',
         });
       }
-      return normalise(Float32Array.from(v));
+      return normalizeL2(Float32Array.from(v));
     });
   }
 }
@@ -68,16 +68,6 @@ async function callProvider<T>(id: string, fn: () => Promise<T>): Promise<T> {
       cause: err,
     });
   }
-}
-
-function normalise(v: Float32Array): Float32Array {
-  let n = 0;
-  for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
-  if (n > 0) {
-    const inv = 1 / Math.sqrt(n);
-    for (let i = 0; i < v.length; i++) v[i]! *= inv;
-  }
-  return v;
 }
 
 export interface OpenAIEmbedderOptions {

@@ -22,7 +22,7 @@ import * as ort from 'onnxruntime-node';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
 import { assertValid } from '../core/validate.js';
 import type { JsonSchema } from '../core/types.js';
-import type { Embedder } from './embedder.js';
+import { normalizeL2, type Embedder } from './embedder.js';
 
 export interface OnnxEmbedderConfig {
   pooling: 'mean' | 'cls';
@@ -256,16 +256,7 @@ export class OnnxEmbedder implements Embedder {
         hint: `choose the token-state output with "output" in ${CONFIG_FILE}`,
       });
     }
-    if (this.config.normalize) {
-      for (const v of vecs) {
-        let s = 0;
-        for (let j = 0; j < v.length; j++) s += v[j]! * v[j]!;
-        if (s > 0) {
-          const inv = 1 / Math.sqrt(s);
-          for (let j = 0; j < v.length; j++) v[j]! *= inv;
-        }
-      }
-    }
+    if (this.config.normalize) for (const v of vecs) normalizeL2(v);
     return vecs;
   }
 
