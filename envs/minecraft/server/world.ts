@@ -64,7 +64,7 @@ export interface EmbeddedWorld {
   port: number;
   version: string;
   seed: number;
-  /** Feet position where players appear. */
+  /** Block where players appear (their feet); they stand at its centre, x + 0.5, z + 0.5. */
   spawn: { x: number; y: number; z: number };
   /** The flying-squid server object (serv): overworld, players, entities, commands... */
   server: SquidServer;
@@ -233,7 +233,7 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
     port: serv._server.socketServer.address().port as number,
     version,
     seed,
-    spawn: { x: spawn.x, y: spawn.y, z: spawn.z },
+    spawn: { x: Math.floor(spawn.x), y: Math.floor(spawn.y), z: Math.floor(spawn.z) },
     server: serv,
     plugins: plugins.map(([n]) => n),
     worldFolder,
