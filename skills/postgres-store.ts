@@ -163,7 +163,15 @@ export class PostgresSkillStore implements SkillStore {
    */
   private async tx<T>(fn: (c: pg.PoolClient, log: ChangeLog) => Promise<T>, lock?: readonly string[]): Promise<T> {
     this.check();
-    const c = await this.pool.connect();
+    let c: pg.PoolClient;
+    try {
+      c = await this.pool.connect();
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    // A connection cut while checked out emits 'error' on the client: the failing query reports it.
+    const onError = (): void => undefined;
+    c.on('error', onError);
     let broken = false;
     try {
       await c.query(lock && lock.length ? `BEGIN; ${lockNamesSql(c, lock)}` : 'BEGIN');
@@ -179,10 +187,20 @@ export class PostgresSkillStore implements SkillStore {
       } catch {
         broken = true;
       }
-      throw err;
+      throw broken ? this.unavailable(err) : err;
     } finally {
+      c.removeListener('error', onError);
       c.release(broken);
     }
+  }
+
+  /** A lost or refused connection, as a user-facing error. */
+  private unavailable(err: unknown): SkillforgeError {
+    if (err instanceof SkillforgeError) return err;
+    return new SkillforgeError('E_STORE_UNAVAILABLE', `the skill library at ${redactUrl(this.url)} is unreachable: ${errorMessage(err)}`, {
+      hint: 'each write is all or nothing and identical content is stored once, so retrying is safe; check that PostgreSQL is running',
+      cause: err,
+    });
   }
 
   private async putOne(c: pg.PoolClient, log: ChangeLog, draft: SkillDraft, options: PutOptions = {}): Promise<PutResult> {
@@ -649,6 +667,8 @@ function parsePayload(payload: string): SkillChange | undefined {
 
 async function migrate(pool: Queryable): Promise<string> {
   const c = await (pool as pg.Pool).connect();
+  const onError = (): void => undefined; // reported by the failing query instead
+  c.on('error', onError);
   try {
     await c.query('BEGIN');
     // CREATE TABLE IF NOT EXISTS races between sessions (duplicate pg_type rows): serialise it.
@@ -699,6 +719,7 @@ async function migrate(pool: Queryable): Promise<string> {
     await c.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    c.removeListener('error', onError);
     c.release();
   }
 }

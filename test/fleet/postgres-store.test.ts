@@ -208,6 +208,42 @@ describe('fleet: PostgreSQL skill store', function () {
     }
   });
 
+  it('a server restart cuts every connection: writes resume, the replica reconnects its feed and catches up', async function () {
+    if (!server!.restart) this.skip(); // an external server is not ours to restart
+    const url = await newDb();
+    const a = await openLibrary({ dataDir: tmp(), library: url, agent: 'alice', postgres: { reconnectMaxMs: 300 } });
+    const b = await openLibrary({ dataDir: tmp(), library: url, agent: 'bob', postgres: { reconnectMaxMs: 300 } });
+    try {
+      const got: string[] = [];
+      b.subscribe((c) => got.push(c.name));
+      await a.add(skillInput('beforeOutage', 1));
+      const until = async (name: string): Promise<void> => {
+        const t0 = Date.now();
+        while (!got.includes(name) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+        assert.ok(got.includes(name), `bob never heard of ${name}`);
+      };
+      await until('beforeOutage');
+      await server!.restart!();
+      // The first statement on a pooled connection cut by the restart may fail; the pool replaces it.
+      let added = false;
+      for (let i = 0; i < 20 && !added; i++) {
+        try {
+          await a.add(skillInput('afterOutage', 2));
+          added = true;
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      assert.ok(added);
+      // Pushed after the feed reconnects, or caught up via changesSince on reconnect: either way, no search needed.
+      await until('afterOutage');
+      assert.deepEqual((await b.search('after outage', 1)).map((h) => h.skill.name), ['afterOutage']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('CLI: skills --library postgres://... adds on one data dir, another finds it; a bad URL says what to do', async () => {
     const url = await newDb();
     const dir = tmp();

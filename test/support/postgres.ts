@@ -28,6 +28,8 @@ export interface PgServer {
   url: string;
   /** A URL for another fresh database on the same server. */
   createDatabase(name: string): Promise<string>;
+  /** Restart the server (fast shutdown: every connection is cut), as an outage would. Local clusters only. */
+  restart?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -157,6 +159,9 @@ export async function startPostgres(options: StartOptions = {}): Promise<PgServe
     return {
       url,
       createDatabase: (n) => createDb(admin, n),
+      restart: async () => {
+        run('pg_ctl', ['restart', '-D', data, '-w', '-t', '30', '-m', 'fast', '-l', join(base, 'server.log'), '-o', serverOpts]);
+      },
       stop: async () => {
         process.removeListener('exit', stopSync);
         stopSync();
