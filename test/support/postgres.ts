@@ -120,7 +120,8 @@ export async function startPostgres(options: StartOptions = {}): Promise<PgServe
     if (r.status !== 0) throw new Error(`${tool} failed (${r.status}): ${r.stderr || r.stdout}`);
   };
 
-  const base = mkdtempSync(join(tmpdir(), 'skillforge-pg-'));
+  // The postgres user must reach the data dir: as root, /tmp (TMPDIR may be a root-only folder).
+  const base = mkdtempSync(join(asRoot ? '/tmp' : tmpdir(), 'skillforge-pg-'));
   const data = join(base, 'data');
   if (asRoot) {
     chownSync(base, uid!, gid!);
