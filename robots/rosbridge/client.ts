@@ -19,7 +19,7 @@ import { decode as cborDecode } from 'cbor-x';
 import { WebSocket } from 'ws';
 import { SkillforgeError, errorMessage } from '../../core/errors.js';
 import { withTimeout } from '../../core/timeout.js';
-import { checkFrame, FragmentBuffer, GoalStatus, goalStatusName, SERVER_OPS, type Compression, type Frame } from './protocol.js';
+import { checkFrame, FragmentBuffer, SERVER_OPS, type Compression, type Frame } from './protocol.js';
 
 export type RosMessage = Record<string, unknown>;
 
@@ -511,11 +511,4 @@ export class RosbridgeClient extends EventEmitter<ClientEvents> {
       this.emit('error', err instanceof Error ? err : new Error(errorMessage(err)));
     }
   }
-}
-
-/** Throw a SkillforgeError unless an action result is GoalStatus SUCCEEDED. */
-export function assertSucceeded(action: string, r: ActionResult): void {
-  if (r.result && r.status === GoalStatus.SUCCEEDED) return;
-  const detail = typeof r.values === 'string' ? `: ${r.values}` : '';
-  throw new SkillforgeError('E_ACTION', `action ${action} ended ${r.result ? goalStatusName(r.status) : 'with a bridge failure'}${detail}`);
 }
