@@ -11,7 +11,7 @@
  *   const runSkill = sandboxSkillRunner(new SkillRuntime(), library);
  *   const agent = new SayCanAgent({ env, model, library, runSkill });
  */
-import type { JsonValue, Outcome } from '../../core/types.js';
+import type { JsonValue } from '../../core/types.js';
 import { parseSkillCode } from '../../skills/code.js';
 import type { SkillRuntime } from '../../skills/runtime/runtime.js';
 import type { Skill } from '../../skills/skill.js';

@@ -3,7 +3,6 @@
  * Readable output by default, `--json` for scripts. Heavy modules load inside the actions.
  */
 import type { Command } from 'commander';
-import { join } from 'node:path';
 import { SkillforgeError } from '../../core/errors.js';
 import type { SkillLibrary } from '../../skills/library.js';
 import { dataPaths } from '../paths.js';

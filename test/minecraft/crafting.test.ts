@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { Vec3 } from 'vec3';
 import type { Bot } from 'mineflayer';
 import { recipeBook } from '../../envs/minecraft/server/plugins/crafting.js';
 import { countsOf, give, inventoriesAgree, joinBot, placeNear, playerOf, startServer, waitFor, type TestServer } from './windows-fixture.js';
