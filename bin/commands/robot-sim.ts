@@ -9,7 +9,7 @@ export function register(program: Command): void {
   program
     .command('robot-sim')
     .description('serve the simulated kitchen robot (rosbridge v2) on 127.0.0.1 until Ctrl-C')
-    .option('--port <n>', 'TCP port (default: a free one)', '0')
+    .option('--port <n>', 'TCP port; 0 picks a free one', '0')
     .option('--profile <file>', 'robot profile with the interfaces and locations to simulate (default: sim-kitchen)')
     .option('--seed <n>', 'seed of the kitchen', '0')
     .option('--sim-speed <m/s>', 'navigation speed', '0.5')

@@ -171,7 +171,7 @@ export function register(program: Command): void {
     .action(async (file: string, o: Common & { name?: string; description?: string; env?: string; params?: string; status?: string }, cmd: Command) => {
       const { readFile } = await import('node:fs/promises');
       const text = await readFile(file, 'utf8').catch((err: Error) => {
-        throw new SkillforgeError('E_ARG', `cannot read ${file}: ${err.message}`);
+        throw new SkillforgeError('E_ARG', `cannot read ${file}: ${err.message}`, { hint: 'pass a JSON file of skill input(s), or a .js file with --description and --env' });
       });
       let inputs: unknown[];
       if (file.endsWith('.js')) {
@@ -216,7 +216,9 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (path: string, o: Common & { policy: string; trusted?: boolean; trust: string[]; requireSignature?: boolean }, cmd: Command) => {
       const { statSync, existsSync } = await import('node:fs');
-      if (!existsSync(path)) throw new SkillforgeError('E_ARG', `${path} does not exist`);
+      if (!existsSync(path)) {
+        throw new SkillforgeError('E_ARG', `${path} does not exist`, { hint: 'pass a bundle file (skillforge skills export) or a Voyager skill library folder (with skills.json or code/)' });
+      }
       await withLibrary(cmd, async (lib) => {
         if (statSync(path).isDirectory()) {
           const { importVoyager } = await import('../../skills/voyager-import.js');
