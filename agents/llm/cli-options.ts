@@ -4,10 +4,12 @@
  * load inside `languageModelFromCommand`).
  *
  * @example
- *   // bin/commands/saycan.ts
- *   addLlmOptions(program.command('saycan <instruction>')).action(async (instruction, _opts, cmd) => {
- *     const llm = llmConfigured(cmd) ? await languageModelFromCommand(cmd) : undefined; // undefined: offline planner
+ *   // bin/commands/minecraft.ts: a model when one is named, the offline planner otherwise
+ *   addLlmOptions(program.command('minecraft')).action(async (_opts, cmd) => {
+ *     const llm = llmConfigured(cmd) ? await languageModelFromCommand(cmd) : undefined;
  *   });
+ *   // bin/commands/saycan.ts: no Say score without a model
+ *   const model = await requireLanguageModel(cmd, 'skillforge saycan needs a language model for the Say score');
  */
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
