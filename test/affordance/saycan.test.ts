@@ -6,17 +6,10 @@ import { SayCanAgent } from '../../agents/saycan/index.js';
 import { exploreRandomly } from '../../agents/affordance/explore.js';
 import { trainAffordance } from '../../agents/affordance/train.js';
 import { OnnxAffordanceModel, exportAffordanceModel } from '../../agents/affordance/onnx-model.js';
-import { KitchenEnvironment, initialState, type KitchenState } from '../../envs/kitchen/index.js';
+import { KitchenEnvironment } from '../../envs/kitchen/index.js';
 import { EpisodicMemory } from '../../memory/episodic.js';
+import { appleOnTable as kitchen } from '../support/kitchen.js';
 import { preferring, scriptedLogprobModel } from '../support/saycan-models.js';
-
-/** Apple on the table, everything else on the far counter, robot at its start. */
-function kitchen(): KitchenState {
-  const s = initialState(1);
-  const objects = Object.fromEntries(Object.keys(s.objects).map((o) => [o, 'far counter']));
-  objects['apple'] = 'table';
-  return { ...s, objects };
-}
 
 describe('SayCan with a learned ONNX affordance model only (no symbolic preconditions)', function () {
   this.timeout(60_000);

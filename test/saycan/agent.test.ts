@@ -3,17 +3,10 @@ import { SkillforgeError } from '../../core/errors.js';
 import type { SkillCall } from '../../core/types.js';
 import { SayCanAgent, PreconditionAffordance, formatTrace, resultJson } from '../../agents/saycan/index.js';
 import type { LanguageModel } from '../../agents/llm/model.js';
-import { KitchenEnvironment, initialState, type KitchenState } from '../../envs/kitchen/index.js';
+import { KitchenEnvironment } from '../../envs/kitchen/index.js';
 import { EpisodicMemory } from '../../memory/episodic.js';
+import { appleOnTable as kitchen } from '../support/kitchen.js';
 import { fakeListModel, preferring, scriptedLogprobModel } from '../support/saycan-models.js';
-
-/** Apple on the table, everything else on the far counter, robot at its start. */
-function kitchen(): KitchenState {
-  const s = initialState(1);
-  const objects = Object.fromEntries(Object.keys(s.objects).map((o) => [o, 'far counter']));
-  objects['apple'] = 'table';
-  return { ...s, objects };
-}
 
 const bringApple = { description: 'bring me an apple', goal: { userHas: 'apple' } };
 
