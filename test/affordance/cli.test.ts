@@ -2,25 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { register } from '../../bin/commands/affordance.js';
+import { runCli } from '../support/cli.js';
 
-/** Run `skillforge affordance ...` in-process, capturing stdout. */
+/** `skillforge --data-dir <dataDir> affordance ...`, in-process; its stdout. */
 async function run(dataDir: string, args: string[]): Promise<string> {
-  const program = new Command('skillforge').option('--data-dir <dir>').exitOverride();
-  register(program);
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  const werr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    await program.parseAsync(['node', 'skillforge', '--data-dir', dataDir, 'affordance', ...args]);
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = werr;
-  }
-  return out;
+  return (await runCli(['--data-dir', dataDir, 'affordance', ...args])).out;
 }
 
 describe('skillforge affordance train|eval', function () {
