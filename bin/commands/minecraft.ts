@@ -25,6 +25,7 @@ interface MinecraftFlags {
   maxRounds: string;
   skillTimeout: string;
   agents: string;
+  library?: string;
   json?: boolean;
 }
 
@@ -43,6 +44,7 @@ export function register(program: Command): void {
     .option('--iterations <n>', 'tasks to attempt (0 = until the curriculum has nothing left)', '0')
     .option('--max-rounds <n>', 'write-run-critique rounds per task', '4')
     .option('--skill-timeout <s>', 'time limit of one skill run, in seconds', '300')
+    .option('--library <dir|url>', 'a library folder, or postgres://user@host/db to share one with a fleet (docs/fleet.md); env SKILLFORGE_LIBRARY')
     .option('--agents <n>', 'learners in the same world sharing one library, taking turns (names <username>1..n)', '1')
     .option('--json', 'print one JSON event per line instead of the live status')
     .action(async (flags: MinecraftFlags, command: Command) => {
@@ -73,15 +75,16 @@ export function register(program: Command): void {
       } else {
         out.log(`joining ${flags.host}:${flags.port ?? 25565} as ${names.join(', ')}...`);
       }
-      const [{ SkillLibrary }, { SkillRuntime }, { EpisodicMemory }, { MessageBus }] = await Promise.all([
-        import('../../skills/library.js'),
+      const [{ openLibrary }, { SkillRuntime }, { EpisodicMemory }, { MessageBus }] = await Promise.all([
+        import('../../skills/open-library.js'),
         import('../../skills/runtime/runtime.js'),
         import('../../memory/episodic.js'),
         import('../../agents/bus.js'),
       ]);
       const envs: import('../../envs/minecraft/environment.js').MinecraftEnvironment[] = [];
       const runtimes: import('../../skills/runtime/runtime.js').SkillRuntime[] = [];
-      const library = await SkillLibrary.open(paths.library);
+      // The local library by default; --library points at another folder or a fleet's PostgreSQL.
+      const library = await openLibrary({ dataDir, library: flags.library, agent: names.join(',') });
       const memory = EpisodicMemory.open({ dir: paths.memory });
       const bus = new MessageBus();
       const controller = new AbortController();
@@ -169,7 +172,7 @@ export function register(program: Command): void {
               `${s.completed.length} completed in all; milestones: ${s.milestones.map((m) => `${m.name}@${m.iteration}`).join(', ') || 'none'}`,
           );
         }
-        out.log(`library: ${await library.count()} skills in ${paths.library}`);
+        out.log(`library: ${await library.count()} skills in ${flags.library ?? process.env.SKILLFORGE_LIBRARY ?? paths.library}`);
       } finally {
         await bus.drain().catch(() => {});
         bus.close();
