@@ -38,3 +38,11 @@ export function positiveOption(value: string, flag: string): number {
   if (!(n > 0) || !Number.isFinite(n)) throw new SkillforgeError('E_USAGE', `${flag} must be a positive number, got '${value}'`);
   return n;
 }
+
+/**
+ * A kitchen seed as the kitchen commands read it: digits are that number, anything else is a
+ * string seed (hashed). `saycan --seed 0` and `robot --seed 0` thus start in the same kitchen.
+ */
+export function kitchenSeedOption(value: string): number | string {
+  return /^\d+$/.test(value) ? Number(value) : value;
+}

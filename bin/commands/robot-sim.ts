@@ -3,7 +3,7 @@
  * interrupted, for roslib, roslibpy, Foxglove-style tools or `skillforge robot --url`.
  */
 import type { Command } from 'commander';
-import { intOption, positiveOption } from '../options.js';
+import { intOption, kitchenSeedOption, positiveOption } from '../options.js';
 
 export function register(program: Command): void {
   program
@@ -18,7 +18,7 @@ export function register(program: Command): void {
       const speed = positiveOption(flags.simSpeed, '--sim-speed');
       const [{ SimRobot }, profiles] = await Promise.all([import('../../robots/sim/server.js'), import('../../robots/profile.js')]);
       const profile = await profiles.loadProfile(flags.profile ?? profiles.builtinProfilePath('sim-kitchen'));
-      const sim = await SimRobot.start({ profile, port, seed: Number(flags.seed) || flags.seed, navSpeed: speed });
+      const sim = await SimRobot.start({ profile, port, seed: kitchenSeedOption(flags.seed), navSpeed: speed });
       process.stdout.write(`simulated robot '${profile.name}' serving rosbridge v2 on ${sim.url} (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
       await sim.close();

@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
-import { intOption, positiveOption } from '../options.js';
+import { intOption, kitchenSeedOption, positiveOption } from '../options.js';
 
 interface RobotFlags {
   url?: string;
@@ -151,7 +151,7 @@ export function register(program: Command): void {
         let url = flags.url;
         if (!url) {
           const { SimRobot } = await import('../../robots/sim/server.js');
-          sim = await SimRobot.start({ profile, seed: Number(flags.seed) || flags.seed, navSpeed: simSpeed });
+          sim = await SimRobot.start({ profile, seed: kitchenSeedOption(flags.seed), navSpeed: simSpeed });
           url = sim.url;
           log(`simulated robot (kitchen seed ${flags.seed}) serving rosbridge on ${url}`);
         }

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { dataPaths } from '../paths.js';
-import { intOption, probabilityOption } from '../options.js';
+import { intOption, kitchenSeedOption, probabilityOption } from '../options.js';
 
 interface SayCanFlags {
   affordance: string | boolean;
@@ -93,7 +93,7 @@ export function register(program: Command): void {
           out(flags.json ? JSON.stringify(report, null, 2) : `\n${saycan.formatSuite(report)}`);
           return;
         }
-        const env = new kitchen.KitchenEnvironment({ seed: /^\d+$/.test(flags.seed) ? Number(flags.seed) : flags.seed, noise });
+        const env = new kitchen.KitchenEnvironment({ seed: kitchenSeedOption(flags.seed), noise });
         const goal = kitchen.goalForText(instruction!, env.state);
         const agent = new saycan.SayCanAgent({ ...agentOptions, env, onStep: flags.json ? undefined : (s) => out(`${saycan.formatStep(s)}\n`) });
         if (!flags.json) {

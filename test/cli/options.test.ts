@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { intOption, numberOption, positiveOption, probabilityOption } from '../../bin/options.js';
+import { intOption, kitchenSeedOption, numberOption, positiveOption, probabilityOption } from '../../bin/options.js';
 
 const usage = (message: RegExp) => (err: unknown) => (err as { code?: string }).code === 'E_USAGE' && message.test((err as Error).message);
 
@@ -34,5 +34,14 @@ describe('CLI numeric options (bin/options.ts)', () => {
     for (const bad of ['0', '-1', 'Infinity', 'fast']) {
       assert.throws(() => positiveOption(bad, '--sim-speed'), usage(/^--sim-speed must be a positive number/));
     }
+  });
+});
+
+describe('kitchen seeds (bin/options.ts)', () => {
+  it('digits are a number, anything else a string seed', () => {
+    assert.equal(kitchenSeedOption('0'), 0);
+    assert.equal(kitchenSeedOption('42'), 42);
+    assert.equal(kitchenSeedOption('kitchen-a'), 'kitchen-a');
+    assert.equal(kitchenSeedOption('-1'), '-1');
   });
 });
