@@ -20,15 +20,11 @@ import { kitchenTaskPlanner, kitchenTasks } from '../envs/kitchen/task-planner.j
 import { EpisodicMemory } from '../memory/episodic.js';
 import { SkillLibrary } from '../skills/library.js';
 import { SkillRuntime } from '../skills/runtime/runtime.js';
+import { median } from './stats.js';
 
 const seeds = Number(process.argv[2] ?? 5);
 const episodes = Number(process.argv[3] ?? 60);
 const heldOutN = Number(process.argv[4] ?? 24);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
 
 const primitives = new KitchenEnvironment().primitives();
 const runtime = new SkillRuntime();

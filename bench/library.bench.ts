@@ -17,6 +17,7 @@ import { HashedEmbedder } from '../skills/hashed-embedder.js';
 import { DEFAULT_HNSW } from '../skills/hnsw-index.js';
 import { SkillLibrary } from '../skills/library.js';
 import { generateEnvQueries, generateSkills } from './skill-corpus.js';
+import { percentile } from './stats.js';
 
 function flag(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,9 +34,6 @@ const K = 5;
 const hnsw = { m: flag('m', DEFAULT_HNSW.m), efConstruction: flag('efc', DEFAULT_HNSW.efConstruction), efSearch: flag('ef', DEFAULT_HNSW.efSearch) };
 const keep = process.argv.includes('--keep');
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 const mb = (x: number) => `${(x / 1024 / 1024).toFixed(0)} MB`;
 
@@ -204,8 +202,8 @@ for (const ef of [32, 64, 96, 128, 200]) {
   times.sort((a, b) => a - b);
   ftimes.sort((a, b) => a - b);
   sweep.push(
-    `  ef ${String(ef).padStart(3)}: all envs recall@5 ${(h / (Q * K)).toFixed(4)}, p50 ${ms(pct(times, 50))}; ` +
-      `own env recall@5 ${(fh / fk).toFixed(4)}, p50 ${ms(pct(ftimes, 50))}; other env recall@5 ${(ch / ck).toFixed(4)}`,
+    `  ef ${String(ef).padStart(3)}: all envs recall@5 ${(h / (Q * K)).toFixed(4)}, p50 ${ms(percentile(times, 50))}; ` +
+      `own env recall@5 ${(fh / fk).toFixed(4)}, p50 ${ms(percentile(ftimes, 50))}; other env recall@5 ${(ch / ck).toFixed(4)}`,
   );
 }
 lib.setEfSearch(hnsw.efSearch);
@@ -227,10 +225,10 @@ for (let i = 0; i < Math.min(Q, 500); i++) {
 await lib.close();
 
 [exactTimes, bruteTimes, annTimes, e2eTimes, filteredTimes].forEach((a) => a.sort((x, y) => x - y));
-const exactP50 = pct(exactTimes, 50);
-const annP50 = pct(annTimes, 50);
+const exactP50 = percentile(exactTimes, 50);
+const annP50 = percentile(annTimes, 50);
 const speedup = exactP50 / annP50;
-const bruteP50 = pct(bruteTimes, 50);
+const bruteP50 = percentile(bruteTimes, 50);
 const speedupBrute = bruteP50 / annP50;
 
 console.log('');
@@ -239,11 +237,11 @@ console.log(`load average during run: ${loadavg().map((x) => x.toFixed(1)).join(
 console.log(`close (save index):                      ${ms(saveMs)}`);
 console.log(`reopen (verify + load index, heads):     ${ms(reopenMs)}`);
 console.log(`memory after adding:                     rss ${mb(mem.rss)}, heap ${mb(mem.heapUsed)}, external ${mb(mem.external)}`);
-console.log(`exact scan (baseline):   p50 ${ms(exactP50)}  p99 ${ms(pct(exactTimes, 99))}`);
-console.log(`exact scan, C++ (hnswlib BruteforceSearch): p50 ${ms(bruteP50)}  p99 ${ms(pct(bruteTimes, 99))}`);
-console.log(`HNSW index search:       p50 ${ms(annP50)}  p99 ${ms(pct(annTimes, 99))}   speed-up x${speedup.toFixed(0)} vs JS scan, x${speedupBrute.toFixed(0)} vs C++ scan (p50 vs p50)`);
-console.log(`HNSW, own env filter:     p50 ${ms(pct(filteredTimes, 50))}  p99 ${ms(pct(filteredTimes, 99))}`);
-console.log(`library.search(text) e2e: p50 ${ms(pct(e2eTimes, 50))}  p99 ${ms(pct(e2eTimes, 99))}`);
+console.log(`exact scan (baseline):   p50 ${ms(exactP50)}  p99 ${ms(percentile(exactTimes, 99))}`);
+console.log(`exact scan, C++ (hnswlib BruteforceSearch): p50 ${ms(bruteP50)}  p99 ${ms(percentile(bruteTimes, 99))}`);
+console.log(`HNSW index search:       p50 ${ms(annP50)}  p99 ${ms(percentile(annTimes, 99))}   speed-up x${speedup.toFixed(0)} vs JS scan, x${speedupBrute.toFixed(0)} vs C++ scan (p50 vs p50)`);
+console.log(`HNSW, own env filter:     p50 ${ms(percentile(filteredTimes, 50))}  p99 ${ms(percentile(filteredTimes, 99))}`);
+console.log(`library.search(text) e2e: p50 ${ms(percentile(e2eTimes, 50))}  p99 ${ms(percentile(e2eTimes, 99))}`);
 console.log(`recall@${K}: ${recall.toFixed(4)} (tie-aware), ${strictRecall.toFixed(4)} (exact ids)`);
 console.log('search breadth sweep (same graphs):');
 console.log(sweep.join('\n'));

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { MINECRAFT_VERSION, startEmbeddedWorld, type EmbeddedWorldOptions } from '../envs/minecraft/server/world.js';
 import { skillforgeGeneration } from '../envs/minecraft/server/generator.js';
 import { loadFlyingSquid, squidRequire } from '../envs/minecraft/server/squid.js';
+import { median } from './stats.js';
 
 const require = createRequire(import.meta.url);
 const mineflayer = require('mineflayer') as typeof import('mineflayer');
@@ -19,12 +20,6 @@ function arg(name: string, def: number): number {
 }
 const RUNS = arg('runs', 5);
 const CHUNKS = arg('chunks', 400);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 async function startToSpawn(opts: EmbeddedWorldOptions): Promise<{ start: number; spawn: number; chunks: number }> {
   const t0 = performance.now();

@@ -22,6 +22,7 @@ import { builtinProfilePath, loadProfile } from '../robots/profile.js';
 import { RosbridgeClient, type RosMessage } from '../robots/rosbridge/client.js';
 import { SafeRobot } from '../robots/safety.js';
 import { SimRobot } from '../robots/sim/server.js';
+import { percentile } from './stats.js';
 
 const N = Number(process.argv[2] ?? 2000);
 const WARM = Math.min(200, Math.floor(N / 10));
@@ -31,11 +32,6 @@ interface Rpc {
   pingPong(seq: number): Promise<void>;
   call(a: number): Promise<void>;
   close(): void;
-}
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
 async function ours(url: string): Promise<Rpc> {
@@ -103,7 +99,7 @@ async function measure(fn: (i: number) => Promise<void>): Promise<{ p50: number;
     await fn(i);
     t.push(performance.now() - s);
   }
-  return { p50: pct(t, 50), p99: pct(t, 99), perSec: N / ((performance.now() - start) / 1000) };
+  return { p50: percentile(t, 50), p99: percentile(t, 99), perSec: N / ((performance.now() - start) / 1000) };
 }
 
 const profile = await loadProfile(builtinProfilePath('sim-kitchen'));
