@@ -38,6 +38,13 @@ export interface MineOptions {
   subsumeRatio?: number;
   /** Signatures to leave out (those already in the library). */
   exclude?: ReadonlySet<string>;
+  /**
+   * Values a lifted parameter may take: 'schema' (default) the primitive argument's own (its enum),
+   * 'observed' only the values seen in the occurrences (within that enum, if any). 'observed' suits
+   * worlds whose argument domains are large and mostly infeasible at a given moment (Minecraft item
+   * names and counts): verification then draws arguments the agent has actually seen work.
+   */
+  domain?: 'schema' | 'observed';
 }
 
 export interface MinedPattern {
@@ -143,7 +150,7 @@ export function minePatterns(trajectories: readonly Trajectory[], primitives: re
   for (const w of windows.values()) {
     const support = w.episodes.size;
     if (support < minSupport) continue;
-    const spec = toSpec(w, byName, options.env, support);
+    const spec = toSpec(w, byName, options.env, support, options.domain ?? 'schema');
     if (!spec) continue;
     const signature = specSignature(spec);
     if (options.exclude?.has(signature)) continue;
@@ -164,7 +171,7 @@ export function minePatterns(trajectories: readonly Trajectory[], primitives: re
   return chosen;
 }
 
-function toSpec(w: Window, byName: Map<string, Primitive>, env: string, support: number): CompositeSpec | null {
+function toSpec(w: Window, byName: Map<string, Primitive>, env: string, support: number, domain: 'schema' | 'observed'): CompositeSpec | null {
   const nVars = Math.max(0, ...w.slots.flatMap((s) => Object.values(s).map((v) => v + 1)));
   const varies = new Array<boolean>(nVars).fill(false);
   const first = w.occurrences[0]!.values;
@@ -197,6 +204,15 @@ function toSpec(w: Window, byName: Map<string, Primitive>, env: string, support:
       schema['enum'] = (schema['enum'] as unknown[]).filter((x) => allowed.some((a) => key(a as JsonValue) === key(x as JsonValue)));
     }
   });
+  if (domain === 'observed') {
+    schemas.forEach((schema, v) => {
+      if (!schema) return;
+      const seen: JsonValue[] = [];
+      for (const o of w.occurrences) if (!seen.some((x) => key(x) === key(o.values[v]!))) seen.push(o.values[v]!);
+      const allowed = schema['enum'] as unknown[] | undefined;
+      schema['enum'] = allowed ? seen.filter((x) => allowed.some((a) => key(a as JsonValue) === key(x))) : seen;
+    });
+  }
   if (schemas.some((s) => s && Array.isArray(s['enum']) && (s['enum'] as unknown[]).length === 0)) return null;
   const steps: CompositeStep[] = w.skills.map((skill, i) => {
     const args: Record<string, ArgRef> = {};

@@ -270,7 +270,8 @@ export class MinecraftEnvironment implements Environment {
       mineBlock: (b: Bot, name: string, count = 1) => mineBlock(b, name, count, o),
       craftItem: (b: Bot, name: string, count = 1) => craftItem(b, name, count, o),
       smeltItem: (b: Bot, itemName: string, fuelName: string, count = 1) => smeltItem(b, itemName, fuelName, count, o),
-      placeItem: (b: Bot, name: string, position: Vec3) => placeItem(b, name, position, o),
+      // Without a position (composites written from execute() calls), next to the bot, as execute() does.
+      placeItem: (b: Bot, name: string, position?: Vec3) => placeItem(b, name, position ?? freeSpotNextTo(b), o),
       killMob: (b: Bot, mobName: string, timeout = 300) => killMob(b, mobName, timeout, o),
       exploreUntil: (b: Bot, direction: Vec3, maxTime = 60, callback?: () => unknown) => exploreUntil(b, direction, maxTime, callback, o),
       getItemFromChest: (b: Bot, pos: Vec3, items: Record<string, number>) => getItemFromChest(b, pos, items, o),
