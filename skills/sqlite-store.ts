@@ -139,6 +139,11 @@ export class SqliteSkillStore implements SkillStore {
     if (this.closed) throw new SkillforgeError('E_CLOSED', `skill store ${this.location} is closed`);
   }
 
+  /** The row of one version, or of the latest when version is undefined. */
+  private rowOf(name: string, version: number | undefined): Row | undefined {
+    return (version === undefined ? this.st.latest.get(name) : this.st.byVersion.get(name, version)) as Row | undefined;
+  }
+
   private toStored(row: Row): StoredSkill {
     const doc = JSON.parse(row.doc) as Omit<Skill, 'status' | 'stats' | 'version'>;
     const skill: Skill = {
@@ -218,7 +223,7 @@ export class SqliteSkillStore implements SkillStore {
 
   async get(name: string, version?: number): Promise<StoredSkill | undefined> {
     this.check();
-    const row = (version === undefined ? this.st.latest.get(name) : this.st.byVersion.get(name, version)) as Row | undefined;
+    const row = this.rowOf(name, version);
     return row ? this.toStored(row) : undefined;
   }
 
@@ -276,7 +281,7 @@ export class SqliteSkillStore implements SkillStore {
     this.check();
     return this.db
       .transaction(() => {
-        const row = (version === undefined ? this.st.latest.get(name) : this.st.byVersion.get(name, version)) as Row | undefined;
+        const row = this.rowOf(name, version);
         if (!row) return undefined;
         if (row.status !== status) {
           this.st.setStatus.run(status, row.id);
@@ -291,7 +296,7 @@ export class SqliteSkillStore implements SkillStore {
     this.check();
     return this.db
       .transaction(() => {
-        const row = (version === undefined ? this.st.latest.get(name) : this.st.byVersion.get(name, version)) as Row | undefined;
+        const row = this.rowOf(name, version);
         if (!row) return undefined;
         const prev: SkillStats = { attempts: row.attempts, successes: row.successes, meanDurationMs: row.mean_ms, lastError: row.last_error };
         const next = foldStats(prev, outcome, LIMITS.error);
