@@ -14,6 +14,8 @@ export interface DataPaths {
   learnerState(agent: string): string;
   /** Trained affordance models. */
   models: string;
+  /** One agent's view of which shared skills it has verified (skills/trust.ts). */
+  trust(agent: string): string;
 }
 
 export function dataPaths(root: string): DataPaths {
@@ -21,7 +23,13 @@ export function dataPaths(root: string): DataPaths {
     root,
     library: join(root, 'library'),
     memory: root,
-    learnerState: (agent) => join(root, 'learners', `${agent.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`),
+    learnerState: (agent) => join(root, 'learners', `${safe(agent)}.json`),
     models: join(root, 'models'),
+    trust: (agent) => join(root, 'trust', `${safe(agent)}.json`),
   };
+}
+
+/** An agent name as a file name. */
+function safe(agent: string): string {
+  return agent.replace(/[^A-Za-z0-9_.-]/g, '_');
 }

@@ -40,6 +40,7 @@ export type LearnerEvent =
   | { type: 'round'; round: number; skill: string }
   | { type: 'verdict'; round: number; verdict: Verdict; error?: string }
   | { type: 'stored'; skill: string; version: number; created: boolean }
+  | { type: 'verified'; skill: string; version: number }
   | { type: 'done'; task: string; success: boolean; rounds: number; librarySize: number }
   | { type: 'milestone'; name: string; iteration: number; elapsedMs: number };
 
@@ -62,6 +63,11 @@ export interface LearnerOptions {
   skillTimeoutMs?: number;
   /** Describe a verified skill for retrieval; default: the writer's explanation. */
   describe?: (written: WrittenSkill, task: ProposedTask) => Promise<string>;
+  /**
+   * This agent's view of skills others wrote (skills/trust.ts AgentTrust): a skill counts as verified
+   * only if this agent verified it or trusts its writer. Without it, the library's status is taken as is.
+   */
+  trust?: { status(skill: Skill): Skill['status']; markVerified(skill: Skill): Promise<void> };
   /** Names of milestones the observation shows reached (e.g. tools in the inventory). */
   milestones?: (observation: Observation) => string[];
   onEvent?: (event: LearnerEvent) => void;
@@ -134,16 +140,34 @@ export class VoyagerLearner {
   /** One task: reuse a skill learned for it, else write, run and criticise for up to maxRounds. */
   async attempt(task: ProposedTask, signal?: AbortSignal): Promise<TaskResult> {
     const { env, library } = this.o;
-    const retrieved = (await library.search(task.description, this.o.retrieveK, { env: env.kind, status: 'verified' })).map((h) => h.skill);
-    const learnedForTask = retrieved.find((s) => s.provenance.source === TASK_SOURCE + task.description);
+    const hits = (await library.search(task.description, this.o.retrieveK, { env: env.kind })).map((h) => h.skill);
+    const usable = hits.filter((s) => this.statusOf(s) !== 'deprecated');
+    // Only skills this agent counts as verified go to the writer: untrusted code is no example to learn from.
+    const retrieved = usable.filter((s) => this.statusOf(s) === 'verified');
+    const learnedForTask = usable.find((s) => s.provenance.source === TASK_SOURCE + task.description);
     if (learnedForTask) {
       this.emit({ type: 'reuse', skill: learnedForTask.name });
       const { verdict, error } = await this.runAndJudge(task, learnedForTask.code, learnedForTask.name, 0, signal);
-      if (verdict.success) return this.finish({ task: task.description, success: true, rounds: 0, skill: learnedForTask.name, reused: true });
+      if (verdict.success) {
+        await this.verifyLocally(learnedForTask);
+        return this.finish({ task: task.description, success: true, rounds: 0, skill: learnedForTask.name, reused: true });
+      }
       // The old skill no longer works here: fall through and write a new version from its failure.
       return this.writeRounds(task, retrieved, { code: learnedForTask.code, error, events: [], critique: verdict.critique }, signal);
     }
     return this.writeRounds(task, retrieved, undefined, signal);
+  }
+
+  private statusOf(skill: Skill): Skill['status'] {
+    return this.o.trust ? this.o.trust.status(skill) : skill.status;
+  }
+
+  /** A candidate (imported, or from an agent not trusted) that just passed its check is verified now. */
+  private async verifyLocally(skill: Skill): Promise<void> {
+    if (this.statusOf(skill) === 'verified') return;
+    if (this.o.trust) await this.o.trust.markVerified(skill);
+    else await this.o.library.setStatus(skill.name, 'verified', skill.version);
+    this.emit({ type: 'verified', skill: skill.name, version: skill.version });
   }
 
   private async writeRounds(task: ProposedTask, retrieved: Skill[], previous: PreviousRound | undefined, signal?: AbortSignal): Promise<TaskResult> {

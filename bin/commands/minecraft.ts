@@ -26,6 +26,7 @@ interface MinecraftFlags {
   skillTimeout: string;
   agents: string;
   library?: string;
+  trustAgents?: string;
   json?: boolean;
 }
 
@@ -45,6 +46,7 @@ export function register(program: Command): void {
     .option('--max-rounds <n>', 'write-run-critique rounds per task', '4')
     .option('--skill-timeout <s>', 'time limit of one skill run, in seconds', '300')
     .option('--library <dir|url>', 'a library folder, or postgres://user@host/db to share one with a fleet (docs/fleet.md); env SKILLFORGE_LIBRARY')
+    .option('--trust-agents <names>', 'with a shared (postgres://) library: comma-separated agents whose verified skills count as verified here; others\' are re-checked before reuse')
     .option('--agents <n>', 'learners in the same world sharing one library, taking turns (names <username>1..n)', '1')
     .option('--json', 'print one JSON event per line instead of the live status')
     .action(async (flags: MinecraftFlags, command: Command) => {
@@ -84,7 +86,12 @@ export function register(program: Command): void {
       const envs: import('../../envs/minecraft/environment.js').MinecraftEnvironment[] = [];
       const runtimes: import('../../skills/runtime/runtime.js').SkillRuntime[] = [];
       // The local library by default; --library points at another folder or a fleet's PostgreSQL.
-      const library = await openLibrary({ dataDir, library: flags.library, agent: names.join(',') });
+      const libraryRef = flags.library ?? process.env.SKILLFORGE_LIBRARY;
+      const library = await openLibrary({ dataDir, library: libraryRef, agent: names.join(',') });
+      // A shared library's statuses are other agents' claims: each learner keeps its own view.
+      const [{ AgentTrust }, { isPostgresUrl }] = await Promise.all([import('../../skills/trust.js'), import('../../skills/postgres-store.js')]);
+      const shared = libraryRef !== undefined && isPostgresUrl(libraryRef);
+      const trustedAgents = [...names, ...(flags.trustAgents ? flags.trustAgents.split(',').map((a) => a.trim()).filter(Boolean) : [])];
       const memory = EpisodicMemory.open({ dir: paths.memory });
       const bus = new MessageBus();
       const controller = new AbortController();
@@ -119,6 +126,7 @@ export function register(program: Command): void {
             critic: new voyager.Critic(env, model),
             agent: name,
             statePath: paths.learnerState(name),
+            trust: shared ? new AgentTrust(paths.trust(name), { self: name, trustedAgents }) : undefined,
             milestones: (obs) => mc.milestonesReached(obs),
             describe: model ? (written, t) => voyager.describeWithModel(model, 'Minecraft', written, t) : undefined,
             onEvent: (e) => {

@@ -105,6 +105,34 @@ describe('agents/voyager: the learner loop (kitchen, scripted model)', function 
     assert.equal((await library.versions('bringAppleToUser')).length, 1);
   });
 
+  it('runs a candidate skill learned for the task, and verifies it only once its check passes', async () => {
+    // As if imported from an unsigned bundle: status candidate.
+    await library.add({ name: 'bringAppleToUser', description: 'bring the apple', code: GOOD, env: 'kitchen', status: 'candidate',
+      provenance: { agent: 'stranger', source: 'task:' + BRING_APPLE.description } });
+    const noWriting: SkillWriter = { id: 'forbidden', write: async () => { throw new Error('wrote a new skill') } };
+    const events: LearnerEvent[] = [];
+    const summary = await learner(new KitchenEnvironment({ seed: 1 }), noWriting, events).learn({ iterations: 1 });
+    assert.equal(summary.results[0]!.reused, true);
+    assert.ok(events.some((e) => e.type === 'verified'));
+    assert.equal((await library.get('bringAppleToUser'))!.status, 'verified');
+  });
+
+  it('with an agent trust view, a skill verified by an untrusted agent is verified for this agent only after its own run', async () => {
+    await library.add({ name: 'bringAppleToUser', description: 'bring the apple', code: GOOD, env: 'kitchen', status: 'verified',
+      provenance: { agent: 'carol', source: 'task:' + BRING_APPLE.description } });
+    const { AgentTrust } = await import('../../skills/trust.js');
+    const trust = new AgentTrust(join(dir, 'trust.json'), { self: 'tester', trustedAgents: [] });
+    const skill = (await library.get('bringAppleToUser'))!;
+    assert.equal(trust.status(skill), 'candidate', "carol's claim is not ours");
+    const env = new KitchenEnvironment({ seed: 1 });
+    const noWriting: SkillWriter = { id: 'forbidden', write: async () => { throw new Error('wrote a new skill') } };
+    const l = new VoyagerLearner({ env, library, runtime, writer: noWriting, agent: 'tester', trust,
+      curriculum: new TaskListCurriculum([BRING_APPLE]), critic: new Critic(env), skillTimeoutMs: 5000 });
+    const summary = await l.learn({ iterations: 1 });
+    assert.equal(summary.results[0]!.success, true);
+    assert.equal(trust.status(skill), 'verified', 'verified locally by running and checking it');
+  });
+
   it('resumes: a restarted learner skips completed tasks', async () => {
     const model = scriptedChatModel(() => answer(GOOD));
     await learner(new KitchenEnvironment({ seed: 1 }), new LlmSkillWriter(model, { envGuide: '' })).learn({ iterations: 1 });
