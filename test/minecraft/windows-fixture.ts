@@ -84,6 +84,40 @@ export async function waitFor(cond: () => boolean, ms = 5_000, what = 'condition
   }
 }
 
+/**
+ * The server tick (serv.tickCount) on which `cond` first holds, checked after every server tick
+ * (after the plugins' own tick handlers). Game mechanics are measured in these ticks: under CPU load
+ * the server ticks slower than 20 per second, so wall-clock seconds say nothing about game speed.
+ * `ms` only bounds the wait.
+ */
+export function tickWhen(serv: SquidServer, cond: () => boolean, ms = 60_000, what = 'condition'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onTick = () => {
+      let ok = false;
+      try {
+        ok = cond();
+      } catch (err) {
+        done();
+        reject(err);
+        return;
+      }
+      if (ok) {
+        done();
+        resolve(serv.tickCount);
+      }
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`timed out waiting for ${what} (server tick ${serv.tickCount})`));
+    }, ms);
+    const done = () => {
+      clearTimeout(timer);
+      serv.removeListener('tick', onTick);
+    };
+    serv.on('tick', onTick);
+  });
+}
+
 /** Item counts by name over window-0 slots 0-45 (server side) or the bot's inventory slots. */
 export function countsOf(slots: Array<{ name: string; count: number } | null | undefined>): Record<string, number> {
   const out: Record<string, number> = {};
