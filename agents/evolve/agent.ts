@@ -51,6 +51,8 @@ export interface EvolvingAgentOptions {
   uctC?: number;
   /** Decisions per task before giving up (default 25). */
   maxSteps?: number;
+  /** Consecutive failed decisions before giving up on the task (default: no limit). Worlds whose failures cost tens of seconds set it. */
+  maxFailures?: number;
   /** Outcome counts of primitives, shared across episodes (the primitive arm of UCT). */
   primitiveStats?: Map<string, ArmStats>;
   /** Record outcomes into the library and memory (default true; off for clean evaluations). */
@@ -80,7 +82,7 @@ export interface EpisodeResult {
   /** Decisions taken, 'done' included. */
   decisions: number;
   steps: EvolveStep[];
-  stopped: 'done' | 'max-steps' | 'no-plan';
+  stopped: 'done' | 'max-steps' | 'no-plan' | 'failures';
   reason: string;
 }
 
@@ -138,6 +140,11 @@ export class EvolvingAgent {
       };
       steps.push(step);
       this.options.onStep?.(step);
+      const limit = this.options.maxFailures;
+      if (limit !== undefined && steps.length >= limit && steps.slice(-limit).every((s) => !s.success)) {
+        stopped = 'failures';
+        break;
+      }
     }
     const check = await env.check(task);
     return { episode, task: task.description, solved: check.success === true, decisions: steps.length, steps, stopped, reason: check.reason };

@@ -82,6 +82,8 @@ export interface EvolverOptions {
   pruneAfter?: number;
   uctC?: number;
   maxSteps?: number;
+  /** Consecutive failed decisions before an episode gives up (default: no limit). */
+  maxFailures?: number;
   seed?: number;
   agent?: string;
   /** Announce every stored skill (new or refined) as `skill.learned` on this bus. */
@@ -179,6 +181,7 @@ export class SkillEvolver {
         rng: this.rng,
         uctC: this.options.uctC,
         maxSteps: this.options.maxSteps,
+        maxFailures: this.options.maxFailures,
         primitiveStats: this.primitiveStats,
         record: o.learn,
         agent: this.agentName,

@@ -1,5 +1,5 @@
 /**
- * `skillforge evolve --env kitchen`: bottom-up skill evolution. The agent solves seeded training
+ * `skillforge evolve --env kitchen|minecraft`: bottom-up skill evolution. The agent solves seeded training
  * instructions with primitives (guided by the kitchen's own planner, exploring now and then),
  * records every decision in episodic memory, and every `--reflect-every` episodes abstracts
  * repeated successful sequences into composite skills (statistically, or with `--llm` by a language
@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { intOption, probabilityOption } from '../options.js';
+import { dataPaths } from '../paths.js';
 
 interface EvolveFlags {
   env: string;
@@ -32,9 +33,9 @@ export function register(program: Command): void {
       .command('evolve')
       .description('grow composite skills bottom-up from experience (abstract, verify, refine, prune) and measure the gain'),
   )
-    .option('--env <kind>', 'environment to evolve skills in (kitchen)', 'kitchen')
+    .option('--env <kind>', 'kitchen, or minecraft (embedded world; defaults then: 12 episodes, 3 held out, reflect every 6, epsilon 0, 2 verify trials)', 'kitchen')
     .option('--episodes <n>', 'training episodes', '60')
-    .option('--seed <s>', 'seed of the training and held-out instructions', '1')
+    .option('--seed <s>', 'seed of the training and held-out tasks (and of the Minecraft world)', '1')
     .option('--held-out <n>', 'held-out instructions measured before and after', '24')
     .option('--reflect-every <n>', 'reflect (abstract, refine, prune) after this many episodes', '10')
     .option('--epsilon <p>', 'probability of an exploratory decision while training', '0.1')
@@ -46,14 +47,18 @@ export function register(program: Command): void {
     .option('--json', 'print the final report as JSON (no live progress)')
     .action(async (flags: EvolveFlags, command: Command) => {
       const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
-      if (flags.env !== 'kitchen') {
-        throw new SkillforgeError('E_USAGE', `skillforge evolve supports --env kitchen, not '${flags.env}'`, {
-          hint:
-            flags.env === 'minecraft'
-              ? 'Minecraft skills are learned top-down by `skillforge minecraft` (Voyager); bottom-up evolution there needs a planner for Minecraft tasks (see docs/evolve.md)'
-              : 'use --env kitchen',
-        });
+      if (flags.env !== 'kitchen' && flags.env !== 'minecraft') {
+        throw new SkillforgeError('E_USAGE', `skillforge evolve supports --env kitchen or minecraft, not '${flags.env}'`, { hint: 'use --env kitchen or --env minecraft' });
       }
+      const mc = flags.env === 'minecraft';
+      // Minecraft episodes cost seconds each (digging trees by hand): smaller defaults, no random exploration.
+      const flag = (name: 'episodes' | 'heldOut' | 'reflectEvery' | 'epsilon' | 'verifyTrials', minecraftDefault: string): string =>
+        mc && command.getOptionValueSource(name) === 'default' ? minecraftDefault : flags[name];
+      flags.episodes = flag('episodes', '12');
+      flags.heldOut = flag('heldOut', '3');
+      flags.reflectEvery = flag('reflectEvery', '6');
+      flags.epsilon = flag('epsilon', '0');
+      flags.verifyTrials = flag('verifyTrials', '2');
       const episodes = intOption(flags.episodes, '--episodes', 1);
       const heldOutN = intOption(flags.heldOut, '--held-out', 1);
       const reflectEvery = intOption(flags.reflectEvery, '--reflect-every', 1);
@@ -75,23 +80,29 @@ export function register(program: Command): void {
         import('../../memory/episodic.js'),
       ]);
       const model = llmConfigured(command) ? await languageModelFromCommand(command) : null;
-      const library = await SkillLibrary.open(dataDir);
+      // The library every other command reads (skills list, saycan's candidates), not a second one at the root.
+      const library = await SkillLibrary.open(dataPaths(dataDir).library);
       const memory = EpisodicMemory.open(flags.memory ? { dir: dataDir } : { file: ':memory:' });
       const runtime = new SkillRuntime();
       const out = (s: string) => process.stdout.write(`${s}\n`);
       const live = !flags.json;
+      let minecraft: Awaited<ReturnType<typeof minecraftSetup>> | null = null;
       try {
-        const primitives = new kitchen.KitchenEnvironment().primitives();
-        const reflector = model ? new evolve.LlmReflector(model, { minSupport }) : new evolve.StatisticalReflector({ minSupport });
+        if (mc) minecraft = await minecraftSetup(seed, live ? out : null);
+        const primitives = minecraft ? minecraft.primitives : new kitchen.KitchenEnvironment().primitives();
+        const reflector = model
+          ? new evolve.LlmReflector(model, { minSupport })
+          : new evolve.StatisticalReflector({ minSupport, ...(mc ? { domain: 'observed' as const } : {}) });
         const counts = { abstracted: 0, rejected: 0, refined: 0, pruned: 0 };
         const evolver = new evolve.SkillEvolver({
-          env: 'kitchen',
+          env: flags.env,
           primitives,
           library,
           memory,
-          runSkill: sandboxSkillRunner(runtime, library),
-          planner: planning.kitchenTaskPlanner(),
-          trialEnv: (i) => new kitchen.KitchenEnvironment({ seed: `evolve-trial:${seed}:${i}`, noise }),
+          runSkill: sandboxSkillRunner(runtime, library, mc ? { timeoutMs: 180_000 } : {}),
+          planner: minecraft ? minecraft.planner : planning.kitchenTaskPlanner(),
+          trialEnv: minecraft ? minecraft.trialEnv : (i) => new kitchen.KitchenEnvironment({ seed: `evolve-trial:${seed}:${i}`, noise }),
+          ...(minecraft ? { style: evolve.functionCallStyle('bot'), maxSteps: 16, maxFailures: 3 } : {}),
           reflector,
           epsilon,
           reflectEvery,
@@ -128,17 +139,17 @@ export function register(program: Command): void {
             }
           },
         });
-        const heldOut = planning.kitchenTasks(`evolve-held-out:${seed}`, heldOutN, { noise });
-        if (live) out(`skillforge evolve: kitchen, ${episodes} training episodes, ${heldOutN} held-out instructions, reflection: ${reflector.id}; library ${dataDir}`);
+        const heldOut = minecraft ? minecraft.tasks(`evolve-held-out:${seed}`, heldOutN, 'held-out') : planning.kitchenTasks(`evolve-held-out:${seed}`, heldOutN, { noise });
+        if (live) out(`skillforge evolve: ${flags.env}, ${episodes} training episodes, ${heldOutN} held-out ${mc ? 'tasks' : 'instructions'}, reflection: ${reflector.id}; library ${dataDir}`);
         const before = await evolver.evaluate(heldOut);
         if (live) out(`before: ${before.solved}/${before.tasks} solved, ${fmt(before.decisionsPerSolved)} decisions per solved instruction\n`);
         const t0 = performance.now();
-        const counters = await evolver.evolve(planning.kitchenTasks(`evolve-train:${seed}`, episodes, { noise }));
+        const counters = await evolver.evolve(minecraft ? minecraft.tasks(`evolve-train:${seed}`, episodes, 'train') : planning.kitchenTasks(`evolve-train:${seed}`, episodes, { noise }));
         const trainMs = performance.now() - t0;
         const after = await evolver.evaluate(heldOut);
-        const skills = (await library.list({ env: 'kitchen', allVersions: true })).filter((s) => evolve.compositeOf(s));
+        const skills = (await library.list({ env: flags.env, allVersions: true })).filter((s) => evolve.compositeOf(s));
         const report = {
-          env: 'kitchen',
+          env: flags.env,
           episodes,
           seed,
           reflector: reflector.id,
@@ -149,6 +160,7 @@ export function register(program: Command): void {
           trainMs,
           skills: skills.map(evolve.skillFitness),
           ...(model ? { usage: model.usage() } : {}),
+          ...(minecraft ? { primitiveSteps: { before: before.primitiveSteps, after: after.primitiveSteps }, botsJoined: minecraft.episodes.joined } : {}),
         };
         if (flags.json) {
           out(JSON.stringify(report, null, 2));
@@ -162,12 +174,53 @@ export function register(program: Command): void {
           for (const s of report.skills) out(`  ${s.name.padEnd(48)} ${String(s.version).padStart(3)}  ${s.status.padEnd(10)} ${`${s.successes}/${s.attempts}`.padStart(8)}  ${s.fitness.toFixed(2)}`);
         }
       } finally {
+        await minecraft?.close();
         memory.close();
         await runtime.close();
         await library.close();
         await model?.close();
       }
     });
+}
+
+/**
+ * Minecraft wiring: the embedded world (seeded), a new bot per episode (no commands, nothing given),
+ * the tech-tree planner, primitives with value domains, seeded task sets from the cheap goals.
+ */
+async function minecraftSetup(seed: string, out: ((s: string) => void) | null) {
+  const worldSeed = Number(seed);
+  if (!Number.isInteger(worldSeed)) throw new SkillforgeError('E_USAGE', `--seed must be an integer with --env minecraft (it seeds the world), got '${seed}'`);
+  const [{ startEmbeddedWorld }, { MinecraftEpisodes }, tp, { MinecraftTechTree }] = await Promise.all([
+    import('../../envs/minecraft/server/world.js'),
+    import('../../envs/minecraft/episodes.js'),
+    import('../../envs/minecraft/task-planner.js'),
+    import('../../envs/minecraft/tech-tree.js'),
+  ]);
+  const t0 = performance.now();
+  const world = await startEmbeddedWorld({ seed: worldSeed });
+  out?.(`world: embedded, seed ${worldSeed}, 127.0.0.1:${world.port} (${((performance.now() - t0) / 1000).toFixed(1)} s); a new bot per episode, empty inventory, no commands`);
+  const tree = new MinecraftTechTree();
+  const primitives = tp.minecraftEvolvePrimitives([...tp.MINECRAFT_TRAIN_GOALS, ...tp.MINECRAFT_HELD_OUT_GOALS], tree);
+  const episodes = new MinecraftEpisodes(world, {
+    prefix: 'evolve',
+    primitives,
+    onExecute: out
+      ? ({ key, call, outcome }) =>
+          out(`    ${key.padEnd(20)} ${call.skill}(${Object.values(call.args ?? {}).map((v) => JSON.stringify(v)).join(', ')}) ${outcome.success ? 'ok' : `failed: ${(outcome.error ?? '').split('\n')[0]!.slice(0, 120)}`} ${(outcome.durationMs / 1000).toFixed(1)} s`)
+      : undefined,
+  });
+  return {
+    primitives,
+    episodes,
+    planner: tp.minecraftTaskPlanner({ tree }),
+    trialEnv: (i: number) => episodes.open(`trial:${i}`),
+    tasks: (prefix: string, n: number, set: 'train' | 'held-out') =>
+      tp.minecraftTasks(prefix, n, (id) => episodes.open(id), { goals: set === 'train' ? tp.MINECRAFT_TRAIN_GOALS : tp.MINECRAFT_HELD_OUT_GOALS, tree }),
+    close: async () => {
+      await episodes.close();
+      await world.stop();
+    },
+  };
 }
 
 function fmt(n: number): string {

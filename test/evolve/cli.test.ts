@@ -20,7 +20,8 @@ describe('skillforge evolve (CLI)', function () {
     assert.ok(report.counters.abstracted >= 1);
     assert.ok(report.ratio < 1, `ratio ${report.ratio}`);
     assert.equal(report.after.solved, 6);
-    const library = await SkillLibrary.open(dir);
+    // Where `skillforge skills` and `skillforge saycan` look for it.
+    const library = await SkillLibrary.open(join(dir, 'library'));
     try {
       const stored = await library.list({ env: 'kitchen' });
       assert.deepEqual(stored.map((s) => s.name).sort(), report.skills.filter((s) => s.status !== 'deprecated').map((s) => s.name).filter((n, i, a) => a.indexOf(n) === i).sort());
@@ -67,6 +68,7 @@ describe('skillforge evolve (CLI)', function () {
     assert.match(out, /library \d+/);
     assert.match(out, /reflect \(statistical\): 10 episodes/);
     assert.match(out, /after: +3\/3 solved, [\d.]+ decisions per solved instruction/);
-    await assert.rejects(cli(['--data-dir', dir, 'evolve', '--env', 'minecraft']), (e: Error & { hint?: string }) => /supports --env kitchen/.test(e.message) && /Voyager/.test(e.hint ?? ''));
+    await assert.rejects(cli(['--data-dir', dir, 'evolve', '--env', 'ros2']), (e: Error & { hint?: string }) => /supports --env kitchen or minecraft/.test(e.message) && /--env minecraft/.test(e.hint ?? ''));
+    await assert.rejects(cli(['--data-dir', dir, 'evolve', '--env', 'minecraft', '--seed', 'abc']), /--seed must be an integer/);
   });
 });

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SkillEvolver, StatisticalReflector, compositeOf, minePatterns, functionCallStyle, type EvolveEvent } from '../../agents/evolve/index.js';
+import { EvolvingAgent, SkillEvolver, StatisticalReflector, compositeOf, minePatterns, functionCallStyle, type EvolveEvent } from '../../agents/evolve/index.js';
 import { sandboxSkillRunner } from '../../agents/saycan/index.js';
 import type { Observation, SkillCall } from '../../core/types.js';
 import { MinecraftEpisodes } from '../../envs/minecraft/episodes.js';
@@ -170,5 +170,28 @@ describe('evolve: Minecraft tech-tree planner and value domains (no world)', () 
     assert.deepEqual(observed!.spec.params.map((p) => [p.name, p.schema.enum]), [['name', ['stick', 'crafting_table']]]);
     const [schema] = minePatterns(trajectories, prims, { env: 'minecraft', minSupport: 3 });
     assert.ok((schema!.spec.params[0]!.schema.enum as unknown[]).length > 2, 'schema domain: every craftable of the tree');
+  });
+
+  it('an episode whose decisions keep failing stops after maxFailures (a 35 s time-out each in Minecraft)', async () => {
+    let calls = 0;
+    const env = {
+      id: 'stub',
+      kind: 'minecraft',
+      observe: async () => observe({}),
+      primitives: () => minecraftEvolvePrimitives([{ item: 'stick', count: 4 }], tree),
+      execute: async () => {
+        calls++;
+        return { success: false, error: 'mineBlock(oak_log, 1) timed out after 35000 ms', events: [], durationMs: 1 };
+      },
+      sandboxEndowments: () => ({}),
+      check: async () => ({ success: false, reason: 'have 0/4 stick' }),
+      close: async () => {},
+    };
+    const task = { description: 'obtain 4 stick', goal: { inventory: { stick: 4 } } };
+    const r = await new EvolvingAgent({ env, planner, maxFailures: 3 }).run(task);
+    assert.equal(r.stopped, 'failures');
+    assert.equal(calls, 3);
+    const unlimited = await new EvolvingAgent({ env, planner, maxSteps: 5 }).run(task);
+    assert.equal(unlimited.stopped, 'max-steps');
   });
 });
