@@ -18,8 +18,30 @@ export function weakestHarvestTool(bot: Bot, block: { harvestTools?: Record<stri
   return names[0] ?? null;
 }
 
-function totalItems(bot: Bot): number {
-  return bot.inventory.items().reduce((n, i) => n + i.count, 0);
+/**
+ * Names of the items that mining `blockName` can yield: the vanilla loot table (blockLoot: stone gives
+ * cobblestone, coal ore coal, gravel flint), minecraft-data's drop ids, and the block's own item.
+ */
+export function possibleDrops(bot: Bot, blockName: string): Set<string> {
+  const names = new Set<string>();
+  const registry = bot.registry as unknown as {
+    blockLoot?: Record<string, { drops?: Array<{ item?: string }> } | undefined>;
+    blocksByName: Record<string, { drops?: unknown[] } | undefined>;
+    items: Record<number, { name: string } | undefined>;
+    itemsByName: Record<string, unknown>;
+  };
+  for (const d of registry.blockLoot?.[blockName]?.drops ?? []) if (d.item) names.add(d.item);
+  for (const id of registry.blocksByName[blockName]?.drops ?? []) {
+    const n = typeof id === 'number' ? registry.items[id]?.name : undefined;
+    if (n) names.add(n);
+  }
+  if (registry.itemsByName[blockName]) names.add(blockName);
+  return names;
+}
+
+/** How many items of the given names the bot holds. */
+function countOf(bot: Bot, names: Set<string>): number {
+  return bot.inventory.items().reduce((n, i) => n + (names.has(i.name) ? i.count : 0), 0);
 }
 
 const NEIGHBOURS = [
@@ -73,18 +95,22 @@ export async function mineBlock(bot: Bot, name: string, count: number = 1, optio
     let lastError: unknown = null;
     let lostDrops = 0;
     const dropsSomething = ((blockType as { drops?: unknown[] }).drops ?? []).length > 0;
+    // Only this block's own drops count: with other players mining nearby, the bot also picks up
+    // their drops (dirt, sand) while its own log goes to someone else, and a total item count
+    // then reports a block mined that never reached the inventory.
+    const drops = possibleDrops(bot, name);
     while (mined < count) {
       run.check();
       const positions = bot.findBlocks({ matching: blockType.id, maxDistance: MINE_RADIUS, count: 64 });
       const candidates = positions.map((p) => bot.blockAt(p)).filter((b): b is Block => !!b && !failed.has(b.position.toString()));
       if (candidates.length === 0) {
-        if (mined === 0 && failed.size === 0) {
+        if (mined === 0 && failed.size === 0 && lostDrops === 0) {
           feedback(bot, `No ${name} nearby, please explore first`);
           throw new SkillforgeError('E_MC_NOT_FOUND', `no ${name} within ${MINE_RADIUS} blocks`, { hint: 'explore first (exploreUntil), or mine something that is nearby' });
         }
         throw new SkillforgeError(
           'E_MC_NOT_FOUND',
-          `mined ${mined} of ${count} ${name}: no more reachable ${name} within ${MINE_RADIUS} blocks${lastError ? ` (last error: ${errorMessage(lastError)})` : ''}`,
+          `mined ${mined} of ${count} ${name}: no more reachable ${name} within ${MINE_RADIUS} blocks${lostDrops ? ` (${lostDrops} dug but the drop did not reach the inventory)` : ''}${lastError ? ` (last error: ${errorMessage(lastError)})` : ''}`,
           { hint: 'explore to find more' },
         );
       }
@@ -94,15 +120,15 @@ export async function mineBlock(bot: Bot, name: string, count: number = 1, optio
       candidates.sort((a, b) => cost(a) - cost(b));
       const target = candidates[0]!;
       try {
-        const before = totalItems(bot);
+        const before = countOf(bot, drops);
         await bot.collectBlock.collect(target, { ignoreNoPath: true });
         run.check();
         const after = bot.blockAt(target.position);
         if (after && after.type === blockType.id) throw new Error(`the ${name} at ${target.position} is still there`);
         // Another player may grab the drop first: only count blocks whose drop reached us.
-        if (dropsSomething && totalItems(bot) <= before) {
+        if (dropsSomething && countOf(bot, drops) <= before) {
           await bot.waitForTicks(10);
-          if (totalItems(bot) <= before) {
+          if (countOf(bot, drops) <= before) {
             lostDrops++;
             if (lostDrops >= 5) throw new SkillforgeError('E_MC_DIG_FAILED', `mined ${mined} of ${count} ${name}: the drops were not picked up (${lostDrops} lost)`, { hint: 'someone else may be collecting them; move elsewhere' });
             continue;
