@@ -30,6 +30,10 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     server = await startServer();
     bot = await joinBot(server.port, 'smelter');
   });
+  afterEach(() => {
+    // A failed test must not leave its window open for the next one.
+    if (bot?.currentWindow) bot.closeWindow(bot.currentWindow);
+  });
   after(async () => {
     bot?.quit();
     await server?.close();
@@ -184,6 +188,29 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     await furnace.takeOutput();
     furnace.close();
     await waitFor(() => count('gold_ingot') === 1, 30_000, 'the ingot in the inventory');
+  });
+
+  it('a client that missed the first window properties learns them once it uses the window', async () => {
+    // On a slow server mineflayer can miss the properties sent right after opening (it listens only
+    // once its open promise settles); they must be sent again, or its progress stays 0 for good.
+    give(server.serv, bot.username, 'furnace', 1);
+    give(server.serv, bot.username, 'cobblestone', 1);
+    give(server.serv, bot.username, 'stick', 1);
+    await waitFor(() => count('furnace') === 1 && count('cobblestone') === 1 && count('stick') === 1, 30_000, 'the items given');
+    const ids = ['furnace', 'blast_furnace'].map((n) => bot.registry.blocksByName[n].id);
+    const taken = [firstFurnace, ...bot.findBlocks({ matching: ids, maxDistance: 6, count: 8 })];
+    const block = await placeNear(bot, 'furnace', taken);
+    const furnace = await openFurnace(block);
+    // Two server ticks: the first full send has gone out (received or, on a slow server, lost).
+    const opened = server.serv.tickCount;
+    await tickWhen(server.serv, () => server.serv.tickCount >= opened + 2, 30_000, 'two server ticks');
+    await bot.waitForTicks(5);
+    furnace.totalProgress = null; // as if the first properties had been lost
+    furnace.totalFuel = null;
+    await furnace.putInput(id('cobblestone'), null, 1);
+    await furnace.putFuel(id('stick'), null, 1);
+    await waitFor(() => furnace.totalProgress === 200 && furnace.totalFuel === 100 && (furnace.progress ?? 0) > 0, 30_000, 'the properties again');
+    furnace.close();
   });
 
   it('reported no server-side errors', () => {

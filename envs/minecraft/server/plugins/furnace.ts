@@ -159,9 +159,28 @@ function isWooden(name: string): boolean {
 export class FurnaceMenu extends ContainerMenu {
   readonly typeName: string;
   private sent: number[] = [];
+  private stopResending: (() => void) | null = null;
   constructor(entry: ContainerEntry) {
     super(entry);
     this.typeName = (FURNACE_KINDS[entry.kind] ?? FURNACE_KINDS.furnace).window;
+  }
+  /**
+   * mineflayer's openFurnace starts listening for window properties only after its window-open
+   * promise settles; when the server is slow, the window items and the first properties arrive in one
+   * read, the properties are lost, and the client never learns the cook total (its `progress` stays 0
+   * for good, since unchanged properties were never sent again). A slot change means the client is
+   * working in the window (or cooking moved items), so all four properties go out again next tick.
+   */
+  override attach(): void {
+    super.attach();
+    this.stopResending ??= this.entry.slots.subscribe(() => {
+      this.sent = [];
+    });
+  }
+  override onClose(player: SquidPlayer): void {
+    super.onClose(player);
+    this.stopResending?.();
+    this.stopResending = null;
   }
   override rule(slot: number): SlotRule {
     if (slot === FUEL) return { mayPlace: (it) => fuelTicks(it.name) > 0 || it.name === 'bucket' };
