@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import type { Bot } from 'mineflayer';
 import { windowsOf } from '../../envs/minecraft/server/plugins/windows.js';
 import { countsOf, give, inventoriesAgree, joinBot, playerOf, startServer, waitFor, type TestServer } from './windows-fixture.js';
+
+const require = createRequire(import.meta.url);
 
 describe('minecraft window clicks (flying-squid + unmodified mineflayer)', function () {
   this.timeout(120_000); // bounds waits only: a loaded CI machine runs the server slowly
@@ -26,7 +29,10 @@ describe('minecraft window clicks (flying-squid + unmodified mineflayer)', funct
         resolve(p.accepted);
       };
       raw._client.on('transaction', onTx);
-      raw._client.write('window_click', { windowId, slot, mouseButton, action: act, mode, item: { present: false } });
+      // Like vanilla, name the item the client shows in the clicked slot: the server refuses clicks on stale views.
+      const shown = windowId === 0 && slot >= 0 ? raw.inventory.slots[slot] ?? null : null;
+      const Item = require('prismarine-item')(raw.registry);
+      raw._client.write('window_click', { windowId, slot, mouseButton, action: act, mode, item: Item.toNotch(shown) });
     });
   }
 

@@ -628,6 +628,17 @@ export class PlayerWindows {
       return;
     }
     const view = menu.id === 0 ? this.view0 : this.viewC;
+    if (this.clickedStale(menu, view, p)) {
+      // A set_slot (an item picked up) crossed this click on the wire: the client computed it on an
+      // older view. mineflayer applies an accepted click to the item it captured when it sent it, so
+      // accepting would leave its cursor and slots different from ours for good (it ignores cursor
+      // updates). Refuse it without touching anything, as vanilla refuses clicks whose item does not
+      // match, and resend the window so the client can click again on the real contents.
+      this.send('transaction', { windowId: p.windowId, action: p.action, accepted: false });
+      this.viewCursor = UNKNOWN;
+      this.sendAll(menu);
+      return;
+    }
     const predicted = this.predict(menu, view, p);
     const before = this.snapshot(menu);
     this.quiet = true;
@@ -664,6 +675,23 @@ export class PlayerWindows {
     this.viewCursor = predicted.cursor;
     this.sendCursor();
     // The player's inventory rows changed in the container window only; window 0 learns of it on close.
+  }
+
+  /**
+   * True when the client says it clicked a different item than the one we last showed it in that slot.
+   * Only pickup and shift clicks carry the item (mineflayer sends none for hotbar keys and throws).
+   */
+  private clickedStale(menu: Menu, view: Stack[], p: ClickPacket): boolean {
+    if ((p.mode !== 0 && p.mode !== 1) || p.slot < 0 || p.slot >= menu.size || p.item === undefined) return false;
+    let claimed: Stack;
+    try {
+      claimed = (itemClass(this.serv).fromNotch(p.item as never) as Stack) ?? null;
+    } catch {
+      return false;
+    }
+    const shown = view[p.slot] ?? null;
+    if (!claimed || !shown) return !!claimed !== !!shown;
+    return claimed.type !== shown.type || claimed.count !== shown.count;
   }
 
   /** Copies of every slot of `menu`, then the cursor. */
