@@ -59,8 +59,24 @@ export async function craftItem(bot: Bot, name: string, count: number = 1, optio
     const chosen = recipe ?? bot.recipesFor(item.id, null, 1, useTable ?? null)[0];
     if (!chosen) throw new SkillforgeError('E_MC_CRAFT_FAILED', `mineflayer found no usable recipe for ${name} with this inventory`);
     const before = inv[name] ?? 0;
+    const perRun = Math.max(1, (chosen as { result?: { count?: number } }).result?.count ?? 1);
     try {
-      await bot.craft(chosen, count, useTable ?? undefined);
+      for (let attempt = 0; ; attempt++) {
+        const done = Math.floor(((inventoryCounts(bot)[name] ?? 0) - before) / perRun);
+        if (done >= count) break;
+        try {
+          await bot.craft(chosen, count - done, useTable ?? undefined);
+          break;
+        } catch (err) {
+          // The server refuses a click computed on an inventory that changed under it (an item picked
+          // up while the click was on the wire) and resends the window, so mineflayer's view is right
+          // again once that arrives. Give back what sits in the grid and crafting starts over on it.
+          if (attempt >= 2 || !/rejected transaction/i.test(errorMessage(err))) throw err;
+          run.check();
+          await resync(bot, !useTable);
+          run.check();
+        }
+      }
     } catch (err) {
       run.check();
       feedback(bot, `I cannot do the recipe for ${name} ${count} times`);
@@ -76,6 +92,15 @@ export async function craftItem(bot: Bot, name: string, count: number = 1, optio
     }
     feedback(bot, `I did the recipe for ${name} ${count} times`);
   });
+}
+
+/** Let the server's window resend land, then close the 2×2 grid so its items return to the inventory. */
+async function resync(bot: Bot, inventoryGrid: boolean): Promise<void> {
+  await bot.waitForTicks(2);
+  if (inventoryGrid) {
+    bot.closeWindow(bot.inventory);
+    await bot.waitForTicks(2);
+  }
 }
 
 function recipeMatches(bot: Bot, recipe: { delta: { id: number; count: number }[] }, ingredients: Record<string, number>): boolean {
