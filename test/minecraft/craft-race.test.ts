@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Bot } from 'mineflayer';
 import { craftItem } from '../../envs/minecraft/primitives/craftItem.js';
-import { windowsOf } from '../../envs/minecraft/server/plugins/windows.js';
+import { itemClass, vec3, windowsOf } from '../../envs/minecraft/server/plugins/windows.js';
 import { countsOf, give, inventoriesAgree, joinBot, playerOf, startServer, waitFor, type TestServer } from './windows-fixture.js';
 
 /**
@@ -77,5 +77,22 @@ describe('minecraft: a pickup that crosses a crafting click', function () {
     assert.equal(windowsOf(player).cursor, null);
     for (let s = 0; s <= 4; s++) assert.equal(player.inventory.slots[s] ?? null, null, `server grid slot ${s} empty`);
     assert.deepEqual(server.errors, []);
+  });
+
+  it('a picked-up item goes to the hotbar or main rows, never onto a stack in the crafting grid', async () => {
+    const player = playerOf(server.serv, bot.username);
+    const Item = itemClass(server.serv);
+    const log = server.serv.registry.itemsByName.oak_log.id;
+    const before = countsOf(bot.inventory.items()).oak_log ?? 0;
+    player.inventory.updateSlot(1, new Item(log, 1)); // a log left in the 2×2 grid
+    await waitFor(() => bot.inventory.slots[1]?.name === 'oak_log', 20_000, 'the grid log on the client');
+    const p = player.position;
+    server.serv.spawnObject(server.serv.registry.entitiesByName.item.id, player.world, vec3(p.x, p.y + 0.2, p.z), {
+      velocity: vec3(0, 0, 0), itemId: log, itemDamage: 0, pickupTime: 100, deathTime: 60_000,
+    });
+    await waitFor(() => (countsOf(bot.inventory.items()).oak_log ?? 0) === before + 1, 20_000, 'the log to be picked up into the inventory');
+    assert.equal(player.inventory.slots[1]?.count, 1, 'the grid stack did not grow');
+    bot.closeWindow(bot.inventory); // the grid log comes back too
+    await waitFor(() => (countsOf(bot.inventory.items()).oak_log ?? 0) === before + 2 && inventoriesAgree(server.serv, bot), 20_000, 'the grid given back');
   });
 });

@@ -453,6 +453,7 @@ export class PlayerWindows {
     }
     for (let i = 0; i < 46; i++) this.view0[i] = cloneStack(this.serv, inv.slots[i] ?? null);
     inv.on('updateSlot', (slot: number, _old: Stack, item: Stack) => this.inventorySlotChanged(slot, item));
+    this.player.collect = (entity: any) => this.safe(() => this.collect(entity));
     client.on('window_click', (p: ClickPacket) => this.safe(() => this.onClick(p)));
     client.on('close_window', (p: { windowId: number }) => this.safe(() => this.onClientClose(p.windowId)));
     client.on('transaction', () => {}); // the client's apology for a rejected click: nothing to do
@@ -466,6 +467,32 @@ export class PlayerWindows {
         this.inventory.onClose(this.player);
       }),
     );
+  }
+
+  /**
+   * Pick up an item entity. flying-squid stacks it onto the first matching slot of all 46, crafting
+   * grid and result included, where mineflayer's inventory.items() never sees it (a log left in the
+   * grid swallowed every later log). Vanilla only fills the hotbar, main rows and offhand.
+   */
+  private collect(entity: any): void {
+    const inv = this.player.inventory;
+    const template = new (itemClass(this.serv))(entity.itemId, 1, entity.damage ?? entity.itemDamage ?? 0);
+    const hotbarThenMain = [...range(36, 45), ...range(INV_MAIN, 36)];
+    let slot = [...hotbarThenMain, OFFHAND].find((s) => {
+      const cur = inv.slots[s] as Stack;
+      return !!cur && sameKind(cur, template) && cur.count < cur.stackSize;
+    });
+    let item: Stack;
+    if (slot !== undefined) item = withCount(this.serv, inv.slots[slot], inv.slots[slot].count + 1);
+    else {
+      slot = hotbarThenMain.find((s) => !inv.slots[s]);
+      if (slot === undefined) return; // full: the item stays on the ground
+      item = template;
+    }
+    entity._writeOthersNearby('collect', { collectedEntityId: entity.id, collectorEntityId: this.player.id });
+    this.player.playSoundAtSelf?.('random.pop');
+    inv.updateSlot(slot, item);
+    entity.destroy();
   }
 
   /** Write a packet unless the client has gone. */
