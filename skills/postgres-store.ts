@@ -24,7 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
-import type { Skill, SkillStats, SkillStatus } from './skill.js';
+import type { SkillStats, SkillStatus } from './skill.js';
 import { LIMITS } from './skill.js';
 import {
   foldStats,
@@ -37,7 +37,9 @@ import {
   type SkillDraft,
   type SkillHead,
   type SkillStore,
+  type SkillRow,
   type StoredSkill,
+  storedFromRow,
 } from './store.js';
 
 const SCHEMA_VERSION = 1;
@@ -46,19 +48,7 @@ export const CHANGE_CHANNEL = 'skillforge_changes';
 /** Advisory lock key (int8) that serialises schema creation between processes starting together. */
 const MIGRATE_LOCK = 0x5f5f_5346_4d49_47n; // "__SFMIG"
 
-interface Row {
-  id: number;
-  name: string;
-  version: number;
-  hash: string;
-  env: string;
-  status: SkillStatus;
-  doc: string;
-  attempts: number;
-  successes: number;
-  mean_ms: number;
-  last_error: string | null;
-}
+type Row = SkillRow;
 
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 4). */
@@ -724,23 +714,7 @@ async function migrate(pool: Queryable): Promise<string> {
   }
 }
 
-function toStored(row: Row): StoredSkill {
-  const doc = JSON.parse(row.doc) as Omit<Skill, 'status' | 'stats' | 'version'>;
-  const skill: Skill = {
-    name: doc.name,
-    description: doc.description,
-    params: doc.params,
-    code: doc.code,
-    env: doc.env,
-    dependencies: doc.dependencies,
-    status: row.status,
-    version: row.version,
-    hash: doc.hash,
-    provenance: doc.provenance,
-    stats: { attempts: row.attempts, successes: row.successes, meanDurationMs: row.mean_ms, lastError: row.last_error },
-  };
-  return { id: row.id, skill };
-}
+const toStored = storedFromRow;
 
 function vecBytes(v: Float32Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);

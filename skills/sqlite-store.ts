@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SkillforgeError } from '../core/errors.js';
-import type { Skill, SkillStats, SkillStatus } from './skill.js';
+import type { SkillStats, SkillStatus } from './skill.js';
 import { LIMITS } from './skill.js';
 import {
   foldStats,
@@ -20,24 +20,14 @@ import {
   type SkillDraft,
   type SkillHead,
   type SkillStore,
+  type SkillRow,
   type StoredSkill,
+  storedFromRow,
 } from './store.js';
 
 const SCHEMA_VERSION = 1;
 
-interface Row {
-  id: number;
-  name: string;
-  version: number;
-  hash: string;
-  env: string;
-  status: SkillStatus;
-  doc: string;
-  attempts: number;
-  successes: number;
-  mean_ms: number;
-  last_error: string | null;
-}
+type Row = SkillRow;
 
 export interface SqliteStoreOptions {
   /** ms to wait for another process's write lock before failing (default 10 s). */
@@ -144,24 +134,6 @@ export class SqliteSkillStore implements SkillStore {
     return (version === undefined ? this.st.latest.get(name) : this.st.byVersion.get(name, version)) as Row | undefined;
   }
 
-  private toStored(row: Row): StoredSkill {
-    const doc = JSON.parse(row.doc) as Omit<Skill, 'status' | 'stats' | 'version'>;
-    const skill: Skill = {
-      name: doc.name,
-      description: doc.description,
-      params: doc.params,
-      code: doc.code,
-      env: doc.env,
-      dependencies: doc.dependencies,
-      status: row.status,
-      version: row.version,
-      hash: doc.hash,
-      provenance: doc.provenance,
-      stats: { attempts: row.attempts, successes: row.successes, meanDurationMs: row.mean_ms, lastError: row.last_error },
-    };
-    return { id: row.id, skill };
-  }
-
   private logChange(kind: ChangeKind, name: string, version: number | null): void {
     this.st.change.run(kind, name, version, new Date().toISOString());
   }
@@ -172,7 +144,7 @@ export class SqliteSkillStore implements SkillStore {
       if (this.st.deleteName.run(draft.name).changes > 0) this.logChange('remove', draft.name, null);
     } else {
       const same = this.st.byHash.get(draft.name, draft.hash) as Row | undefined;
-      if (same) return { stored: this.toStored(same), created: false };
+      if (same) return { stored: storedFromRow(same), created: false };
     }
     let version: number;
     let draftOut = draft;
@@ -224,7 +196,7 @@ export class SqliteSkillStore implements SkillStore {
   async get(name: string, version?: number): Promise<StoredSkill | undefined> {
     this.check();
     const row = this.rowOf(name, version);
-    return row ? this.toStored(row) : undefined;
+    return row ? storedFromRow(row) : undefined;
   }
 
   async getByIds(ids: readonly number[]): Promise<StoredSkill[]> {
@@ -232,14 +204,14 @@ export class SqliteSkillStore implements SkillStore {
     const out: StoredSkill[] = [];
     for (const id of ids) {
       const row = this.st.byId.get(id) as Row | undefined;
-      if (row) out.push(this.toStored(row));
+      if (row) out.push(storedFromRow(row));
     }
     return out;
   }
 
   async versions(name: string): Promise<StoredSkill[]> {
     this.check();
-    return (this.st.versions.all(name) as Row[]).map((r) => this.toStored(r));
+    return (this.st.versions.all(name) as Row[]).map((r) => storedFromRow(r));
   }
 
   async list(filter: ListFilter = {}): Promise<StoredSkill[]> {
@@ -264,7 +236,7 @@ export class SqliteSkillStore implements SkillStore {
       : 'skills s JOIN (SELECT name, MAX(version) AS v FROM skills GROUP BY name) m ON s.name = m.name AND s.version = m.v';
     const sql = `SELECT s.* FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.name, s.version` +
       (filter.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))}` : '');
-    return (this.db.prepare(sql).all(...args) as Row[]).map((r) => this.toStored(r));
+    return (this.db.prepare(sql).all(...args) as Row[]).map((r) => storedFromRow(r));
   }
 
   async heads(): Promise<SkillHead[]> {
@@ -287,7 +259,7 @@ export class SqliteSkillStore implements SkillStore {
           this.st.setStatus.run(status, row.id);
           this.logChange('status', name, row.version);
         }
-        return this.toStored({ ...row, status });
+        return storedFromRow({ ...row, status });
       })
       .immediate();
   }

@@ -119,3 +119,40 @@ export function foldStats(stats: SkillStats, outcome: OutcomeRecord, maxError = 
     lastError: outcome.success ? stats.lastError : (outcome.error ?? 'failed without an error message').slice(0, maxError),
   };
 }
+
+/**
+ * One version as both SQL stores keep it: indexed columns, the content as a JSON document, and the
+ * mutable status and stats in columns of their own.
+ */
+export interface SkillRow {
+  id: number;
+  name: string;
+  version: number;
+  hash: string;
+  env: string;
+  status: SkillStatus;
+  doc: string;
+  attempts: number;
+  successes: number;
+  mean_ms: number;
+  last_error: string | null;
+}
+
+/** The Skill a stored row holds (the same mapping for every SQL store). */
+export function storedFromRow(row: SkillRow): StoredSkill {
+  const doc = JSON.parse(row.doc) as Omit<Skill, 'status' | 'stats' | 'version'>;
+  const skill: Skill = {
+    name: doc.name,
+    description: doc.description,
+    params: doc.params,
+    code: doc.code,
+    env: doc.env,
+    dependencies: doc.dependencies,
+    status: row.status,
+    version: row.version,
+    hash: doc.hash,
+    provenance: doc.provenance,
+    stats: { attempts: row.attempts, successes: row.successes, meanDurationMs: row.mean_ms, lastError: row.last_error },
+  };
+  return { id: row.id, skill };
+}
