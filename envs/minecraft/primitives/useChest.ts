@@ -88,7 +88,10 @@ export async function getItemFromChest(bot: Bot, chestPosition: Pos, itemsToGet:
         }
         const take = Math.min(n, have);
         try {
-          await chest.withdraw(type.id, null, take);
+          await withStaleClickRetry(run, async () => {
+            const moved = have - inChest(chest, type.id);
+            if (moved < take) await chest.withdraw(type.id, null, take - moved);
+          });
           got[name] = take;
           if (take < n) {
             feedback(bot, `Not enough ${name} in chest.`);
@@ -136,8 +139,12 @@ export async function depositItemIntoChest(bot: Bot, chestPosition: Pos, itemsTo
           continue;
         }
         const give = Math.min(n, have);
+        const before = inChest(chest, type.id);
         try {
-          await chest.deposit(type.id, null, give);
+          await withStaleClickRetry(run, async () => {
+            const moved = inChest(chest, type.id) - before;
+            if (moved < give) await chest.deposit(type.id, null, give - moved);
+          });
           put[name] = give;
           if (give < n) {
             feedback(bot, `Not enough ${name} in inventory.`);
@@ -168,4 +175,28 @@ export async function checkItemInsideChest(bot: Bot, chestPosition: Pos, options
     const { chest, block } = await openChestAt(bot, chestPosition, 'checkItemInsideChest', run.check);
     return closeAndReport(bot, chest, block);
   });
+}
+
+/** How many items of `type` the open container holds. */
+function inChest(chest: { containerItems(): Array<{ type: number; count: number }> }, type: number): number {
+  return chest.containerItems().reduce((c, i) => (i.type === type ? c + i.count : c), 0);
+}
+
+/**
+ * The server refuses a click computed on a slot that changed under it (an item arriving while the click
+ * was on the wire) and resends the window; once that arrives mineflayer's view is right again. `work`
+ * must be idempotent (it looks at what already moved), so it is simply run again, at most twice more.
+ */
+async function withStaleClickRetry(run: { check(): void }, work: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await work();
+      return;
+    } catch (err) {
+      if (attempt >= 2 || !/rejected transaction/i.test(errorMessage(err))) throw err;
+      run.check();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      run.check();
+    }
+  }
 }

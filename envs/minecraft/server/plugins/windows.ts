@@ -655,7 +655,10 @@ export class PlayerWindows {
       return;
     }
     const view = menu.id === 0 ? this.view0 : this.viewC;
-    if (this.clickedStale(menu, view, p)) {
+    // Only the inventory window: there pickups race clicks, and our view of a container window's player
+    // rows is not kept slot-exact (window 0 learns of their changes on close), so the check would
+    // refuse good clicks there (chest deposits were refused every time).
+    if (menu.id === 0 && this.clickedStale(menu, view, p)) {
       // A set_slot (an item picked up) crossed this click on the wire: the client computed it on an
       // older view. mineflayer applies an accepted click to the item it captured when it sent it, so
       // accepting would leave its cursor and slots different from ours for good (it ignores cursor
