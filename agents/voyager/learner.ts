@@ -263,7 +263,8 @@ export class VoyagerLearner {
       status: 'verified',
       provenance: { agent: this.o.agent, model: this.o.writer.id, source: TASK_SOURCE + task.description },
     });
-    await library.record(skill.name, { success: true, durationMs }, skill.version);
+    // Identical code already in the library had its run recorded by runAndJudge: count it once.
+    if (created) await library.record(skill.name, { success: true, durationMs }, skill.version);
     this.emit({ type: 'stored', skill: skill.name, version: skill.version, created });
   }
 
