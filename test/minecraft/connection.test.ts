@@ -82,7 +82,9 @@ describe('minecraft connection', function () {
     }
   });
 
-  it('keeps retrying while the server is down and reconnects when it is back; gives up with a clear error', async () => {
+  it('keeps retrying while the server is down and reconnects when it is back; gives up with a clear error', async function () {
+    // Two world starts and stops: on a loaded 2-core machine that alone can pass 30 s (a bound on waits only).
+    this.timeout(120_000);
     const port = await freePort();
     let w2 = await startTestWorld({ plain: true, port });
     const conn = await MinecraftConnection.open({ host: '127.0.0.1', port, username: 'phoenix', reconnect: { initialDelayMs: 100, maxDelayMs: 400, maxAttempts: 40 } });
