@@ -208,54 +208,67 @@ export function register(program: Command): void {
 
   skills
     .command('import <path>')
-    .description('import a skill bundle file or a Voyager skill library folder (exit code 2 when entries were rejected)')
+    .description('import a skill bundle file or a Voyager skill library folder (exit code 2 when Voyager skills were rejected)')
     .option('--policy <policy>', 'for names that exist: skip | new-version | replace', 'skip')
-    .option('--trusted', 'keep verified status (bundles) / import Voyager skills as verified')
+    .option('--trusted', 'keep verified status (bundles: only an intact bundle, signature checked when signed) / import Voyager skills as verified')
     .option('--trust <pubkey>', 'a public key file; bundles signed by it keep verified statuses (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--require-signature', 'refuse unsigned bundles and bundles not signed by a --trust key')
+    .option('--skip-invalid', 'unsigned, untrusted bundles: import the valid entries as candidates instead of refusing the bundle (exit code 2)')
+    .option('--minecraft-version <v>', 'Voyager folders: the Minecraft version the skills will run in; names it does not know are warned about (default: the embedded world\'s)')
     .option('--json', 'machine-readable output')
-    .action(async (path: string, o: Common & { policy: string; trusted?: boolean; trust: string[]; requireSignature?: boolean }, cmd: Command) => {
-      const { statSync, existsSync } = await import('node:fs');
-      if (!existsSync(path)) {
+    .action(async (path: string, o: Common & { policy: string; trusted?: boolean; trust: string[]; requireSignature?: boolean; skipInvalid?: boolean; minecraftVersion?: string }, cmd: Command) => {
+      const { lstatSync, statSync } = await import('node:fs');
+      if (!lstatSync(path, { throwIfNoEntry: false })) {
         throw new SkillforgeError('E_ARG', `${path} does not exist`, { hint: 'pass a bundle file (skillforge skills export) or a Voyager skill library folder (with skills.json or code/)' });
       }
+      if (o.trusted && o.skipInvalid) throw new SkillforgeError('E_USAGE', '--trusted takes a bundle whole: it cannot be combined with --skip-invalid', { hint: 'drop one of the two' });
+      // A symbolic link to a folder goes to the Voyager importer, which refuses it (naming the real path).
+      const folder = statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
       await withLibrary(cmd, async (lib) => {
-        if (statSync(path).isDirectory()) {
+        if (folder) {
           const { importVoyager } = await import('../../skills/voyager-import.js');
-          const r = await importVoyager(lib, path, { trusted: o.trusted });
+          const minecraftVersion = o.minecraftVersion ?? (await import('../../envs/minecraft/server/version.js')).MINECRAFT_VERSION;
+          const r = await importVoyager(lib, path, { trusted: o.trusted, minecraftVersion });
           if (r.rejected.length) process.exitCode = 2;
           if (o.json) return json(r);
           for (const a of r.added) out(`added ${a.name} v${a.version}`);
           for (const x of r.rejected) out(`rejected ${x.name ?? '?'} (${x.file}): ${x.errors.join('; ')}`);
-          out(`Voyager import from ${r.folder}: ${r.added.length} added, ${r.unchanged.length} unchanged, ${r.rejected.length} rejected`);
+          for (const w of r.warnings) out(`warning: ${w.name}: ${w.message}`);
+          out(`Voyager import from ${r.folder}: ${r.added.length} added, ${r.unchanged.length} unchanged, ${r.rejected.length} rejected, ${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}`);
           return;
         }
-        const { readBundle, importBundle, IMPORT_POLICIES } = await import('../../skills/bundle.js');
+        const [{ readBundle, IMPORT_POLICIES }, { loadPublicKey }, { importWithTrust }] = await Promise.all([
+          import('../../skills/bundle.js'),
+          import('../../skills/signature.js'),
+          import('../../skills/trust.js'),
+        ]);
         if (!(IMPORT_POLICIES as readonly string[]).includes(o.policy)) {
           throw new SkillforgeError('E_ARG', `unknown --policy ${o.policy}`, { hint: `one of ${IMPORT_POLICIES.join(', ')}` });
         }
         const bundle = await readBundle(path);
-        let r: Awaited<ReturnType<typeof importBundle>> & { verification?: { signed: boolean; trusted: boolean; keyId?: string } };
-        if (o.trusted) r = await importBundle(lib, bundle, { policy: o.policy as never, trusted: true });
-        else {
-          // Signature and digest first: a tampered or badly signed bundle is refused before anything is written.
-          const { loadPublicKey } = await import('../../skills/signature.js');
-          const { importWithTrust } = await import('../../skills/trust.js');
-          r = await importWithTrust(lib, bundle, {
-            policy: o.policy as never,
-            trustedKeys: o.trust.map((f) => loadPublicKey(f)),
-            requireTrusted: o.requireSignature,
-          });
-        }
+        // Signature, digest and every entry first: a tampered, badly signed or partly invalid bundle
+        // is refused (an error, exit code 1) before anything is written.
+        const r = await importWithTrust(lib, bundle, {
+          policy: o.policy as never,
+          trusted: o.trusted,
+          trustedKeys: o.trust.map((f) => loadPublicKey(f)),
+          requireTrusted: o.requireSignature,
+          skipInvalid: o.skipInvalid,
+        });
         if (r.rejected.length) process.exitCode = 2;
         if (o.json) return json(r);
         const v = r.verification;
-        if (v) out(v.signed ? `signature valid, key ${v.keyId} (${v.trusted ? 'trusted: verified statuses kept' : 'not trusted: skills enter as candidates'})` : 'unsigned bundle: skills enter as candidates');
+        const kept = o.trusted || v.trusted;
+        out(
+          v.signed
+            ? `signature valid, key ${v.keyId} (${kept ? `${v.trusted ? 'trusted' : 'trusted by --trusted'}: verified statuses kept` : 'not trusted: skills enter as candidates'})`
+            : kept ? 'unsigned bundle, trusted by --trusted: verified statuses kept' : 'unsigned bundle: skills enter as candidates',
+        );
         for (const e of r.entries) out(`${e.action} ${e.name} v${e.version}`);
-        for (const x of r.rejected) out(`rejected entry #${x.index}${x.name ? ` (${x.name})` : ''}: ${x.errors.join('; ')}`);
-        if (r.digestMismatch) out('warning: the bundle digest does not match its skills (edited after export); entries were checked one by one');
+        for (const x of r.rejected) out(`skipped invalid entry #${x.index}${x.name ? ` (${x.name})` : ''}: ${x.errors.join('; ')}`);
+        if (r.digestMismatch) out('warning: the bundle digest does not match its skills (edited after export); only entries that passed their own checks were imported');
         const count = (a: string) => r.entries.filter((e) => e.action === a).length;
-        out(`bundle import: ${count('added') + count('replaced')} stored, ${count('unchanged')} unchanged, ${count('skipped')} skipped, ${r.rejected.length} rejected`);
+        out(`bundle import: ${count('added') + count('replaced')} stored, ${count('unchanged')} unchanged, ${count('skipped')} skipped, ${r.rejected.length} invalid`);
       });
     });
 
