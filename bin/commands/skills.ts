@@ -133,6 +133,7 @@ export function register(program: Command): void {
         if (s.dependencies.length) out(`  uses: ${s.dependencies.join(', ')}`);
         const p = s.provenance;
         out(`  by ${p.agent}${p.model ? ` (${p.model})` : ''} at ${p.createdAt}${p.parent ? `, from v${p.parent}` : ''}${p.source ? `, source ${p.source}` : ''}`);
+        if (p.notes?.length) out(`  notes: ${p.notes.join('; ')}`);
         out(`  stats: ${s.stats.successes}/${s.stats.attempts} succeeded, mean ${s.stats.meanDurationMs.toFixed(0)} ms${s.stats.lastError ? `, last error: ${s.stats.lastError}` : ''}`);
         out(`  hash: ${s.hash}`);
         out('');
