@@ -78,7 +78,7 @@ function statusArg(v: string | undefined): Skill['status'] | undefined {
 export function register(program: Command): void {
   const skills = program
     .command('skills')
-    .description('list, search, add, import and export skills in the library (<data-dir>/library)')
+    .description('list, search, add, import, export and try (run) skills in the library (<data-dir>/library)')
     .option(
       '--embedder <spec>',
       'hashed (default) | hashed:<dim> | openai:<model>[@<baseURL>] | ollama:<model>[@<baseURL>] | onnx:<folder>; env SKILLFORGE_EMBEDDER. Changing it re-indexes',
@@ -298,6 +298,44 @@ export function register(program: Command): void {
         const keyId = key ? signature!.keyId(key) : undefined;
         if (o.json) return json({ file, skills: bundle.skills.length, digest: bundle.digest, ...(keyId ? { keyId } : {}) });
         out(`exported ${bundle.skills.length} skill version(s) to ${file} (digest ${bundle.digest.slice(0, 16)}…${keyId ? `, signed with key ${keyId}` : ''})`);
+      });
+    });
+
+  skills
+    .command('run <name>')
+    .description('run one library skill in the sandbox against an environment with its embedded defaults, and print the outcome (exit code 1 when it fails)')
+    .option('--version <n>', 'a specific version (default: latest)')
+    .option('--env <name>', 'kitchen | minecraft | robot (default: the one the skill is written for)')
+    .option('--args <json>', 'named arguments as a JSON object, checked against the skill\'s params schema', '{}')
+    .option('--timeout <ms>', 'time limit of the run', '60000')
+    .option('--seed <seed>', 'seed of the environment (default: kitchen and robot 0, minecraft 1)')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, o: Common & { version?: string; env?: string; args: string; timeout: string; seed?: string }, cmd: Command) => {
+      const run = await import('../skill-run.js');
+      const timeoutMs = intArg(o.timeout, '--timeout');
+      await withLibrary(cmd, async (lib) => {
+        const skill = await lib.get(name, o.version ? intArg(o.version, '--version') : undefined);
+        if (!skill) throw new SkillforgeError('E_NOT_FOUND', `no skill ${name}${o.version ? ` v${o.version}` : ''}`, { hint: 'list skills with: skillforge skills list' });
+        const envName = run.runEnvironmentFor(skill, o.env);
+        const args = run.parseSkillArgs(skill, o.args);
+        const log = (line: string) => void (o.json ? undefined : process.stderr.write(`${line}\n`));
+        const started = await run.startRunEnvironment(envName, { seed: o.seed, log });
+        const { SkillRuntime } = await import('../../skills/runtime/runtime.js');
+        const runtime = new SkillRuntime();
+        const controller = new AbortController();
+        const interrupt = () => controller.abort(new SkillforgeError('E_INTERRUPTED', 'interrupted (Ctrl-C)'));
+        process.once('SIGINT', interrupt);
+        try {
+          if (!o.json) log(`running ${skill.name} v${skill.version} in ${started.label}...`);
+          const report = await run.runLibrarySkill({ library: lib, env: started.env, runtime, skill, args, timeoutMs, signal: controller.signal, environment: envName });
+          if (!report.ok) process.exitCode = 1;
+          if (o.json) return json(report);
+          out(run.formatRunReport(report));
+        } finally {
+          process.off('SIGINT', interrupt);
+          await runtime.close();
+          await started.close();
+        }
       });
     });
 
