@@ -170,10 +170,14 @@ export function register(program: Command): void {
     .option('--status <status>', 'candidate (default) | verified')
     .option('--json', 'machine-readable output')
     .action(async (file: string, o: Common & { name?: string; description?: string; env?: string; params?: string; status?: string }, cmd: Command) => {
-      const { readFile } = await import('node:fs/promises');
-      const text = await readFile(file, 'utf8').catch((err: Error) => {
-        throw new SkillforgeError('E_ARG', `cannot read ${file}: ${err.message}`, { hint: 'pass a JSON file of skill input(s), or a .js file with --description and --env' });
-      });
+      const { readRegularFile } = await import('../../skills/untrusted-files.js');
+      let text: string;
+      try {
+        // A regular file of sane size: a fifo or /dev/zero given by mistake must not hang or exhaust memory.
+        text = readRegularFile(file, { maxBytes: 64 * 1024 * 1024 });
+      } catch (err) {
+        throw new SkillforgeError('E_ARG', `cannot read ${file}: ${(err as Error).message}`, { hint: 'pass a JSON file of skill input(s), or a .js file with --description and --env' });
+      }
       let inputs: unknown[];
       if (file.endsWith('.js')) {
         const name = o.name ?? /async\s+function\s+([A-Za-z_$][\w$]*)/.exec(text)?.[1];
@@ -328,7 +332,8 @@ export function register(program: Command): void {
         try {
           if (!o.json) log(`running ${skill.name} v${skill.version} in ${started.label}...`);
           const report = await run.runLibrarySkill({ library: lib, env: started.env, runtime, skill, args, timeoutMs, signal: controller.signal, environment: envName });
-          if (!report.ok) process.exitCode = 1;
+          // 130: stopped by Ctrl-C, as the other commands exit when interrupted.
+          if (!report.ok) process.exitCode = controller.signal.aborted ? 130 : 1;
           if (o.json) return json(report);
           out(run.formatRunReport(report));
         } finally {
