@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import type { Node, Program } from 'acorn';
 import { simple as walkSimple } from 'acorn-walk';
 import { SkillforgeError } from '../core/errors.js';
+import { parseProgram } from './code.js';
 
 const require = createRequire(import.meta.url);
 
@@ -100,6 +101,17 @@ export class MinecraftVocabulary {
       newer.push(v.minecraftVersion);
     }
     return new MinecraftVocabulary(version, known, newer, mcData);
+  }
+
+  /** unknown() of the names in a skill's code (code that does not parse has none). */
+  unknownInCode(code: string): string[] {
+    let program: Program;
+    try {
+      program = parseProgram(code);
+    } catch {
+      return [];
+    }
+    return this.unknown(minecraftNamesIn(program));
   }
 
   /** The names some newer release knows and this version does not, sorted. */

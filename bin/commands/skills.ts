@@ -219,7 +219,7 @@ export function register(program: Command): void {
     .option('--trust <pubkey>', 'a public key file; bundles signed by it keep verified statuses (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--require-signature', 'refuse unsigned bundles and bundles not signed by a --trust key')
     .option('--skip-invalid', 'unsigned, untrusted bundles: import the valid entries as candidates instead of refusing the bundle (exit code 2)')
-    .option('--minecraft-version <v>', 'Voyager folders: the Minecraft version the skills will run in; names it does not know are warned about (default: the embedded world\'s)')
+    .option('--minecraft-version <v>', 'the Minecraft version minecraft skills will run in; item names it does not know are warned about (default: the embedded world\'s)')
     .option('--json', 'machine-readable output')
     .action(async (path: string, o: Common & { policy: string; trusted?: boolean; trust: string[]; requireSignature?: boolean; skipInvalid?: boolean; minecraftVersion?: string }, cmd: Command) => {
       const { lstatSync, statSync } = await import('node:fs');
@@ -261,7 +261,20 @@ export function register(program: Command): void {
           skipInvalid: o.skipInvalid,
         });
         if (r.rejected.length) process.exitCode = 2;
-        if (o.json) return json(r);
+        // Minecraft skills naming items the target world's version does not know: said, not refused.
+        const stored = new Set(r.entries.filter((e) => e.action === 'added' || e.action === 'replaced').map((e) => `${e.name}@${e.version}`));
+        const minecraft = (bundle.skills as { name?: unknown; version?: unknown; env?: unknown; code?: unknown }[])
+          .filter((s) => s.env === 'minecraft' && typeof s.code === 'string' && stored.has(`${String(s.name)}@${String(s.version)}`));
+        const warnings: { name: string; unknownNames: string[]; message: string }[] = [];
+        if (minecraft.length) {
+          const { MinecraftVocabulary } = await import('../../skills/minecraft-names.js');
+          const vocabulary = MinecraftVocabulary.for(o.minecraftVersion ?? (await import('../../envs/minecraft/server/version.js')).MINECRAFT_VERSION);
+          for (const s of minecraft) {
+            const unknownNames = vocabulary.unknownInCode(s.code as string);
+            if (unknownNames.length) warnings.push({ name: String(s.name), unknownNames, message: `uses ${unknownNames.join(', ')}, unknown to Minecraft ${vocabulary.version}: it will fail in a ${vocabulary.version} world` });
+          }
+        }
+        if (o.json) return json({ ...r, warnings });
         const v = r.verification;
         const kept = o.trusted || v.trusted;
         out(
@@ -271,6 +284,7 @@ export function register(program: Command): void {
         );
         for (const e of r.entries) out(`${e.action} ${e.name} v${e.version}`);
         for (const x of r.rejected) out(`skipped invalid entry #${x.index}${x.name ? ` (${x.name})` : ''}: ${x.errors.join('; ')}`);
+        for (const w of warnings) out(`warning: ${w.name}: ${w.message}`);
         if (r.digestMismatch) out('warning: the bundle digest does not match its skills (edited after export); only entries that passed their own checks were imported');
         const count = (a: string) => r.entries.filter((e) => e.action === a).length;
         out(`bundle import: ${count('added') + count('replaced')} stored, ${count('unchanged')} unchanged, ${count('skipped')} skipped, ${r.rejected.length} invalid`);

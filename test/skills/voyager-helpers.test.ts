@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { collectProgram } from '../../agents/voyager/program.js';
 import { MINECRAFT_VERSION } from '../../envs/minecraft/server/version.js';
 import { parseProgram } from '../../skills/code.js';
+import { writeBundle } from '../../skills/bundle.js';
 import { freeIdentifiers, topLevelFunctions } from '../../skills/free-identifiers.js';
 import { SkillLibrary } from '../../skills/library.js';
 import { MinecraftVocabulary, minecraftNamesIn } from '../../skills/minecraft-names.js';
@@ -125,6 +126,11 @@ describe('skills/voyager-import: helpers and world version', function () {
     assert.equal(r.code, undefined);
     assert.match(r.out, /warning: smeltRawIron: uses raw_iron, unknown to Minecraft 1\.16\.5: it will fail in a 1\.16\.5 world/);
     assert.match(r.out, /7 added, 0 unchanged, 0 rejected, 2 warnings/);
+    // A bundle of such skills is warned about too (its signed records are kept as they are).
+    await writeBundle(join(dir, 'b.json'), await lib.exportBundle());
+    const fromBundle = await runCli(['--data-dir', join(dir, 'bundle'), 'skills', 'import', join(dir, 'b.json'), '--minecraft-version', '1.16.5']);
+    assert.match(fromBundle.out, /warning: smeltRawIron: uses raw_iron, unknown to Minecraft 1\.16\.5/);
+    assert.match(fromBundle.out, /warning: craftLightningRod: uses copper_ingot, copper_ore, lightning_rod, raw_copper/);
     const show = await runCli(['--data-dir', join(dir, 'data'), 'skills', 'show', 'smeltRawIron']);
     assert.match(show.out, /notes: uses raw_iron, unknown to Minecraft/);
     const show2 = await runCli(['--data-dir', join(dir, 'data'), 'skills', 'show', 'placeFurnaceNearby']);
