@@ -91,7 +91,9 @@ export class MinecraftVocabulary {
       throw new SkillforgeError('E_ARG', `no Minecraft data for version ${version}`, { hint: 'give a release such as 1.16.5 or 1.19.4' });
     }
     const list = mcData.versions.pc; // newest first
-    const at = list.findIndex((v) => v.minecraftVersion === version);
+    // '1.16' names the data of a release such as 1.16.5: place that release in the list.
+    const resolved = mcData(version)?.version?.minecraftVersion ?? version;
+    const at = list.findIndex((v) => v.minecraftVersion === resolved);
     const targetMajor = at >= 0 ? list[at]!.majorVersion : undefined;
     const newer: string[] = [];
     const majors = new Set<string>();
