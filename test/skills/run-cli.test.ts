@@ -56,6 +56,7 @@ describe('skillforge skills run', function () {
       FETCH,
       { name: 'giveUp', env: 'kitchen', description: 'Report failure', code: 'async function giveUp(kitchen) { return false }' },
       { name: 'crash', env: 'kitchen', description: 'Throw an error', code: 'async function crash(kitchen) { await kitchen.goTo("counter"); throw new Error("the counter is on fire") }' },
+      { name: 'callGhost', env: 'kitchen', description: 'Calls a skill the library lacks', code: 'async function callGhost(kitchen) { return await ghostSkill(kitchen) }', dependencies: ['ghostSkill'] },
       { name: 'fetchTwice', env: 'kitchen', description: 'Fetch the sponge via fetchThing', code: 'async function fetchTwice(kitchen) { return await fetchThing(kitchen, "sponge", 2) }', dependencies: ['fetchThing'] },
       { name: 'mineOneLog', env: 'minecraft', description: 'Mine one oak log', code: 'async function mineOneLog(bot) { await mineBlock(bot, "oak_log", 1) }' },
       { name: 'standHeight', env: 'minecraft', description: 'Report the height the bot stands at', code: 'async function standHeight(bot) { bot.chat("checking"); return Math.floor(bot.entity.position.y) }' },
@@ -84,7 +85,7 @@ describe('skillforge skills run', function () {
     assert.deepEqual(report.logs.map((l) => l.text), ['fetching sponge x2']);
   });
 
-  it('a failing skill: exit code 1 and the cause (reported failure, thrown error)', async () => {
+  it('a failing skill: exit code 1 and the cause (reported failure, thrown error, missing dependency)', async () => {
     const gave = await runJson('giveUp');
     assert.equal(gave.code, 1);
     assert.equal(gave.report.ok, false);
@@ -93,6 +94,10 @@ describe('skillforge skills run', function () {
     assert.equal(crashed.code, 1);
     assert.equal(crashed.report.failure, 'error');
     assert.match(crashed.report.error!, /the counter is on fire/);
+    const ghost = await runJson('callGhost');
+    assert.equal(ghost.code, 1);
+    assert.equal(ghost.report.failure, 'missing-dependencies');
+    assert.match(ghost.report.error!, /depends on skills the library does not have: ghostSkill/);
     const text = await cli('run', 'crash');
     assert.match(text.out, /FAILED \(error\) after \d+ ms: .*the counter is on fire/);
   });
