@@ -45,16 +45,6 @@ function unsafe(file: string, why: string, hint?: string): SkillforgeError {
   });
 }
 
-/** lstat that returns undefined for a missing path. */
-export function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
 /**
  * The bytes of a regular file, as UTF-8 text, refusing anything else (see the module comment).
  * Throws E_UNSAFE_FILE for links (with noSymlinks), devices, fifos, sockets, folders and files over
@@ -62,7 +52,7 @@ export function lstatOrUndefined(path: string): Stats | undefined {
  */
 export function readRegularFile(file: string, options: RegularFileOptions): string {
   if (options.noSymlinks) {
-    const st = lstatOrUndefined(file);
+    const st = lstatSync(file, { throwIfNoEntry: false });
     if (st && !st.isFile()) throw unsafe(file, `is ${fileKind(st)}`, options.hint);
   }
   let fd: number;
@@ -102,7 +92,7 @@ export interface ListFolderOptions {
 
 /** Names in a folder, refusing a folder that is a symbolic link or holds more than `maxEntries` entries. */
 export function listFolder(dir: string, options: ListFolderOptions): string[] {
-  const st = lstatOrUndefined(dir);
+  const st = lstatSync(dir, { throwIfNoEntry: false });
   if (!st) return [];
   if (!st.isDirectory()) throw unsafe(dir, `is ${fileKind(st)}, not a folder`, options.hint);
   const names: string[] = [];

@@ -22,7 +22,7 @@
  * // report.added, report.rejected, report.warnings: [{ name: 'smeltRawIron', unknownNames: ['raw_iron'], ... }]
  * ```
  */
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Program } from 'acorn';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
@@ -32,7 +32,7 @@ import { freeIdentifiers, topLevelFunctions } from './free-identifiers.js';
 import type { SkillLibrary } from './library.js';
 import { MinecraftVocabulary, minecraftNamesIn } from './minecraft-names.js';
 import { LIMITS, splitIdentifier, validateSkillInput, type SkillInput } from './skill.js';
-import { fileKind, listFolder, lstatOrUndefined, readRegularFile } from './untrusted-files.js';
+import { fileKind, listFolder, readRegularFile } from './untrusted-files.js';
 
 /** Caps checked before reading; a folder over any of them is refused whole. */
 export interface VoyagerLimits {
@@ -114,7 +114,7 @@ const NOTHING_IMPORTED = 'nothing was imported; remove it from the folder (or co
 /** The skill folder inside `folder`, refusing symbolic links on the way (see the module comment). */
 function skillFolder(folder: string): string {
   const abs = resolve(folder);
-  const st = lstatOrUndefined(abs);
+  const st = lstatSync(abs, { throwIfNoEntry: false });
   if (!st) throw new SkillforgeError('E_VOYAGER', `${abs} does not exist`, { hint: FOLDER_HINT });
   if (st.isSymbolicLink()) {
     let real = '';
@@ -129,14 +129,14 @@ function skillFolder(folder: string): string {
   }
   if (!st.isDirectory()) throw new SkillforgeError('E_VOYAGER', `${abs} is not a folder`, { hint: FOLDER_HINT });
   for (const candidate of [abs, join(abs, 'skill')]) {
-    const c = lstatOrUndefined(candidate);
+    const c = lstatSync(candidate, { throwIfNoEntry: false });
     if (!c) continue;
     if (!c.isDirectory()) {
       if (candidate === abs) continue;
       if (c.isSymbolicLink()) throw new SkillforgeError('E_UNSAFE_FILE', `${candidate} is ${fileKind(c)}; it was not followed`, { hint: NOTHING_IMPORTED });
       continue;
     }
-    if (lstatOrUndefined(join(candidate, 'skills.json')) || lstatOrUndefined(join(candidate, 'code'))) return candidate;
+    if (lstatSync(join(candidate, 'skills.json'), { throwIfNoEntry: false }) || lstatSync(join(candidate, 'code'), { throwIfNoEntry: false })) return candidate;
   }
   throw new SkillforgeError('E_VOYAGER', `${abs} holds no Voyager skill library (no skills.json or code/ folder)`, { hint: FOLDER_HINT });
 }
@@ -161,7 +161,7 @@ function readFolder(dir: string, limits: VoyagerLimits): { index: Record<string,
   };
   let index: Record<string, { code?: unknown; description?: unknown }> = {};
   const indexFile = join(dir, 'skills.json');
-  if (lstatOrUndefined(indexFile)) {
+  if (lstatSync(indexFile, { throwIfNoEntry: false })) {
     const text = read(indexFile, limits.maxIndexBytes);
     let parsed: unknown;
     try {
