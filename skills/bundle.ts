@@ -9,16 +9,22 @@
  *   "signature": null }
  * ```
  * Each skill carries its own content hash, recomputed and compared on import. `digest` covers every
- * field of every skill (status, stats, provenance too); `signature` is reserved for an ed25519
- * signature over `digest` ({ alg: 'ed25519', publicKey, value }), checked by whoever fills it.
+ * field of every skill (status, stats, provenance too); `signature` is an ed25519 signature over
+ * `digest` ({ alg: 'ed25519', publicKey, value }, see signature.ts).
+ *
+ * A bundle is imported whole or not at all: one entry that fails its checks (schema, hash, code) or
+ * a digest that does not match refuses the import before anything is written. Only an untrusted,
+ * unsigned bundle may be imported in part, on request (`skipInvalid`). A trusted import also checks
+ * the signature when there is one.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { canonicalHash } from '../core/canonical-json.js';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
 import { ValidationError, assertValid } from '../core/validate.js';
 import type { JsonSchema } from '../core/types.js';
 import { parseSkillCode } from './code.js';
 import type { SkillLibrary } from './library.js';
+import { readRegularFile } from './untrusted-files.js';
 import { validateSkillShape, type Skill, type SkillStatus } from './skill.js';
 import type { ListFilter } from './store.js';
 
@@ -110,15 +116,13 @@ export async function writeBundle(file: string, bundle: Bundle): Promise<void> {
   await rename(tmp, file);
 }
 
-/** Read and check a bundle's envelope; the entries are checked one by one on import. */
+/** Read and check a bundle's envelope; the entries are checked one by one on import. Only a regular file under MAX_BUNDLE_BYTES is read. */
 export async function readBundle(file: string): Promise<Bundle> {
   let text: string;
   try {
-    const buf = await readFile(file);
-    if (buf.byteLength > MAX_BUNDLE_BYTES) throw new SkillforgeError('E_BUNDLE', `bundle ${file} is ${buf.byteLength} bytes, more than ${MAX_BUNDLE_BYTES}`);
-    text = buf.toString('utf8');
+    text = readRegularFile(file, { maxBytes: MAX_BUNDLE_BYTES, hint: 'a bundle is one JSON file written by: skillforge skills export <file>' });
   } catch (err) {
-    if (err instanceof SkillforgeError) throw err;
+    if (err instanceof SkillforgeError && err.code !== 'E_READ') throw err;
     throw new SkillforgeError('E_BUNDLE', `cannot read bundle ${file}: ${errorMessage(err)}`, { cause: err });
   }
   let value: unknown;
@@ -145,8 +149,13 @@ export const IMPORT_POLICIES: readonly ImportPolicy[] = ['skip', 'new-version', 
 export interface ImportOptions {
   /** What to do with a name the library already has (default 'skip'). */
   policy?: ImportPolicy;
-  /** Keep 'verified' as is. Untrusted bundles (the default) import verified skills as candidates. */
+  /**
+   * Keep 'verified' as is. Untrusted bundles (the default) import verified skills as candidates.
+   * A trusted bundle must be intact: digest, every entry and (when signed) the signature verify.
+   */
   trusted?: boolean;
+  /** Untrusted, unsigned bundles only: import the valid entries and report the others in `rejected`. */
+  skipInvalid?: boolean;
 }
 
 export interface ImportEntryReport {
@@ -159,18 +168,45 @@ export interface ImportEntryReport {
 export interface ImportReport {
   entries: ImportEntryReport[];
   rejected: { index: number; name?: string; errors: string[] }[];
-  /** The bundle's digest did not match its skills (entries were still checked one by one). */
+  /** The bundle's digest did not match its skills (only with skipInvalid; otherwise the import is refused). */
   digestMismatch: boolean;
 }
 
+const MAX_LISTED = 5;
+
+function refusal(report: ImportReport, total: number, options: ImportOptions): SkillforgeError {
+  const why: string[] = [];
+  if (report.rejected.length) {
+    const listed = report.rejected.slice(0, MAX_LISTED).map((r) => `#${r.index}${r.name ? ` ${r.name}` : ''}: ${r.errors.join(', ')}`);
+    const more = report.rejected.length > MAX_LISTED ? `; and ${report.rejected.length - MAX_LISTED} more` : '';
+    why.push(`${report.rejected.length} of ${total} entries are invalid (${listed.join('; ')}${more})`);
+  }
+  if (report.digestMismatch) why.push('its digest does not match its skills (it was edited after export)');
+  return new SkillforgeError('E_BUNDLE_INVALID', `bundle refused, nothing was imported: ${why.join('; ')}`, {
+    hint: options.trusted
+      ? 'a trusted import takes a bundle only whole and intact: ask its author for a fresh export'
+      : 'ask its author for a fresh export, or import the valid entries as candidates with --skip-invalid',
+  });
+}
+
 /**
- * Import a bundle. Each entry is validated on its own (schema, hash, code); invalid entries are
- * reported in `rejected` and the rest still import. Versions of one name are stored atomically.
+ * Import a bundle. Every entry is validated (schema, hash, code) and the digest recomputed first;
+ * any failure refuses the whole bundle (E_BUNDLE_INVALID) before anything is written, unless
+ * `skipInvalid` asks for the valid entries of an untrusted bundle. A trusted, signed bundle's
+ * signature is verified too. Versions of one name are stored atomically.
  */
 export async function importBundle(lib: SkillLibrary, bundle: Bundle, options: ImportOptions = {}): Promise<ImportReport> {
   const policy = options.policy ?? 'skip';
   if (!IMPORT_POLICIES.includes(policy)) {
     throw new SkillforgeError('E_ARG', `unknown import policy ${String(policy)}`, { hint: `one of ${IMPORT_POLICIES.join(', ')}` });
+  }
+  if (options.trusted && options.skipInvalid) {
+    throw new SkillforgeError('E_ARG', 'a trusted import takes the bundle whole: skipInvalid cannot be combined with trusted', { hint: 'drop one of --trusted and --skip-invalid' });
+  }
+  if (options.trusted && bundle.signature) {
+    // Loaded here: signature.ts builds on this module.
+    const { verifyBundle } = await import('./signature.js');
+    verifyBundle(bundle);
   }
   const report: ImportReport = { entries: [], rejected: [], digestMismatch: bundleDigest(bundle.skills) !== bundle.digest };
   const byName = new Map<string, { skill: Skill; index: number }[]>();
@@ -188,6 +224,7 @@ export async function importBundle(lib: SkillLibrary, bundle: Bundle, options: I
       report.rejected.push({ index, name, errors: err instanceof ValidationError ? err.errors : [errorMessage(err)] });
     }
   });
+  if (!options.skipInvalid && (report.rejected.length > 0 || report.digestMismatch)) throw refusal(report, bundle.skills.length, options);
   for (const [name, entries] of byName) {
     const versions = entries.sort((a, b) => a.skill.version - b.skill.version).map((e) => e.skill);
     const exists = (await lib.get(name)) !== undefined;

@@ -28,7 +28,8 @@ export function checkSkillName(name: string, what = 'skill'): void {
   }
 }
 
-function parseProgram(code: string, what: string): Program {
+/** Parse a script with the settings skills are checked with; a syntax error becomes a ValidationError naming the line. */
+export function parseProgram(code: string, what = 'skill'): Program {
   try {
     return parse(code, { ecmaVersion: 'latest', sourceType: 'script', locations: true, allowHashBang: false });
   } catch (err) {

@@ -366,6 +366,7 @@ export class SkillLibrary {
     if (p.model !== undefined) provenance.model = p.model;
     if (p.parent !== undefined) provenance.parent = p.parent;
     if (p.source !== undefined) provenance.source = p.source;
+    if (p.notes !== undefined) provenance.notes = p.notes;
     const content = { name: v.name, description: v.description, params, code: v.code, env: v.env, dependencies };
     return { ...content, status: v.status ?? 'candidate', hash: contentHash(content), provenance, stats: emptyStats() };
   }

@@ -20,6 +20,8 @@ export const LIMITS = {
   env: 64,
   dependencies: 256,
   error: 4000,
+  notes: 32,
+  note: 1000,
 } as const;
 
 /** A JavaScript identifier: what a skill is called from other skills' code. */
@@ -34,6 +36,8 @@ export interface SkillProvenance {
   createdAt: string;
   /** Free-form origin: 'voyager:<folder>', 'bundle:<file>', 'llm', 'cli', ... */
   source?: string;
+  /** What the importer noticed, e.g. names of items the target world's version does not know. */
+  notes?: string[];
 }
 
 /** Running statistics of executions, updated by `SkillLibrary.record`. */
@@ -79,6 +83,7 @@ export interface SkillInput {
     parent?: number | null;
     createdAt?: string;
     source?: string;
+    notes?: string[];
   };
 }
 
@@ -88,6 +93,7 @@ const codeSchema = { type: 'string', minLength: 1, maxLength: LIMITS.code } as c
 const envSchema = { type: 'string', pattern: '^[a-z][a-z0-9_.-]*$', maxLength: LIMITS.env } as const;
 const statusSchema = { type: 'string', enum: ['candidate', 'verified', 'deprecated'] } as const;
 const depsSchema = { type: 'array', items: nameSchema, uniqueItems: true, maxItems: LIMITS.dependencies } as const;
+const notesSchema = { type: 'array', items: { type: 'string', maxLength: LIMITS.note }, maxItems: LIMITS.notes, nullable: true } as const;
 const paramsSchema = { type: 'object', required: [], additionalProperties: true } as const;
 
 export const skillSchema: JSONSchemaType<Skill> = {
@@ -115,6 +121,7 @@ export const skillSchema: JSONSchemaType<Skill> = {
         parent: { type: 'integer', minimum: 1, nullable: true },
         createdAt: { type: 'string', format: 'date-time' },
         source: { type: 'string', maxLength: 1000, nullable: true },
+        notes: notesSchema,
       },
     },
     stats: {
@@ -156,6 +163,7 @@ export const skillInputSchema: JSONSchemaType<SkillInput> = {
         parent: { type: 'integer', minimum: 1, nullable: true },
         createdAt: { type: 'string', format: 'date-time', nullable: true },
         source: { type: 'string', maxLength: 1000, nullable: true },
+        notes: notesSchema,
       },
     },
   },

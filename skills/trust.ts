@@ -3,8 +3,9 @@
  * (run and checked), unless their source is trusted.
  *
  * - Bundles: `importWithTrust` checks the per-skill hashes (import), the digest and the ed25519
- *   signature (signature.ts). Only a bundle signed by a trusted key keeps its 'verified' statuses;
- *   anything else enters as 'candidate'. A tampered or badly signed bundle is rejected whole.
+ *   signature (signature.ts). Only a bundle signed by a trusted key (or vouched for with `trusted`)
+ *   keeps its 'verified' statuses; anything else enters as 'candidate'. A tampered or badly signed
+ *   bundle, or one with any invalid entry, is refused whole: an error, never a warning.
  * - Other agents of a fleet: the shared library's status is the writer's claim. `AgentTrust` is one
  *   agent's view of it: 'verified' counts only for skills this agent verified locally (remembered by
  *   content hash in a file of its own) or written by an agent it trusts. Agent names are only as
@@ -27,6 +28,11 @@ import { verifyBundle, type BundleVerification } from './signature.js';
 import type { Skill, SkillStatus } from './skill.js';
 
 export interface TrustImportOptions extends Omit<ImportOptions, 'trusted'> {
+  /**
+   * The user vouches for this file: verified statuses are kept even when it is unsigned or signed by
+   * a key not in trustedKeys. Digest, entries and any signature must still verify.
+   */
+  trusted?: boolean;
   /** Public keys whose signed bundles keep their 'verified' statuses. */
   trustedKeys?: readonly KeyObject[];
   /** Refuse unsigned bundles. */
@@ -41,8 +47,12 @@ export interface TrustImportReport extends ImportReport {
 
 /** Verify (hashes, digest, signature, key) and import a bundle. Throws before writing anything when it is refused. */
 export async function importWithTrust(lib: SkillLibrary, bundle: Bundle, options: TrustImportOptions = {}): Promise<TrustImportReport> {
-  const { trustedKeys = [], requireSignature, requireTrusted, ...importOptions } = options;
+  const { trustedKeys = [], requireSignature, requireTrusted, trusted, ...importOptions } = options;
   const verification = verifyBundle(bundle, trustedKeys);
+  if (verification.signed && importOptions.skipInvalid) {
+    // The signer vouched for every entry: a signed bundle is taken whole or not at all.
+    importOptions.skipInvalid = false;
+  }
   if (!verification.signed && (requireSignature || requireTrusted)) {
     throw new SkillforgeError('E_SIGNATURE', 'the bundle is not signed', { hint: 'ask its author to export it with --sign <key>, or import without --require-signature' });
   }
@@ -51,7 +61,7 @@ export async function importWithTrust(lib: SkillLibrary, bundle: Bundle, options
       hint: 'pass the author\'s public key with --trust <file.pub> if you trust it',
     });
   }
-  const report = await importBundle(lib, bundle, { ...importOptions, trusted: verification.trusted });
+  const report = await importBundle(lib, bundle, { ...importOptions, trusted: trusted || verification.trusted });
   return { ...report, verification };
 }
 

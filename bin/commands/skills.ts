@@ -78,7 +78,7 @@ function statusArg(v: string | undefined): Skill['status'] | undefined {
 export function register(program: Command): void {
   const skills = program
     .command('skills')
-    .description('list, search, add, import and export skills in the library (<data-dir>/library)')
+    .description('list, search, add, import, export and try (run) skills in the library (<data-dir>/library)')
     .option(
       '--embedder <spec>',
       'hashed (default) | hashed:<dim> | openai:<model>[@<baseURL>] | ollama:<model>[@<baseURL>] | onnx:<folder>; env SKILLFORGE_EMBEDDER. Changing it re-indexes',
@@ -133,6 +133,7 @@ export function register(program: Command): void {
         if (s.dependencies.length) out(`  uses: ${s.dependencies.join(', ')}`);
         const p = s.provenance;
         out(`  by ${p.agent}${p.model ? ` (${p.model})` : ''} at ${p.createdAt}${p.parent ? `, from v${p.parent}` : ''}${p.source ? `, source ${p.source}` : ''}`);
+        if (p.notes?.length) out(`  notes: ${p.notes.join('; ')}`);
         out(`  stats: ${s.stats.successes}/${s.stats.attempts} succeeded, mean ${s.stats.meanDurationMs.toFixed(0)} ms${s.stats.lastError ? `, last error: ${s.stats.lastError}` : ''}`);
         out(`  hash: ${s.hash}`);
         out('');
@@ -169,10 +170,14 @@ export function register(program: Command): void {
     .option('--status <status>', 'candidate (default) | verified')
     .option('--json', 'machine-readable output')
     .action(async (file: string, o: Common & { name?: string; description?: string; env?: string; params?: string; status?: string }, cmd: Command) => {
-      const { readFile } = await import('node:fs/promises');
-      const text = await readFile(file, 'utf8').catch((err: Error) => {
-        throw new SkillforgeError('E_ARG', `cannot read ${file}: ${err.message}`, { hint: 'pass a JSON file of skill input(s), or a .js file with --description and --env' });
-      });
+      const { readRegularFile } = await import('../../skills/untrusted-files.js');
+      let text: string;
+      try {
+        // A regular file of sane size: a fifo or /dev/zero given by mistake must not hang or exhaust memory.
+        text = readRegularFile(file, { maxBytes: 64 * 1024 * 1024 });
+      } catch (err) {
+        throw new SkillforgeError('E_ARG', `cannot read ${file}: ${(err as Error).message}`, { hint: 'pass a JSON file of skill input(s), or a .js file with --description and --env' });
+      }
       let inputs: unknown[];
       if (file.endsWith('.js')) {
         const name = o.name ?? /async\s+function\s+([A-Za-z_$][\w$]*)/.exec(text)?.[1];
@@ -208,54 +213,81 @@ export function register(program: Command): void {
 
   skills
     .command('import <path>')
-    .description('import a skill bundle file or a Voyager skill library folder (exit code 2 when entries were rejected)')
+    .description('import a skill bundle file or a Voyager skill library folder (exit code 2 when Voyager skills were rejected)')
     .option('--policy <policy>', 'for names that exist: skip | new-version | replace', 'skip')
-    .option('--trusted', 'keep verified status (bundles) / import Voyager skills as verified')
+    .option('--trusted', 'keep verified status (bundles: only an intact bundle, signature checked when signed) / import Voyager skills as verified')
     .option('--trust <pubkey>', 'a public key file; bundles signed by it keep verified statuses (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--require-signature', 'refuse unsigned bundles and bundles not signed by a --trust key')
+    .option('--skip-invalid', 'unsigned, untrusted bundles: import the valid entries as candidates instead of refusing the bundle (exit code 2)')
+    .option('--minecraft-version <v>', 'the Minecraft version minecraft skills will run in; item names it does not know are warned about (default: the embedded world\'s)')
     .option('--json', 'machine-readable output')
-    .action(async (path: string, o: Common & { policy: string; trusted?: boolean; trust: string[]; requireSignature?: boolean }, cmd: Command) => {
-      const { statSync, existsSync } = await import('node:fs');
-      if (!existsSync(path)) {
+    .action(async (path: string, o: Common & { policy: string; trusted?: boolean; trust: string[]; requireSignature?: boolean; skipInvalid?: boolean; minecraftVersion?: string }, cmd: Command) => {
+      const { lstatSync, statSync } = await import('node:fs');
+      if (!lstatSync(path, { throwIfNoEntry: false })) {
         throw new SkillforgeError('E_ARG', `${path} does not exist`, { hint: 'pass a bundle file (skillforge skills export) or a Voyager skill library folder (with skills.json or code/)' });
       }
+      if (o.trusted && o.skipInvalid) throw new SkillforgeError('E_USAGE', '--trusted takes a bundle whole: it cannot be combined with --skip-invalid', { hint: 'drop one of the two' });
+      // A symbolic link to a folder goes to the Voyager importer, which refuses it (naming the real path).
+      const folder = statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
       await withLibrary(cmd, async (lib) => {
-        if (statSync(path).isDirectory()) {
+        if (folder) {
           const { importVoyager } = await import('../../skills/voyager-import.js');
-          const r = await importVoyager(lib, path, { trusted: o.trusted });
+          const minecraftVersion = o.minecraftVersion ?? (await import('../../envs/minecraft/server/version.js')).MINECRAFT_VERSION;
+          const r = await importVoyager(lib, path, { trusted: o.trusted, minecraftVersion });
           if (r.rejected.length) process.exitCode = 2;
           if (o.json) return json(r);
           for (const a of r.added) out(`added ${a.name} v${a.version}`);
           for (const x of r.rejected) out(`rejected ${x.name ?? '?'} (${x.file}): ${x.errors.join('; ')}`);
-          out(`Voyager import from ${r.folder}: ${r.added.length} added, ${r.unchanged.length} unchanged, ${r.rejected.length} rejected`);
+          for (const w of r.warnings) out(`warning: ${w.name}: ${w.message}`);
+          out(`Voyager import from ${r.folder}: ${r.added.length} added, ${r.unchanged.length} unchanged, ${r.rejected.length} rejected, ${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}`);
           return;
         }
-        const { readBundle, importBundle, IMPORT_POLICIES } = await import('../../skills/bundle.js');
+        const [{ readBundle, IMPORT_POLICIES }, { loadPublicKey }, { importWithTrust }] = await Promise.all([
+          import('../../skills/bundle.js'),
+          import('../../skills/signature.js'),
+          import('../../skills/trust.js'),
+        ]);
         if (!(IMPORT_POLICIES as readonly string[]).includes(o.policy)) {
           throw new SkillforgeError('E_ARG', `unknown --policy ${o.policy}`, { hint: `one of ${IMPORT_POLICIES.join(', ')}` });
         }
         const bundle = await readBundle(path);
-        let r: Awaited<ReturnType<typeof importBundle>> & { verification?: { signed: boolean; trusted: boolean; keyId?: string } };
-        if (o.trusted) r = await importBundle(lib, bundle, { policy: o.policy as never, trusted: true });
-        else {
-          // Signature and digest first: a tampered or badly signed bundle is refused before anything is written.
-          const { loadPublicKey } = await import('../../skills/signature.js');
-          const { importWithTrust } = await import('../../skills/trust.js');
-          r = await importWithTrust(lib, bundle, {
-            policy: o.policy as never,
-            trustedKeys: o.trust.map((f) => loadPublicKey(f)),
-            requireTrusted: o.requireSignature,
-          });
-        }
+        // Signature, digest and every entry first: a tampered, badly signed or partly invalid bundle
+        // is refused (an error, exit code 1) before anything is written.
+        const r = await importWithTrust(lib, bundle, {
+          policy: o.policy as never,
+          trusted: o.trusted,
+          trustedKeys: o.trust.map((f) => loadPublicKey(f)),
+          requireTrusted: o.requireSignature,
+          skipInvalid: o.skipInvalid,
+        });
         if (r.rejected.length) process.exitCode = 2;
-        if (o.json) return json(r);
+        // Minecraft skills naming items the target world's version does not know: said, not refused.
+        const stored = new Set(r.entries.filter((e) => e.action === 'added' || e.action === 'replaced').map((e) => `${e.name}@${e.version}`));
+        const minecraft = (bundle.skills as { name?: unknown; version?: unknown; env?: unknown; code?: unknown }[])
+          .filter((s) => s.env === 'minecraft' && typeof s.code === 'string' && stored.has(`${String(s.name)}@${String(s.version)}`));
+        const warnings: { name: string; unknownNames: string[]; message: string }[] = [];
+        if (minecraft.length) {
+          const { MinecraftVocabulary } = await import('../../skills/minecraft-names.js');
+          const vocabulary = MinecraftVocabulary.for(o.minecraftVersion ?? (await import('../../envs/minecraft/server/version.js')).MINECRAFT_VERSION);
+          for (const s of minecraft) {
+            const unknownNames = vocabulary.unknownInCode(s.code as string);
+            if (unknownNames.length) warnings.push({ name: String(s.name), unknownNames, message: `uses ${unknownNames.join(', ')}, unknown to Minecraft ${vocabulary.version}: it will fail in a ${vocabulary.version} world` });
+          }
+        }
+        if (o.json) return json({ ...r, warnings });
         const v = r.verification;
-        if (v) out(v.signed ? `signature valid, key ${v.keyId} (${v.trusted ? 'trusted: verified statuses kept' : 'not trusted: skills enter as candidates'})` : 'unsigned bundle: skills enter as candidates');
+        const kept = o.trusted || v.trusted;
+        out(
+          v.signed
+            ? `signature valid, key ${v.keyId} (${kept ? `${v.trusted ? 'trusted' : 'trusted by --trusted'}: verified statuses kept` : 'not trusted: skills enter as candidates'})`
+            : kept ? 'unsigned bundle, trusted by --trusted: verified statuses kept' : 'unsigned bundle: skills enter as candidates',
+        );
         for (const e of r.entries) out(`${e.action} ${e.name} v${e.version}`);
-        for (const x of r.rejected) out(`rejected entry #${x.index}${x.name ? ` (${x.name})` : ''}: ${x.errors.join('; ')}`);
-        if (r.digestMismatch) out('warning: the bundle digest does not match its skills (edited after export); entries were checked one by one');
+        for (const x of r.rejected) out(`skipped invalid entry #${x.index}${x.name ? ` (${x.name})` : ''}: ${x.errors.join('; ')}`);
+        for (const w of warnings) out(`warning: ${w.name}: ${w.message}`);
+        if (r.digestMismatch) out('warning: the bundle digest does not match its skills (edited after export); only entries that passed their own checks were imported');
         const count = (a: string) => r.entries.filter((e) => e.action === a).length;
-        out(`bundle import: ${count('added') + count('replaced')} stored, ${count('unchanged')} unchanged, ${count('skipped')} skipped, ${r.rejected.length} rejected`);
+        out(`bundle import: ${count('added') + count('replaced')} stored, ${count('unchanged')} unchanged, ${count('skipped')} skipped, ${r.rejected.length} invalid`);
       });
     });
 
@@ -284,6 +316,45 @@ export function register(program: Command): void {
         const keyId = key ? signature!.keyId(key) : undefined;
         if (o.json) return json({ file, skills: bundle.skills.length, digest: bundle.digest, ...(keyId ? { keyId } : {}) });
         out(`exported ${bundle.skills.length} skill version(s) to ${file} (digest ${bundle.digest.slice(0, 16)}…${keyId ? `, signed with key ${keyId}` : ''})`);
+      });
+    });
+
+  skills
+    .command('run <name>')
+    .description('run one library skill in the sandbox against an environment with its embedded defaults, and print the outcome (exit code 1 when it fails)')
+    .option('--version <n>', 'a specific version (default: latest)')
+    .option('--env <name>', 'kitchen | minecraft | robot (default: the one the skill is written for)')
+    .option('--args <json>', 'named arguments as a JSON object, checked against the skill\'s params schema', '{}')
+    .option('--timeout <ms>', 'time limit of the run', '60000')
+    .option('--seed <seed>', 'seed of the environment (default: kitchen and robot 0, minecraft 1)')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, o: Common & { version?: string; env?: string; args: string; timeout: string; seed?: string }, cmd: Command) => {
+      const run = await import('../skill-run.js');
+      const timeoutMs = intArg(o.timeout, '--timeout');
+      await withLibrary(cmd, async (lib) => {
+        const skill = await lib.get(name, o.version ? intArg(o.version, '--version') : undefined);
+        if (!skill) throw new SkillforgeError('E_NOT_FOUND', `no skill ${name}${o.version ? ` v${o.version}` : ''}`, { hint: 'list skills with: skillforge skills list' });
+        const envName = run.runEnvironmentFor(skill, o.env);
+        const args = run.parseSkillArgs(skill, o.args);
+        const log = (line: string) => void (o.json ? undefined : process.stderr.write(`${line}\n`));
+        const started = await run.startRunEnvironment(envName, { seed: o.seed, log });
+        const { SkillRuntime } = await import('../../skills/runtime/runtime.js');
+        const runtime = new SkillRuntime();
+        const controller = new AbortController();
+        const interrupt = () => controller.abort(new SkillforgeError('E_INTERRUPTED', 'interrupted (Ctrl-C)'));
+        process.once('SIGINT', interrupt);
+        try {
+          if (!o.json) log(`running ${skill.name} v${skill.version} in ${started.label}...`);
+          const report = await run.runLibrarySkill({ library: lib, env: started.env, runtime, skill, args, timeoutMs, signal: controller.signal, environment: envName });
+          // 130: stopped by Ctrl-C, as the other commands exit when interrupted.
+          if (!report.ok) process.exitCode = controller.signal.aborted ? 130 : 1;
+          if (o.json) return json(report);
+          out(run.formatRunReport(report));
+        } finally {
+          process.off('SIGINT', interrupt);
+          await runtime.close();
+          await started.close();
+        }
       });
     });
 

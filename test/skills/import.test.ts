@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SkillforgeError } from '../../core/errors.js';
 import { bundleDigest, exportBundle, importBundle, readBundle, writeBundle, type Bundle } from '../../skills/bundle.js';
 import { SkillLibrary } from '../../skills/library.js';
 import { importVoyager, isVoyagerFolder, voyagerDescription } from '../../skills/voyager-import.js';
@@ -116,7 +117,7 @@ describe('skills/bundle', () => {
     assert.equal((await dst.search('mine wood log', 5)).filter((h) => h.skill.name === 'mineWoodLog').length, 1);
   });
 
-  it('rejects invalid entries with a per-entry report and imports the rest', async () => {
+  it('refuses a bundle with invalid entries whole by default; --skip-invalid imports the valid rest with a per-entry report', async () => {
     const bundle = await exportBundle(src, { allVersions: true });
     const skills = [...bundle.skills] as Record<string, unknown>[];
     skills[0] = { ...skills[0], description: 'tampered after export' }; // hash no longer matches
@@ -125,7 +126,11 @@ describe('skills/bundle', () => {
     const tampered: Bundle = { ...bundle, skills };
     const file = join(dir, 't.json');
     writeFileSync(file, JSON.stringify(tampered));
-    const r = await importBundle(dst, await readBundle(file));
+    await assert.rejects(importBundle(dst, await readBundle(file)), (e: SkillforgeError) =>
+      e.code === 'E_BUNDLE_INVALID' && /nothing was imported: 3 of 6 entries are invalid \(#0 craftIronPickaxe: \/hash does not match/.test(e.message) && /--skip-invalid/.test(e.hint!));
+    assert.equal(await dst.count({ allVersions: true }), 0, 'nothing written');
+    await assert.rejects(importBundle(dst, await readBundle(file), { skipInvalid: true, trusted: true }), /cannot be combined/);
+    const r = await importBundle(dst, await readBundle(file), { skipInvalid: true });
     assert.equal(r.digestMismatch, true);
     assert.deepEqual(r.rejected.map((x) => x.index), [0, 4, 5]);
     assert.match(r.rejected[0]!.errors.join(), /\/hash does not match/);
