@@ -37,10 +37,9 @@ export function sandboxSkillRunner(runtime: Pick<SkillRuntime, 'run'>, source: S
     const result = await runtime.run({
       code: program.code,
       main: `return await ${skill.name}(${actual.join(', ')})`,
-      endowments: (runSignal: AbortSignal) => ({
-        ...(env.sandboxEndowments as (s?: AbortSignal) => Record<string, unknown>)(runSignal),
-        __skillArgs: args,
-      }),
+      // The environment's API (or plain endowments) plus the call's arguments as copied data.
+      endowments: (runSignal: AbortSignal) => (env.sandboxEndowments as (s?: AbortSignal) => Record<string, unknown>)(runSignal),
+      globals: { __skillArgs: args },
       timeoutMs: options.timeoutMs ?? 30_000,
       signal,
       filename: `${skill.name}.js`,
