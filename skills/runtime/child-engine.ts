@@ -52,6 +52,7 @@ type RunRequest = Parameters<Engine['run']>[0];
 export class ChildEngine implements Engine {
   private child: Child | null = null;
   private nextRun = 1;
+  private closed = false;
   private current: { id: number; request: RunRequest; finish(r: EngineResult): void } | null = null;
 
   constructor(private readonly limits: { memoryMb: number; maxLogLines: number; maxArgBytes: number; maxReturnBytes: number }) {}
@@ -103,6 +104,9 @@ export class ChildEngine implements Engine {
       this.current?.finish({ ok: false, failure: 'crashed', error: `skill child process exited (${signal ?? code})${stderr ? `: ${stderr.trim().slice(0, 300)}` : ''}` });
     });
     proc.on('error', () => undefined);
+    // An idle child never keeps the agent's process alive; a run holds it (see run()).
+    proc.unref();
+    proc.channel?.unref();
     return child;
   }
 
@@ -129,6 +133,7 @@ export class ChildEngine implements Engine {
     await child.ready;
     const id = this.nextRun++;
     let finished = false;
+    child.proc.channel?.ref();
     const result = await new Promise<EngineResult>((resolve) => {
       const finish = (r: EngineResult) => {
         if (finished) return;
@@ -149,10 +154,18 @@ export class ChildEngine implements Engine {
       });
       this.send(child, { k: 'run', run: id, code: request.code, main: request.main, filename: request.filename, timeoutMs: request.timeoutMs, bootstrap: request.bootstrap, globals: request.globals });
     });
+    child.proc.channel?.unref();
+    // A run that had to be stopped takes its process with it: whatever the skill did in there ends
+    // now. The replacement starts at once, so the next run does not wait for it.
+    if (!result.ok && (result.failure === 'timeout' || result.failure === 'memory' || result.failure === 'crashed' || result.failure === 'limit' || result.failure === 'aborted')) {
+      this.kill(child);
+      if (!this.closed) this.child = this.spawn();
+    }
     return { ...result, durationMs: Date.now() - started };
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.child) this.kill(this.child);
     this.child = null;
   }
