@@ -2,7 +2,7 @@
  * Which isolation mode a program deserves, from where its skills came from. Code this agent wrote
  * (or a language model wrote for it) runs in-process; code from elsewhere (imported Voyager folders,
  * bundles, skills other agents stored in a shared library) runs in the permission-restricted child
- * process as well, as defense in depth. The child costs ~1.4 ms more per run and ~50 µs more per
+ * process as well, as defense in depth. The child costs ~0.8 ms more per run and ~57 µs more per
  * host call (docs/PERFORMANCE.md), negligible next to a primitive, paid only for foreign code.
  *
  * @example
