@@ -49,6 +49,7 @@ export class IsolateEngine {
     this.script = null;
     this.pool = [];
     this.filling = null;
+    this.waiting = false;
     this.nextContext = 1;
     this.active = null; // { id, dispatch, log }
     this.closed = false;
@@ -101,7 +102,7 @@ export class IsolateEngine {
     if (this.filling || this.closed) return this.filling;
     this.filling = (async () => {
       try {
-        while (!this.closed && this.pool.length < this.poolSize && !this.active) {
+        while (!this.closed && this.pool.length < this.poolSize && !this.active && !this.waiting) {
           const ctx = await this.prepare();
           if (ctx.isolate === this.isolate && !ctx.isolate.isDisposed) this.pool.push(ctx);
         }
@@ -115,7 +116,13 @@ export class IsolateEngine {
   }
 
   async take() {
-    if (this.filling) await this.filling;
+    // A run waits at most for the context being prepared now, not for the whole pool.
+    this.waiting = true;
+    try {
+      if (this.filling) await this.filling;
+    } finally {
+      this.waiting = false;
+    }
     this.ensureIsolate();
     const ready = this.pool.shift();
     if (ready && ready.isolate === this.isolate && !ready.isolate.isDisposed) return ready;

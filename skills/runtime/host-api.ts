@@ -210,11 +210,11 @@ export function bindEndowments(endowments: Record<string, unknown>, limits: Host
 }
 
 const validators = new WeakMap<SandboxCall, ValidateFunction>();
+const tableAnswers = new WeakMap<object, string>();
 
 /** Bind an environment's SandboxApi: named calls, schemas, snapshots after every call. */
 export function bindSandboxApi(api: SandboxApi, limits: HostLimits, signal: AbortSignal): HostBinding {
   const rate = new RateLimiter(limits.callsPerSecond);
-  const tableCache = new Map<string, JsonValue>();
   const snap = (): JsonValue => {
     try {
       return api.snapshot();
@@ -236,8 +236,15 @@ export function bindSandboxApi(api: SandboxApi, limits: HostLimits, signal: Abor
           const key = String(args[0]);
           const load = api.tables && Object.hasOwn(api.tables, key) ? api.tables[key] : undefined;
           if (!load) return answer(false, undefined, `no table named '${key}'`);
-          if (!tableCache.has(key)) tableCache.set(key, load());
-          return answer(true, tableCache.get(key));
+          // Serialised once per table object (minecraft-data is shared by every run), not per run.
+          const data = load();
+          const cacheable = data !== null && typeof data === 'object';
+          let text = cacheable ? tableAnswers.get(data) : undefined;
+          if (text === undefined) {
+            text = answer(true, data);
+            if (cacheable) tableAnswers.set(data, text);
+          }
+          return text;
         }
         const builtin = common(name, limits, args, signal);
         if (builtin) return builtin;

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import { SkillRuntime } from '../../skills/runtime/runtime.js';
+import { isolationFor } from '../../skills/runtime/provenance.js';
+import { childExecArgv } from '../../skills/runtime/child-engine.js';
 
 const require = createRequire(import.meta.url);
 const { Vec3 } = require('vec3') as { Vec3: new (x: number, y: number, z: number) => { x: number; y: number; z: number; offset(a: number, b: number, c: number): unknown } };
@@ -129,5 +132,34 @@ describe('skills/runtime: running skill code', function () {
     assert.equal(hostSignal?.aborted, true, 'host-side work is told to stop');
     const after = await runtime.run({ code: '', main: 'return 5', endowments: {} });
     assert.equal(after.value, 5);
+  });
+});
+
+describe('skills/runtime: isolation modes', function () {
+  this.timeout(60_000);
+
+  it('runs code from elsewhere in the child process: imported skills and skills of other agents', () => {
+    const mine = { provenance: { agent: 'alice', createdAt: '2026-01-01T00:00:00Z', source: 'llm' } };
+    const theirs = { provenance: { agent: 'bob', createdAt: '2026-01-01T00:00:00Z' } };
+    const imported = { provenance: { agent: 'alice', createdAt: '2026-01-01T00:00:00Z', source: 'voyager:/tmp/lib' } };
+    assert.equal(isolationFor([mine], 'alice'), 'in-process');
+    assert.equal(isolationFor([mine, theirs], 'alice'), 'child');
+    assert.equal(isolationFor([imported]), 'child');
+    assert.equal(isolationFor([]), 'in-process');
+  });
+
+  it('starts the child under the permission model with no writes, child processes or workers', () => {
+    const argv = childExecArgv(64);
+    assert.ok(argv.includes('--permission'));
+    assert.ok(argv.includes('--no-node-snapshot'));
+    for (const a of argv) assert.doesNotMatch(a, /allow-fs-write|allow-child-process|allow-worker|allow-wasi|allow-inspector/);
+  });
+
+  it('a process started without --no-node-snapshot still runs skills, in the child process', () => {
+    const script = `import { SkillRuntime } from ${JSON.stringify(new URL('../../skills/runtime/runtime.ts', import.meta.url).href)};
+      const rt = new SkillRuntime(); const r = await rt.run({ code: '', main: 'return 6 * 7', endowments: {} }); await rt.close();
+      process.stdout.write(JSON.stringify(r.value));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    assert.equal(out.trim(), '42');
   });
 });
