@@ -38,6 +38,18 @@ export interface CommandSandboxOptions {
 
 const ARG = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
+/** The household commands the kitchen simulator and kitchen robots share, as skill code calls them. */
+export const HOUSEHOLD_COMMANDS: Record<string, CommandSpec> = {
+  find: { skill: 'find', args: ['object'] },
+  goTo: { skill: 'go to', args: ['location'] },
+  pickUp: { skill: 'pick up', args: ['object'] },
+  putDown: { skill: 'put down', args: ['object'] },
+  place: { skill: 'place', args: ['object', 'location'] },
+  bringToUser: { skill: 'bring to user', args: ['object'] },
+  openDrawer: { skill: 'open drawer', args: ['drawer'] },
+  closeDrawer: { skill: 'close drawer', args: ['drawer'] },
+};
+
 export function commandSandboxApi(options: CommandSandboxOptions, signal: AbortSignal): SandboxApi {
   if (options.onEnd) {
     if (signal.aborted) options.onEnd();

@@ -19,7 +19,7 @@ import { SkillforgeError, errorMessage } from '../core/errors.js';
 import type { EnvEvent, JsonValue, Observation, Outcome, SkillCall } from '../core/types.js';
 import { ajv, describeErrors } from '../core/validate.js';
 import { SANDBOX_API, type CheckResult, type Environment, type ExecuteOptions, type Primitive, type SandboxApi, type Task } from '../envs/environment.js';
-import { commandSandboxApi } from '../envs/command-sandbox-api.js';
+import { HOUSEHOLD_COMMANDS, commandSandboxApi } from '../envs/command-sandbox-api.js';
 import type { ValidateFunction } from 'ajv';
 import { inPolygon, yawOf } from './geometry.js';
 import { fillTemplate, type RobotProfile } from './profile.js';
@@ -244,14 +244,7 @@ export class Ros2Environment implements Environment {
     return commandSandboxApi({
       global: 'robot',
       commands: {
-        goTo: { skill: 'go to', args: ['location'] },
-        find: { skill: 'find', args: ['object'] },
-        pickUp: { skill: 'pick up', args: ['object'] },
-        putDown: { skill: 'put down', args: ['object'] },
-        place: { skill: 'place', args: ['object', 'location'] },
-        bringToUser: { skill: 'bring to user', args: ['object'] },
-        openDrawer: { skill: 'open drawer', args: ['drawer'] },
-        closeDrawer: { skill: 'close drawer', args: ['drawer'] },
+        ...HOUSEHOLD_COMMANDS,
         gripper: { skill: 'gripper', args: ['command'] },
       },
       execute: (call, s) => this.execute(call, { signal: s }),

@@ -12,7 +12,7 @@ import { SkillforgeError } from '../../core/errors.js';
 import type { EnvEvent, JsonValue, Observation, Outcome, SkillCall } from '../../core/types.js';
 import { describeErrors, ajv } from '../../core/validate.js';
 import { SANDBOX_API, type CheckResult, type Environment, type ExecuteOptions, type Primitive, type SandboxApi, type Task } from '../environment.js';
-import { commandSandboxApi } from '../command-sandbox-api.js';
+import { HOUSEHOLD_COMMANDS, commandSandboxApi } from '../command-sandbox-api.js';
 import { checkGoal, validateKitchenGoal } from './goals.js';
 import { SAYCAN_KITCHEN, type KitchenLayout } from './layout.js';
 import { kitchenObservation, stateFromObservation } from './observation.js';
@@ -120,16 +120,7 @@ export class KitchenEnvironment implements Environment {
   sandboxApi(signal: AbortSignal): SandboxApi {
     return commandSandboxApi({
       global: 'kitchen',
-      commands: {
-        find: { skill: 'find', args: ['object'] },
-        goTo: { skill: 'go to', args: ['location'] },
-        pickUp: { skill: 'pick up', args: ['object'] },
-        putDown: { skill: 'put down', args: ['object'] },
-        place: { skill: 'place', args: ['object', 'location'] },
-        bringToUser: { skill: 'bring to user', args: ['object'] },
-        openDrawer: { skill: 'open drawer', args: ['drawer'] },
-        closeDrawer: { skill: 'close drawer', args: ['drawer'] },
-      },
+      commands: HOUSEHOLD_COMMANDS,
       execute: (call, s) => this.execute(call, { signal: s }),
       observe: () => structuredClone(this.current) as unknown as JsonValue,
       describe: async () => (await this.observe()).text,

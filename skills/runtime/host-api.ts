@@ -130,6 +130,11 @@ class RateLimiter {
   }
 }
 
+function overLimit(binding: HostBinding, limits: HostLimits): string {
+  binding.onLimit?.(`skill made more than ${limits.callsPerSecond} host calls in one second and was stopped`);
+  return answer(false, undefined, 'call rate limit exceeded');
+}
+
 function common(name: string, limits: HostLimits, parsed: unknown[], signal: AbortSignal): Promise<string> | null {
   if (name === '$sleep') {
     const ms = Math.min(Math.max(0, Number(parsed[0]) || 0), limits.maxSleepMs);
@@ -181,10 +186,7 @@ export function bindEndowments(endowments: Record<string, unknown>, limits: Host
     bootstrap: GENERIC_BOOTSTRAP,
     dispatch(_kind, name, json) {
       try {
-        if (!rate.take(Date.now())) {
-          binding.onLimit?.(`skill made more than ${limits.callsPerSecond} host calls in one second and was stopped`);
-          return answer(false, undefined, 'call rate limit exceeded');
-        }
+        if (!rate.take(Date.now())) return overLimit(binding, limits);
         const args = parseArgs(json, limits);
         if (name === '$shape') return answer(true, shape);
         const builtin = common(name, limits, args, signal);
@@ -226,10 +228,7 @@ export function bindSandboxApi(api: SandboxApi, limits: HostLimits, signal: Abor
     bootstrap: api.bootstrap,
     dispatch(kind, name, json) {
       try {
-        if (!rate.take(Date.now())) {
-          binding.onLimit?.(`skill made more than ${limits.callsPerSecond} host calls in one second and was stopped`);
-          return answer(false, undefined, 'call rate limit exceeded');
-        }
+        if (!rate.take(Date.now())) return overLimit(binding, limits);
         const args = parseArgs(json, limits);
         if (name === '$snapshot') return answer(true, null, undefined, snap());
         if (name === '$table') {
