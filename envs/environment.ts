@@ -2,7 +2,7 @@
  * The Environment contract: the one border between agents and a world (Minecraft, a ROS 2 robot,
  * a simulator). Agents import this file and never a concrete environment's dependencies.
  */
-import type { EnvEvent, JsonSchema, Observation, Outcome, SkillCall } from '../core/types.js';
+import type { EnvEvent, JsonSchema, JsonValue, Observation, Outcome, SkillCall } from '../core/types.js';
 
 export type { Observation, Outcome, SkillCall } from '../core/types.js';
 
@@ -26,6 +26,42 @@ export interface CheckResult {
   reason: string;
 }
 
+/**
+ * One host call a skill may make from its isolate: positional arguments, validated against `params`
+ * (a JSON schema for the argument array) before `run` sees them. Arguments arrive as copied plain
+ * data; `run`'s result is copied back as plain data (bounded), never as a host reference.
+ */
+export interface SandboxCall {
+  params: JsonSchema;
+  /** 'async' (default): a primitive that acts and resolves later; 'sync': a bounded read the skill waits on. */
+  kind?: 'sync' | 'async';
+  run(args: unknown[]): unknown;
+}
+
+/**
+ * What skill code may use, as data and named calls (see skills/runtime). `bootstrap` is trusted
+ * source `(function (host, G) { ... })` evaluated inside the isolate: it defines the skill's globals
+ * (e.g. `bot`, `mineBlock`) from `host.snapshot()` and `host.async/sync(name, args)`.
+ *
+ * @example
+ * const api: SandboxApi = {
+ *   bootstrap: `(function (host, G) { host.define('ping', (n) => host.async('ping', [n])); })`,
+ *   snapshot: () => ({}),
+ *   calls: { ping: { params: { type: 'array', items: [{ type: 'number' }] }, run: ([n]) => n } },
+ * };
+ */
+export interface SandboxApi {
+  bootstrap: string;
+  /** Plain data the skill reads synchronously; refreshed after every call. */
+  snapshot(): JsonValue;
+  calls: Record<string, SandboxCall>;
+  /** Large read-only tables (minecraft-data), copied into a run only when first read. */
+  tables?: Record<string, () => JsonValue>;
+}
+
+/** Key under which `sandboxEndowments(signal)` carries the environment's SandboxApi for the runtime. */
+export const SANDBOX_API: unique symbol = Symbol.for('skillforge.sandboxApi');
+
 export interface ExecuteOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
@@ -44,6 +80,11 @@ export interface Environment {
    * started (pathfinding, digging, navigation goals) should stop with it.
    */
   sandboxEndowments(signal?: AbortSignal): Record<string, unknown>;
+  /**
+   * The narrow API skill code runs against in its isolate: plain-data snapshots and schema-checked
+   * calls. `signal` fires when the run ends: the environment stops everything the skill started.
+   */
+  sandboxApi?(signal: AbortSignal): SandboxApi;
   /** Events (chat, damage, inventory changes...) since a time (ms since epoch), for feedback to a model. */
   recentEvents?(since: number): EnvEvent[];
   check(task: Task): Promise<CheckResult>;

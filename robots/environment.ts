@@ -18,7 +18,8 @@
 import { SkillforgeError, errorMessage } from '../core/errors.js';
 import type { EnvEvent, JsonValue, Observation, Outcome, SkillCall } from '../core/types.js';
 import { ajv, describeErrors } from '../core/validate.js';
-import type { CheckResult, Environment, ExecuteOptions, Primitive, Task } from '../envs/environment.js';
+import { SANDBOX_API, type CheckResult, type Environment, type ExecuteOptions, type Primitive, type SandboxApi, type Task } from '../envs/environment.js';
+import { HOUSEHOLD_COMMANDS, commandSandboxApi } from '../envs/command-sandbox-api.js';
 import type { ValidateFunction } from 'ajv';
 import { inPolygon, yawOf } from './geometry.js';
 import { fillTemplate, type RobotProfile } from './profile.js';
@@ -213,9 +214,10 @@ export class Ros2Environment implements Environment {
     }
   }
 
-  sandboxEndowments(): Record<string, unknown> {
-    const run = (skill: string, args: Record<string, JsonValue>) => this.execute({ skill, args });
-    return {
+  sandboxEndowments(signal?: AbortSignal): Record<string, unknown> {
+    // With the run's signal, commands stop when the run ends (host-side callers pass none).
+    const run = (skill: string, args: Record<string, JsonValue>) => this.execute({ skill, args }, signal ? { signal } : {});
+    const endowments: Record<string, unknown> = {
       robot: {
         observe: async () => (await this.observe()).json,
         goTo: (location: string) => run('go to', { location }),
@@ -229,6 +231,27 @@ export class Ros2Environment implements Environment {
         gripper: (command: 'open' | 'close') => run('gripper', { command }),
       },
     };
+    if (signal) Object.defineProperty(endowments, SANDBOX_API, { get: () => this.sandboxApi(signal), enumerable: false });
+    return endowments;
+  }
+
+  /**
+   * `robot.goTo(location)` etc. in the skill's isolate. Every command runs with the run's signal and
+   * through the safety layer; when the run ends (finished, failed, timed out, aborted) the robot is
+   * stopped (zero velocity, goals cancelled) and later commands are refused.
+   */
+  sandboxApi(signal: AbortSignal): SandboxApi {
+    return commandSandboxApi({
+      global: 'robot',
+      commands: {
+        ...HOUSEHOLD_COMMANDS,
+        gripper: { skill: 'gripper', args: ['command'] },
+      },
+      execute: (call, s) => this.execute(call, { signal: s }),
+      observe: async () => (await this.observe()).json as JsonValue,
+      describe: async () => (await this.observe()).text,
+      onEnd: () => this.robot.stop('the skill run ended'),
+    }, signal);
   }
 
   async check(task: Task): Promise<CheckResult> {

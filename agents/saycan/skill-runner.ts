@@ -15,12 +15,18 @@ import type { JsonValue } from '../../core/types.js';
 import { parseSkillCode } from '../../skills/code.js';
 import type { SkillRuntime } from '../../skills/runtime/runtime.js';
 import type { Skill } from '../../skills/skill.js';
+import { isolationFor } from '../../skills/runtime/provenance.js';
 import { collectProgram, type SkillSource } from '../voyager/program.js';
 import type { SkillRunner } from './agent.js';
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
-export function sandboxSkillRunner(runtime: Pick<SkillRuntime, 'run'>, source: SkillSource, options: { timeoutMs?: number } = {}): SkillRunner {
+/**
+ * `options.agent` names this agent: skills another agent wrote, or imported ones, then run in the
+ * permission-restricted child process (skills/runtime/provenance.ts). Without it, imported skills
+ * still do.
+ */
+export function sandboxSkillRunner(runtime: Pick<SkillRuntime, 'run'>, source: SkillSource, options: { timeoutMs?: number; agent?: string } = {}): SkillRunner {
   return async (skill: Skill, args: Record<string, JsonValue>, { env, signal }) => {
     const started = performance.now();
     const primitives = new Set(env.primitives().map((p) => p.name));
@@ -37,11 +43,11 @@ export function sandboxSkillRunner(runtime: Pick<SkillRuntime, 'run'>, source: S
     const result = await runtime.run({
       code: program.code,
       main: `return await ${skill.name}(${actual.join(', ')})`,
-      endowments: (runSignal: AbortSignal) => ({
-        ...(env.sandboxEndowments as (s?: AbortSignal) => Record<string, unknown>)(runSignal),
-        __skillArgs: args,
-      }),
+      // The environment's API (or plain endowments) plus the call's arguments as copied data.
+      endowments: (runSignal: AbortSignal) => (env.sandboxEndowments as (s?: AbortSignal) => Record<string, unknown>)(runSignal),
+      globals: { __skillArgs: args },
       timeoutMs: options.timeoutMs ?? 30_000,
+      isolation: isolationFor(program.skills, options.agent),
       signal,
       filename: `${skill.name}.js`,
     });

@@ -26,6 +26,7 @@ import type { SkillLibrary } from '../../skills/library.js';
 import type { Skill } from '../../skills/skill.js';
 import { parseSkillCode } from '../../skills/code.js';
 import type { SkillRuntime } from '../../skills/runtime/runtime.js';
+import { isolationFor } from '../../skills/runtime/provenance.js';
 import type { EpisodicMemory } from '../../memory/episodic.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Curriculum, ProposedTask } from './curriculum.js';
@@ -222,6 +223,8 @@ export class VoyagerLearner {
       main: `return await ${name}(${parsed.params.map((p) => (/^[A-Za-z_$][\w$]*$/.test(p) ? `typeof ${p} === 'undefined' ? undefined : ${p}` : 'undefined')).join(', ')})`,
       endowments: (runSignal) => env.sandboxEndowments(runSignal),
       timeoutMs: this.o.skillTimeoutMs,
+      // Library skills imported or written by other agents put the program in the child process.
+      isolation: isolationFor(deps.skills, this.o.agent),
       signal,
       filename: `${name}.js`,
     });

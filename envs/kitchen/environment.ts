@@ -11,7 +11,8 @@
 import { SkillforgeError } from '../../core/errors.js';
 import type { EnvEvent, JsonValue, Observation, Outcome, SkillCall } from '../../core/types.js';
 import { describeErrors, ajv } from '../../core/validate.js';
-import type { CheckResult, Environment, ExecuteOptions, Primitive, Task } from '../environment.js';
+import { SANDBOX_API, type CheckResult, type Environment, type ExecuteOptions, type Primitive, type SandboxApi, type Task } from '../environment.js';
+import { HOUSEHOLD_COMMANDS, commandSandboxApi } from '../command-sandbox-api.js';
 import { checkGoal, validateKitchenGoal } from './goals.js';
 import { SAYCAN_KITCHEN, type KitchenLayout } from './layout.js';
 import { kitchenObservation, stateFromObservation } from './observation.js';
@@ -94,9 +95,9 @@ export class KitchenEnvironment implements Environment {
    * rules), `observe()` resolving to a copy of the state ({robot:{at, holding}, objects, drawers})
    * and `describe()` to the text rendering.
    */
-  sandboxEndowments(): Record<string, unknown> {
+  sandboxEndowments(signal?: AbortSignal): Record<string, unknown> {
     const run = (skill: string, args: Record<string, JsonValue>) => this.execute({ skill, args });
-    return {
+    const endowments: Record<string, unknown> = {
       kitchen: {
         observe: async () => structuredClone(this.current),
         describe: async () => (await this.observe()).text,
@@ -110,6 +111,20 @@ export class KitchenEnvironment implements Environment {
         closeDrawer: (drawer: string) => run('close drawer', { drawer }),
       },
     };
+    // The skill runtime takes the data-only API; host-side callers use the functions above.
+    if (signal) Object.defineProperty(endowments, SANDBOX_API, { get: () => this.sandboxApi(signal), enumerable: false });
+    return endowments;
+  }
+
+  /** `kitchen.goTo(location)` etc. in the skill's isolate, each a schema-checked command. */
+  sandboxApi(signal: AbortSignal): SandboxApi {
+    return commandSandboxApi({
+      global: 'kitchen',
+      commands: HOUSEHOLD_COMMANDS,
+      execute: (call, s) => this.execute(call, { signal: s }),
+      observe: () => structuredClone(this.current) as unknown as JsonValue,
+      describe: async () => (await this.observe()).text,
+    }, signal);
   }
 
   async check(task: Task): Promise<CheckResult> {

@@ -16,7 +16,8 @@ import { SkillforgeError, errorMessage } from '../../core/errors.js';
 import { withTimeout } from '../../core/timeout.js';
 import type { EnvEvent, JsonSchema, JsonValue, Observation, Outcome, SkillCall } from '../../core/types.js';
 import { validator } from '../../core/validate.js';
-import type { CheckResult, Environment, ExecuteOptions, Primitive, Task } from '../environment.js';
+import { SANDBOX_API, type CheckResult, type Environment, type ExecuteOptions, type Primitive, type SandboxApi, type Task } from '../environment.js';
+import { minecraftSandboxApi } from './sandbox-api.js';
 import { MinecraftConnection, type MinecraftConnectionOptions } from './connection.js';
 import { EventRecorder, inventoryCounts } from './events.js';
 import { BLOCK_GROUPS, ChestMemory, observeBot } from './observation.js';
@@ -263,7 +264,7 @@ export class MinecraftEnvironment implements Environment {
     const o = signal ? { signal } : undefined;
     const pf = require('mineflayer-pathfinder');
     const goals = pf.goals as Record<string, unknown>;
-    return {
+    const endowments: Record<string, unknown> = {
       bot,
       mcData: bot.registry,
       Vec3,
@@ -295,6 +296,23 @@ export class MinecraftEnvironment implements Environment {
       GoalCompositeAll: goals.GoalCompositeAll,
       GoalInvert: goals.GoalInvert,
     };
+    // The skill runtime takes the narrow, data-only API from here; host-side callers use the rest.
+    if (signal) {
+      let api: SandboxApi | undefined;
+      Object.defineProperty(endowments, SANDBOX_API, { get: () => (api ??= minecraftSandboxApi(bot, signal, this.sandboxOptions(o))), enumerable: false });
+    }
+    return endowments;
+  }
+
+  /** The data-only API skill code runs against in its isolate (envs/minecraft/sandbox-api.ts). */
+  sandboxApi(signal: AbortSignal, options: { maxTimeoutMs?: number } = {}): SandboxApi {
+    const unbind = this.bindSignal(signal, options.maxTimeoutMs);
+    signal.addEventListener('abort', unbind, { once: true });
+    return minecraftSandboxApi(this.connection.bot, signal, this.sandboxOptions({ signal }));
+  }
+
+  private sandboxOptions(primitive: { signal: AbortSignal } | undefined) {
+    return { primitive, recentEvents: (since: number) => this.recentEvents(since), freeSpot: freeSpotNextTo };
   }
 
   /**

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import { SkillRuntime } from '../../skills/runtime/runtime.js';
+import { isolationFor } from '../../skills/runtime/provenance.js';
+import { childExecArgv } from '../../skills/runtime/child-engine.js';
 
 const require = createRequire(import.meta.url);
 const { Vec3 } = require('vec3') as { Vec3: new (x: number, y: number, z: number) => { x: number; y: number; z: number; offset(a: number, b: number, c: number): unknown } };
@@ -22,7 +25,7 @@ function fakeBot() {
 
 describe('skills/runtime: running skill code', function () {
   this.timeout(20000);
-  const runtime = new SkillRuntime({ memoryMb: 64, callbackTimeoutMs: 1000 });
+  const runtime = new SkillRuntime({ memoryMb: 64 });
   after(() => runtime.close());
 
   it('returns the value of the main expression', async () => {
@@ -31,10 +34,11 @@ describe('skills/runtime: running skill code', function () {
     assert.equal(r.value, 42);
   });
 
-  it('reads host objects, calls host methods and awaits host promises', async () => {
+  it('copies host values in and calls host functions with copied arguments, never host references', async () => {
     const bot = fakeBot();
+    let received: unknown;
     const mineBlock = async (b: unknown, name: string, count: number) => {
-      assert.equal(b, bot, 'the host receives the real bot back');
+      received = b;
       return `mined ${count} ${name}`;
     };
     const r = await runtime.run({
@@ -42,45 +46,56 @@ describe('skills/runtime: running skill code', function () {
         const logs = bot.inventory.items().find((i) => i.name === 'oak_log');
         const msg = await mineBlock(bot, 'stone', logs.count);
         bot.chat(msg + ' at ' + bot.entity.position.offset(1, 0, 0));
-        return { health: bot.entity.health, msg };
+        return { health: bot.entity.health, msg, client: typeof bot._client };
       }`,
       main: 'return await go(bot)',
       endowments: { bot, mineBlock },
     });
     assert.equal(r.ok, true, r.error);
-    assert.deepEqual(r.value, { health: 20, msg: 'mined 3 stone' });
+    assert.deepEqual(r.value, { health: 20, msg: 'mined 3 stone', client: 'undefined' });
     assert.deepEqual(bot.chatLog, ['mined 3 stone at (2, 64, 2)']);
+    assert.notEqual(received, bot, 'the host gets a copy, not its own object back');
+    assert.equal((received as Record<string, unknown>)._client, undefined, 'underscore properties are never copied');
   });
 
-  it('lets the host call skill callbacks synchronously (findBlock matching) and pass Vec3 both ways', async () => {
+  it('never runs skill functions on the host: a matcher handed to the host arrives as nothing; Vec3 crosses as the host class', async () => {
     const bot = fakeBot();
     let received: unknown;
+    let matcherSeen: unknown = 'not called';
     const place = (p: unknown) => { received = p; return true; };
+    bot.findBlock = (opts: { matching?: unknown }) => { matcherSeen = opts.matching; return null; };
     const r = await runtime.run({
       code: `async function find(bot) {
         const block = bot.findBlock({ matching: (b) => b.name === 'oak_log' });
         place(new Vec3(1, 2, 3).offset(1, 1, 1));
-        return block.position.x + block.position.y;
+        return block;
       }`,
       main: 'return await find(bot)',
-      endowments: { bot, place, Vec3 },
+      endowments: { bot, place },
     });
     assert.equal(r.ok, true, r.error);
-    assert.equal(r.value, 69);
+    assert.equal(r.value, null);
+    assert.equal(matcherSeen, undefined, 'the function was not passed across');
     assert.ok(received instanceof Vec3, 'a skill-made Vec3 arrives as the host class');
     assert.deepEqual({ ...(received as object) }, { x: 2, y: 3, z: 4 });
   });
 
-  it('removes event listeners a skill added once it ends', async () => {
+  it("offers no emitter methods: a skill cannot add listeners to or emit on the host's objects", async () => {
     const bot = fakeBot();
+    let emitted = 0;
+    bot.on('end', () => emitted++);
     const r = await runtime.run({
-      code: `async function listen(bot) { let n = 0; bot.on('chat', () => { n++ }); bot.emit('chat', 'a'); return n }`,
+      code: `async function listen(bot) { bot.on('chat', () => {}); }`,
       main: 'return await listen(bot)',
       endowments: { bot },
     });
-    assert.equal(r.ok, true, r.error);
-    assert.equal(r.value, 1);
+    assert.equal(r.ok, false);
+    assert.match(r.error!, /bot\.on is not a function/);
     assert.equal(bot.listenerCount('chat'), 0);
+    const r2 = await runtime.run({ code: '', main: "bot.emit('end'); bot.removeAllListeners()", endowments: { bot } });
+    assert.equal(r2.ok, false);
+    assert.equal(emitted, 0);
+    assert.equal(bot.listenerCount('end'), 1);
   });
 
   it('captures console output as logs', async () => {
@@ -117,5 +132,34 @@ describe('skills/runtime: running skill code', function () {
     assert.equal(hostSignal?.aborted, true, 'host-side work is told to stop');
     const after = await runtime.run({ code: '', main: 'return 5', endowments: {} });
     assert.equal(after.value, 5);
+  });
+});
+
+describe('skills/runtime: isolation modes', function () {
+  this.timeout(60_000);
+
+  it('runs code from elsewhere in the child process: imported skills and skills of other agents', () => {
+    const mine = { provenance: { agent: 'alice', createdAt: '2026-01-01T00:00:00Z', source: 'llm' } };
+    const theirs = { provenance: { agent: 'bob', createdAt: '2026-01-01T00:00:00Z' } };
+    const imported = { provenance: { agent: 'alice', createdAt: '2026-01-01T00:00:00Z', source: 'voyager:/tmp/lib' } };
+    assert.equal(isolationFor([mine], 'alice'), 'in-process');
+    assert.equal(isolationFor([mine, theirs], 'alice'), 'child');
+    assert.equal(isolationFor([imported]), 'child');
+    assert.equal(isolationFor([]), 'in-process');
+  });
+
+  it('starts the child under the permission model with no writes, child processes or workers', () => {
+    const argv = childExecArgv(64);
+    assert.ok(argv.includes('--permission'));
+    assert.ok(argv.includes('--no-node-snapshot'));
+    for (const a of argv) assert.doesNotMatch(a, /allow-fs-write|allow-child-process|allow-worker|allow-wasi|allow-inspector/);
+  });
+
+  it('a process started without --no-node-snapshot still runs skills, in the child process', () => {
+    const script = `import { SkillRuntime } from ${JSON.stringify(new URL('../../skills/runtime/runtime.ts', import.meta.url).href)};
+      const rt = new SkillRuntime(); const r = await rt.run({ code: '', main: 'return 6 * 7', endowments: {} }); await rt.close();
+      process.stdout.write(JSON.stringify(r.value));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    assert.equal(out.trim(), '42');
   });
 });
