@@ -143,7 +143,7 @@ describe('skillforge skills run', function () {
       { name: 'neverSettle', cause: 'timeout', code: `async function neverSettle(kitchen) { await kitchen.goTo('counter'); await new Promise(() => {}) }` },
       { name: 'eatMemory', cause: 'memory', timeout: '60000', code: `async function eatMemory(kitchen) { const a = []; for (;;) a.push(new Array(1e6).fill(1.5)) }` },
       // Its own realm's intrinsics only: whether it then fails or not, the host must not notice.
-      { name: 'pollutePrototypes', cause: ['error', 'crashed'], code: `async function pollutePrototypes(kitchen) { Object.prototype.polluted = true; Object.prototype.toJSON = () => { throw new Error('poisoned') }; Array.prototype.push = null; kitchen.__proto__.x = 1; await kitchen.goTo('counter'); JSON.stringify({}) }`, message: /poisoned/ },
+      { name: 'pollutePrototypes', cause: ['error', 'crashed'], code: `async function pollutePrototypes(kitchen) { Object.prototype.polluted = true; Object.prototype.toJSON = () => { throw new Error('poisoned') }; Array.prototype.push = null; kitchen.__proto__.x = 1; await kitchen.goTo('counter'); JSON.stringify({}) }`, message: /poisoned|intrinsics were tampered with/ },
     ];
     before(async () => {
       const src = await SkillLibrary.open(join(dir, 'attacker'), { logger: collectingLogger() });
