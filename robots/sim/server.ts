@@ -9,9 +9,18 @@
  * GripperCommand action, detections of the objects visible where it stands, /joint_states, and a
  * few std_srvs/srv/Trigger services. The world is the kitchen (envs/kitchen) by default.
  *
+ * Real-server mode (`realServer: true`, with `ros: 1 | 2`) adds what rosbridge_suite itself does
+ * and the ideal mode forgives: fragments of id-less messages numbered by an integer seed with the
+ * float `total` Python 3 computes, a type string the bridge cannot load (on ROS 1 any `pkg/msg/Type`)
+ * refused in silence (or as a `status` frame once the client asked with `set_level`), no action
+ * operations on ROS 1 (actions run over actionlib topics there, as move_base does), and services
+ * answered slower than topics (a ROS service call costs the bridge a connection: 7-13 ms measured).
+ * rosapi's /rosapi/topics, /rosapi/topic_type and /rosapi/services answer in both modes.
+ *
  * @example
  * const sim = await SimRobot.start({ profile: await loadProfile(builtinProfilePath('sim-kitchen')) });
  * const ros = new RosbridgeClient({ url: sim.url });
+ * const ros1 = await SimRobot.start({ profile, ros: 1, realServer: true });   // behaves as rosbridge_suite on ROS 1
  */
 import { performance } from 'node:perf_hooks';
 import { Encoder } from 'cbor-x';
@@ -20,6 +29,7 @@ import { errorMessage } from '../../core/errors.js';
 import { inPolygon, quaternion, yawOf } from '../geometry.js';
 import type { RobotProfile, Pose2D } from '../profile.js';
 import { checkFrame, CLIENT_OPS, FragmentBuffer, fragmentFrame, GoalStatus, type Frame } from '../rosbridge/protocol.js';
+import { actionlibTopics, rosapiType, sameType, wireType, type RosVersion } from '../rosbridge/ros-types.js';
 import { KitchenSimWorld } from './kitchen.js';
 import type { SimWorld } from './world.js';
 
@@ -48,6 +58,12 @@ export interface SimRobotOptions {
   arriveTolerance?: number;
   /** Detections are published every this many ticks (default 4: 5 Hz at 50 ms ticks). */
   detectionsEvery?: number;
+  /** ROS generation to behave as (default 2): type spelling, and actions over actionlib topics on 1. */
+  ros?: RosVersion;
+  /** Behave as rosbridge_suite does where the ideal mode forgives (see the file comment). */
+  realServer?: boolean;
+  /** Delay before a service answers (default 8 ms in real-server mode, 0 otherwise). */
+  serviceDelayMs?: number;
 }
 
 /** A frame as the server received it (tests assert on these). */
@@ -76,6 +92,8 @@ interface Connection {
   advertised: Map<string, string>;
   fragmentSize?: number;
   fragments: FragmentBuffer;
+  /** set_level: status frames about refused requests are sent at this level (rosbridge on ROS 1). */
+  statusLevel?: string;
 }
 
 interface GoalContext {
@@ -171,7 +189,12 @@ export class SimRobot {
   gripperPosition: number;
 
   private readonly opts: Required<Omit<SimRobotOptions, 'world' | 'seed' | 'start' | 'profile' | 'port'>> & { port: number };
-  private readonly wss: WebSocketServer;
+  private wss: WebSocketServer | undefined;
+  /** Topics the robot's own nodes publish or subscribe, with the type they use (this ROS's spelling). */
+  private readonly graph = new Map<string, string>();
+  /** Topics clients advertised, with the type accepted. */
+  private readonly clientTopics = new Map<string, string>();
+  private fragmentSeed = 0;
   private readonly conns = new Set<Connection>();
   private readonly goals = new Map<string, RunningGoal>();
   private readonly actions = new Map<string, ActionServer>();
@@ -197,6 +220,9 @@ export class SimRobot {
       cmdVelTimeoutMs: options.cmdVelTimeoutMs ?? 500,
       arriveTolerance: options.arriveTolerance ?? 0.15,
       detectionsEvery: options.detectionsEvery ?? 4,
+      ros: options.ros ?? 2,
+      realServer: options.realServer ?? false,
+      serviceDelayMs: options.serviceDelayMs ?? (options.realServer ? 8 : 0),
     };
     const locs = this.profile.locations;
     this.start = options.start ?? locs['initial location'] ?? Object.values(locs)[0]!;
@@ -204,6 +230,11 @@ export class SimRobot {
     this.at = this.locationAt(this.pose);
     this.gripperPosition = this.profile.interfaces.gripper?.openPosition ?? 0.08;
     this.wss = wss;
+    for (const [topic, type] of Object.entries(TOPIC_TYPES)) this.graph.set(topic, wireType(type, this.opts.ros));
+    const o = this.profile.observations;
+    for (const t of [o.odom, o.amcl, o.detections, o.jointStates, this.profile.interfaces.cmdVel, this.profile.interfaces.estop]) {
+      if (t && !this.graph.has(t.topic)) this.graph.set(t.topic, wireType(t.type, this.opts.ros));
+    }
     this.registerInterfaces();
   }
 
@@ -219,6 +250,7 @@ export class SimRobot {
     const addr = wss.address();
     sim.opts.port = addr && typeof addr === 'object' ? addr.port : 0;
     wss.on('connection', (ws) => sim.accept(ws));
+    wss.on('error', () => {});
     sim.tickTimer = setInterval(() => sim.tick(), sim.opts.tickMs);
     sim.tickTimer.unref();
     return sim;
@@ -254,7 +286,44 @@ export class SimRobot {
       c.ws.terminate();
     }
     this.conns.clear();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    const wss = this.wss;
+    this.wss = undefined;
+    if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
+  }
+
+  /**
+   * Fault injection: the bridge goes away (clients cut, the port refuses connections) while the
+   * robot keeps doing what it was last told, as a robot does when rosbridge_server dies.
+   */
+  async stopBridge(): Promise<void> {
+    const wss = this.wss;
+    this.wss = undefined;
+    for (const c of this.conns) {
+      for (const s of c.subs.values()) clearTimeout(s.timer);
+      c.ws.terminate();
+    }
+    this.conns.clear();
+    if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
+  }
+
+  /** Fault injection: the bridge comes back on the same port. Resolves once it listens. */
+  async startBridge(): Promise<void> {
+    if (this.wss) return;
+    const wss = await new Promise<WebSocketServer>((resolve, reject) => {
+      const s = new WebSocketServer({ host: this.opts.host, port: this.opts.port, perMessageDeflate: false });
+      s.once('listening', () => resolve(s));
+      s.once('error', reject);
+    });
+    wss.on('connection', (ws) => this.accept(ws));
+    wss.on('error', () => {});
+    this.wss = wss;
+  }
+
+  /** What rosbridge's rosapi would list: the robot's topics and those clients advertised. */
+  topicTypes(): Map<string, string> {
+    const all = new Map(this.graph);
+    for (const [t, type] of this.clientTopics) if (!all.has(t)) all.set(t, type);
+    return all;
   }
 
   /** Fault injection: send raw text or bytes to every client. */
@@ -332,6 +401,22 @@ export class SimRobot {
     ws.on('error', () => {});
   }
 
+  /** Refuse a request as rosbridge does: in its own log, and as a status frame only if the client asked (set_level). */
+  private refuse(conn: Connection, reason: string, id?: string | number): void {
+    this.rejected.push({ connection: conn.n, reason });
+    if (this.opts.realServer && conn.statusLevel && conn.statusLevel !== 'none') {
+      const frame: Frame = { op: 'status', level: 'error', msg: reason };
+      if (id !== undefined) frame.id = id;
+      this.sendFrame(conn, frame);
+    }
+  }
+
+  /** Can the bridge load this type string? ROS 1 knows only `pkg/Type`; ROS 2 both spellings. */
+  private loadable(type: unknown): boolean {
+    if (typeof type !== 'string') return false;
+    return this.opts.ros === 1 ? /^[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/.test(type) : /^[A-Za-z0-9_]+\/((msg|srv|action)\/)?[A-Za-z0-9_]+$/.test(type);
+  }
+
   private handle(conn: Connection, value: unknown): void {
     const checked = checkFrame(value, CLIENT_OPS);
     if (!checked.ok) {
@@ -339,19 +424,31 @@ export class SimRobot {
       return;
     }
     const f = checked.frame;
+    if (this.opts.ros === 1 && (f.op === 'send_action_goal' || f.op === 'cancel_action_goal')) {
+      // rosbridge_suite on ROS 1 has no action capabilities: "Unknown operation", in its log.
+      this.received.push({ time: performance.now(), connection: conn.n, frame: f });
+      this.refuse(conn, `Unknown operation: ${f.op}`, f.id);
+      return;
+    }
     this.received.push({ time: performance.now(), connection: conn.n, frame: f });
     // rosbridge's protocol: any message carrying fragment_size sets the connection's fragment size.
     if (typeof f.fragment_size === 'number') conn.fragmentSize = f.fragment_size;
     try {
       switch (f.op) {
         case 'fragment': {
-          const joined = conn.fragments.add(f as unknown as { id: string; data: string; num: number; total: number });
+          const joined = conn.fragments.add(f as unknown as { id: string | number; data: string; num: number; total: number });
           if (joined !== undefined) this.handle(conn, JSON.parse(joined));
           return;
         }
-        case 'advertise':
-          conn.advertised.set(f.topic as string, f.type as string);
+        case 'advertise': {
+          const topic = f.topic as string;
+          const existing = this.topicTypes().get(topic);
+          if (this.opts.realServer && !this.loadable(f.type)) return this.refuse(conn, `advertise ${topic}: cannot load type ${String(f.type)}`, f.id);
+          if (this.opts.realServer && existing && !sameType(existing, String(f.type))) return this.refuse(conn, `advertise ${topic}: topic already has type ${existing}, not ${String(f.type)}`, f.id);
+          conn.advertised.set(topic, f.type as string);
+          if (!existing) this.clientTopics.set(topic, f.type as string);
           return;
+        }
         case 'unadvertise':
           conn.advertised.delete(f.topic as string);
           return;
@@ -363,7 +460,7 @@ export class SimRobot {
           const s = conn.subs.get(f.topic as string);
           if (!s) return;
           // With an id only that subscriber leaves; without one, all of them.
-          if (f.id !== undefined) s.ids.delete(f.id);
+          if (f.id !== undefined) s.ids.delete(String(f.id));
           else s.ids.clear();
           if (s.ids.size > 0) {
             this.mergeSubscription(s);
@@ -381,12 +478,13 @@ export class SimRobot {
           return;
         case 'cancel_action_goal': {
           // Goals are keyed by id across connections, as in rosbridge's shared handler list.
-          const g = f.id ? this.goals.get(f.id) : undefined;
-          this.cancelLog.push({ time: performance.now(), id: f.id ?? '', action: f.action as string });
+          const g = f.id !== undefined ? this.goals.get(String(f.id)) : undefined;
+          this.cancelLog.push({ time: performance.now(), id: String(f.id ?? ''), action: f.action as string });
           g?.abort.abort('canceled');
           return;
         }
         case 'set_level':
+          conn.statusLevel = f.level as string;
           return;
       }
     } catch (err) {
@@ -396,9 +494,9 @@ export class SimRobot {
 
   private onPublish(conn: Connection, topic: string, msg: Msg): void {
     const type = conn.advertised.get(topic);
-    const known = TOPIC_TYPES[topic];
+    const known = this.graph.get(topic);
     // Publishing without advertising, or with the wrong type, is dropped silently.
-    if (!type || (known && type !== known)) {
+    if (!type || (known && !sameType(type, known))) {
       this.rejected.push({ connection: conn.n, reason: `publish on ${topic} ignored (${type ? `type ${type}` : 'not advertised'})` });
       return;
     }
@@ -408,6 +506,7 @@ export class SimRobot {
   private deliver(topic: string, msg: Msg, from: Connection | undefined): void {
     if (topic === '/cmd_vel') this.onCmdVel(msg);
     if (topic === '/skillforge/estop' && msg.data === true) this.triggerEstop();
+    this.actionlibTopic(topic, msg);
     // Like ROS 2, a subscriber also hears its own connection's publications.
     for (const c of this.conns) this.send(c, topic, msg);
     void from;
@@ -415,13 +514,15 @@ export class SimRobot {
 
   private onSubscribe(conn: Connection, f: Frame): void {
     const topic = f.topic as string;
-    const known = TOPIC_TYPES[topic];
-    if (known && typeof f.type === 'string' && f.type !== known) {
-      // rosbridge raises inside the capability; the client hears nothing.
-      this.rejected.push({ connection: conn.n, reason: `subscribe ${topic}: type ${f.type} does not match ${known}` });
-      return;
+    const known = this.topicTypes().get(topic);
+    if (this.opts.realServer && f.type !== undefined && !this.loadable(f.type)) {
+      return this.refuse(conn, `subscribe ${topic}: cannot load type ${String(f.type)}`, f.id);
     }
-    const id = f.id ?? `anonymous:${topic}`;
+    if (known && typeof f.type === 'string' && !sameType(f.type, known)) {
+      // rosbridge raises inside the capability; the client hears nothing.
+      return this.refuse(conn, `subscribe ${topic}: type ${f.type} does not match ${known}`, f.id);
+    }
+    const id = String(f.id ?? `anonymous:${topic}`);
     const own = { throttleRate: num(f.throttle_rate), queueLength: num(f.queue_length) };
     let sub = conn.subs.get(topic);
     if (!sub) {
@@ -484,8 +585,9 @@ export class SimRobot {
     const text = JSON.stringify(frame);
     const size = conn.fragmentSize;
     if (size !== undefined && size > 0 && text.length > size) {
-      const id = frame.id ?? `${frame.op}:${(frame.topic ?? frame.service ?? frame.action ?? '') as string}:${++this.tickCount}`;
-      for (const part of fragmentFrame(text, id, size)) {
+      // rosbridge_suite numbers id-less messages with an integer seed and sends Python's float total.
+      const id = frame.id ?? (this.opts.realServer ? this.fragmentSeed++ : `${frame.op}:${(frame.topic ?? frame.service ?? frame.action ?? '') as string}:${++this.tickCount}`);
+      for (const part of fragmentFrame(text, id, size, { pythonTotal: this.opts.realServer })) {
         conn.ws.send(JSON.stringify(part));
         this.stats.fragmentsSent++;
       }
@@ -506,9 +608,11 @@ export class SimRobot {
       this.sendFrame(conn, out);
     };
     if (!server) return respond(false, `Service ${name} does not exist`);
-    if (typeof f.type === 'string' && f.type !== '' && f.type !== server.type) {
-      return respond(false, `Service ${name} has type ${server.type}, not ${f.type}`);
+    if (typeof f.type === 'string' && f.type !== '' && !sameType(f.type, server.type)) {
+      return respond(false, `Service ${name} has type ${wireType(server.type, this.opts.ros)}, not ${f.type}`);
     }
+    // A ROS service call costs the real bridge a connection to the service server.
+    if (this.opts.serviceDelayMs > 0) await new Promise((r) => setTimeout(r, this.opts.serviceDelayMs));
     try {
       const args = (Array.isArray(f.args) ? {} : (f.args as Msg | undefined)) ?? {};
       const values = await server.call(args);
@@ -522,7 +626,7 @@ export class SimRobot {
 
   private onSendGoal(conn: Connection, f: Frame): void {
     const name = f.action as string;
-    const id = f.id ?? `goal:${name}:${++this.tickCount}`;
+    const id = String(f.id ?? `goal:${name}:${++this.tickCount}`);
     const server = this.actions.get(name);
     // No action server: rosbridge's client waits for one; the client hears nothing.
     if (!server) return;
@@ -556,7 +660,7 @@ export class SimRobot {
 
   private registerInterfaces(): void {
     const i = this.profile.interfaces;
-    this.actions.set(i.navigate.action, { type: i.navigate.type, run: (ctx) => this.navigate(ctx) });
+    if (i.navigate) this.actions.set(i.navigate.action, { type: i.navigate.type, run: (ctx) => this.navigate(ctx) });
     if (i.pick) this.actions.set(i.pick.action, { type: i.pick.type, run: (ctx) => this.manipulate(ctx, 'pick') });
     if (i.place) this.actions.set(i.place.action, { type: i.place.type, run: (ctx) => this.manipulate(ctx, 'place') });
     if (i.openDrawer) this.actions.set(i.openDrawer.action, { type: i.openDrawer.type, run: (ctx) => this.manipulate(ctx, 'open') });
@@ -579,6 +683,74 @@ export class SimRobot {
       call: (a) => ({ sum: num(a.a) + num(a.b) }),
     });
     this.services.set('/skillforge/hang', { type: 'std_srvs/srv/Trigger', call: () => undefined });
+    // rosapi, as rosbridge's launch files start it.
+    const ros = this.opts.ros;
+    this.services.set('/rosapi/topics', {
+      type: rosapiType('Topics', ros),
+      call: () => {
+        const all = this.topicTypes();
+        return { topics: [...all.keys()], types: [...all.values()] };
+      },
+    });
+    this.services.set('/rosapi/topic_type', { type: rosapiType('TopicType', ros), call: (a) => ({ type: this.topicTypes().get(String(a.topic)) ?? '' }) });
+    this.services.set('/rosapi/services', { type: rosapiType('Services', ros), call: () => ({ services: [...this.services.keys()] }) });
+    if (ros === 1) {
+      // ROS 1 action servers are actionlib topics (move_base's goal/cancel/status/feedback/result).
+      for (const [name, server] of this.actions) {
+        const t = actionlibTopics(name, server.type);
+        for (const x of [t.goal, t.cancel, t.status, t.feedback, t.result]) this.graph.set(x.topic, x.type);
+        this.actionlib.set(t.goal.topic, { name, kind: 'goal' });
+        this.actionlib.set(t.cancel.topic, { name, kind: 'cancel' });
+      }
+    }
+  }
+
+  private readonly actionlib = new Map<string, { name: string; kind: 'goal' | 'cancel' }>();
+
+  /** ROS 1: a message on an action server's goal or cancel topic (from any client). */
+  private actionlibTopic(topic: string, msg: Msg): void {
+    const route = this.actionlib.get(topic);
+    if (!route) return;
+    const server = this.actions.get(route.name)!;
+    const t = actionlibTopics(route.name, server.type);
+    const goalId = route.kind === 'goal' ? (msg.goal_id as Msg | undefined)?.id : msg.id;
+    const id = typeof goalId === 'string' && goalId !== '' ? goalId : `actionlib:${route.name}:${++this.tickCount}`;
+    if (route.kind === 'cancel') {
+      this.cancelLog.push({ time: performance.now(), id, action: route.name });
+      this.goals.get(id)?.abort.abort('canceled');
+      return;
+    }
+    // ROS 2 status codes back to actionlib's: 4->3 SUCCEEDED, 5->2 PREEMPTED, 6->4 ABORTED.
+    const ros1Status = (s: number) => (s === GoalStatus.SUCCEEDED ? 3 : s === GoalStatus.CANCELED ? 2 : 4);
+    const header = { seq: 0, stamp: { secs: Math.floor(Date.now() / 1000), nsecs: 0 }, frame_id: '' };
+    const abort = new AbortController();
+    this.goals.set(id, { id, action: route.name, conn: undefined as unknown as Connection, abort });
+    const publish = (tp: string, m: Msg) => this.deliver(tp, m, undefined);
+    publish(t.status.topic, { header, status_list: [{ goal_id: { id }, status: 1, text: '' }] });
+    const args = (msg.goal ?? {}) as Msg;
+    // move_base's goal is {target_pose}; the navigation code reads Nav2's {pose}.
+    const ctx: GoalContext = {
+      id,
+      action: route.name,
+      args: args.target_pose && !args.pose ? { ...args, pose: args.target_pose } : args,
+      signal: abort.signal,
+      feedback: (values) => {
+        const cp = values.current_pose as Msg | undefined;
+        publish(t.feedback.topic, { header, status: { goal_id: { id }, status: 1, text: '' }, feedback: cp ? { base_position: cp } : values });
+      },
+    };
+    server
+      .run(ctx)
+      .then(
+        (o) => o,
+        (err: unknown) => ({ status: GoalStatus.ABORTED, values: { error_msg: errorMessage(err) } as Msg }),
+      )
+      .then((o) => {
+        const text = typeof o.values.error_msg === 'string' ? o.values.error_msg : typeof o.values.message === 'string' ? o.values.message : '';
+        publish(t.result.topic, { header, status: { goal_id: { id }, status: ros1Status(o.status), text }, result: {} });
+        publish(t.status.topic, { header, status_list: [{ goal_id: { id }, status: ros1Status(o.status), text }] });
+      })
+      .finally(() => this.goals.delete(id));
   }
 
   /** The robot's full state as JSON (get_state service). */
@@ -766,6 +938,10 @@ export class SimRobot {
       if (this.base.linear !== 0 || this.base.angular !== 0) {
         const yaw = this.pose.yaw + this.base.angular * dt;
         this.pose = { x: this.pose.x + Math.cos(yaw) * this.base.linear * dt, y: this.pose.y + Math.sin(yaw) * this.base.linear * dt, yaw };
+      } else if (this.at === null) {
+        // At rest after driving by twist: where is it now?
+        this.at = this.locationAt(this.pose);
+        if (this.at && this.world instanceof KitchenSimWorld) this.world.arrive(this.at);
       }
     }
     if (this.conns.size === 0) return;
