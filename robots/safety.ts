@@ -236,6 +236,8 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   #poseSub: Subscription | undefined;
   #pose: Pose2D | null = null;
   #outage = false;
+  /** Motion was commanded on this connection: a stop sent just before a drop may never have arrived. */
+  #movedThisConnection = false;
   #motionCounter = 0;
   #closed = false;
 
@@ -437,6 +439,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     }
     this.#lastTwist = sent;
     this.#lastTwistAt = now;
+    this.#movedThisConnection = true;
     if (this.dryRun) {
       this.#dry(`publish ${cmd.topic} ${JSON.stringify(sent)}`);
       return sent;
@@ -705,6 +708,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     const goalOptions = { onFeedback: options.onFeedback, timeoutMs, signal: options.signal };
     const handle: GoalHandle = this.ros === 1 ? this.#actionlib.sendGoal(iface.action, iface.type, args, goalOptions) : this.#client.sendGoal(iface.action, iface.type, args, goalOptions);
     this.#goals.set(handle.id, { action: iface.action, type: iface.type, local: false, cancel: handle.cancel });
+    this.#movedThisConnection = true;
     this.#updateMotion();
     this.#log(`safety: goal ${handle.id}: ${description}`);
     try {
@@ -811,10 +815,13 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     // The last command may stand on the robot, and goals may still run there: both are owed a stop.
     const lost = [...this.#goals.entries()].filter(([, g]) => !g.local).map(([id, g]) => ({ id, action: g.action, type: g.type }));
     for (const g of lost) if (!this.#owed.goals.some((o) => o.id === g.id)) this.#owed.goals.push(g);
-    if (this.#moving || lost.length > 0) {
+    // A socket is found dead only after the fact: a stop written to it just before may be lost too.
+    if (this.#moving || lost.length > 0 || this.#movedThisConnection) {
       this.#owed.stop = true;
       this.#log(`safety: connection lost while moving (${lost.length} goal(s)); a stop is owed and goes first on reconnect`);
     }
+    // Likewise a latched e-stop: publishing it again on reconnect is harmless, missing it is not.
+    if (this.#estop && !this.dryRun) this.#owed.estop = true;
     this.#actionlib.failAll('the rosbridge connection closed');
     if (!this.#outage) {
       this.#outage = true;
@@ -856,6 +863,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
 
   #onConnectionOpen(): void {
     this.#outage = false;
+    this.#movedThisConnection = false;
     const restored = this.#restored ?? { cancelled: [], stopped: false };
     this.#restored = undefined;
     this.#updateMotion();

@@ -585,8 +585,10 @@ export class SimRobot {
     const text = JSON.stringify(frame);
     const size = conn.fragmentSize;
     if (size !== undefined && size > 0 && text.length > size) {
-      // rosbridge_suite numbers id-less messages with an integer seed and sends Python's float total.
-      const id = frame.id ?? (this.opts.realServer ? this.fragmentSeed++ : `${frame.op}:${(frame.topic ?? frame.service ?? frame.action ?? '') as string}:${++this.tickCount}`);
+      // rosbridge_suite numbers id-less messages with `fragmentation_seed`, an attribute of a
+      // Fragmentation object it creates anew for every message: so the id is always the integer 0.
+      // Its total is Python 3's float ((len - 1) / size) + 1.
+      const id = frame.id ?? (this.opts.realServer ? this.fragmentSeed : `${frame.op}:${(frame.topic ?? frame.service ?? frame.action ?? '') as string}:${++this.tickCount}`);
       for (const part of fragmentFrame(text, id, size, { pythonTotal: this.opts.realServer })) {
         conn.ws.send(JSON.stringify(part));
         this.stats.fragmentsSent++;
