@@ -744,6 +744,12 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
       return { status: GoalStatus.SUCCEEDED, result: true, values: { dry_run: true }, dryRun: true };
     }
     if (!this.#client.connected) throw new SkillforgeError('E_NOT_CONNECTED', `${description}: not connected to the robot`, { hint: 'the client is reconnecting; retry when the connection is back' });
+    // Right after connecting the first odometry message may still be on its way.
+    for (let waited = 0; !this.#pose && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    if (!this.#pose) {
+      const t = this.profile.observations.amcl ?? this.profile.observations.odom;
+      throw new SkillforgeError('E_NO_POSE', `${description}: no pose on ${t?.topic ?? 'the odometry topic'} within 3 s`, { hint: 'closed-loop motion steers by odometry; check that topic on the robot' });
+    }
     const id = `twist:${++this.#motionCounter}`;
     const abort = new AbortController();
     const onAbort = () => abort.abort(options.signal?.reason);

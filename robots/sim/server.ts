@@ -610,7 +610,8 @@ export class SimRobot {
       this.sendFrame(conn, out);
     };
     if (!server) return respond(false, `Service ${name} does not exist`);
-    if (typeof f.type === 'string' && f.type !== '' && !sameType(f.type, server.type)) {
+    // rosbridge on ROS 1 looks the type up from the master and ignores the one sent.
+    if (this.opts.ros === 2 && typeof f.type === 'string' && f.type !== '' && !sameType(f.type, server.type)) {
       return respond(false, `Service ${name} has type ${wireType(server.type, this.opts.ros)}, not ${f.type}`);
     }
     // A ROS service call costs the real bridge a connection to the service server.
