@@ -225,7 +225,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   readonly #actionForbidden: (n: string) => boolean;
   readonly #goals = new Map<string, TrackedGoal>();
   #owed: Owed = { stop: false, estop: false, goals: [] };
-  #estop: { reason: string } | null = null;
+  #estop: { reason: string; source: 'topic' | 'program' } | null = null;
   #lastTwist: Twist = ZERO;
   #lastTwistAt = 0;
   #lastClampLog = 0;
@@ -563,7 +563,8 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   /** Latch the e-stop: zero velocity, cancel all goals, tell the robot, refuse motion until reset. */
   estop(reason = 'e-stop', source: 'topic' | 'program' = 'program'): void {
     const first = this.#estop === null;
-    this.#estop = { reason };
+    // A programmatic e-stop stays ours to re-publish, even if the topic echoes it back.
+    this.#estop = { reason, source: this.#estop?.source === 'program' ? 'program' : source };
     if (first) {
       this.#log(`safety: E-STOP (${reason})`);
       this.emit('estop', { reason, source });
@@ -826,8 +827,9 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
       this.#owed.stop = true;
       this.#log(`safety: connection lost while moving (${lost.length} goal(s)); a stop is owed and goes first on reconnect`);
     }
-    // Likewise a latched e-stop: publishing it again on reconnect is harmless, missing it is not.
-    if (this.#estop && !this.dryRun) this.#owed.estop = true;
+    // Likewise an e-stop we published: the robot may never have heard it. (One that came from the
+    // robot's topic is the robot's own; re-publishing it could re-latch a stop a person cleared there.)
+    if (this.#estop?.source === 'program' && !this.dryRun) this.#owed.estop = true;
     this.#actionlib.failAll('the rosbridge connection closed');
     if (!this.#outage) {
       this.#outage = true;
