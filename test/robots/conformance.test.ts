@@ -195,3 +195,44 @@ for (const mode of MODES) describe(`rosbridge conformance (simulated robot, ${mo
     });
   }
 });
+
+describe('rosbridge conformance (simulated robot, rosbridge_suite mode on ROS 1)', function () {
+  let sim: SimRobot;
+  before(async () => {
+    sim = await startSim({ navSpeed: 4, ros: 1, realServer: true });
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  for (const make of [() => new OurClient(), () => new RoslibClient()]) {
+    const probe = make();
+    describe(probe.name, () => {
+      let c: ConformanceClient;
+      before(async () => {
+        c = make();
+        await c.connect(sim.url);
+      });
+      after(() => c.close());
+
+      it('receives topics under ROS 1 type names; a ROS 2 spelling gets silence', async () => {
+        const odom = await within(next(c, '/odom', 'nav_msgs/Odometry'), 2000, '/odom');
+        assert.equal(odom.child_frame_id, 'base_link');
+        await assert.rejects(within(next(c, '/joint_states', 'sensor_msgs/msg/JointState'), 500, '/joint_states'), /nothing within/);
+        assert.ok(sim.rejected.some((r) => /cannot load type sensor_msgs\/msg\/JointState/.test(r.reason)));
+      });
+
+      it('calls services (the type is looked up by the bridge) and reports failures', async () => {
+        assert.deepEqual(await c.callService('/add_two_ints', 'example_interfaces/AddTwoInts', { a: 40, b: 2 }), { sum: 42 });
+        await assert.rejects(c.callService('/no_such_service', 'std_srvs/Trigger', {}), /does not exist/);
+      });
+
+      it('lists topics through rosapi with ROS 1 types, the action servers' actionlib topics included', async () => {
+        const r = await c.callService('/rosapi/topics', 'rosapi/Topics', {});
+        const types = new Map((r.topics as string[]).map((t, k) => [t, (r.types as string[])[k]]));
+        assert.equal(types.get('/cmd_vel'), 'geometry_msgs/Twist');
+        assert.equal(types.get('/navigate_to_pose/goal'), 'nav2_msgs/NavigateToPoseActionGoal');
+      });
+    });
+  }
+});
