@@ -142,7 +142,7 @@ export function register(program: Command): void {
         });
       }
       const model: import('../../agents/llm/model.js').LanguageModel & { close?(): Promise<void> } = offline
-        ? new (await import('../../robots/planner-say.js')).KitchenPlannerSay({
+        ? new (await import('../kitchen-planner-say.js')).KitchenPlannerSay({
             // Filled in below, once the simulator and the environment exist.
             state: () => plannerState!(),
             callOf: (text) => plannerCalls.get(text),
@@ -210,7 +210,7 @@ export function register(program: Command): void {
               hint: 'phrase it as the kitchen understands, e.g. "bring me an apple", "put the coke in the top drawer", or name a model with --llm',
             });
           }
-          (model as import('../../robots/planner-say.js').KitchenPlannerSay).setGoal(goal as import('../../envs/kitchen/goals.js').KitchenGoal);
+          (model as import('../kitchen-planner-say.js').KitchenPlannerSay).setGoal(goal as import('../../envs/kitchen/goals.js').KitchenGoal);
           const { groundPrimitives } = await import('../../agents/saycan/candidates.js');
           for (const c of groundPrimitives(env.primitives())) plannerCalls.set(c.text, c.call);
           plannerCalls.set('done', { skill: 'done', args: {} });

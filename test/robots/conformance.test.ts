@@ -227,7 +227,7 @@ describe('rosbridge conformance (simulated robot, rosbridge_suite mode on ROS 1)
         await assert.rejects(c.callService('/no_such_service', 'std_srvs/Trigger', {}), /does not exist/);
       });
 
-      it('lists topics through rosapi with ROS 1 types, the action servers' actionlib topics included', async () => {
+      it('lists topics through rosapi with ROS 1 types, the actionlib topics of the action servers included', async () => {
         const r = await c.callService('/rosapi/topics', 'rosapi/Topics', {});
         const types = new Map((r.topics as string[]).map((t, k) => [t, (r.types as string[])[k]]));
         assert.equal(types.get('/cmd_vel'), 'geometry_msgs/Twist');

@@ -4,7 +4,8 @@
  * every decision, scores its next action 1 and every other option ~0. It is NOT a language model
  * and says so (`id` 'offline:kitchen-planner'; chat and structured answers refuse): it exists so
  * `skillforge robot --llm offline` runs end to end without a model, and as an upper bound a
- * language model's Say can be compared against.
+ * language model's Say can be compared against. It lives in bin/ because it joins the kitchen's
+ * planner to agents/llm's model contract, which robots/ and envs/ may not import.
  *
  * @example
  * const say = new KitchenPlannerSay({ state: () => world.state, goal, callOf: (text) => byText.get(text) });
