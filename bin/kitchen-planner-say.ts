@@ -80,4 +80,7 @@ export class KitchenPlannerSay implements LanguageModel {
   usage(): UsageCounters {
     return { ...this.#usage };
   }
+
+  /** Nothing to release (no model is loaded). */
+  async close(): Promise<void> {}
 }

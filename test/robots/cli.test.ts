@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Keys } from '../../bin/commands/robot.js';
 import { runCli as cli } from '../support/cli.js';
@@ -38,6 +41,19 @@ describe('skillforge robot (command line)', function () {
     assert.match(out, /Say: offline:kitchen-planner \(the kitchen planner baseline, not a language model\)/);
     assert.match(out, /task: SUCCESS \(the user has the apple\)/);
     assert.match(err, /verified \d+ interface\(s\) through rosapi/);
+  });
+
+  it('skillforge saycan --llm offline: the same baseline on the kitchen simulator', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-saycan-offline-'));
+    try {
+      const { out, err, code } = await cli(['--data-dir', dir, 'saycan', 'bring me an apple', '--seed', '3', '--llm', 'offline']);
+      assert.equal(code, undefined, out + err);
+      assert.match(out, /Say: offline:kitchen-planner/);
+      assert.match(out, /task: SUCCESS \(the user has the apple\)/);
+      await assert.rejects(cli(['--data-dir', dir, 'saycan', '--suite', '--llm', 'offline']), /--suite needs a language model/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 1 when the instruction was not achieved, and says why', async () => {
