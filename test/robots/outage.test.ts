@@ -25,10 +25,40 @@ describe('robot outage: the stop is owed and delivered first', function () {
   let profile: RobotProfile;
   before(async () => {
     profile = await simProfile((p) => (p.safety.watchdog.periodMs = 200));
-    sim = await startSim({ profile, cmdVelTimeoutMs: 600_000 });
+    sim = await startSim({ profile, cmdVelTimeoutMs: 600_000, navSpeed: 1 });
   });
   after(async () => {
     await sim.close();
+  });
+
+  it('a navigation goal running when the bridge goes down is cancelled first thing on its return', async () => {
+    sim.reset();
+    const robot = await SafeRobot.connect({ url: sim.url, profile });
+    const beat = setInterval(() => robot.heartbeat(), 50);
+    try {
+      const nav = robot.navigate('far counter').catch((e: Error) => e);
+      const end = Date.now() + 2000;
+      while (sim.activeGoals.length === 0 && Date.now() < end) await sleep(5);
+      const goalId = sim.activeGoals[0]!.id;
+      await sim.stopBridge();
+      assert.match(String(await nav), /connection closed/, 'the caller learns the goal is lost');
+      await sleep(300);
+      assert.equal(sim.activeGoals.length, 1, 'the goal runs on while the bridge is down, as on a robot');
+      sim.clearLogs();
+      const back = performance.now();
+      await sim.startBridge();
+      await until(() => sim.cancelLog.some((c) => c.id === goalId), 3000, 'the owed cancel');
+      const cancelAt = sim.cancelLog.find((c) => c.id === goalId)!.time;
+      assert.ok(cancelAt - back < 500, `cancelled ${(cancelAt - back).toFixed(0)} ms after the bridge came back`);
+      const ops = sim.received.map((r) => r.frame.op);
+      assert.ok(ops.indexOf('cancel_action_goal') < ops.indexOf('subscribe'), 'before subscriptions are restored');
+      await until(() => sim.activeGoals.length === 0, 1000, 'the goal ended on the robot');
+      assert.equal(sim.velocity.linear, 0);
+    } finally {
+      clearInterval(beat);
+      await sim.startBridge();
+      await robot.close();
+    }
   });
 
   for (const trigger of ['watchdog', 'stop()', 'estop()'] as const) {
