@@ -25,6 +25,11 @@
  *   every motion is refused until `resetEstop()`;
  * - `confirm`: a hook that asks a person before each motion; `dryRun`: log, do not command.
  *
+ * One long class on purpose: every path to the robot and every piece of motion state (goals, owed
+ * stops, watchdog, e-stop) lives behind the same private fields, so no check can be bypassed by a
+ * helper that was handed the client. The pure parts (clamps, globs, rosapi checks, the motion
+ * controller, actionlib) live in their own files.
+ *
  * @example
  * const robot = await SafeRobot.connect({ url: sim.url, profile });
  * robot.heartbeat();

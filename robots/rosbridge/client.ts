@@ -5,7 +5,15 @@
  * never throws into the socket handler.
  *
  * Nothing is queued while disconnected: a velocity command replayed seconds later is dangerous,
- * so sending while the socket is down throws `E_NOT_CONNECTED` instead.
+ * so sending while the socket is down throws `E_NOT_CONNECTED` instead. The one exception is the
+ * open hook (`setOpenHook`), through which the safety layer sends an owed stop before anything else.
+ *
+ * It accepts what rosbridge_suite really sends: integer fragment ids (0 for every id-less message)
+ * and Python's float totals, status frames (and fails the pending request they name), silence.
+ * On ROS 1 (`ros: 1`) `sendGoal` refuses at once: rosbridge has no action ops there.
+ *
+ * Over 500 lines because one socket's state (pending calls, goals, topics, fragments) is shared by
+ * every operation.
  *
  * @example
  * const ros = new RosbridgeClient({ url: 'ws://127.0.0.1:9090' });

@@ -14,6 +14,9 @@
  * action operations ("Unknown operation"); services answer after a delay (a ROS service call costs
  * the real bridge a connection: 7-13 ms measured).
  *
+ * Over 500 lines because it is one protocol endpoint: every op's handler shares the connection and
+ * subscription state; the robot it serves is in server.ts.
+ *
  * @example
  * const bridge = await RosbridgeServer.start({ ros: 1, realServer: true });
  * bridge.declareTopic('/odom', 'nav_msgs/msg/Odometry');
