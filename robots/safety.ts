@@ -18,6 +18,7 @@
  *   bridge's return. Goals running when the socket dropped are owed a cancel the same way;
  * - verified interfaces, fail closed: `connect` asks rosapi whether every topic and service the
  *   profile relies on exists with our type; a missing one (above all the e-stop) is an error naming it;
+ *   after every reconnect the check runs again and motion is refused while it fails;
  * - ROS 1 (`ros: 1`): types spelled `pkg/Type`, actions over actionlib topics (move_base);
  * - twist-only bases (no navigate action): closed-loop go-to-pose on cmd_vel (robots/motion.ts)
  *   through the same clamps, geofence and watchdog;
@@ -245,6 +246,10 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   #movedThisConnection = false;
   #motionCounter = 0;
   #closed = false;
+  /** The latest rosapi check (re-run after every reconnect: the robot may have restarted differently). */
+  #verification: Promise<void> = Promise.resolve();
+  #interfaceProblem: string | null = null;
+  #opens = 0;
 
   private constructor(client: RosbridgeClient, options: SafetyOptions) {
     super();
@@ -307,7 +312,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
       });
     }
     if (profile.safety.verifyInterfaces !== false) {
-      const problems = await verifyInterfaces((service, type, args) => client.callService(service, type, args, { timeoutMs: 3000 }), robot.#expectedInterfaces(), ros);
+      const problems = await robot.#checkInterfaces();
       if (problems.length > 0) {
         robot.#closed = true;
         client.close();
@@ -417,6 +422,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
         await this.#ask({ kind: 'twist', description: `drive at ${requested.linear.x.toFixed(2)} m/s, turn ${requested.angular.z.toFixed(2)} rad/s`, target: cmd.topic, args: requested as unknown as RosMessage });
         this.#assertNoEstop('drive');
       }
+      await this.#assertInterfaces('drive');
       if (!this.dryRun && !this.#client.connected) {
         // Nothing is queued: a velocity replayed after an outage is dangerous.
         throw new SkillforgeError('E_NOT_CONNECTED', 'drive: not connected to the robot', { hint: 'the client is reconnecting; a stop is owed and goes first when it is back' });
@@ -668,6 +674,20 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     this.#log(`[dry-run] ${line}`);
   }
 
+  #checkInterfaces(): Promise<string[]> {
+    return verifyInterfaces((service, type, args) => this.#client.callService(service, type, args, { timeoutMs: 3000 }), this.#expectedInterfaces(), this.ros);
+  }
+
+  /** Motion waits for the running interface check and is refused while it reports a problem. */
+  async #assertInterfaces(what: string): Promise<void> {
+    await this.#verification;
+    if (this.#interfaceProblem) {
+      this.#log(`safety: refused: ${what}: ${this.#interfaceProblem}`);
+      this.emit('refused', { code: 'E_INTERFACE', message: this.#interfaceProblem });
+      throw new SafetyError('E_INTERFACE', `${what} refused: ${this.#interfaceProblem}`, 'fix the robot or the profile; the check runs again on the next reconnect');
+    }
+  }
+
   #timeout(options: SafeGoalOptions, iface?: ActionInterface): number {
     return Math.min(options.timeoutMs ?? iface?.timeoutMs ?? this.profile.safety.goalTimeoutMs, this.profile.safety.goalTimeoutMs);
   }
@@ -703,6 +723,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     this.#assertNoEstop(description);
     await this.#ask({ kind, description, target: iface.action, args });
     this.#assertNoEstop(description);
+    await this.#assertInterfaces(description);
     const timeoutMs = this.#timeout(options, iface);
     if (!this.dryRun && !this.#client.connected) {
       throw new SkillforgeError('E_NOT_CONNECTED', `${description}: not connected to the robot`, { hint: 'the client is reconnecting; retry when the connection is back' });
@@ -745,6 +766,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     this.#assertNoEstop(description);
     await this.#ask({ kind: 'navigate', description, target: cmd.topic, args: target });
     this.#assertNoEstop(description);
+    await this.#assertInterfaces(description);
     if (this.dryRun) {
       this.#dry(`${description} (closed-loop twist on ${cmd.topic})`);
       return { status: GoalStatus.SUCCEEDED, result: true, values: { dry_run: true }, dryRun: true };
@@ -877,6 +899,13 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   #onConnectionOpen(): void {
     this.#outage = false;
     this.#movedThisConnection = false;
+    // The first open is checked by connect() itself; every later one here.
+    if (this.profile.safety.verifyInterfaces !== false && ++this.#opens > 1) {
+      this.#verification = this.#checkInterfaces().then((problems) => {
+        this.#interfaceProblem = problems.length > 0 ? `robot ${this.profile.name} will not move: ${problems.join('; ')}` : null;
+        if (this.#interfaceProblem) this.#log(`safety: after the reconnect: ${this.#interfaceProblem}`);
+      });
+    }
     const restored = this.#restored ?? { cancelled: [], stopped: false };
     this.#restored = undefined;
     this.#updateMotion();

@@ -106,3 +106,26 @@ describe('robot outage: the stop is owed and delivered first', function () {
     });
   }
 });
+
+describe('robot reconnect: interfaces are checked again', () => {
+  it('a robot that comes back without an interface the profile relies on refuses to move, naming it', async () => {
+    const profile = await simProfile((p) => (p.observations.detections = { topic: '/camera/detections', type: 'vision_msgs/msg/Detection3DArray' }));
+    const first = await startSim({ profile });
+    const port = first.port;
+    const robot = await SafeRobot.connect({ url: first.url, profile });
+    let second: SimRobot | undefined;
+    try {
+      await first.close();
+      // The robot restarts without its camera node: the default profile declares no /camera/detections.
+      second = await startSim({ port });
+      await robot.waitConnected(3000);
+      robot.heartbeat();
+      await assert.rejects(robot.drive(twist(0.1)), /drive refused: robot sim-kitchen will not move: observation detections \/camera\/detections: the topic does not exist/);
+      await sleep(50);
+      assert.ok(second.twistLog.every((t) => t.linear === 0), 'nothing moved');
+    } finally {
+      await robot.close();
+      await second?.close();
+    }
+  });
+});
