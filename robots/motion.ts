@@ -13,6 +13,7 @@
  * await goToPose({ pose: () => latest, drive: (t) => robot.drive(t), signal }, { x: 3, y: 1.5, yaw: 0 });
  */
 import { SkillforgeError } from '../core/errors.js';
+import { sleep } from '../core/timeout.js';
 import { inPolygon } from './geometry.js';
 import type { Pose2D } from './profile.js';
 
@@ -58,18 +59,6 @@ export function wrapAngle(a: number): number {
   return r;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
-
 function aborted(signal: AbortSignal | undefined): never {
   const reason: unknown = signal?.reason;
   if (reason instanceof Error) throw reason;
@@ -111,6 +100,7 @@ export async function goToPose(port: MotionPort, target: { x: number; y: number;
         cmd = Math.abs(headingErr) > 0.35 ? twist(0, kAng * headingErr) : twist(kLin * dist * Math.cos(headingErr), kAng * headingErr);
       }
       await port.drive(cmd);
+      // Rejects (AbortedError) when the motion is stopped: the finally below still ends at rest.
       await sleep(period, port.signal);
     }
   } finally {

@@ -10,8 +10,7 @@
  * const { status } = await g.result;     // 4 when move_base reports SUCCEEDED
  */
 import { SkillforgeError } from '../../core/errors.js';
-import { withTimeout } from '../../core/timeout.js';
-import type { GoalHandle, GoalOptions, ActionResult, RosMessage, RosbridgeClient, Subscription } from './client.js';
+import { makeGoalHandle, type GoalHandle, type GoalOptions, type ActionResult, type RosMessage, type RosbridgeClient, type Subscription } from './client.js';
 import { actionlibTopics, ros1StatusToRos2, type ActionlibTopics } from './ros-types.js';
 
 interface Pending {
@@ -80,35 +79,20 @@ export class ActionlibClient {
     const topics = this.attach(action, actionType);
     const server = this.#servers.get(action)!;
     const id = `skillforge-${process.pid}-${Date.now()}-${++this.#counter}`;
-    let settled = false;
     const raw = new Promise<ActionResult>((resolve, reject) => server.pending.set(id, { onFeedback: options.onFeedback, resolve, reject }));
-    const cancel = () => {
-      if (settled || !this.#ros.connected) return;
-      this.cancelGoal(action, actionType, id);
-    };
-    let result: Promise<ActionResult>;
-    try {
-      this.#ros.publish(topics.goal.topic, { header: { frame_id: '' }, goal_id: { id }, goal: args });
-      result = withTimeout(raw, options.timeoutMs ?? this.#ros.timeoutMs, `action ${action} (actionlib)`, {
-        signal: options.signal,
-        hint: `no result on ${topics.result.topic}: is the action server (e.g. move_base) running?`,
-      }).then(
-        (r) => {
-          settled = true;
-          return r;
-        },
-        (err: unknown) => {
-          cancel();
-          settled = true;
-          throw err;
-        },
-      );
-    } catch (err) {
-      settled = true;
-      result = Promise.reject(err);
-    }
-    result.catch(() => {}).finally(() => server.pending.delete(id));
-    return { id, action, result, cancel };
+    return makeGoalHandle({
+      id,
+      action,
+      raw,
+      send: () => this.#ros.publish(topics.goal.topic, { header: { frame_id: '' }, goal_id: { id }, goal: args }),
+      sendCancel: () => this.cancelGoal(action, actionType, id),
+      connected: () => this.#ros.connected,
+      timeoutMs: options.timeoutMs ?? this.#ros.timeoutMs,
+      signal: options.signal,
+      label: `action ${action} (actionlib)`,
+      hint: `no result on ${topics.result.topic}: is the action server (e.g. move_base) running?`,
+      cleanup: () => server.pending.delete(id),
+    });
   }
 
   /** Publish a cancel for goal `id` on `<action>/cancel` (also for a goal sent before a reconnect). */

@@ -144,6 +144,51 @@ function disconnected(what: string): SkillforgeError {
   });
 }
 
+/**
+ * The goal handle both action transports share (ROS 2 action ops here, actionlib topics in
+ * actionlib.ts): a time-out or an abort cancels the goal on the robot before the result rejects,
+ * and the pending entry is cleaned up exactly once.
+ */
+export function makeGoalHandle(o: {
+  id: string;
+  action: string;
+  raw: Promise<ActionResult>;
+  send: () => void;
+  sendCancel: () => void;
+  connected: () => boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  label: string;
+  hint: string;
+  cleanup: () => void;
+}): GoalHandle {
+  let settled = false;
+  const cancel = () => {
+    if (settled || !o.connected()) return;
+    o.sendCancel();
+  };
+  let result: Promise<ActionResult>;
+  try {
+    o.send();
+    result = withTimeout(o.raw, o.timeoutMs, o.label, { signal: o.signal, hint: o.hint }).then(
+      (r) => {
+        settled = true;
+        return r;
+      },
+      (err: unknown) => {
+        cancel();
+        settled = true;
+        throw err;
+      },
+    );
+  } catch (err) {
+    settled = true;
+    result = Promise.reject(err instanceof Error ? err : new Error(errorMessage(err)));
+  }
+  result.catch(() => {}).finally(o.cleanup);
+  return { id: o.id, action: o.action, result, cancel };
+}
+
 export class RosbridgeClient extends EventEmitter<ClientEvents> {
   readonly url: string;
   readonly timeoutMs: number;
@@ -337,38 +382,22 @@ export class RosbridgeClient extends EventEmitter<ClientEvents> {
       refused.catch(() => {});
       return { id, action, result: refused, cancel: () => {} };
     }
-    let settled = false;
     const raw = new Promise<ActionResult>((resolve, reject) => {
       this.goals.set(id, { action, onFeedback: options.onFeedback, resolve, reject });
     });
-    const cancel = () => {
-      if (settled || !this.connected) return;
-      this.send({ op: 'cancel_action_goal', id, action });
-    };
-    let result: Promise<ActionResult>;
-    try {
-      this.send({ op: 'send_action_goal', id, action, action_type: actionType, args, feedback: options.onFeedback !== undefined });
-      const ms = options.timeoutMs ?? this.timeoutMs;
-      result = withTimeout(raw, ms, `action ${action}`, {
-        signal: options.signal,
-        hint: 'rosbridge does not report unknown actions; check the action name and that its server is up',
-      }).then(
-        (r) => {
-          settled = true;
-          return r;
-        },
-        (err: unknown) => {
-          cancel();
-          settled = true;
-          throw err;
-        },
-      );
-    } catch (err) {
-      settled = true;
-      result = Promise.reject(err instanceof Error ? err : new Error(errorMessage(err)));
-    }
-    result.catch(() => {}).finally(() => this.goals.delete(id));
-    return { id, action, result, cancel };
+    return makeGoalHandle({
+      id,
+      action,
+      raw,
+      send: () => this.send({ op: 'send_action_goal', id, action, action_type: actionType, args, feedback: options.onFeedback !== undefined }),
+      sendCancel: () => this.send({ op: 'cancel_action_goal', id, action }),
+      connected: () => this.connected,
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      signal: options.signal,
+      label: `action ${action}`,
+      hint: 'rosbridge does not report unknown actions; check the action name and that its server is up',
+      cleanup: () => this.goals.delete(id),
+    });
   }
 
   /** Cancel a goal by id (also one from before a reconnect: rosbridge keys goals by id). */
