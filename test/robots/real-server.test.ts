@@ -188,6 +188,26 @@ describe('twist-only base: closed-loop go-to-pose', function () {
     }
   });
 
+  it('turns an angle and drives a distance on odometry', async () => {
+    sim.reset();
+    const robot = await SafeRobot.connect({ url: sim.url, profile });
+    const beat = setInterval(() => robot.heartbeat(), 50);
+    try {
+      const yaw0 = sim.pose.yaw;
+      assert.equal((await robot.turn(Math.PI / 2)).status, 4);
+      const turned = Math.atan2(Math.sin(sim.pose.yaw - yaw0), Math.cos(sim.pose.yaw - yaw0));
+      assert.ok(Math.abs(turned - Math.PI / 2) < 0.1, `turned ${turned.toFixed(3)} rad`);
+      const { x, y } = sim.pose;
+      assert.equal((await robot.driveDistance(0.5)).status, 4);
+      const moved = Math.hypot(sim.pose.x - x, sim.pose.y - y);
+      assert.ok(Math.abs(moved - 0.5) < 0.08, `moved ${moved.toFixed(3)} m`);
+      await assert.rejects(robot.driveDistance(10), /outside the geofence/, 'a distance that would leave the fence is refused up front');
+    } finally {
+      clearInterval(beat);
+      await robot.close();
+    }
+  });
+
   it('the watchdog cancels closed-loop motion when the commander stalls', async () => {
     sim.reset();
     const robot = await SafeRobot.connect({ url: sim.url, profile });
