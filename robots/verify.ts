@@ -62,7 +62,8 @@ export async function checkInterfaces(call: ServiceCaller, expected: readonly Ex
 
 /** `checkInterfaces` with retries for graphs that settle slowly (ROS 2 discovery); rosapi silence is a problem too. */
 export async function verifyInterfaces(call: ServiceCaller, expected: readonly Expected[], ros: RosVersion, options: { attempts?: number; delayMs?: number } = {}): Promise<string[]> {
-  const attempts = options.attempts ?? 4;
+  // ROS 2 discovery can take a second or two to show a topic just advertised: up to ~2 s of retries.
+  const attempts = options.attempts ?? 8;
   let problems: string[] = [];
   for (let k = 0; k < attempts; k++) {
     try {
