@@ -1,6 +1,8 @@
 /**
- * ROS 2 / rosbridge on loopback against the simulated robot, our client and roslib 2.1 (the
- * standard client, the baseline) in the same run:
+ * ROS 2 / rosbridge on loopback against the simulated robot in both of its modes (ideal, and
+ * rosbridge_suite's behaviour with its slower services), our client and roslib 2.1 (the standard
+ * client, the baseline) in the same run, interleaved in rounds whose order swaps (roslib no longer
+ * always goes first, which favoured whichever client ran on a warmer process):
  *   - publish -> subscribe round trip (std_msgs/msg/String echoed back by the bridge), p50/p99;
  *   - service call round trip (example_interfaces/srv/AddTwoInts), p50/p99;
  *   - SayCan decisions per second on the robot: observe + robot-state preconditions for every
@@ -90,59 +92,84 @@ async function roslib(url: string): Promise<Rpc> {
   };
 }
 
-async function measure(fn: (i: number) => Promise<void>): Promise<{ p50: number; p99: number; perSec: number }> {
-  for (let i = 0; i < WARM; i++) await fn(-1 - i);
+/** Timed round trips of one client: `n` after `warm` warm-up calls. */
+async function timed(fn: (i: number) => Promise<void>, n: number, warm: number, offset: number): Promise<number[]> {
+  for (let i = 0; i < warm; i++) await fn(-1 - i - offset);
   const t: number[] = [];
-  const start = performance.now();
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < n; i++) {
     const s = performance.now();
-    await fn(i);
+    await fn(offset + i);
     t.push(performance.now() - s);
   }
-  return { p50: percentile(t, 50), p99: percentile(t, 99), perSec: N / ((performance.now() - start) / 1000) };
+  return t;
 }
 
+const ROUNDS = 6;
 const profile = await loadProfile(builtinProfilePath('sim-kitchen'));
-// The bridge in its own process, printing its URL.
-const child = spawn(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    '--input-type=module',
-    '-e',
-    `const { SimRobot } = await import('./robots/sim/server.ts');
-     const { loadProfile, builtinProfilePath } = await import('./robots/profile.ts');
-     const sim = await SimRobot.start({ profile: await loadProfile(builtinProfilePath('sim-kitchen')), seed: 3 });
-     process.stdout.write(sim.url + '\\n');
-     process.stdin.on('end', () => sim.close().then(() => process.exit(0)));
-     process.stdin.resume();`,
-  ],
-  { cwd: new URL('..', import.meta.url).pathname, stdio: ['pipe', 'pipe', 'inherit'] },
-);
-const [first] = (await once(child.stdout!, 'data')) as [Buffer];
-const remoteUrl = first.toString().trim();
-const rows: string[] = [];
-const results: Record<string, Record<string, { p50: number; p99: number; perSec: number }>> = {};
-for (const make of [roslib, ours]) {
-  const c = await make(remoteUrl);
-  results[c.name] = { pubsub: await measure((i) => c.pingPong(i)), service: await measure((i) => c.call(i)) };
-  c.close();
+
+/** The bridge in its own process, printing its URL (`realServer`: rosbridge_suite behaviour). */
+async function bridge(realServer: boolean): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `const { SimRobot } = await import('./robots/sim/server.ts');
+       const { loadProfile, builtinProfilePath } = await import('./robots/profile.ts');
+       const sim = await SimRobot.start({ profile: await loadProfile(builtinProfilePath('sim-kitchen')), seed: 3, realServer: ${realServer} });
+       process.stdout.write(sim.url + '\\n');
+       process.stdin.on('end', () => sim.close().then(() => process.exit(0)));
+       process.stdin.resume();`,
+    ],
+    { cwd: new URL('..', import.meta.url).pathname, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const [first] = (await once(child.stdout!, 'data')) as [Buffer];
+  return {
+    url: first.toString().trim(),
+    stop: async () => {
+      child.stdin!.end();
+      await once(child, 'exit');
+    },
+  };
 }
-const base = results['roslib 2.1']!;
-const mine = results['skillforge client']!;
-rows.push(`iterations: ${N} sequential round trips per measurement (after ${WARM} warm-up), loopback, simulated robot in a child process`);
+
+const rows: string[] = [];
+rows.push(`iterations: ${N} sequential round trips per client and measurement, in ${ROUNDS} rounds that alternate the clients and swap which goes first (after ${WARM} warm-up each), loopback, simulated robot in a child process; each answer checked (echoed sequence number, a + 1)`);
 rows.push('');
-rows.push('| round trip | client | p50 ms | p99 ms | per second | p50 vs roslib |');
-rows.push('|---|---|---:|---:|---:|---:|');
-for (const kind of ['pubsub', 'service'] as const) {
-  for (const [name, r] of [['roslib 2.1', base[kind]], ['skillforge client', mine[kind]]] as const) {
-    rows.push(`| ${kind === 'pubsub' ? 'publish → subscribe' : 'service call'} | ${name} | ${r.p50.toFixed(3)} | ${r.p99.toFixed(3)} | ${r.perSec.toFixed(0)} | ${(base[kind].p50 / r.p50).toFixed(2)}× |`);
+rows.push('| server mode | round trip | client | p50 ms | p99 ms | per second (sequential) | p50 vs roslib |');
+rows.push('|---|---|---|---:|---:|---:|---:|');
+for (const realServer of [false, true]) {
+  const b = await bridge(realServer);
+  const clients = [await roslib(b.url), await ours(b.url)];
+  // Services in rosbridge_suite mode wait 8 ms each (as a ROS 1 service call costs): fewer of them.
+  const perKind = { pubsub: N, service: realServer ? Math.max(ROUNDS, Math.floor(N / 10)) : N };
+  const samples: Record<string, { pubsub: number[]; service: number[] }> = {};
+  for (const c of clients) samples[c.name] = { pubsub: [], service: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? clients : [...clients].reverse();
+    for (const kind of ['pubsub', 'service'] as const) {
+      for (const c of order) {
+        const n = Math.ceil(perKind[kind] / ROUNDS);
+        const warm = round === 0 ? Math.min(WARM, n) : 0;
+        samples[c.name]![kind].push(...(await timed((i) => (kind === 'pubsub' ? c.pingPong(i) : c.call(i)), n, warm, round * 1_000_000)));
+      }
+    }
+  }
+  for (const c of clients) c.close();
+  await b.stop();
+  for (const kind of ['pubsub', 'service'] as const) {
+    const base = percentile(samples['roslib 2.1']![kind], 50);
+    for (const c of clients) {
+      const t = samples[c.name]![kind];
+      const p50 = percentile(t, 50);
+      rows.push(
+        `| ${realServer ? 'rosbridge_suite mode' : 'ideal'} | ${kind === 'pubsub' ? 'publish → subscribe' : 'service call'} | ${c.name} | ${p50.toFixed(3)} | ${percentile(t, 99).toFixed(3)} | ${(t.length / (t.reduce((a, x) => a + x, 0) / 1000)).toFixed(0)} | ${(base / p50).toFixed(2)}× |`,
+      );
+    }
   }
 }
-
-child.stdin!.end();
-await once(child, 'exit');
 
 // Decisions: observe + preconditions of every grounded candidate (bridge in process is fine here: no round trips are timed).
 const sim = await SimRobot.start({ profile, seed: 3 });

@@ -420,7 +420,7 @@ export class Ros2Environment implements Environment {
         last = d;
       },
     });
-    this.expectSuccess(this.profile.interfaces.navigate.action, r);
+    this.expectSuccess(this.profile.interfaces.navigate?.action ?? `twist control on ${this.profile.interfaces.cmdVel.topic}`, r);
     if (r.dryRun) {
       this.belief.at = location;
     } else {
@@ -597,7 +597,7 @@ export function buildPrimitives(profile: RobotProfile): Primitive[] {
   const params = (say: string, props: Record<string, unknown>) => ({ type: 'object', 'x-say': say, required: Object.keys(props), additionalProperties: false, properties: props });
   const object = { type: 'string', enum: objects, description: 'an object class the robot can detect' };
   const list: Primitive[] = [
-    { name: 'go to', description: `Navigate (${i.navigate.action}) to a named location.`, params: params('go to the {location}', { location: { type: 'string', enum: locs } }) },
+    { name: 'go to', description: `Navigate (${i.navigate ? i.navigate.action : `closed-loop twist on ${i.cmdVel.topic}`}) to a named location.`, params: params('go to the {location}', { location: { type: 'string', enum: locs } }) },
   ];
   if (objects.length > 0) {
     list.push({ name: 'find', description: 'Drive to where the object was last seen, or search the surfaces until it is detected.', params: params('find the {object}', { object }) });

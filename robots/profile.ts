@@ -70,11 +70,21 @@ export interface SafetyConfig {
   watchdog: { periodMs: number };
   /** Upper bound on any goal's duration, whatever the interface says. */
   goalTimeoutMs: number;
+  /**
+   * Check through rosapi, before anything moves, that every topic and service the profile relies
+   * on exists with our type (default true). Off only for a bridge without rosapi, knowingly.
+   */
+  verifyInterfaces: boolean;
 }
 
 export interface RobotProfile {
   name: string;
   description?: string;
+  /**
+   * ROS generation behind the bridge (default 2). Types are written the ROS 2 way in the profile
+   * and spelled `pkg/Type` on the wire for ROS 1; actions run over actionlib topics on ROS 1.
+   */
+  ros: 1 | 2;
   /** Frame of the location poses and navigation goals. */
   frame: string;
   locations: Record<string, ProfileLocation>;
@@ -85,7 +95,12 @@ export interface RobotProfile {
   /** The location where objects are handed to a person ('bring to user'), if any. */
   userLocation?: string;
   interfaces: {
-    navigate: ActionInterface;
+    /**
+     * Navigation action (ROS 2: nav2_msgs/action/NavigateToPose; ROS 1: move_base_msgs/action/MoveBase
+     * on /move_base, run through its actionlib topics). Absent: a twist-only base, driven closed-loop
+     * on cmdVel with the odometry of `observations.amcl` or `observations.odom`.
+     */
+    navigate?: ActionInterface;
     pick?: ActionInterface;
     place?: ActionInterface;
     gripper?: GripperInterface;
@@ -138,6 +153,7 @@ export const robotProfileSchema: JsonSchema = {
   properties: {
     name: { type: 'string', minLength: 1 },
     description: { type: 'string' },
+    ros: { enum: [1, 2], default: 2 },
     frame: { type: 'string', minLength: 1 },
     locations: {
       type: 'object',
@@ -154,7 +170,7 @@ export const robotProfileSchema: JsonSchema = {
     userLocation: { type: 'string' },
     interfaces: {
       type: 'object',
-      required: ['navigate', 'cmdVel', 'estop'],
+      required: ['cmdVel', 'estop'],
       additionalProperties: false,
       properties: {
         navigate: action,
@@ -210,6 +226,7 @@ export const robotProfileSchema: JsonSchema = {
           properties: { periodMs: { type: 'integer', minimum: 20, maximum: 60000 } },
         },
         goalTimeoutMs: { type: 'integer', minimum: 100 },
+        verifyInterfaces: { type: 'boolean', default: true },
       },
     },
   },
@@ -222,6 +239,11 @@ export function parseProfile(value: unknown, source = 'robot profile'): RobotPro
     if (!(d in profile.locations)) {
       throw new SkillforgeError('E_INVALID', `invalid ${source}: drawer '${d}' is not a location`, { hint: 'add it under locations with its pose' });
     }
+  }
+  if (!profile.interfaces.navigate && !profile.observations.amcl && !profile.observations.odom) {
+    throw new SkillforgeError('E_INVALID', `invalid ${source}: a twist-only base (no interfaces.navigate) needs observations.odom or observations.amcl for closed-loop motion`, {
+      hint: 'add the odometry topic, e.g. odom: { topic: /odom, type: nav_msgs/msg/Odometry }',
+    });
   }
   if (profile.userLocation !== undefined && !(profile.userLocation in profile.locations)) {
     throw new SkillforgeError('E_INVALID', `invalid ${source}: userLocation '${profile.userLocation}' is not a location`, { hint: 'add it under locations with its pose' });
@@ -251,7 +273,7 @@ export async function loadProfile(path: string): Promise<RobotProfile> {
 }
 
 /** Path of a profile shipped in robots/profiles/. */
-export function builtinProfilePath(name: 'sim-kitchen' | 'nav2-mobile-manipulator'): string {
+export function builtinProfilePath(name: 'sim-kitchen' | 'nav2-mobile-manipulator' | 'ros1-move-base' | 'twist-base'): string {
   return join(dirname(fileURLToPath(import.meta.url)), 'profiles', `${name}.yaml`);
 }
 

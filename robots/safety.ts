@@ -11,11 +11,25 @@
  * - goal time-outs (the smaller of the interface's and the profile's), cancelling on expiry;
  * - a watchdog: while the robot moves, the commander must call `heartbeat()` within the period,
  *   else zero velocity is published and every goal cancelled;
- * - connection loss: goals running when the socket dropped are cancelled and zero velocity is sent
- *   the moment the connection is back;
+ * - fail-safe motion state: a stop (asked for, from the watchdog or the e-stop) that could not be
+ *   delivered because the bridge was down stays owed, and is the first thing sent when the
+ *   connection is back (zero twist, goals cancelled, e-stop re-published), before subscriptions
+ *   are restored; the reconnect backoff is capped at 250 ms so that happens within 500 ms of the
+ *   bridge's return. Goals running when the socket dropped are owed a cancel the same way;
+ * - verified interfaces, fail closed: `connect` asks rosapi whether every topic and service the
+ *   profile relies on exists with our type; a missing one (above all the e-stop) is an error naming it;
+ *   after every reconnect the check runs again and motion is refused while it fails;
+ * - ROS 1 (`ros: 1`): types spelled `pkg/Type`, actions over actionlib topics (move_base);
+ * - twist-only bases (no navigate action): closed-loop go-to-pose on cmd_vel (robots/motion.ts)
+ *   through the same clamps, geofence and watchdog;
  * - an e-stop that latches: from the profile's e-stop topic (std_msgs/msg/Bool) or `estop()`;
  *   every motion is refused until `resetEstop()`;
  * - `confirm`: a hook that asks a person before each motion; `dryRun`: log, do not command.
+ *
+ * One long class on purpose: every path to the robot and every piece of motion state (goals, owed
+ * stops, watchdog, e-stop) lives behind the same private fields, so no check can be bypassed by a
+ * helper that was handed the client. The pure parts (clamps, globs, rosapi checks, the motion
+ * controller, actionlib) live in their own files.
  *
  * @example
  * const robot = await SafeRobot.connect({ url: sim.url, profile });
@@ -24,14 +38,18 @@
  */
 import { EventEmitter } from 'node:events';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
-import { inPolygon, quaternion } from './geometry.js';
-import type { ActionInterface, RobotProfile } from './profile.js';
+import { inPolygon, quaternion, yawOf } from './geometry.js';
+import { driveDistance, goToPose, turnAngle, type MotionPort } from './motion.js';
+import type { ActionInterface, Pose2D, RobotProfile } from './profile.js';
+import { ActionlibClient } from './rosbridge/actionlib.js';
 import { GoalStatus } from './rosbridge/protocol.js';
-import { RosbridgeClient, type ActionResult, type ReconnectOptions, type RosMessage, type SubscribeOptions, type Subscription } from './rosbridge/client.js';
+import { wireType, type RosVersion } from './rosbridge/ros-types.js';
+import { RosbridgeClient, type ActionResult, type GoalHandle, type ReconnectOptions, type RosMessage, type SubscribeOptions, type Subscription } from './rosbridge/client.js';
+import { verifyInterfaces, type Expected } from './verify.js';
 
-/** Thrown when the safety layer refuses a command. `code`: E_SAFETY, E_ESTOP, E_NOT_CONFIRMED. */
+/** Thrown when the safety layer refuses a command. `code`: E_SAFETY, E_ESTOP, E_NOT_CONFIRMED, E_INTERFACE. */
 export class SafetyError extends SkillforgeError {
-  constructor(code: 'E_SAFETY' | 'E_ESTOP' | 'E_NOT_CONFIRMED', message: string, hint?: string) {
+  constructor(code: 'E_SAFETY' | 'E_ESTOP' | 'E_NOT_CONFIRMED' | 'E_INTERFACE', message: string, hint?: string) {
     super(code, message, { hint });
     this.name = 'SafetyError';
   }
@@ -63,8 +81,12 @@ export interface SafetyOptions {
 export interface SafeConnectOptions extends SafetyOptions {
   url: string;
   timeoutMs?: number;
+  /** maxDelayMs is capped at MAX_RECONNECT_DELAY_MS: an owed stop must not wait on a long backoff. */
   reconnect?: ReconnectOptions;
 }
+
+/** The longest wait between reconnect attempts of a robot connection (see the file comment). */
+export const MAX_RECONNECT_DELAY_MS = 250;
 
 export interface SafeGoalOptions {
   onFeedback?: (feedback: RosMessage) => void;
@@ -80,8 +102,12 @@ export interface SafeActionResult extends ActionResult {
 export interface SafetyEvents {
   estop: [{ reason: string; source: 'topic' | 'program' }];
   watchdog: [{ stalledMs: number }];
+  /** Once per outage (not per failed reconnect attempt). */
   'connection-lost': [{ goals: string[] }];
-  'connection-restored': [{ cancelled: string[] }];
+  /** `stopped`: an owed stop was delivered first thing on this connection. */
+  'connection-restored': [{ cancelled: string[]; stopped: boolean }];
+  /** A status frame from the bridge (rosbridge on ROS 1 reports refused requests this way). */
+  status: [{ level: string; msg: string; id?: string }];
   clamped: [{ requested: Twist; sent: Twist }];
   refused: [{ code: string; message: string }];
   log: [string];
@@ -109,6 +135,14 @@ function matcher(globs: readonly string[]): (name: string) => boolean {
   const res = globs.map(globToRegExp);
   return (name) => res.some((r) => r.test(name));
 }
+
+const poseOf = (m: RosMessage): Pose2D | null => {
+  const pose = ((m.pose as RosMessage | undefined)?.pose ?? undefined) as { position?: { x?: unknown; y?: unknown }; orientation?: Record<string, unknown> } | undefined;
+  const x = pose?.position?.x;
+  const y = pose?.position?.y;
+  if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) return null;
+  return { x, y, yaw: yawOf(pose?.orientation ?? {}) };
+};
 
 const ZERO: Twist = { linear: { x: 0, y: 0, z: 0 }, angular: { x: 0, y: 0, z: 0 } };
 
@@ -165,14 +199,27 @@ export function clampTwist(
 
 interface TrackedGoal {
   action: string;
+  /** The action type (ROS 1 cancels need it to find the actionlib topics); 'twist' for closed-loop motion. */
+  type: string;
+  /** Closed-loop twist motion runs here, not on the robot: nothing to cancel remotely. */
+  local: boolean;
   cancel: () => void;
+}
+
+/** What the robot is owed because the bridge was down when it should have been told. */
+interface Owed {
+  stop: boolean;
+  estop: boolean;
+  goals: { id: string; action: string; type: string }[];
 }
 
 /** The only door to a robot. See the file comment for what it enforces. */
 export class SafeRobot extends EventEmitter<SafetyEvents> {
   readonly profile: RobotProfile;
   readonly dryRun: boolean;
+  readonly ros: RosVersion;
   readonly #client: RosbridgeClient;
+  readonly #actionlib: ActionlibClient;
   readonly #confirm?: (request: MotionRequest) => Promise<boolean>;
   readonly #log: (line: string) => void;
   readonly #topicRead: (n: string) => boolean;
@@ -183,21 +230,34 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   readonly #actionAllowed: (n: string) => boolean;
   readonly #actionForbidden: (n: string) => boolean;
   readonly #goals = new Map<string, TrackedGoal>();
-  #orphans: { id: string; action: string }[] = [];
-  #estop: { reason: string } | null = null;
+  #owed: Owed = { stop: false, estop: false, goals: [] };
+  #estop: { reason: string; source: 'topic' | 'program' } | null = null;
   #lastTwist: Twist = ZERO;
   #lastTwistAt = 0;
+  #lastClampLog = 0;
   #moving = false;
   #lastHeartbeat = Date.now();
   #watchdogTimer: NodeJS.Timeout | undefined;
   #estopSub: Subscription | undefined;
+  #poseSub: Subscription | undefined;
+  #pose: Pose2D | null = null;
+  #outage = false;
+  /** Motion was commanded on this connection: a stop sent just before a drop may never have arrived. */
+  #movedThisConnection = false;
+  #motionCounter = 0;
   #closed = false;
+  /** The latest rosapi check (re-run after every reconnect: the robot may have restarted differently). */
+  #verification: Promise<void> = Promise.resolve();
+  #interfaceProblem: string | null = null;
+  #opens = 0;
 
   private constructor(client: RosbridgeClient, options: SafetyOptions) {
     super();
     this.profile = options.profile;
     this.dryRun = options.dryRun ?? false;
+    this.ros = options.profile.ros ?? 2;
     this.#client = client;
+    this.#actionlib = new ActionlibClient(client);
     this.#confirm = options.confirm;
     this.#log = options.log ?? (() => {});
     const s = this.profile.safety;
@@ -208,27 +268,58 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     this.#serviceForbidden = matcher(s.services.forbidden ?? []);
     this.#actionAllowed = matcher(s.actions.allowed);
     this.#actionForbidden = matcher(s.actions.forbidden ?? []);
-    client.on('close', () => this.#onConnectionLost());
+    // Runs inside the socket's open handler, before anything else is sent on the new connection.
+    client.setOpenHook(() => this.#payDebts());
+    client.on('close', (e) => {
+      if (e.wasOpen) this.#onConnectionLost();
+    });
     client.on('open', () => this.#onConnectionOpen());
     client.on('malformed', (m) => {
       this.#log(`rosbridge: malformed frame dropped: ${m.reason}`);
       this.emit('malformed', m);
     });
+    client.on('status', (st) => {
+      this.#log(`rosbridge ${st.level}: ${st.msg}${st.id ? ` (request ${st.id})` : ''}`);
+      this.emit('status', st);
+    });
     client.on('reconnecting', (r) => this.emit('reconnecting', r));
   }
 
-  /** Connect to rosbridge at `url` behind the safety layer. The raw client never leaves this module. */
+  /**
+   * Connect to rosbridge at `url` behind the safety layer, then verify the profile's interfaces
+   * (fail closed: throws `E_INTERFACE` naming what is missing). The raw client never leaves this module.
+   */
   static async connect(options: SafeConnectOptions): Promise<SafeRobot> {
-    const client = new RosbridgeClient({ url: options.url, timeoutMs: options.timeoutMs, reconnect: options.reconnect });
+    const profile = options.profile;
+    const ros = profile.ros ?? 2;
+    const reconnect = { ...options.reconnect, maxDelayMs: Math.min(options.reconnect?.maxDelayMs ?? MAX_RECONNECT_DELAY_MS, MAX_RECONNECT_DELAY_MS) };
+    const client = new RosbridgeClient({ url: options.url, timeoutMs: options.timeoutMs, reconnect, ros, statusLevel: ros === 1 ? 'error' : undefined });
     const robot = new SafeRobot(client, options);
     await client.connect();
-    const e = options.profile.interfaces.estop;
+    const e = profile.interfaces.estop;
+    const cmd = profile.interfaces.cmdVel;
     // The e-stop topic is always readable and writable: it only ever makes the robot safer.
-    client.advertise(e.topic, e.type);
-    client.advertise(options.profile.interfaces.cmdVel.topic, options.profile.interfaces.cmdVel.type);
-    robot.#estopSub = client.subscribe(e.topic, e.type, (m) => {
+    client.advertise(e.topic, wireType(e.type, ros));
+    client.advertise(cmd.topic, wireType(cmd.type, ros));
+    robot.#estopSub = client.subscribe(e.topic, wireType(e.type, ros), (m) => {
       if (m.data === true) robot.estop(`e-stop message on ${e.topic}`, 'topic');
     });
+    if (ros === 1) for (const a of robot.#actionInterfaces()) robot.#actionlib.attach(a.action, a.type);
+    const poseTopic = profile.observations.amcl ?? profile.observations.odom;
+    if (poseTopic && !profile.interfaces.navigate) {
+      robot.#poseSub = client.subscribe(poseTopic.topic, wireType(poseTopic.type, ros), (m) => {
+        robot.#pose = poseOf(m) ?? robot.#pose;
+      });
+    }
+    if (profile.safety.verifyInterfaces !== false) {
+      const problems = await robot.#checkInterfaces();
+      if (problems.length > 0) {
+        robot.#closed = true;
+        client.close();
+        throw new SafetyError('E_INTERFACE', `robot ${profile.name} will not move: ${problems.join('; ')}`, 'fix the robot profile (names, types, ros: 1 or 2) or start what is missing on the robot');
+      }
+      robot.#log(`safety: verified ${robot.#expectedInterfaces().length} interface(s) through rosapi`);
+    }
     return robot;
   }
 
@@ -243,6 +334,11 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   /** Goal ids this layer is tracking (running on the robot as far as we know). */
   get activeGoals(): string[] {
     return [...this.#goals.keys()];
+  }
+
+  /** Whether a stop is owed to the robot (it could not be delivered; it goes first on reconnect). */
+  get stopOwed(): boolean {
+    return this.#owed.stop || this.#owed.estop || this.#owed.goals.length > 0;
   }
 
   /** Client counters (frames in/out, malformed, reconnects) for diagnostics. */
@@ -280,18 +376,18 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
 
   subscribe(topic: string, type: string, handler: (msg: RosMessage) => void, options?: SubscribeOptions): Subscription {
     this.#checkTopic(topic, 'read');
-    return this.#client.subscribe(topic, type, handler, options);
+    return this.#client.subscribe(topic, wireType(type, this.ros), handler, options);
   }
 
   nextMessage(topic: string, type: string, options?: { timeoutMs?: number; signal?: AbortSignal } & SubscribeOptions): Promise<RosMessage> {
     this.#checkTopic(topic, 'read');
-    return this.#client.nextMessage(topic, type, options);
+    return this.#client.nextMessage(topic, wireType(type, this.ros), options);
   }
 
   async callService<T = RosMessage>(service: string, type: string, args: RosMessage = {}, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
     if (this.#serviceForbidden(service)) this.#refuse('E_SAFETY', `service ${service} is forbidden by the robot profile`);
     if (!this.#serviceAllowed(service)) this.#refuse('E_SAFETY', `service ${service} is not in the profile's allowed services`);
-    return this.#client.callService<T>(service, type, args, options);
+    return this.#client.callService<T>(service, wireType(type, this.ros), args, options);
   }
 
   // ---- commanding ------------------------------------------------------------------------------
@@ -308,7 +404,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
       return;
     }
     if (this.dryRun) return this.#dry(`publish ${topic} ${JSON.stringify(msg)}`);
-    this.#client.publish(topic, msg, type);
+    this.#client.publish(topic, msg, wireType(type, this.ros));
   }
 
   /**
@@ -326,47 +422,85 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
         await this.#ask({ kind: 'twist', description: `drive at ${requested.linear.x.toFixed(2)} m/s, turn ${requested.angular.z.toFixed(2)} rad/s`, target: cmd.topic, args: requested as unknown as RosMessage });
         this.#assertNoEstop('drive');
       }
+      await this.#assertInterfaces('drive');
+      if (!this.dryRun && !this.#client.connected) {
+        // Nothing is queued: a velocity replayed after an outage is dangerous.
+        throw new SkillforgeError('E_NOT_CONNECTED', 'drive: not connected to the robot', { hint: 'the client is reconnecting; a stop is owed and goes first when it is back' });
+      }
     }
     const now = performance.now();
     const sent = isZero ? ZERO : clampTwist(requested, this.#lastTwist, (now - this.#lastTwistAt) / 1000, this.profile.safety.limits);
     if (!isZero && JSON.stringify(sent) !== JSON.stringify(requested)) {
       this.emit('clamped', { requested, sent });
-      this.#log(`safety: twist clamped from ${JSON.stringify(requested)} to ${JSON.stringify(sent)}`);
+      // One line a second is enough for a person; the event carries every instance.
+      if (now - this.#lastClampLog > 1000) {
+        this.#lastClampLog = now;
+        this.#log(`safety: twist clamped from ${JSON.stringify(requested)} to ${JSON.stringify(sent)}`);
+      }
+    }
+    if (isZero) {
+      // Zero is a stop of the base (goals keep running): delivered now, or owed if the bridge is down.
+      this.#lastTwist = ZERO;
+      this.#lastTwistAt = now;
+      if (this.dryRun) this.#dry(`publish ${cmd.topic} ${JSON.stringify(ZERO)}`);
+      else if (this.#client.connected) this.#client.publish(cmd.topic, ZERO as unknown as RosMessage, wireType(cmd.type, this.ros));
+      else this.#owed.stop = true;
+      this.#updateMotion();
+      return ZERO;
     }
     this.#lastTwist = sent;
     this.#lastTwistAt = now;
+    this.#movedThisConnection = true;
     if (this.dryRun) {
       this.#dry(`publish ${cmd.topic} ${JSON.stringify(sent)}`);
       return sent;
     }
-    this.#client.publish(cmd.topic, sent as unknown as RosMessage, cmd.type);
+    this.#client.publish(cmd.topic, sent as unknown as RosMessage, wireType(cmd.type, this.ros));
     this.#updateMotion();
     return sent;
   }
 
-  /** Stop the base (zero twist) and cancel every goal this layer started. Never refused. */
-  stop(reason = 'stop'): void {
-    this.#log(`safety: ${reason}: zero velocity, cancelling ${this.#goals.size} goal(s)`);
+  /**
+   * Stop the base (zero twist) and cancel every goal this layer started. Never refused. What cannot
+   * be delivered now (the bridge is down) is owed and sent first when the connection is back.
+   */
+  stop(reason = 'stop', options: { quiet?: boolean } = {}): void {
+    if (!options.quiet) this.#log(`safety: ${reason}: zero velocity, cancelling ${this.#goals.size} goal(s)`);
     this.#lastTwist = ZERO;
-    if (this.#client.connected && !this.dryRun) {
-      const cmd = this.profile.interfaces.cmdVel;
-      try {
-        this.#client.publish(cmd.topic, ZERO as unknown as RosMessage, cmd.type);
-      } catch (err) {
-        this.#log(`safety: could not send zero velocity: ${errorMessage(err)}`);
+    this.#lastTwistAt = performance.now();
+    if (!this.dryRun) {
+      let delivered = false;
+      if (this.#client.connected) {
+        const cmd = this.profile.interfaces.cmdVel;
+        try {
+          this.#client.publish(cmd.topic, ZERO as unknown as RosMessage, wireType(cmd.type, this.ros));
+          delivered = true;
+        } catch (err) {
+          this.#log(`safety: could not send zero velocity: ${errorMessage(err)}`);
+        }
+      }
+      if (!delivered && !this.#owed.stop) {
+        this.#owed.stop = true;
+        this.#log(`safety: ${reason}: the bridge is down; the stop is owed and goes first on reconnect`);
       }
     }
-    for (const g of this.#goals.values()) {
+    for (const [id, g] of this.#goals) {
+      if (!g.local && !this.#client.connected && !this.dryRun && !this.#owed.goals.some((o) => o.id === id)) this.#owed.goals.push({ id, action: g.action, type: g.type });
       try {
         g.cancel();
       } catch (err) {
         this.#log(`safety: could not cancel a goal on ${g.action}: ${errorMessage(err)}`);
+        if (!g.local && !this.#owed.goals.some((o) => o.id === id)) this.#owed.goals.push({ id, action: g.action, type: g.type });
       }
     }
     this.#updateMotion();
   }
 
-  /** Navigate to a named location of the profile, or to an explicit pose in the profile's frame. */
+  /**
+   * Navigate to a named location of the profile, or to an explicit pose in the profile's frame:
+   * the navigate action (ROS 2), move_base's actionlib topics (ROS 1), or closed-loop twist
+   * control on a base without a navigate action.
+   */
   navigate(target: string | { x: number; y: number; yaw?: number }, options: SafeGoalOptions = {}): Promise<SafeActionResult> {
     const nav = this.profile.interfaces.navigate;
     let pose: { x: number; y: number; yaw: number };
@@ -384,11 +518,39 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
       pose = { x: target.x, y: target.y, yaw: target.yaw ?? 0 };
       label = `(${pose.x.toFixed(2)}, ${pose.y.toFixed(2)})`;
     }
-    const args: RosMessage = {
-      pose: { header: { frame_id: this.profile.frame }, pose: { position: { x: pose.x, y: pose.y, z: 0 }, orientation: quaternion(pose.yaw) } },
-      behavior_tree: '',
-    };
-    return this.#goal(nav, args, `navigate to ${label}`, 'navigate', options);
+    const stamped = { header: { frame_id: this.profile.frame }, pose: { position: { x: pose.x, y: pose.y, z: 0 }, orientation: quaternion(pose.yaw) } };
+    if (!nav) return this.#twistMotion(`navigate to ${label} by twist control`, { pose: stamped }, options, (port) => goToPose(port, pose, { timeoutMs: this.#timeout(options) }));
+    if (this.ros === 1) {
+      // move_base: MoveBaseGoal{target_pose}; its feedback carries base_position.
+      const onFeedback = options.onFeedback;
+      const translated: SafeGoalOptions = {
+        ...options,
+        onFeedback: onFeedback
+          ? (f) => {
+              const bp = f.base_position as { pose?: { position?: { x?: unknown; y?: unknown } } } | undefined;
+              const x = bp?.pose?.position?.x;
+              const y = bp?.pose?.position?.y;
+              const remaining = typeof x === 'number' && typeof y === 'number' ? Math.hypot(pose.x - x, pose.y - y) : -1;
+              onFeedback({ ...f, current_pose: bp, distance_remaining: remaining });
+            }
+          : undefined,
+      };
+      return this.#goal(nav, { target_pose: stamped }, `navigate to ${label}`, 'navigate', translated);
+    }
+    return this.#goal(nav, { pose: stamped, behavior_tree: '' }, `navigate to ${label}`, 'navigate', options);
+  }
+
+  /** Drive `meters` straight ahead, closed-loop on odometry (twist-only primitive). */
+  driveDistance(meters: number, options: SafeGoalOptions = {}): Promise<SafeActionResult> {
+    return this.#twistMotion(`drive ${meters.toFixed(2)} m`, {}, options, (port) => driveDistance(port, meters, { timeoutMs: this.#timeout(options) }), () => {
+      const p = this.#pose;
+      return p ? { x: p.x + Math.cos(p.yaw) * meters, y: p.y + Math.sin(p.yaw) * meters } : null;
+    });
+  }
+
+  /** Turn on the spot by `radians`, closed-loop on odometry (twist-only primitive). */
+  turn(radians: number, options: SafeGoalOptions = {}): Promise<SafeActionResult> {
+    return this.#twistMotion(`turn ${radians.toFixed(2)} rad`, {}, options, (port) => turnAngle(port, radians, { timeoutMs: this.#timeout(options) }));
   }
 
   /** Send a goal to an action mapped in the profile (pick, place, gripper, drawers...). */
@@ -412,19 +574,25 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   /** Latch the e-stop: zero velocity, cancel all goals, tell the robot, refuse motion until reset. */
   estop(reason = 'e-stop', source: 'topic' | 'program' = 'program'): void {
     const first = this.#estop === null;
-    this.#estop = { reason };
+    // A programmatic e-stop stays ours to re-publish, even if the topic echoes it back.
+    this.#estop = { reason, source: this.#estop?.source === 'program' ? 'program' : source };
     if (first) {
       this.#log(`safety: E-STOP (${reason})`);
       this.emit('estop', { reason, source });
     }
     this.stop('e-stop');
-    if (source === 'program' && this.#client.connected) {
+    if (source === 'program' && !this.dryRun) {
       const e = this.profile.interfaces.estop;
-      try {
-        this.#client.publish(e.topic, { data: true }, e.type);
-      } catch (err) {
-        this.#log(`safety: could not publish the e-stop: ${errorMessage(err)}`);
+      let delivered = false;
+      if (this.#client.connected) {
+        try {
+          this.#client.publish(e.topic, { data: true }, wireType(e.type, this.ros));
+          delivered = true;
+        } catch (err) {
+          this.#log(`safety: could not publish the e-stop: ${errorMessage(err)}`);
+        }
       }
+      if (!delivered) this.#owed.estop = true;
     }
   }
 
@@ -432,6 +600,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   resetEstop(): void {
     if (this.#estop) this.#log('safety: e-stop released');
     this.#estop = null;
+    this.#owed.estop = false;
   }
 
   /** Stop everything and close the connection. */
@@ -441,6 +610,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     clearTimeout(this.#watchdogTimer);
     if (this.#goals.size > 0 || this.#moving) this.stop('closing');
     this.#estopSub?.unsubscribe();
+    this.#poseSub?.unsubscribe();
     // Let the zero twist and cancels leave the socket before closing it.
     await new Promise((r) => setTimeout(r, 20));
     this.#client.close();
@@ -472,7 +642,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   }
 
   #checkGeofence(args: RosMessage): void {
-    const stamped = args.pose as { header?: { frame_id?: unknown }; pose?: { position?: { x?: unknown; y?: unknown } } } | undefined;
+    const stamped = (args.pose ?? args.target_pose) as { header?: { frame_id?: unknown }; pose?: { position?: { x?: unknown; y?: unknown } } } | undefined;
     if (!stamped || typeof stamped !== 'object') return;
     const position = stamped.pose?.position;
     if (!position) return;
@@ -504,22 +674,68 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     this.#log(`[dry-run] ${line}`);
   }
 
+  #checkInterfaces(): Promise<string[]> {
+    return verifyInterfaces((service, type, args) => this.#client.callService(service, type, args, { timeoutMs: 3000 }), this.#expectedInterfaces(), this.ros);
+  }
+
+  /** Motion waits for the running interface check and is refused while it reports a problem. */
+  async #assertInterfaces(what: string): Promise<void> {
+    await this.#verification;
+    if (this.#interfaceProblem) {
+      this.#log(`safety: refused: ${what}: ${this.#interfaceProblem}`);
+      this.emit('refused', { code: 'E_INTERFACE', message: this.#interfaceProblem });
+      throw new SafetyError('E_INTERFACE', `${what} refused: ${this.#interfaceProblem}`, 'fix the robot or the profile; the check runs again on the next reconnect');
+    }
+  }
+
+  #timeout(options: SafeGoalOptions, iface?: ActionInterface): number {
+    return Math.min(options.timeoutMs ?? iface?.timeoutMs ?? this.profile.safety.goalTimeoutMs, this.profile.safety.goalTimeoutMs);
+  }
+
+  #actionInterfaces(): ActionInterface[] {
+    const i = this.profile.interfaces;
+    return [i.navigate, i.pick, i.place, i.gripper, i.openDrawer, i.closeDrawer].filter((a): a is ActionInterface => a !== undefined);
+  }
+
+  /** Every topic and service the profile relies on, with the exact type we speak. */
+  #expectedInterfaces(): Expected[] {
+    const p = this.profile;
+    const t = (type: string) => wireType(type, this.ros);
+    const out: Expected[] = [
+      { kind: 'topic', name: p.interfaces.estop.topic, type: t(p.interfaces.estop.type), role: 'e-stop (subscribed and advertised)' },
+      { kind: 'topic', name: p.interfaces.cmdVel.topic, type: t(p.interfaces.cmdVel.type), role: 'velocity command (advertised)' },
+    ];
+    for (const [key, o] of Object.entries(p.observations)) if (o) out.push({ kind: 'topic', name: o.topic, type: t(o.type), role: `observation ${key}` });
+    if (this.ros === 1) {
+      for (const a of this.#actionInterfaces()) {
+        const topics = this.#actionlib.topics(a.action, a.type);
+        out.push({ kind: 'topic', name: topics.status.topic, type: topics.status.type, role: `action ${a.action} (actionlib status)` });
+        out.push({ kind: 'topic', name: topics.result.topic, type: topics.result.type, role: `action ${a.action} (actionlib result)` });
+      }
+    }
+    if (p.interfaces.state) out.push({ kind: 'service', name: p.interfaces.state.service, role: 'state service' });
+    return out;
+  }
+
   async #goal(iface: ActionInterface, args: RosMessage, description: string, kind: MotionRequest['kind'], options: SafeGoalOptions): Promise<SafeActionResult> {
     this.#checkAction(iface.action);
     this.#checkGeofence(args);
     this.#assertNoEstop(description);
     await this.#ask({ kind, description, target: iface.action, args });
     this.#assertNoEstop(description);
-    const timeoutMs = Math.min(options.timeoutMs ?? iface.timeoutMs ?? this.profile.safety.goalTimeoutMs, this.profile.safety.goalTimeoutMs);
+    await this.#assertInterfaces(description);
+    const timeoutMs = this.#timeout(options, iface);
     if (!this.dryRun && !this.#client.connected) {
       throw new SkillforgeError('E_NOT_CONNECTED', `${description}: not connected to the robot`, { hint: 'the client is reconnecting; retry when the connection is back' });
     }
     if (this.dryRun) {
-      this.#dry(`send_action_goal ${iface.action} (${iface.type}) ${JSON.stringify(args)}  # ${description}`);
+      this.#dry(`${this.ros === 1 ? 'actionlib goal' : 'send_action_goal'} ${iface.action} (${iface.type}) ${JSON.stringify(args)}  # ${description}`);
       return { status: GoalStatus.SUCCEEDED, result: true, values: { dry_run: true }, dryRun: true };
     }
-    const handle = this.#client.sendGoal(iface.action, iface.type, args, { onFeedback: options.onFeedback, timeoutMs, signal: options.signal });
-    this.#goals.set(handle.id, { action: iface.action, cancel: handle.cancel });
+    const goalOptions = { onFeedback: options.onFeedback, timeoutMs, signal: options.signal };
+    const handle: GoalHandle = this.ros === 1 ? this.#actionlib.sendGoal(iface.action, iface.type, args, goalOptions) : this.#client.sendGoal(iface.action, iface.type, args, goalOptions);
+    this.#goals.set(handle.id, { action: iface.action, type: iface.type, local: false, cancel: handle.cancel });
+    this.#movedThisConnection = true;
     this.#updateMotion();
     this.#log(`safety: goal ${handle.id}: ${description}`);
     try {
@@ -527,6 +743,74 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
       return { ...r, dryRun: false };
     } finally {
       this.#goals.delete(handle.id);
+      this.#updateMotion();
+    }
+  }
+
+  /**
+   * Closed-loop motion on cmd_vel, tracked like a goal (the watchdog, stop() and the e-stop cancel
+   * it; the commander must heartbeat while it runs). `target` geofences the destination up front.
+   */
+  async #twistMotion(
+    description: string,
+    target: RosMessage,
+    options: SafeGoalOptions,
+    run: (port: MotionPort) => Promise<Pose2D>,
+    destination?: () => { x: number; y: number } | null,
+  ): Promise<SafeActionResult> {
+    const cmd = this.profile.interfaces.cmdVel;
+    this.#checkTopic(cmd.topic, 'write');
+    this.#checkGeofence(target);
+    const dest = destination?.();
+    if (dest) this.#checkGeofence({ pose: { pose: { position: dest } } });
+    this.#assertNoEstop(description);
+    await this.#ask({ kind: 'navigate', description, target: cmd.topic, args: target });
+    this.#assertNoEstop(description);
+    await this.#assertInterfaces(description);
+    if (this.dryRun) {
+      this.#dry(`${description} (closed-loop twist on ${cmd.topic})`);
+      return { status: GoalStatus.SUCCEEDED, result: true, values: { dry_run: true }, dryRun: true };
+    }
+    if (!this.#client.connected) throw new SkillforgeError('E_NOT_CONNECTED', `${description}: not connected to the robot`, { hint: 'the client is reconnecting; retry when the connection is back' });
+    // Right after connecting the first odometry message may still be on its way.
+    for (let waited = 0; !this.#pose && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    if (!this.#pose) {
+      const t = this.profile.observations.amcl ?? this.profile.observations.odom;
+      throw new SkillforgeError('E_NO_POSE', `${description}: no pose on ${t?.topic ?? 'the odometry topic'} within 3 s`, { hint: 'closed-loop motion steers by odometry; check that topic on the robot' });
+    }
+    const id = `twist:${++this.#motionCounter}`;
+    const abort = new AbortController();
+    const onAbort = () => abort.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    this.#goals.set(id, { action: cmd.topic, type: 'twist', local: true, cancel: () => abort.abort('cancelled by the safety layer (stop, e-stop or watchdog)') });
+    this.#updateMotion();
+    this.#log(`safety: goal ${id}: ${description}`);
+    const port: MotionPort = {
+      pose: () => this.#pose,
+      drive: (t) => this.drive(t),
+      signal: abort.signal,
+      geofence: this.profile.safety.geofence.polygon,
+      onProgress: (p) =>
+        options.onFeedback?.({
+          current_pose: { header: { frame_id: this.profile.frame }, pose: { position: { x: p.pose.x, y: p.pose.y, z: 0 }, orientation: quaternion(p.pose.yaw) } },
+          distance_remaining: p.distanceRemaining,
+        }),
+    };
+    try {
+      const reached = await run(port);
+      return { status: GoalStatus.SUCCEEDED, result: true, values: { pose: reached as unknown as RosMessage, error_msg: '' }, dryRun: false };
+    } catch (err) {
+      if (abort.signal.aborted && !options.signal?.aborted) {
+        return { status: GoalStatus.CANCELED, result: true, values: { error_code: 0, error_msg: String(abort.signal.reason) }, dryRun: false };
+      }
+      if (err instanceof SkillforgeError && err.code === 'E_SAFETY') {
+        this.emit('refused', { code: err.code, message: err.message });
+        return { status: GoalStatus.ABORTED, result: true, values: { error_code: 1, error_msg: err.message }, dryRun: false };
+      }
+      throw err;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      this.#goals.delete(id);
       this.#updateMotion();
     }
   }
@@ -562,30 +846,69 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
 
   #onConnectionLost(): void {
     if (this.#closed) return;
-    // The goals may still run on the robot: remember them, cancel the moment we are back.
-    const lost = [...this.#goals.entries()].map(([id, g]) => ({ id, action: g.action }));
-    if (lost.length > 0 || this.#moving) {
-      this.#orphans.push(...lost);
-      this.#log(`safety: connection lost with ${lost.length} goal(s) running; they will be cancelled on reconnect`);
+    // The last command may stand on the robot, and goals may still run there: both are owed a stop.
+    const lost = [...this.#goals.entries()].filter(([, g]) => !g.local).map(([id, g]) => ({ id, action: g.action, type: g.type }));
+    for (const g of lost) if (!this.#owed.goals.some((o) => o.id === g.id)) this.#owed.goals.push(g);
+    // A socket is found dead only after the fact: a stop written to it just before may be lost too.
+    if (this.#moving || lost.length > 0 || this.#movedThisConnection) {
+      this.#owed.stop = true;
+      this.#log(`safety: connection lost while moving (${lost.length} goal(s)); a stop is owed and goes first on reconnect`);
     }
-    this.emit('connection-lost', { goals: lost.map((g) => g.id) });
+    // Likewise an e-stop we published: the robot may never have heard it. (One that came from the
+    // robot's topic is the robot's own; re-publishing it could re-latch a stop a person cleared there.)
+    if (this.#estop?.source === 'program' && !this.dryRun) this.#owed.estop = true;
+    this.#actionlib.failAll('the rosbridge connection closed');
+    if (!this.#outage) {
+      this.#outage = true;
+      this.emit('connection-lost', { goals: lost.map((g) => g.id) });
+    }
   }
 
-  #onConnectionOpen(): void {
-    const orphans = this.#orphans;
-    const wasMoving = this.#moving || orphans.length > 0;
-    this.#orphans = [];
-    if (!wasMoving) return;
-    const cmd = this.profile.interfaces.cmdVel;
+  /** Runs first on every new connection (the client's open hook): deliver what is owed. */
+  #payDebts(): void {
+    const owed = this.#owed;
+    if (this.dryRun || (!owed.stop && !owed.estop && owed.goals.length === 0)) return;
+    this.#owed = { stop: false, estop: false, goals: [] };
     try {
-      this.#client.publish(cmd.topic, ZERO as unknown as RosMessage, cmd.type);
-      for (const o of orphans) this.#client.cancelGoal(o.action, o.id);
+      const cmd = this.profile.interfaces.cmdVel;
+      const type = wireType(cmd.type, this.ros);
+      this.#client.advertise(cmd.topic, type);
+      this.#client.publish(cmd.topic, ZERO as unknown as RosMessage, type);
+      for (const g of owed.goals) {
+        if (this.ros === 1) this.#actionlib.cancelGoal(g.action, g.type, g.id);
+        else this.#client.cancelGoal(g.action, g.id);
+      }
+      if (owed.estop) {
+        const e = this.profile.interfaces.estop;
+        this.#client.advertise(e.topic, wireType(e.type, this.ros));
+        this.#client.publish(e.topic, { data: true }, wireType(e.type, this.ros));
+      }
     } catch (err) {
-      this.#log(`safety: could not stop after reconnect: ${errorMessage(err)}`);
+      // Still owed: try again on the next connection.
+      this.#owed = { stop: true, estop: owed.estop, goals: owed.goals };
+      this.#log(`safety: could not deliver the owed stop: ${errorMessage(err)}`);
+      return;
     }
     this.#lastTwist = ZERO;
+    this.#log(`safety: reconnected: owed stop delivered first (zero velocity${owed.goals.length ? `, cancelled ${owed.goals.length} goal(s)` : ''}${owed.estop ? ', e-stop re-published' : ''})`);
+    this.#restored = { cancelled: owed.goals.map((g) => g.id), stopped: true };
+  }
+
+  #restored: { cancelled: string[]; stopped: boolean } | undefined;
+
+  #onConnectionOpen(): void {
+    this.#outage = false;
+    this.#movedThisConnection = false;
+    // The first open is checked by connect() itself; every later one here.
+    if (this.profile.safety.verifyInterfaces !== false && ++this.#opens > 1) {
+      this.#verification = this.#checkInterfaces().then((problems) => {
+        this.#interfaceProblem = problems.length > 0 ? `robot ${this.profile.name} will not move: ${problems.join('; ')}` : null;
+        if (this.#interfaceProblem) this.#log(`safety: after the reconnect: ${this.#interfaceProblem}`);
+      });
+    }
+    const restored = this.#restored ?? { cancelled: [], stopped: false };
+    this.#restored = undefined;
     this.#updateMotion();
-    this.#log(`safety: reconnected: zero velocity sent, cancelled ${orphans.length} goal(s)`);
-    this.emit('connection-restored', { cancelled: orphans.map((o) => o.id) });
+    this.emit('connection-restored', restored);
   }
 }

@@ -1,6 +1,11 @@
 /**
  * `skillforge robot-sim`: serve the simulated kitchen robot over rosbridge v2 on 127.0.0.1 until
  * interrupted, for roslib, roslibpy, Foxglove-style tools or `skillforge robot --url`.
+ * `--real-server` behaves as rosbridge_suite does (see robots/sim/server.ts); the ROS generation
+ * comes from the profile (`ros: 1` serves move_base over actionlib topics).
+ *
+ * @example
+ *   skillforge robot-sim --port 9090 --real-server --profile robots/profiles/ros1-move-base.yaml
  */
 import type { Command } from 'commander';
 import { intOption, kitchenSeedOption, positiveOption } from '../options.js';
@@ -13,13 +18,14 @@ export function register(program: Command): void {
     .option('--profile <file>', 'robot profile with the interfaces and locations to simulate (default: sim-kitchen)')
     .option('--seed <n>', 'seed of the kitchen', '0')
     .option('--sim-speed <m/s>', 'navigation speed', '0.5')
-    .action(async (flags: { port: string; profile?: string; seed: string; simSpeed: string }) => {
+    .option('--real-server', 'behave as rosbridge_suite: integer fragment ids, float totals, silent refusals, slower services')
+    .action(async (flags: { port: string; profile?: string; seed: string; simSpeed: string; realServer?: boolean }) => {
       const port = intOption(flags.port, '--port', 0, 65535);
       const speed = positiveOption(flags.simSpeed, '--sim-speed');
       const [{ SimRobot }, profiles] = await Promise.all([import('../../robots/sim/server.js'), import('../../robots/profile.js')]);
       const profile = await profiles.loadProfile(flags.profile ?? profiles.builtinProfilePath('sim-kitchen'));
-      const sim = await SimRobot.start({ profile, port, seed: kitchenSeedOption(flags.seed), navSpeed: speed });
-      process.stdout.write(`simulated robot '${profile.name}' serving rosbridge v2 on ${sim.url} (Ctrl-C to stop)\n`);
+      const sim = await SimRobot.start({ profile, port, seed: kitchenSeedOption(flags.seed), navSpeed: speed, ros: profile.ros, realServer: flags.realServer });
+      process.stdout.write(`simulated robot '${profile.name}' (ROS ${profile.ros}${flags.realServer ? ', rosbridge_suite mode' : ''}) serving rosbridge v2 on ${sim.url} (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
       await sim.close();
     });

@@ -1,9 +1,15 @@
 /**
- * `skillforge robot "<instruction>"`: the SayCan agent drives a ROS 2 robot through rosbridge,
+ * `skillforge robot "<instruction>"`: the SayCan agent drives a ROS robot through rosbridge,
  * every command passing the safety layer. Without --url it starts the simulated kitchen robot on
- * 127.0.0.1 (the embedded default) and drives it through the same ROS 2 code path.
+ * 127.0.0.1 (the embedded default) and drives it through the same code path. `--llm offline`
+ * puts the kitchen's exact planner in the Say's place (a named baseline, not a model) so the whole
+ * loop runs without a language model. Exits 1 when the instruction was not achieved.
  *
  * In a terminal, SPACE or 'e' latches the e-stop at any moment; Ctrl-C stops the robot and exits.
+ *
+ * @example
+ *   skillforge robot "bring me an apple" --llm offline
+ *   skillforge robot "go to the table" --url ws://robot:9090 --profile my-robot.yaml --llm ollama:llama3.1
  */
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
@@ -20,6 +26,8 @@ interface RobotFlags {
   maxSteps: string;
   top: string;
   json?: boolean;
+  realServer?: boolean;
+  llm?: string;
 }
 
 /** The parts of a terminal the key reader needs (process.stdin fits; tests pass a stream). */
@@ -95,7 +103,7 @@ export function register(program: Command): void {
   addLlmOptions(
     program
       .command('robot')
-      .description('drive a ROS 2 robot over rosbridge with the SayCan agent (default: the simulated kitchen robot on 127.0.0.1)')
+      .description('drive a ROS robot over rosbridge with the SayCan agent (default: the simulated kitchen robot on 127.0.0.1); --llm offline: the kitchen planner as the Say (simulated robot only)')
       .argument('<instruction>', 'what to do, e.g. "put the apple in the drawer"'),
   )
     .option('--url <ws-url>', 'rosbridge_server of a real robot, e.g. ws://robot:9090 (default: start the simulated robot)')
@@ -106,6 +114,7 @@ export function register(program: Command): void {
     .option('--sim-speed <m/s>', 'navigation speed of the simulated robot', '0.5')
     .option('--max-steps <n>', 'stop after this many steps', '20')
     .option('--top <k>', 'candidates shown per step', '5')
+    .option('--real-server', 'run the simulated robot as rosbridge_suite behaves (integer fragment ids, silent refusals, slower services)')
     .option('--json', 'print JSON instead of the readable trace')
     .action(async (instruction: string, flags: RobotFlags, command: Command) => {
       const maxSteps = intOption(flags.maxSteps, '--max-steps', 1);
@@ -126,7 +135,21 @@ export function register(program: Command): void {
         import('../../agents/saycan/index.js'),
         import('../../envs/kitchen/index.js'),
       ]);
-      const model = await requireLanguageModel(command, 'skillforge robot needs a language model for the Say score');
+      const offline = flags.llm === 'offline';
+      if (offline && flags.url) {
+        throw new SkillforgeError('E_USAGE', '--llm offline plans from the simulated robot\'s exact state; a real robot (--url) needs a language model', {
+          hint: 'omit --url to use the simulated robot, or name a model: --llm ollama:llama3.1',
+        });
+      }
+      const model: import('../../agents/llm/model.js').LanguageModel & { close?(): Promise<void> } = offline
+        ? new (await import('../kitchen-planner-say.js')).KitchenPlannerSay({
+            // Filled in below, once the simulator and the environment exist.
+            state: () => plannerState!(),
+            callOf: (text) => plannerCalls.get(text),
+          })
+        : await requireLanguageModel(command, 'skillforge robot needs a language model for the Say score (or --llm offline for the kitchen planner baseline)');
+      let plannerState: (() => import('../../envs/kitchen/world.js').KitchenState) | undefined;
+      const plannerCalls = new Map<string, import('../../core/types.js').SkillCall>();
       const out = (s: string) => process.stdout.write(`${s}\n`);
       const log = (s: string) => {
         if (!flags.json) process.stderr.write(`${s}\n`);
@@ -151,9 +174,9 @@ export function register(program: Command): void {
         let url = flags.url;
         if (!url) {
           const { SimRobot } = await import('../../robots/sim/server.js');
-          sim = await SimRobot.start({ profile, seed: kitchenSeedOption(flags.seed), navSpeed: simSpeed });
+          sim = await SimRobot.start({ profile, seed: kitchenSeedOption(flags.seed), navSpeed: simSpeed, ros: profile.ros, realServer: flags.realServer });
           url = sim.url;
-          log(`simulated robot (kitchen seed ${flags.seed}) serving rosbridge on ${url}`);
+          log(`simulated robot (kitchen seed ${flags.seed}${flags.realServer ? `, rosbridge_suite mode, ROS ${profile.ros}` : ''}) serving rosbridge on ${url}`);
         }
         robot = await safety.SafeRobot.connect({
           url,
@@ -163,7 +186,9 @@ export function register(program: Command): void {
           confirm: flags.confirm ? (r) => keys.ask(`  confirm: ${r.description}?`) : undefined,
         });
         robot.on('malformed', (m) => log(`warning: malformed frame from the robot dropped (${m.reason})`));
-        robot.on('connection-lost', () => log('warning: connection to the robot lost; reconnecting'));
+        // One line per outage (the client retries every 250 ms at most; each retry is not news).
+        robot.on('connection-lost', () => log('warning: connection to the robot lost; reconnecting (a stop is owed and goes first when it is back)'));
+        robot.on('connection-restored', (r) => log(`connection to the robot restored${r.stopped ? ': the owed stop was delivered first' : ''}`));
         robot.on('estop', (e) => log(`E-STOP latched: ${e.reason}`));
         const checker = sim
           ? (task: { goal?: Record<string, unknown> }, state: Record<string, unknown>) =>
@@ -173,10 +198,25 @@ export function register(program: Command): void {
         let goal: unknown = null;
         if (sim) {
           const { KitchenSimWorld } = await import('../../robots/sim/kitchen.js');
-          if (sim.world instanceof KitchenSimWorld) goal = kitchen.goalForText(instruction, sim.world.state);
+          const world = sim.world;
+          if (world instanceof KitchenSimWorld) {
+            goal = kitchen.goalForText(instruction, world.state);
+            plannerState = () => world.state;
+          }
+        }
+        if (offline) {
+          if (!goal || !plannerState) {
+            throw new SkillforgeError('E_USAGE', `--llm offline plans toward a kitchen goal, and none could be read from '${instruction}'`, {
+              hint: 'phrase it as the kitchen understands, e.g. "bring me an apple", "put the coke in the top drawer", or name a model with --llm',
+            });
+          }
+          (model as import('../kitchen-planner-say.js').KitchenPlannerSay).setGoal(goal as import('../../envs/kitchen/goals.js').KitchenGoal);
+          const { groundPrimitives } = await import('../../agents/saycan/candidates.js');
+          for (const c of groundPrimitives(env.primitives())) plannerCalls.set(c.text, c.call);
+          plannerCalls.set('done', { skill: 'done', args: {} });
         }
         if (!flags.json) {
-          out(`robot ${profile.name}${flags.url ? ` at ${flags.url}` : ' (simulated)'}; Say: ${model.id}; Can: robot-state preconditions${flags.dryRun ? '; DRY RUN' : ''}${flags.confirm ? '; confirming each motion' : ''}`);
+          out(`robot ${profile.name}${flags.url ? ` at ${flags.url}` : ' (simulated)'}; Say: ${model.id}${offline ? ' (the kitchen planner baseline, not a language model)' : ''}; Can: robot-state preconditions${flags.dryRun ? '; DRY RUN' : ''}${flags.confirm ? '; confirming each motion' : ''}`);
           if (keys.active) out('press SPACE or e for the e-stop, Ctrl-C to stop');
           out(`${(await env.observe()).text}\n`);
         }
@@ -186,13 +226,19 @@ export function register(program: Command): void {
           task: goal ? { description: instruction, goal: goal as Record<string, unknown> } : undefined,
         });
         out(flags.json ? JSON.stringify({ ...(saycan.resultJson(result) as object), estop: robot.estopped, dryRun: robot.dryRun }, null, 2) : saycan.formatSummary(result));
-        if (result.stopped === 'error' || result.check?.success === false || robot.estopped) process.exitCode = 1;
+        // Not achieved: the agent never said done, a step errored, the check failed, or the e-stop latched.
+        const failed = result.stopped !== 'done' || result.check?.success === false || robot.estopped;
+        if (failed) {
+          process.exitCode = 1;
+          const why = robot.estopped ? 'the e-stop is latched' : result.stopped === 'max-steps' ? `no 'done' within ${maxSteps} steps` : result.stopped === 'error' ? (result.error?.message ?? 'a step failed') : (result.check?.reason ?? 'the task check failed');
+          process.stderr.write(`instruction not achieved: ${why}\n`);
+        }
       } finally {
         keys.close();
         await env?.close();
         await robot?.close();
         await sim?.close();
-        await model.close();
+        await model.close?.();
       }
     });
 }

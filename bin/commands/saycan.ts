@@ -56,7 +56,13 @@ export function register(program: Command): void {
         import('../../envs/kitchen/index.js'),
         import('../../agents/saycan/index.js'),
       ]);
-      const model = await requireLanguageModel(command, 'skillforge saycan needs a language model for the Say score (how useful each skill is for the instruction)');
+      // --llm offline: the kitchen's exact planner as a named Say baseline (one instruction only).
+      const offline = (command.optsWithGlobals() as { llm?: string }).llm === 'offline';
+      if (offline && flags.suite) throw new SkillforgeError('E_USAGE', '--llm offline runs one instruction; --suite needs a language model', { hint: 'drop --suite, or name a model: --llm ollama:llama3.1' });
+      const offlineSay = offline ? new (await import('../kitchen-planner-say.js')).KitchenPlannerSay({ state: () => offlineEnv!.state, callOf: (text) => offlineCalls.get(text) }) : undefined;
+      let offlineEnv: import('../../envs/kitchen/environment.js').KitchenEnvironment | undefined;
+      const offlineCalls = new Map<string, import('../../core/types.js').SkillCall>();
+      const model = offlineSay ?? (await requireLanguageModel(command, 'skillforge saycan needs a language model for the Say score (how useful each skill is for the instruction), or --llm offline for the kitchen planner baseline'));
       const affordanceOff = flags.affordance === false;
       let learned = null;
       if (typeof flags.affordance === 'string') {
@@ -95,6 +101,14 @@ export function register(program: Command): void {
         }
         const env = new kitchen.KitchenEnvironment({ seed: kitchenSeedOption(flags.seed), noise });
         const goal = kitchen.goalForText(instruction!, env.state);
+        if (offlineSay) {
+          if (!goal) throw new SkillforgeError('E_USAGE', `--llm offline plans toward a kitchen goal, and none could be read from '${instruction}'`, { hint: 'e.g. "bring me an apple", or name a model with --llm' });
+          offlineEnv = env;
+          offlineSay.setGoal(goal);
+          const { groundPrimitives } = await import('../../agents/saycan/candidates.js');
+          for (const c of groundPrimitives(env.primitives())) offlineCalls.set(c.text, c.call);
+          offlineCalls.set('done', { skill: 'done', args: {} });
+        }
         const agent = new saycan.SayCanAgent({ ...agentOptions, env, onStep: flags.json ? undefined : (s) => out(`${saycan.formatStep(s)}\n`) });
         if (!flags.json) {
           out(`kitchen seed ${flags.seed}${noise ? `, noise ${noise}` : ''}; Say: ${model.id}; Can: ${affordanceOff ? 'off (1)' : learned ? `preconditions + ${learned.id}` : 'exact preconditions'}`);
@@ -109,7 +123,7 @@ export function register(program: Command): void {
         await runtime?.close();
         await library?.close();
         await (learned as { close?: () => Promise<void> } | null)?.close?.();
-        await model.close();
+        await model.close?.();
       }
     });
 }

@@ -5,7 +5,15 @@
  * never throws into the socket handler.
  *
  * Nothing is queued while disconnected: a velocity command replayed seconds later is dangerous,
- * so sending while the socket is down throws `E_NOT_CONNECTED` instead.
+ * so sending while the socket is down throws `E_NOT_CONNECTED` instead. The one exception is the
+ * open hook (`setOpenHook`), through which the safety layer sends an owed stop before anything else.
+ *
+ * It accepts what rosbridge_suite really sends: integer fragment ids (0 for every id-less message)
+ * and Python's float totals, status frames (and fails the pending request they name), silence.
+ * On ROS 1 (`ros: 1`) `sendGoal` refuses at once: rosbridge has no action ops there.
+ *
+ * Over 500 lines because one socket's state (pending calls, goals, topics, fragments) is shared by
+ * every operation.
  *
  * @example
  * const ros = new RosbridgeClient({ url: 'ws://127.0.0.1:9090' });
@@ -20,6 +28,7 @@ import { WebSocket } from 'ws';
 import { SkillforgeError, errorMessage } from '../../core/errors.js';
 import { withTimeout } from '../../core/timeout.js';
 import { checkFrame, FragmentBuffer, SERVER_OPS, type Compression, type Frame } from './protocol.js';
+import type { RosVersion } from './ros-types.js';
 
 export type RosMessage = Record<string, unknown>;
 
@@ -40,6 +49,17 @@ export interface RosbridgeClientOptions {
   reconnect?: ReconnectOptions;
   /** Incomplete fragment sets are dropped after this long. */
   fragmentTtlMs?: number;
+  /**
+   * The ROS generation behind the bridge (default 2). On ROS 1 rosbridge has no action operations
+   * (send_action_goal is an unknown op there, answered with silence), so `sendGoal` refuses at once.
+   */
+  ros?: RosVersion;
+  /**
+   * Ask the server for status frames at this level (`set_level`): rosbridge_suite on ROS 1 then
+   * reports a refused request (an unknown type, a failed advertise) as `{op: 'status', level, msg,
+   * id}` instead of silence, and the pending call with that id fails at once with the server's words.
+   */
+  statusLevel?: 'error' | 'warning' | 'info';
 }
 
 export interface SubscribeOptions {
@@ -87,11 +107,14 @@ export interface GoalHandle {
 
 export interface ClientEvents {
   open: [];
-  close: [{ code: number; reason: string; willReconnect: boolean }];
+  /** `wasOpen`: an open connection was lost (false when a connection attempt failed). */
+  close: [{ code: number; reason: string; willReconnect: boolean; wasOpen: boolean }];
   reconnecting: [{ attempt: number; delayMs: number }];
   reconnected: [];
   malformed: [{ reason: string; raw: string }];
   status: [{ level: string; msg: string; id?: string }];
+  /** A connection attempt failed while reconnecting (one per attempt; 'close' is per lost connection). */
+  'connect-failed': [{ attempt: number }];
   error: [Error];
 }
 
@@ -121,9 +144,57 @@ function disconnected(what: string): SkillforgeError {
   });
 }
 
+/**
+ * The goal handle both action transports share (ROS 2 action ops here, actionlib topics in
+ * actionlib.ts): a time-out or an abort cancels the goal on the robot before the result rejects,
+ * and the pending entry is cleaned up exactly once.
+ */
+export function makeGoalHandle(o: {
+  id: string;
+  action: string;
+  raw: Promise<ActionResult>;
+  send: () => void;
+  sendCancel: () => void;
+  connected: () => boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  label: string;
+  hint: string;
+  cleanup: () => void;
+}): GoalHandle {
+  let settled = false;
+  const cancel = () => {
+    if (settled || !o.connected()) return;
+    o.sendCancel();
+  };
+  let result: Promise<ActionResult>;
+  try {
+    o.send();
+    result = withTimeout(o.raw, o.timeoutMs, o.label, { signal: o.signal, hint: o.hint }).then(
+      (r) => {
+        settled = true;
+        return r;
+      },
+      (err: unknown) => {
+        cancel();
+        settled = true;
+        throw err;
+      },
+    );
+  } catch (err) {
+    settled = true;
+    result = Promise.reject(err instanceof Error ? err : new Error(errorMessage(err)));
+  }
+  result.catch(() => {}).finally(o.cleanup);
+  return { id: o.id, action: o.action, result, cancel };
+}
+
 export class RosbridgeClient extends EventEmitter<ClientEvents> {
   readonly url: string;
   readonly timeoutMs: number;
+  readonly ros: RosVersion;
+  private readonly statusLevel: RosbridgeClientOptions['statusLevel'];
+  private openHook: (() => void) | undefined;
   private readonly reconnectOpts: Required<ReconnectOptions>;
   private ws: WebSocket | undefined;
   private closedByUser = false;
@@ -143,6 +214,8 @@ export class RosbridgeClient extends EventEmitter<ClientEvents> {
     super();
     this.url = options.url;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.ros = options.ros ?? 2;
+    this.statusLevel = options.statusLevel;
     this.reconnectOpts = {
       enabled: options.reconnect?.enabled ?? true,
       initialDelayMs: options.reconnect?.initialDelayMs ?? 100,
@@ -196,6 +269,15 @@ export class RosbridgeClient extends EventEmitter<ClientEvents> {
       ws.terminate();
     }
     this.failPending('close');
+  }
+
+  /**
+   * Run `hook` first whenever a connection opens, before subscriptions and advertisements are
+   * restored and before 'open' is emitted: the safety layer sends an owed stop from here, so it
+   * is the first thing the robot hears after an outage.
+   */
+  setOpenHook(hook: () => void): void {
+    this.openHook = hook;
   }
 
   /** Drop the socket (as a network fault would) and let the reconnect logic take over. For tests and e-stop drills. */
@@ -291,38 +373,31 @@ export class RosbridgeClient extends EventEmitter<ClientEvents> {
    */
   sendGoal(action: string, actionType: string, args: RosMessage, options: GoalOptions = {}): GoalHandle {
     const id = this.nextId('send_action_goal', action);
-    let settled = false;
+    if (this.ros === 1) {
+      const refused = Promise.reject(
+        new SkillforgeError('E_UNSUPPORTED', `action ${action}: rosbridge on ROS 1 has no action operations (send_action_goal is unknown there and would be answered with silence)`, {
+          hint: 'on ROS 1 use the actionlib topics (<action>/goal, /cancel, /status, /feedback, /result; the safety layer does this for profile actions with ros: 1) or twist control',
+        }),
+      );
+      refused.catch(() => {});
+      return { id, action, result: refused, cancel: () => {} };
+    }
     const raw = new Promise<ActionResult>((resolve, reject) => {
       this.goals.set(id, { action, onFeedback: options.onFeedback, resolve, reject });
     });
-    const cancel = () => {
-      if (settled || !this.connected) return;
-      this.send({ op: 'cancel_action_goal', id, action });
-    };
-    let result: Promise<ActionResult>;
-    try {
-      this.send({ op: 'send_action_goal', id, action, action_type: actionType, args, feedback: options.onFeedback !== undefined });
-      const ms = options.timeoutMs ?? this.timeoutMs;
-      result = withTimeout(raw, ms, `action ${action}`, {
-        signal: options.signal,
-        hint: 'rosbridge does not report unknown actions; check the action name and that its server is up',
-      }).then(
-        (r) => {
-          settled = true;
-          return r;
-        },
-        (err: unknown) => {
-          cancel();
-          settled = true;
-          throw err;
-        },
-      );
-    } catch (err) {
-      settled = true;
-      result = Promise.reject(err instanceof Error ? err : new Error(errorMessage(err)));
-    }
-    result.catch(() => {}).finally(() => this.goals.delete(id));
-    return { id, action, result, cancel };
+    return makeGoalHandle({
+      id,
+      action,
+      raw,
+      send: () => this.send({ op: 'send_action_goal', id, action, action_type: actionType, args, feedback: options.onFeedback !== undefined }),
+      sendCancel: () => this.send({ op: 'cancel_action_goal', id, action }),
+      connected: () => this.connected,
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      signal: options.signal,
+      label: `action ${action}`,
+      hint: 'rosbridge does not report unknown actions; check the action name and that its server is up',
+      cleanup: () => this.goals.delete(id),
+    });
   }
 
   /** Cancel a goal by id (also one from before a reconnect: rosbridge keys goals by id). */
@@ -352,9 +427,19 @@ export class RosbridgeClient extends EventEmitter<ClientEvents> {
     const ws = new WebSocket(this.url, { handshakeTimeout: this.timeoutMs, perMessageDeflate: false });
     this.ws = ws;
     ws.binaryType = 'nodebuffer';
+    let wasOpen = false;
     ws.on('open', () => {
       if (this.ws !== ws) return;
+      wasOpen = true;
       this.attempt = 0;
+      if (this.openHook) {
+        try {
+          this.openHook();
+        } catch (err) {
+          this.emit('error', err instanceof Error ? err : new Error(errorMessage(err)));
+        }
+      }
+      if (this.statusLevel) this.send({ op: 'set_level', id: this.nextId('set_level', this.statusLevel), level: this.statusLevel });
       for (const topic of this.advertised.keys()) this.sendAdvertise(topic);
       for (const [topic, state] of this.topics) this.sendSubscribe(topic, state);
       this.emit('open');
@@ -374,7 +459,8 @@ export class RosbridgeClient extends EventEmitter<ClientEvents> {
       this.fragments.clear();
       this.failPending('drop');
       const willReconnect = !this.closedByUser && this.reconnectOpts.enabled && this.attempt < this.reconnectOpts.maxAttempts;
-      this.emit('close', { code, reason: reasonBuf.toString(), willReconnect });
+      if (!wasOpen && this.everOpened) this.emit('connect-failed', { attempt: this.attempt });
+      this.emit('close', { code, reason: reasonBuf.toString(), willReconnect, wasOpen });
       if (willReconnect) this.scheduleReconnect();
     });
   }
@@ -451,7 +537,7 @@ export class RosbridgeClient extends EventEmitter<ClientEvents> {
         case 'fragment': {
           let joined: string | undefined;
           try {
-            joined = this.fragments.add(f as unknown as { id: string; data: string; num: number; total: number });
+            joined = this.fragments.add(f as unknown as { id: string | number; data: string; num: number; total: number });
           } catch (err) {
             this.malformed(errorMessage(err), rawText);
             return;
@@ -478,9 +564,10 @@ export class RosbridgeClient extends EventEmitter<ClientEvents> {
           return;
         }
         case 'service_response': {
-          const call = f.id ? this.calls.get(f.id) : undefined;
+          const id = f.id === undefined ? undefined : String(f.id);
+          const call = id ? this.calls.get(id) : undefined;
           if (!call) return;
-          this.calls.delete(f.id!);
+          this.calls.delete(id!);
           if (f.result) call.resolve(f.values ?? {});
           else
             call.reject(
@@ -491,20 +578,37 @@ export class RosbridgeClient extends EventEmitter<ClientEvents> {
           return;
         }
         case 'action_feedback': {
-          const goal = f.id ? this.goals.get(f.id) : undefined;
+          const goal = f.id !== undefined ? this.goals.get(String(f.id)) : undefined;
           goal?.onFeedback?.(f.values as RosMessage);
           return;
         }
         case 'action_result': {
-          const goal = f.id ? this.goals.get(f.id) : undefined;
+          const id = String(f.id);
+          const goal = this.goals.get(id);
           if (!goal) return;
-          this.goals.delete(f.id!);
+          this.goals.delete(id);
           goal.resolve({ status: f.status as number, result: f.result as boolean, values: f.values ?? null });
           return;
         }
-        case 'status':
-          this.emit('status', { level: f.level as string, msg: f.msg as string, id: f.id });
+        case 'status': {
+          const id = f.id === undefined || f.id === null ? undefined : String(f.id);
+          this.emit('status', { level: f.level as string, msg: f.msg as string, id });
+          // An error about one of our pending requests ends it now instead of at its time-out.
+          if (id && f.level === 'error') {
+            const why = new SkillforgeError('E_ROSBRIDGE', `rosbridge refused ${id}: ${String(f.msg)}`, { hint: 'the server said why; check the name and the type spelling for this ROS version' });
+            const call = this.calls.get(id);
+            if (call) {
+              this.calls.delete(id);
+              call.reject(why);
+            }
+            const goal = this.goals.get(id);
+            if (goal) {
+              this.goals.delete(id);
+              goal.reject(why);
+            }
+          }
           return;
+        }
       }
     } catch (err) {
       // A user handler threw: report it, keep the connection alive.

@@ -31,12 +31,19 @@ export type Compression = 'none' | 'png' | 'cbor' | 'cbor-raw';
 /** A decoded rosbridge frame: `op` plus op-specific fields. */
 export interface Frame {
   op: string;
-  id?: string;
+  /** Our frames always carry string ids; a server may send integers (fragments of id-less messages). */
+  id?: string | number;
   [field: string]: unknown;
 }
 
 const rosName = { type: 'string', minLength: 1 };
 const optId = { type: 'string' };
+/**
+ * Ids a server echoes or invents. rosbridge_suite echoes whatever the client sent and numbers the
+ * fragments of id-less messages itself (`fragmentation_seed`, an integer), so a server-sent id may
+ * be a string or a number; it is only ever compared, never trusted further.
+ */
+const serverId = { type: ['string', 'integer'] };
 const obj = { type: 'object' };
 
 /**
@@ -46,11 +53,11 @@ const obj = { type: 'object' };
  */
 export const frameSchemas: Record<string, JsonSchema> = {
   // server -> client
-  publish: { type: 'object', required: ['op', 'topic', 'msg'], properties: { id: optId, topic: rosName, msg: obj } },
+  publish: { type: 'object', required: ['op', 'topic', 'msg'], properties: { id: serverId, topic: rosName, msg: obj } },
   service_response: {
     type: 'object',
     required: ['op', 'result'],
-    properties: { id: optId, service: { type: 'string' }, result: { type: 'boolean' }, values: {} },
+    properties: { id: serverId, service: { type: 'string' }, result: { type: 'boolean' }, values: {} },
   },
   action_feedback: {
     type: 'object',
@@ -62,11 +69,18 @@ export const frameSchemas: Record<string, JsonSchema> = {
     required: ['op', 'id', 'action', 'status', 'result'],
     properties: { id: optId, action: rosName, status: { type: 'integer', minimum: 0, maximum: 6 }, result: { type: 'boolean' }, values: {} },
   },
-  status: { type: 'object', required: ['op', 'level', 'msg'], properties: { id: optId, level: { type: 'string' }, msg: { type: 'string' } } },
+  status: { type: 'object', required: ['op', 'level', 'msg'], properties: { id: serverId, level: { type: 'string' }, msg: { type: 'string' } } },
+  // rosbridge_suite computes total as ((len - 1) / size) + 1, a float under Python 3 (7.8 for 68
+  // characters in slices of 10): the number of fragments is its integer part. Sizes stay bounded.
   fragment: {
     type: 'object',
     required: ['op', 'id', 'data', 'num', 'total'],
-    properties: { id: { type: 'string', minLength: 1 }, data: { type: 'string' }, num: { type: 'integer', minimum: 0 }, total: { type: 'integer', minimum: 1, maximum: 100000 } },
+    properties: {
+      id: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer' }] },
+      data: { type: 'string' },
+      num: { type: 'integer', minimum: 0 },
+      total: { type: 'number', minimum: 1, maximum: 100000 },
+    },
   },
   // client -> server
   advertise: {
@@ -167,13 +181,20 @@ export const CLIENT_OPS: ReadonlySet<string> = new Set([
  * Split a serialized frame into rosbridge `fragment` frames (data slices of the JSON text), as
  * rosbridge_library's Fragmentation does when a message exceeds fragment_size.
  */
-export function fragmentFrame(serialized: string, id: string, size: number): Frame[] {
-  const total = Math.ceil(serialized.length / size);
+export function fragmentFrame(serialized: string, id: string | number, size: number, options: { pythonTotal?: boolean } = {}): Frame[] {
+  const count = Math.ceil(serialized.length / size);
+  // rosbridge_suite under Python 3 sends the float ((len - 1) / size) + 1; its integer part is the count.
+  const total = options.pythonTotal ? (serialized.length - 1) / size + 1 : count;
   const out: Frame[] = [];
-  for (let num = 0; num < total; num++) {
+  for (let num = 0; num < count; num++) {
     out.push({ op: 'fragment', id, data: serialized.slice(num * size, (num + 1) * size), num, total });
   }
   return out;
+}
+
+/** How many fragments a set with this `total` has (integer part: see the fragment schema). */
+export function fragmentCount(total: number): number {
+  return Math.floor(total);
 }
 
 /**
@@ -190,8 +211,11 @@ export class FragmentBuffer {
   ) {}
 
   /** Add one fragment; returns the joined text when the set is complete, else undefined. Throws on inconsistency. */
-  add(frame: { id: string; data: string; num: number; total: number }, now = Date.now()): string | undefined {
+  add(fragment: { id: string | number; data: string; num: number; total: number }, now = Date.now()): string | undefined {
     this.expire(now);
+    // Integer 7 and string "7" are the same set: ids are compared as text.
+    const frame = { id: String(fragment.id), data: fragment.data, num: fragment.num, total: fragmentCount(fragment.total) };
+    if (frame.total < 1) throw new Error(`fragment ${frame.id}: total ${fragment.total} is below 1`);
     let set = this.sets.get(frame.id);
     if (!set) {
       if (this.sets.size >= this.maxSets) throw new Error(`too many incomplete fragment sets (${this.maxSets})`);

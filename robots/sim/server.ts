@@ -1,37 +1,32 @@
 /**
- * A simulated mobile manipulator that speaks rosbridge v2 on 127.0.0.1, as rosbridge_suite's ROS 2
- * branch does: the same op and field names, GoalStatus codes in action_result, fragments when a
- * client sets fragment_size, CBOR when a subscription asks for it, and the same silences (a topic
- * of the wrong type or an action nobody serves gets no answer at all).
- *
- * The robot: a differential base integrating /cmd_vel into /odom and /amcl_pose, a Nav2-like
- * NavigateToPose action with feedback and a realistic duration, pick/place and drawer actions, a
- * GripperCommand action, detections of the objects visible where it stands, /joint_states, and a
- * few std_srvs/srv/Trigger services. The world is the kitchen (envs/kitchen) by default.
+ * A simulated mobile manipulator behind a rosbridge v2 server on 127.0.0.1 (robots/sim/bridge.ts,
+ * which speaks the protocol as rosbridge_suite does, ideally or with its real quirks). This file is
+ * the robot: a differential base integrating /cmd_vel into /odom and /amcl_pose, a Nav2-like
+ * NavigateToPose action (move_base over actionlib topics on ROS 1) with feedback and a realistic
+ * duration, pick/place and drawer actions, a GripperCommand action, detections of the objects
+ * visible where it stands, /joint_states, and a few std_srvs/srv/Trigger services. The world is the
+ * kitchen (envs/kitchen) by default.
  *
  * @example
  * const sim = await SimRobot.start({ profile: await loadProfile(builtinProfilePath('sim-kitchen')) });
  * const ros = new RosbridgeClient({ url: sim.url });
+ * const ros1 = await SimRobot.start({ profile, ros: 1, realServer: true });   // behaves as rosbridge_suite on ROS 1
  */
 import { performance } from 'node:perf_hooks';
-import { Encoder } from 'cbor-x';
-import { WebSocketServer, WebSocket } from 'ws';
-import { errorMessage } from '../../core/errors.js';
 import { inPolygon, quaternion, yawOf } from '../geometry.js';
 import type { RobotProfile, Pose2D } from '../profile.js';
-import { checkFrame, CLIENT_OPS, FragmentBuffer, fragmentFrame, GoalStatus, type Frame } from '../rosbridge/protocol.js';
+import { GoalStatus } from '../rosbridge/protocol.js';
+import { RosbridgeServer, type GoalContext, type GoalOutcome, type Msg, type ReceivedFrame, type RosbridgeServerOptions } from './bridge.js';
 import { KitchenSimWorld } from './kitchen.js';
 import type { SimWorld } from './world.js';
 
-type Msg = Record<string, unknown>;
+export type { ReceivedFrame } from './bridge.js';
 
-export interface SimRobotOptions {
+export interface SimRobotOptions extends RosbridgeServerOptions {
   profile: RobotProfile;
   world?: SimWorld;
   /** Seed of the default kitchen world. */
   seed?: number | string;
-  host?: string;
-  port?: number;
   /** Navigation cruise speed, m/s (Nav2-like default 0.5). Tests raise it to keep runs short. */
   navSpeed?: number;
   /** How long a pick, place or drawer motion takes (ms). */
@@ -48,66 +43,6 @@ export interface SimRobotOptions {
   arriveTolerance?: number;
   /** Detections are published every this many ticks (default 4: 5 Hz at 50 ms ticks). */
   detectionsEvery?: number;
-}
-
-/** A frame as the server received it (tests assert on these). */
-export interface ReceivedFrame {
-  time: number;
-  connection: number;
-  frame: Frame;
-}
-
-interface Subscription {
-  /** Subscription ids sharing this topic (rosbridge merges them: min throttle, max queue). */
-  ids: Map<string, { throttleRate: number; queueLength: number }>;
-  type?: string;
-  throttleRate: number;
-  queueLength: number;
-  compression: string;
-  lastSent: number;
-  queue: Msg[];
-  timer?: NodeJS.Timeout;
-}
-
-interface Connection {
-  n: number;
-  ws: WebSocket;
-  subs: Map<string, Subscription>;
-  advertised: Map<string, string>;
-  fragmentSize?: number;
-  fragments: FragmentBuffer;
-}
-
-interface GoalContext {
-  id: string;
-  action: string;
-  args: Msg;
-  feedback(values: Msg): void;
-  /** Aborted by cancel_action_goal, a newer goal, or the e-stop. */
-  signal: AbortSignal;
-}
-
-interface GoalOutcome {
-  status: number;
-  values: Msg;
-}
-
-interface ActionServer {
-  type: string;
-  run(ctx: GoalContext): Promise<GoalOutcome>;
-}
-
-interface ServiceServer {
-  type: string;
-  /** undefined = never answer (a hung service server). */
-  call(args: Msg): Msg | undefined | Promise<Msg | undefined>;
-}
-
-interface RunningGoal {
-  id: string;
-  action: string;
-  conn: Connection;
-  abort: AbortController;
 }
 
 const TOPIC_TYPES: Record<string, string> = {
@@ -153,16 +88,8 @@ function abortable(ms: number, signal: AbortSignal): Promise<boolean> {
 export class SimRobot {
   readonly profile: RobotProfile;
   readonly world: SimWorld;
-  /** Every valid frame received, in order (for tests). */
-  readonly received: ReceivedFrame[] = [];
-  /** Frames that failed validation or decoding. */
-  readonly rejected: { connection: number; reason: string }[] = [];
   /** Every /cmd_vel the base accepted, with its time (performance.now()). */
   readonly twistLog: { time: number; linear: number; angular: number }[] = [];
-  /** Goal ids that were cancelled through cancel_action_goal, with the time. */
-  readonly cancelLog: { time: number; id: string; action: string }[] = [];
-  /** Outgoing frame counters (tests check that fragments and CBOR were really used). */
-  readonly stats = { fragmentsSent: 0, cborSent: 0, framesSent: 0 };
 
   pose: Pose2D;
   /** Named location the robot stands at (null while driving or between places). */
@@ -170,26 +97,19 @@ export class SimRobot {
   estopped = false;
   gripperPosition: number;
 
-  private readonly opts: Required<Omit<SimRobotOptions, 'world' | 'seed' | 'start' | 'profile' | 'port'>> & { port: number };
-  private readonly wss: WebSocketServer;
-  private readonly conns = new Set<Connection>();
-  private readonly goals = new Map<string, RunningGoal>();
-  private readonly actions = new Map<string, ActionServer>();
-  private readonly services = new Map<string, ServiceServer>();
-  private readonly cbor = new Encoder({ useRecords: false, mapsAsObjects: true });
+  private readonly bridge: RosbridgeServer;
+  private readonly opts: { navSpeed: number; manipulationMs: number; gripperMs: number; tickMs: number; cmdVelTimeoutMs: number; arriveTolerance: number; detectionsEvery: number };
   private base = { linear: 0, angular: 0, lastCmd: 0 };
   private navActive: AbortController | null = null;
   private tickTimer: NodeJS.Timeout | undefined;
   private tickCount = 0;
-  private connCounter = 0;
   private readonly start: Pose2D;
 
-  private constructor(options: SimRobotOptions, wss: WebSocketServer) {
+  private constructor(options: SimRobotOptions, bridge: RosbridgeServer) {
     this.profile = options.profile;
     this.world = options.world ?? new KitchenSimWorld(options.seed ?? 1);
+    this.bridge = bridge;
     this.opts = {
-      host: options.host ?? '127.0.0.1',
-      port: 0,
       navSpeed: options.navSpeed ?? 0.5,
       manipulationMs: options.manipulationMs ?? 1500,
       gripperMs: options.gripperMs ?? 500,
@@ -203,42 +123,61 @@ export class SimRobot {
     this.pose = { ...this.start };
     this.at = this.locationAt(this.pose);
     this.gripperPosition = this.profile.interfaces.gripper?.openPosition ?? 0.08;
-    this.wss = wss;
+    const i = this.profile.interfaces;
+    const o = this.profile.observations;
+    for (const [topic, type] of Object.entries(TOPIC_TYPES)) bridge.declareTopic(topic, type);
+    for (const t of [o.odom, o.amcl, o.detections, o.jointStates, i.cmdVel, i.estop]) if (t) bridge.declareTopic(t.topic, t.type);
+    bridge.listen('/cmd_vel', (m) => this.onCmdVel(m));
+    bridge.listen('/skillforge/estop', (m) => {
+      if (m.data === true) this.triggerEstop();
+    });
     this.registerInterfaces();
   }
 
   /** Start listening (127.0.0.1, a free port unless given). */
   static async start(options: SimRobotOptions): Promise<SimRobot> {
-    const host = options.host ?? '127.0.0.1';
-    const wss = await new Promise<WebSocketServer>((resolve, reject) => {
-      const s = new WebSocketServer({ host, port: options.port ?? 0, perMessageDeflate: false });
-      s.once('listening', () => resolve(s));
-      s.once('error', reject);
-    });
-    const sim = new SimRobot(options, wss);
-    const addr = wss.address();
-    sim.opts.port = addr && typeof addr === 'object' ? addr.port : 0;
-    wss.on('connection', (ws) => sim.accept(ws));
+    const bridge = await RosbridgeServer.start({ host: options.host, port: options.port, ros: options.ros, realServer: options.realServer, serviceDelayMs: options.serviceDelayMs });
+    const sim = new SimRobot(options, bridge);
     sim.tickTimer = setInterval(() => sim.tick(), sim.opts.tickMs);
     sim.tickTimer.unref();
     return sim;
   }
 
   get url(): string {
-    return `ws://${this.opts.host}:${this.opts.port}`;
+    return this.bridge.url;
   }
 
   get port(): number {
-    return this.opts.port;
+    return this.bridge.port;
   }
 
   get clientCount(): number {
-    return this.conns.size;
+    return this.bridge.clientCount;
+  }
+
+  /** Every valid frame the bridge received, in order (for tests). */
+  get received(): ReceivedFrame[] {
+    return this.bridge.received;
+  }
+
+  /** Frames that failed validation or decoding, and requests the bridge refused. */
+  get rejected(): { connection: number; reason: string }[] {
+    return this.bridge.rejected;
+  }
+
+  /** Goal ids that were cancelled, with the time. */
+  get cancelLog(): { time: number; id: string; action: string }[] {
+    return this.bridge.cancelLog;
+  }
+
+  /** Outgoing frame counters (tests check that fragments and CBOR were really used). */
+  get stats(): RosbridgeServer['stats'] {
+    return this.bridge.stats;
   }
 
   /** Goals currently executing. */
   get activeGoals(): { id: string; action: string }[] {
-    return [...this.goals.values()].map((g) => ({ id: g.id, action: g.action }));
+    return this.bridge.activeGoals;
   }
 
   /** The current base velocity (what the wheels do). */
@@ -248,36 +187,43 @@ export class SimRobot {
 
   async close(): Promise<void> {
     clearInterval(this.tickTimer);
-    for (const g of this.goals.values()) g.abort.abort();
-    for (const c of this.conns) {
-      for (const s of c.subs.values()) clearTimeout(s.timer);
-      c.ws.terminate();
-    }
-    this.conns.clear();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.bridge.close();
+  }
+
+  /** Fault injection: rosbridge goes away; the robot keeps doing what it was last told. */
+  stopBridge(): Promise<void> {
+    return this.bridge.stopBridge();
+  }
+
+  /** Fault injection: rosbridge comes back on the same port. */
+  startBridge(): Promise<void> {
+    return this.bridge.startBridge();
+  }
+
+  /** What rosapi lists: topic -> type. */
+  topicTypes(): Map<string, string> {
+    return this.bridge.topicTypes();
   }
 
   /** Fault injection: send raw text or bytes to every client. */
   sendRaw(data: string | Buffer): void {
-    for (const c of this.conns) if (c.ws.readyState === WebSocket.OPEN) c.ws.send(data);
+    this.bridge.sendRaw(data);
   }
 
   /** Fault injection: cut every client's connection (goals keep running, as on a real robot). */
   dropClients(): void {
-    for (const c of this.conns) c.ws.terminate();
+    this.bridge.dropClients();
   }
 
   /** Forget received-frame logs (between test cases). */
   clearLogs(): void {
-    this.received.length = 0;
-    this.rejected.length = 0;
+    this.bridge.clearLogs();
     this.twistLog.length = 0;
-    this.cancelLog.length = 0;
   }
 
   /** Put the robot back at its start, clear the e-stop (the world keeps its state). */
   reset(): void {
-    for (const g of this.goals.values()) g.abort.abort();
+    this.bridge.abortGoals();
     this.navActive = null;
     this.estopped = false;
     this.base = { linear: 0, angular: 0, lastCmd: 0 };
@@ -302,283 +248,25 @@ export class SimRobot {
 
   /** Publish a message on a topic as if a ROS node did (for tests: e.g. an external e-stop). */
   publish(topic: string, msg: Msg): void {
-    this.deliver(topic, msg, undefined);
-  }
-
-  // ---- connection handling ---------------------------------------------------------------------
-
-  private accept(ws: WebSocket): void {
-    const conn: Connection = { n: ++this.connCounter, ws, subs: new Map(), advertised: new Map(), fragments: new FragmentBuffer() };
-    this.conns.add(conn);
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) {
-        this.rejected.push({ connection: conn.n, reason: 'binary frame from client (bson_only_mode is off)' });
-        return;
-      }
-      let value: unknown;
-      try {
-        value = JSON.parse((data as Buffer).toString('utf8'));
-      } catch (err) {
-        this.rejected.push({ connection: conn.n, reason: `invalid JSON: ${errorMessage(err)}` });
-        return;
-      }
-      this.handle(conn, value);
-    });
-    ws.on('close', () => {
-      this.conns.delete(conn);
-      for (const s of conn.subs.values()) clearTimeout(s.timer);
-      // rosbridge drops what this client advertised and subscribed; running goals continue.
-    });
-    ws.on('error', () => {});
-  }
-
-  private handle(conn: Connection, value: unknown): void {
-    const checked = checkFrame(value, CLIENT_OPS);
-    if (!checked.ok) {
-      this.rejected.push({ connection: conn.n, reason: checked.reason });
-      return;
-    }
-    const f = checked.frame;
-    this.received.push({ time: performance.now(), connection: conn.n, frame: f });
-    // rosbridge's protocol: any message carrying fragment_size sets the connection's fragment size.
-    if (typeof f.fragment_size === 'number') conn.fragmentSize = f.fragment_size;
-    try {
-      switch (f.op) {
-        case 'fragment': {
-          const joined = conn.fragments.add(f as unknown as { id: string; data: string; num: number; total: number });
-          if (joined !== undefined) this.handle(conn, JSON.parse(joined));
-          return;
-        }
-        case 'advertise':
-          conn.advertised.set(f.topic as string, f.type as string);
-          return;
-        case 'unadvertise':
-          conn.advertised.delete(f.topic as string);
-          return;
-        case 'publish':
-          return this.onPublish(conn, f.topic as string, f.msg as Msg);
-        case 'subscribe':
-          return this.onSubscribe(conn, f);
-        case 'unsubscribe': {
-          const s = conn.subs.get(f.topic as string);
-          if (!s) return;
-          // With an id only that subscriber leaves; without one, all of them.
-          if (f.id !== undefined) s.ids.delete(f.id);
-          else s.ids.clear();
-          if (s.ids.size > 0) {
-            this.mergeSubscription(s);
-            return;
-          }
-          clearTimeout(s.timer);
-          conn.subs.delete(f.topic as string);
-          return;
-        }
-        case 'call_service':
-          void this.onCallService(conn, f);
-          return;
-        case 'send_action_goal':
-          this.onSendGoal(conn, f);
-          return;
-        case 'cancel_action_goal': {
-          // Goals are keyed by id across connections, as in rosbridge's shared handler list.
-          const g = f.id ? this.goals.get(f.id) : undefined;
-          this.cancelLog.push({ time: performance.now(), id: f.id ?? '', action: f.action as string });
-          g?.abort.abort('canceled');
-          return;
-        }
-        case 'set_level':
-          return;
-      }
-    } catch (err) {
-      this.rejected.push({ connection: conn.n, reason: `${f.op}: ${errorMessage(err)}` });
-    }
-  }
-
-  private onPublish(conn: Connection, topic: string, msg: Msg): void {
-    const type = conn.advertised.get(topic);
-    const known = TOPIC_TYPES[topic];
-    // Publishing without advertising, or with the wrong type, is dropped silently.
-    if (!type || (known && type !== known)) {
-      this.rejected.push({ connection: conn.n, reason: `publish on ${topic} ignored (${type ? `type ${type}` : 'not advertised'})` });
-      return;
-    }
-    this.deliver(topic, msg, conn);
-  }
-
-  private deliver(topic: string, msg: Msg, from: Connection | undefined): void {
-    if (topic === '/cmd_vel') this.onCmdVel(msg);
-    if (topic === '/skillforge/estop' && msg.data === true) this.triggerEstop();
-    // Like ROS 2, a subscriber also hears its own connection's publications.
-    for (const c of this.conns) this.send(c, topic, msg);
-    void from;
-  }
-
-  private onSubscribe(conn: Connection, f: Frame): void {
-    const topic = f.topic as string;
-    const known = TOPIC_TYPES[topic];
-    if (known && typeof f.type === 'string' && f.type !== known) {
-      // rosbridge raises inside the capability; the client hears nothing.
-      this.rejected.push({ connection: conn.n, reason: `subscribe ${topic}: type ${f.type} does not match ${known}` });
-      return;
-    }
-    const id = f.id ?? `anonymous:${topic}`;
-    const own = { throttleRate: num(f.throttle_rate), queueLength: num(f.queue_length) };
-    let sub = conn.subs.get(topic);
-    if (!sub) {
-      sub = { ids: new Map(), type: f.type as string | undefined, throttleRate: 0, queueLength: 0, compression: 'none', lastSent: 0, queue: [] };
-      conn.subs.set(topic, sub);
-    }
-    sub.ids.set(id, own);
-    if (typeof f.compression === 'string') sub.compression = f.compression;
-    this.mergeSubscription(sub);
-  }
-
-  private mergeSubscription(sub: Subscription): void {
-    const all = [...sub.ids.values()];
-    sub.throttleRate = Math.min(...all.map((o) => o.throttleRate));
-    sub.queueLength = Math.max(...all.map((o) => o.queueLength));
-  }
-
-  /** Deliver one topic message to one client, honouring throttle_rate, queue_length and compression. */
-  private send(conn: Connection, topic: string, msg: Msg): void {
-    const sub = conn.subs.get(topic);
-    if (!sub) return;
-    const now = performance.now();
-    if (sub.throttleRate > 0 && now - sub.lastSent < sub.throttleRate) {
-      if (sub.queueLength > 0) {
-        sub.queue.push(msg);
-        if (sub.queue.length > sub.queueLength) sub.queue.shift();
-        if (!sub.timer) {
-          sub.timer = setTimeout(() => {
-            sub.timer = undefined;
-            const next = sub.queue.shift();
-            if (next && conn.subs.get(topic) === sub) {
-              sub.lastSent = performance.now();
-              this.emitPublish(conn, topic, next, sub);
-            }
-          }, sub.throttleRate - (now - sub.lastSent));
-          sub.timer.unref();
-        }
-      }
-      return;
-    }
-    sub.lastSent = now;
-    this.emitPublish(conn, topic, msg, sub);
-  }
-
-  private emitPublish(conn: Connection, topic: string, msg: Msg, sub: Subscription): void {
-    const frame: Frame = { op: 'publish', topic, msg };
-    if (sub.compression === 'cbor') {
-      if (conn.ws.readyState === WebSocket.OPEN) {
-        conn.ws.send(this.cbor.encode(frame));
-        this.stats.cborSent++;
-      }
-      return;
-    }
-    this.sendFrame(conn, frame);
-  }
-
-  /** JSON-serialize and send, splitting into fragment frames above the connection's fragment_size. */
-  private sendFrame(conn: Connection, frame: Frame): void {
-    if (conn.ws.readyState !== WebSocket.OPEN) return;
-    const text = JSON.stringify(frame);
-    const size = conn.fragmentSize;
-    if (size !== undefined && size > 0 && text.length > size) {
-      const id = frame.id ?? `${frame.op}:${(frame.topic ?? frame.service ?? frame.action ?? '') as string}:${++this.tickCount}`;
-      for (const part of fragmentFrame(text, id, size)) {
-        conn.ws.send(JSON.stringify(part));
-        this.stats.fragmentsSent++;
-      }
-      return;
-    }
-    conn.ws.send(text);
-    this.stats.framesSent++;
-  }
-
-  // ---- services --------------------------------------------------------------------------------
-
-  private async onCallService(conn: Connection, f: Frame): Promise<void> {
-    const name = f.service as string;
-    const server = this.services.get(name);
-    const respond = (result: boolean, values: unknown) => {
-      const out: Frame = { op: 'service_response', service: name, values, result };
-      if (f.id !== undefined) out.id = f.id;
-      this.sendFrame(conn, out);
-    };
-    if (!server) return respond(false, `Service ${name} does not exist`);
-    if (typeof f.type === 'string' && f.type !== '' && f.type !== server.type) {
-      return respond(false, `Service ${name} has type ${server.type}, not ${f.type}`);
-    }
-    try {
-      const args = (Array.isArray(f.args) ? {} : (f.args as Msg | undefined)) ?? {};
-      const values = await server.call(args);
-      if (values !== undefined) respond(true, values);
-    } catch (err) {
-      respond(false, errorMessage(err));
-    }
-  }
-
-  // ---- actions ---------------------------------------------------------------------------------
-
-  private onSendGoal(conn: Connection, f: Frame): void {
-    const name = f.action as string;
-    const id = f.id ?? `goal:${name}:${++this.tickCount}`;
-    const server = this.actions.get(name);
-    // No action server: rosbridge's client waits for one; the client hears nothing.
-    if (!server) return;
-    const result = (status: number, values: unknown, ok: boolean) =>
-      this.sendFrame(goal.conn.ws.readyState === WebSocket.OPEN ? goal.conn : conn, { op: 'action_result', id, action: name, values, status, result: ok });
-    const abort = new AbortController();
-    const goal: RunningGoal = { id, action: name, conn, abort };
-    if (f.action_type !== server.type) {
-      result(GoalStatus.UNKNOWN, `action ${name} has type ${server.type}, not ${String(f.action_type)}`, false);
-      return;
-    }
-    this.goals.set(id, goal);
-    const wantFeedback = f.feedback === true;
-    const ctx: GoalContext = {
-      id,
-      action: name,
-      args: (Array.isArray(f.args) ? {} : (f.args as Msg | undefined)) ?? {},
-      signal: abort.signal,
-      feedback: (values) => {
-        if (wantFeedback && !abort.signal.aborted) this.sendFrame(goal.conn, { op: 'action_feedback', id, action: name, values });
-      },
-    };
-    server
-      .run(ctx)
-      .then(
-        (o) => result(o.status, o.values, true),
-        (err: unknown) => result(GoalStatus.ABORTED, { error_code: 1, error_msg: errorMessage(err) }, true),
-      )
-      .finally(() => this.goals.delete(id));
+    this.bridge.deliver(topic, msg);
   }
 
   private registerInterfaces(): void {
     const i = this.profile.interfaces;
-    this.actions.set(i.navigate.action, { type: i.navigate.type, run: (ctx) => this.navigate(ctx) });
-    if (i.pick) this.actions.set(i.pick.action, { type: i.pick.type, run: (ctx) => this.manipulate(ctx, 'pick') });
-    if (i.place) this.actions.set(i.place.action, { type: i.place.type, run: (ctx) => this.manipulate(ctx, 'place') });
-    if (i.openDrawer) this.actions.set(i.openDrawer.action, { type: i.openDrawer.type, run: (ctx) => this.manipulate(ctx, 'open') });
-    if (i.closeDrawer) this.actions.set(i.closeDrawer.action, { type: i.closeDrawer.type, run: (ctx) => this.manipulate(ctx, 'close') });
-    if (i.gripper) this.actions.set(i.gripper.action, { type: i.gripper.type, run: (ctx) => this.gripper(ctx) });
-    const stateService = i.state?.service ?? '/skillforge/get_state';
-    this.services.set(stateService, {
-      type: 'std_srvs/srv/Trigger',
-      call: () => ({ success: true, message: JSON.stringify(this.stateJson()) }),
+    const b = this.bridge;
+    if (i.navigate) b.serveAction(i.navigate.action, i.navigate.type, (ctx) => this.navigate(ctx));
+    if (i.pick) b.serveAction(i.pick.action, i.pick.type, (ctx) => this.manipulate(ctx, 'pick'));
+    if (i.place) b.serveAction(i.place.action, i.place.type, (ctx) => this.manipulate(ctx, 'place'));
+    if (i.openDrawer) b.serveAction(i.openDrawer.action, i.openDrawer.type, (ctx) => this.manipulate(ctx, 'open'));
+    if (i.closeDrawer) b.serveAction(i.closeDrawer.action, i.closeDrawer.type, (ctx) => this.manipulate(ctx, 'close'));
+    if (i.gripper) b.serveAction(i.gripper.action, i.gripper.type, (ctx) => this.gripper(ctx));
+    b.serveService(i.state?.service ?? '/skillforge/get_state', 'std_srvs/srv/Trigger', () => ({ success: true, message: JSON.stringify(this.stateJson()) }));
+    b.serveService('/skillforge/reset', 'std_srvs/srv/Trigger', () => {
+      this.reset();
+      return { success: true, message: 'reset: e-stop cleared, robot at its start pose' };
     });
-    this.services.set('/skillforge/reset', {
-      type: 'std_srvs/srv/Trigger',
-      call: () => {
-        this.reset();
-        return { success: true, message: 'reset: e-stop cleared, robot at its start pose' };
-      },
-    });
-    this.services.set('/add_two_ints', {
-      type: 'example_interfaces/srv/AddTwoInts',
-      call: (a) => ({ sum: num(a.a) + num(a.b) }),
-    });
-    this.services.set('/skillforge/hang', { type: 'std_srvs/srv/Trigger', call: () => undefined });
+    b.serveService('/add_two_ints', 'example_interfaces/srv/AddTwoInts', (a) => ({ sum: num(a.a) + num(a.b) }));
+    b.serveService('/skillforge/hang', 'std_srvs/srv/Trigger', () => undefined);
   }
 
   /** The robot's full state as JSON (get_state service). */
@@ -725,7 +413,7 @@ export class SimRobot {
   private triggerEstop(): void {
     this.estopped = true;
     this.base = { linear: 0, angular: 0, lastCmd: 0 };
-    for (const g of this.goals.values()) g.abort.abort('estop');
+    this.bridge.abortGoals('estop');
   }
 
   private onCmdVel(msg: Msg): void {
@@ -766,9 +454,13 @@ export class SimRobot {
       if (this.base.linear !== 0 || this.base.angular !== 0) {
         const yaw = this.pose.yaw + this.base.angular * dt;
         this.pose = { x: this.pose.x + Math.cos(yaw) * this.base.linear * dt, y: this.pose.y + Math.sin(yaw) * this.base.linear * dt, yaw };
+      } else if (this.at === null) {
+        // At rest after driving by twist: where is it now?
+        this.at = this.locationAt(this.pose);
+        if (this.at && this.world instanceof KitchenSimWorld) this.world.arrive(this.at);
       }
     }
-    if (this.conns.size === 0) return;
+    if (this.bridge.clientCount === 0) return;
     const obs = this.profile.observations;
     if (obs.odom) this.publishSensor(obs.odom.topic, () => this.odomMsg());
     if (obs.amcl && this.tickCount % 10 === 0) this.publishSensor(obs.amcl.topic, () => this.amclMsg());
@@ -777,12 +469,7 @@ export class SimRobot {
   }
 
   private publishSensor(topic: string, make: () => Msg): void {
-    let msg: Msg | undefined;
-    for (const c of this.conns) {
-      if (!c.subs.has(topic)) continue;
-      msg ??= make();
-      this.send(c, topic, msg);
-    }
+    this.bridge.publishLazy(topic, make);
   }
 
   private poseMsg(): Msg {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Keys } from '../../bin/commands/robot.js';
 import { runCli as cli } from '../support/cli.js';
@@ -30,6 +33,38 @@ describe('skillforge robot (command line)', function () {
     assert.match(out, /DRY RUN/);
     assert.match(err, /\[dry-run\] send_action_goal \/navigate_to_pose/);
     assert.doesNotMatch(err, /safety: goal send_action_goal/);
+  });
+
+  it('--llm offline: the kitchen planner as the Say drives the simulated robot end to end without a model', async () => {
+    const { out, err, code } = await cli(['robot', 'bring me an apple', '--seed', '3', '--sim-speed', '20', '--llm', 'offline']);
+    assert.equal(code, undefined, out + err);
+    assert.match(out, /Say: offline:kitchen-planner \(the kitchen planner baseline, not a language model\)/);
+    assert.match(out, /task: SUCCESS \(the user has the apple\)/);
+    assert.match(err, /verified \d+ interface\(s\) through rosapi/);
+  });
+
+  it('skillforge saycan --llm offline: the same baseline on the kitchen simulator', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-saycan-offline-'));
+    try {
+      const { out, err, code } = await cli(['--data-dir', dir, 'saycan', 'bring me an apple', '--seed', '3', '--llm', 'offline']);
+      assert.equal(code, undefined, out + err);
+      assert.match(out, /Say: offline:kitchen-planner/);
+      assert.match(out, /task: SUCCESS \(the user has the apple\)/);
+      await assert.rejects(cli(['--data-dir', dir, 'saycan', '--suite', '--llm', 'offline']), /--suite needs a language model/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 1 when the instruction was not achieved, and says why', async () => {
+    const { out, err, code } = await cli(['robot', 'bring me an apple', '--seed', '3', '--sim-speed', '20', '--llm', 'offline', '--max-steps', '1']);
+    assert.equal(code, 1, out + err);
+    assert.match(err, /instruction not achieved: no 'done' within 1 steps/);
+  });
+
+  it('--llm offline refuses what it cannot plan: no kitchen goal, or a real robot', async () => {
+    await assert.rejects(cli(['robot', 'dance', '--llm', 'offline']), /--llm offline plans toward a kitchen goal/);
+    await assert.rejects(cli(['robot', 'bring me an apple', '--llm', 'offline', '--url', 'ws://127.0.0.1:9', '--profile', 'x.yaml']), /exact state; a real robot \(--url\) needs a language model/);
   });
 
   it('refuses --url without a profile', async () => {

@@ -18,6 +18,17 @@ export async function startSim(options: Partial<SimRobotOptions> = {}): Promise<
   return SimRobot.start({ profile: options.profile ?? (await simProfile()), navSpeed: 20, manipulationMs: 60, gripperMs: 30, seed: 1, ...options });
 }
 
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll `pred` every 5 ms until it holds; fail naming `what` after `ms`. */
+export async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
 export function navGoal(x: number, y: number, frame = 'map'): RosMessage {
   return { pose: { header: { frame_id: frame }, pose: { position: { x, y, z: 0 }, orientation: { x: 0, y: 0, z: 0, w: 1 } } }, behavior_tree: '' };
 }

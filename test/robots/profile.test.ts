@@ -14,7 +14,8 @@ describe('robot profiles', () => {
   it('the shipped profiles validate and map the skills they promise', async () => {
     const sim = await loadProfile(builtinProfilePath('sim-kitchen'));
     const nav2 = await loadProfile(builtinProfilePath('nav2-mobile-manipulator'));
-    assert.equal(sim.interfaces.navigate.type, 'nav2_msgs/action/NavigateToPose');
+    assert.equal(sim.interfaces.navigate?.type, 'nav2_msgs/action/NavigateToPose');
+    assert.equal(sim.ros, 2, 'ROS 2 unless the profile says otherwise');
     assert.equal(nav2.interfaces.gripper?.type, 'control_msgs/action/GripperCommand');
     assert.equal(nav2.interfaces.cmdVel.type, 'geometry_msgs/msg/Twist');
     assert.deepEqual(

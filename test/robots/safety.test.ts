@@ -11,17 +11,8 @@ import { RosbridgeClient } from '../../robots/rosbridge/client.js';
 import { clampTwist, globToRegExp, SafeRobot, type MotionRequest } from '../../robots/safety.js';
 import type { SimRobot } from '../../robots/sim/server.js';
 import type { RobotProfile } from '../../robots/profile.js';
-import { simProfile, startSim } from './helpers.js';
+import { simProfile, sleep, startSim, until } from './helpers.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 const twist = (x: number, z = 0) => ({ linear: { x, y: 0, z: 0 }, angular: { x: 0, y: 0, z } });
 
