@@ -1,0 +1,149 @@
+/**
+ * Runs one fleet task in a worker: a learning task through the Voyager-style learner (retrieve a
+ * skill learned for it and re-check it, else write, run in the sandbox, criticise, store), or an
+ * affordance-collection batch through random exploration. Every world is the worker's own, made
+ * fresh for the task from its spec (the kitchen: the instruction's start state), so tasks on one
+ * worker never see each other's state.
+ *
+ * Without a language model the writer is the kitchen planner baseline (KitchenPlanWriter); with one
+ * (`--llm`), the learner's model-backed writer and critic. Errors other workers collected for this
+ * task arrive in `spec.context` and are shown to the writer (MindForge-style: learn from the
+ * others' failures).
+ *
+ * @example
+ * ```ts
+ * const runner = new TaskRunner({ library, agent: 'w1', trust });
+ * const outcome = await runner.run(spec, job.signal);
+ * ```
+ */
+import { SkillforgeError, errorMessage } from '../core/errors.js';
+import type { AttemptInput } from '../memory/episodic.js';
+import type { LanguageModel } from '../agents/llm/model.js';
+import { Critic } from '../agents/voyager/critic.js';
+import { TaskListCurriculum, type ProposedTask } from '../agents/voyager/curriculum.js';
+import { VoyagerLearner, type LearnerEvent } from '../agents/voyager/learner.js';
+import { LlmSkillWriter } from '../agents/voyager/skill-writer.js';
+import { exploreRandomly } from '../agents/affordance/explore.js';
+import { KitchenEnvironment } from '../envs/kitchen/environment.js';
+import type { KitchenState } from '../envs/kitchen/world.js';
+import type { SkillLibrary } from '../skills/library.js';
+import { SkillRuntime } from '../skills/runtime/runtime.js';
+import type { Skill } from '../skills/skill.js';
+import { KitchenPlanWriter } from './kitchen-writer.js';
+import type { EpisodeBatchSpec, FleetTaskSpec, LearnTaskSpec } from './tasks.js';
+
+export interface TaskOutcome {
+  success: boolean;
+  skill?: string;
+  version?: number;
+  /** A new skill version was written by this attempt. */
+  created?: boolean;
+  /** An existing skill (this worker's or another's) did the task. */
+  reused?: boolean;
+  rounds?: number;
+  error?: string;
+  /** Affordance batches: attempts recorded (written with the job's completion). */
+  episodes?: AttemptInput[];
+}
+
+export interface TaskRunnerOptions {
+  library: SkillLibrary;
+  agent: string;
+  trust?: { status(skill: Skill): Skill['status']; markVerified(skill: Skill): Promise<void> };
+  model?: LanguageModel;
+  maxRounds?: number;
+  skillTimeoutMs?: number;
+  onEvent?: (event: LearnerEvent) => void;
+}
+
+export class TaskRunner {
+  /** One sandbox per concurrent task: runtimes are reused, never shared between running tasks. */
+  private readonly idle: SkillRuntime[] = [];
+  private readonly all: SkillRuntime[] = [];
+
+  constructor(private readonly o: TaskRunnerOptions) {}
+
+  async run(spec: FleetTaskSpec, signal?: AbortSignal): Promise<TaskOutcome> {
+    if (spec.env !== 'kitchen') {
+      throw new SkillforgeError('E_FLEET_ENV', `fleet workers run kitchen tasks so far, not '${spec.env}'`, {
+        hint: 'start kitchen workers (--env kitchen); Minecraft and robot fleets are not built yet (docs/fleet.md)',
+      });
+    }
+    return spec.kind === 'affordance' ? this.collect(spec) : this.learn(spec, signal);
+  }
+
+  private async learn(spec: LearnTaskSpec, signal?: AbortSignal): Promise<TaskOutcome> {
+    const env = new KitchenEnvironment(spec.initial ? { state: spec.initial as unknown as KitchenState } : {});
+    const runtime = this.idle.pop() ?? this.newRuntime();
+    const task: ProposedTask = { description: spec.description, ...(spec.goal ? { goal: spec.goal } : {}), ...(spec.context ? { context: spec.context } : {}) };
+    let stored: { skill: string; version: number; created: boolean } | undefined;
+    try {
+      const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: 'a kitchen robot; call the kitchen.* functions' }) : new KitchenPlanWriter();
+      const learner = new VoyagerLearner({
+        env,
+        library: this.o.library,
+        runtime,
+        curriculum: new TaskListCurriculum([task]),
+        writer,
+        critic: new Critic(env, this.o.model),
+        agent: this.o.agent,
+        trust: this.o.trust,
+        maxRounds: this.o.maxRounds ?? 2,
+        skillTimeoutMs: this.o.skillTimeoutMs ?? 30_000,
+        onEvent: (e) => {
+          if (e.type === 'stored') stored = { skill: e.skill, version: e.version, created: e.created };
+          this.o.onEvent?.(e);
+        },
+      });
+      const r = await learner.attempt(task, signal);
+      if (!r.success) return { success: false, rounds: r.rounds, error: r.error ?? 'the task was not achieved' };
+      const skill = r.skill ? await this.o.library.get(r.skill) : undefined;
+      return {
+        success: true,
+        skill: r.skill,
+        version: stored?.version ?? skill?.version,
+        created: stored?.created ?? false,
+        reused: r.reused,
+        rounds: r.rounds,
+      };
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      return { success: false, error: errorMessage(err) };
+    } finally {
+      await env.close();
+      this.idle.push(runtime);
+    }
+  }
+
+  /** Random exploration; the attempts are returned, not written: the worker stores them with the job's completion. */
+  private async collect(spec: EpisodeBatchSpec): Promise<TaskOutcome> {
+    const episodes: AttemptInput[] = [];
+    const stats = await exploreRandomly({
+      attempts: spec.attempts,
+      seed: spec.seed,
+      agent: this.o.agent,
+      episodePrefix: `${spec.id}:`,
+      makeEnv: (e) => new KitchenEnvironment({ seed: `${spec.id}:${e}`, noise: spec.noise }),
+      memory: {
+        appendMany: (inputs) =>
+          inputs.map((a) => {
+            // Ids from the task and position: the same batch re-run after a crash yields the same ids.
+            const id = `${a.episode ?? spec.id}:${a.step ?? episodes.length}:${episodes.length}`;
+            episodes.push({ ...a, id });
+            return id;
+          }),
+      },
+    });
+    return { success: stats.attempts > 0, episodes, ...(stats.attempts > 0 ? {} : { error: 'no attempts were recorded' }) };
+  }
+
+  private newRuntime(): SkillRuntime {
+    const r = new SkillRuntime();
+    this.all.push(r);
+    return r;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((r) => r.close()));
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * What a fleet works on: the coordinator's curriculum as a list of task specs, each with a stable
+ * id (the idempotency key of everything the task causes). A spec comes from a user's JSON file
+ * (validated with ajv here, at the boundary) or is generated: seeded kitchen instructions (SayCan's
+ * families, each with its own start state and checkable goal) and affordance-collection episode
+ * batches (random exploration recorded for training SayCan's affordance model).
+ *
+ * @example
+ * ```ts
+ * const specs = [...kitchenCurriculum(200, 'run1'), ...affordanceBatches(4, 250, 'run1')];
+ * const fromFile = parseTaskFile(readFileSync('tasks.json', 'utf8'), 'tasks.json');
+ * ```
+ */
+import { SkillforgeError } from '../core/errors.js';
+import { validator } from '../core/validate.js';
+import { kitchenTasks } from '../envs/kitchen/task-planner.js';
+
+export type FleetEnv = 'kitchen' | 'minecraft' | 'robot';
+export const FLEET_ENVS: readonly FleetEnv[] = ['kitchen', 'minecraft', 'robot'];
+
+export interface LearnTaskSpec {
+  id: string;
+  kind: 'learn';
+  env: FleetEnv;
+  description: string;
+  /** Machine-checkable goal (the environment's format). */
+  goal?: Record<string, unknown>;
+  /** Start state of the task's world (kitchen: a KitchenState); default the environment's own. */
+  initial?: Record<string, unknown>;
+  context?: string;
+}
+
+export interface EpisodeBatchSpec {
+  id: string;
+  kind: 'affordance';
+  env: FleetEnv;
+  description: string;
+  /** Random-exploration attempts to record. */
+  attempts: number;
+  seed: number;
+  noise: number;
+}
+
+export type FleetTaskSpec = LearnTaskSpec | EpisodeBatchSpec;
+
+const ID = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.:@/-]+$' };
+const taskFileSchema = {
+  type: 'array',
+  maxItems: 100_000,
+  items: {
+    oneOf: [
+      {
+        type: 'object',
+        required: ['id', 'description'],
+        additionalProperties: false,
+        properties: {
+          id: ID,
+          kind: { const: 'learn' },
+          env: { enum: [...FLEET_ENVS] },
+          description: { type: 'string', minLength: 3, maxLength: 300 },
+          goal: { type: 'object' },
+          initial: { type: 'object' },
+          context: { type: 'string', maxLength: 4000 },
+        },
+      },
+      {
+        type: 'object',
+        required: ['id', 'kind', 'attempts'],
+        additionalProperties: false,
+        properties: {
+          id: ID,
+          kind: { const: 'affordance' },
+          env: { const: 'kitchen' },
+          description: { type: 'string', maxLength: 300 },
+          attempts: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+          seed: { type: 'integer' },
+          noise: { type: 'number', minimum: 0, maximum: 1 },
+        },
+      },
+    ],
+  },
+};
+
+type RawTask = Omit<Partial<LearnTaskSpec>, 'kind'> & Omit<Partial<EpisodeBatchSpec>, 'kind'> & { id: string; kind?: 'learn' | 'affordance' };
+const validateTaskFile = validator<RawTask[]>(
+  taskFileSchema,
+  'fleet task file',
+  'a task file is a JSON array of {"id","description","goal"?,"initial"?,"env"?} or {"id","kind":"affordance","attempts"}',
+);
+
+/** Parse and validate a task file's text (throws E_VALIDATION / E_USAGE naming the problem). */
+export function parseTaskFile(text: string, where: string, defaultEnv: FleetEnv = 'kitchen'): FleetTaskSpec[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new SkillforgeError('E_USAGE', `${where} is not valid JSON: ${(err as Error).message}`, { hint: 'a task file is a JSON array of tasks (docs/fleet.md)' });
+  }
+  const raw = validateTaskFile(json);
+  const seen = new Set<string>();
+  return raw.map((t) => {
+    if (seen.has(t.id)) throw new SkillforgeError('E_USAGE', `${where}: task id '${t.id}' appears twice`, { hint: 'task ids are the fleet\'s idempotency keys: make them unique' });
+    seen.add(t.id);
+    if (t.kind === 'affordance') {
+      return { id: t.id, kind: 'affordance', env: 'kitchen', description: t.description ?? `collect ${t.attempts} affordance attempts`, attempts: t.attempts!, seed: t.seed ?? 1, noise: t.noise ?? 0.1 };
+    }
+    return { id: t.id, kind: 'learn', env: t.env ?? defaultEnv, description: t.description!, ...(t.goal ? { goal: t.goal } : {}), ...(t.initial ? { initial: t.initial } : {}), ...(t.context ? { context: t.context } : {}) };
+  });
+}
+
+/** `n` seeded kitchen instructions as learning tasks (ids `kitchen:<seed>:<i>`). */
+export function kitchenCurriculum(n: number, seed: string): LearnTaskSpec[] {
+  return kitchenTasks(`fleet:${seed}`, n).map((t, i) => ({
+    id: `kitchen:${seed}:${i}`,
+    kind: 'learn',
+    env: 'kitchen',
+    description: t.task.description,
+    goal: t.task.goal,
+    initial: t.instruction.initial as unknown as Record<string, unknown>,
+  }));
+}
+
+/** `n` affordance-collection batches of `attempts` random-exploration attempts each. */
+export function affordanceBatches(n: number, attempts: number, seed: string, noise = 0.1): EpisodeBatchSpec[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `affordance:${seed}:${i}`,
+    kind: 'affordance',
+    env: 'kitchen',
+    description: `collect ${attempts} kitchen affordance attempts (batch ${i})`,
+    attempts,
+    seed: i + 1,
+    noise,
+  }));
+}
