@@ -92,10 +92,11 @@ export class Coordinator {
   private readonly maxDeferrals: number;
   private readonly deferSeconds: number;
   private closed = false;
+  private lockLost = false;
 
   private constructor(
     private readonly o: CoordinatorOptions,
-    private readonly lock: pg.Client,
+    private lock: pg.Client,
     private readonly pool: pg.Pool,
     private readonly boss: PgBoss,
     private readonly store: PostgresSkillStore,
@@ -141,9 +142,40 @@ export class Coordinator {
       throw err;
     }
     const c = new Coordinator(o, lock, pool, boss, store);
+    c.watchLock(lock);
     const added = await c.addTasks(o.tasks ?? []);
     o.onEvent?.({ ev: 'resumed', counts: await c.counts(), added });
     return c;
+  }
+
+  /** The lock dies with its connection (a server restart): take it again before the next tick. */
+  private watchLock(lock: pg.Client): void {
+    const lost = (): void => {
+      if (this.lock === lock) this.lockLost = true;
+    };
+    lock.on('error', lost);
+    lock.on('end', lost);
+  }
+
+  private async relock(): Promise<void> {
+    const lock = new pg.Client({ connectionString: this.o.url, application_name: 'skillforge-fleet:coordinator' });
+    lock.on('error', () => undefined);
+    await lock.connect();
+    const got = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [COORDINATOR_LOCK]).catch(async (err: unknown) => {
+      await lock.end().catch(() => undefined);
+      throw err;
+    });
+    if (!got.rows[0]?.ok) {
+      await lock.end().catch(() => undefined);
+      throw new SkillforgeError('E_FLEET_COORDINATOR', 'another fleet coordinator took over while the database was away', {
+        hint: 'one coordinator per fleet database: this one stops; the other goes on from the same tables',
+      });
+    }
+    const old = this.lock;
+    this.lock = lock;
+    this.lockLost = false;
+    this.watchLock(lock);
+    await old.end().catch(() => undefined);
   }
 
   private emit(e: CoordinatorEvent): void {
@@ -178,6 +210,7 @@ export class Coordinator {
     for (;;) {
       if (signal?.aborted || this.closed) return this.counts();
       try {
+        if (this.lockLost) await this.relock();
         await this.tick();
         const counts = await this.counts();
         const key = JSON.stringify(counts);
@@ -188,6 +221,7 @@ export class Coordinator {
           return counts;
         }
       } catch (err) {
+        if (err instanceof SkillforgeError && err.code === 'E_FLEET_COORDINATOR') throw err;
         // PostgreSQL away (restart, network): the state is in the database, so just try again.
         this.emit({ ev: 'warning', message: `coordinator tick failed (retrying): ${errorMessage(err)}` });
         await sleep(Math.max(tickMs, 1000), signal);
@@ -231,17 +265,22 @@ export class Coordinator {
 
   private async inTransaction<T>(fn: (c: pg.PoolClient, db: Db) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
+    // A connection cut while checked out (server restart) emits 'error': the failing query reports it.
+    const onError = (): void => undefined;
+    c.on('error', onError);
     const db: Db = { executeSql: async (text, values) => c.query(text, values as unknown[]) };
+    let broken = false;
     try {
       await c.query('BEGIN');
       const out = await fn(c, db);
       await c.query('COMMIT');
       return out;
     } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
+      await c.query('ROLLBACK').catch(() => (broken = true));
       throw err;
     } finally {
-      c.release();
+      c.removeListener('error', onError);
+      c.release(broken);
     }
   }
 
