@@ -54,6 +54,8 @@ export interface TaskRunnerOptions {
   maxRounds?: number;
   skillTimeoutMs?: number;
   onEvent?: (event: LearnerEvent) => void;
+  /** Called as soon as a skill write has committed (before the learner records its run). */
+  onCommitted?: (skill: { name: string; version: number; created: boolean }) => void;
 }
 
 export class TaskRunner {
@@ -81,7 +83,7 @@ export class TaskRunner {
       const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: 'a kitchen robot; call the kitchen.* functions' }) : new KitchenPlanWriter();
       const learner = new VoyagerLearner({
         env,
-        library: this.o.library,
+        library: this.o.onCommitted ? committedHook(this.o.library, this.o.onCommitted) : this.o.library,
         runtime,
         curriculum: new TaskListCurriculum([task]),
         writer,
@@ -146,4 +148,21 @@ export class TaskRunner {
   async close(): Promise<void> {
     await Promise.all(this.all.map((r) => r.close()));
   }
+}
+
+/** The library with `add` reporting each committed write (for the fleet's share-latency numbers). */
+function committedHook(library: SkillLibrary, on: NonNullable<TaskRunnerOptions['onCommitted']>): SkillLibrary {
+  return new Proxy(library, {
+    get(target, prop) {
+      if (prop === 'add') {
+        return async (...args: Parameters<SkillLibrary['add']>) => {
+          const r = await target.add(...args);
+          on({ name: r.skill.name, version: r.skill.version, created: r.created });
+          return r;
+        };
+      }
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }

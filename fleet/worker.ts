@@ -61,6 +61,7 @@ export type WorkerEvent =
   | { ev: 'start'; task: string; job: string; try: number; t: number }
   | { ev: 'done'; task: string; job: string; try: number; success: boolean; skill?: string; version?: number; created?: boolean; reused?: boolean; duplicate?: boolean; error?: string; t: number }
   | { ev: 'stored'; skill: string; version: number; created: boolean; t: number }
+  | { ev: 'committed'; skill: string; version: number; created: boolean; t: number }
   | { ev: 'reuse'; skill: string; t: number }
   | { ev: 'seen'; skill: string; version: number | null; kind: string; t: number }
   | { ev: 'warning'; message: string }
@@ -134,6 +135,7 @@ export class FleetWorker {
       trust,
       model: options.model,
       maxRounds: options.maxRounds,
+      onCommitted: (s) => emit({ ev: 'committed', skill: s.name, version: s.version, created: s.created, t: now() }),
       onEvent: (e: LearnerEvent) => {
         if (e.type === 'stored') emit({ ev: 'stored', skill: e.skill, version: e.version, created: e.created, t: now() });
         else if (e.type === 'reuse') emit({ ev: 'reuse', skill: e.skill, t: now() });

@@ -11,59 +11,16 @@
  * Leases are 6 s and supervision 1 s here (production: 15 min / 30 s): the timing is a setting.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { jobIdFor } from '../../fleet/coordinator.js';
 import { affordanceBatches, kitchenCurriculum, type FleetTaskSpec } from '../../fleet/tasks.js';
 import { SKIP_REASON, startPostgres, type PgServer } from '../support/postgres.js';
+import { Cli } from './fleet-cli.js';
 
-const CLI = fileURLToPath(new URL('../../bin/skillforge.js', import.meta.url));
 const TIMING = ['--lease', '6', '--retries', '1', '--retry-delay', '1', '--supervise', '1', '--poll', '0.5'];
-
-type Ev = Record<string, unknown>;
-
-/** A `skillforge` child process whose stdout is JSON lines. */
-class Cli {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly events: Ev[] = [];
-  stderr = '';
-  readonly exited: Promise<number | null>;
-  private waiters: { pred: (e: Ev) => boolean; resolve: (e: Ev) => void }[] = [];
-
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.exited = new Promise((r) => this.child.on('exit', (code) => r(code)));
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      let e: Ev;
-      try {
-        e = JSON.parse(line) as Ev;
-      } catch {
-        return;
-      }
-      this.events.push(e);
-      this.waiters = this.waiters.filter((w) => (w.pred(e) ? (w.resolve(e), false) : true));
-    });
-  }
-
-  wait(pred: (e: Ev) => boolean, timeoutMs: number): Promise<Ev> {
-    const seen = this.events.find(pred);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no matching event in ${timeoutMs} ms; stderr: ${this.stderr.slice(-2000)}`)), timeoutMs);
-      this.waiters.push({ pred, resolve: (e) => (clearTimeout(t), resolve(e)) });
-    });
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-}
 
 describe('fleet: coordinator and kitchen workers on a pg-boss queue (acceptance)', function () {
   this.timeout(300_000);
