@@ -110,7 +110,7 @@ async function fleetRun(url: string, tasks: readonly LearnTaskSpec[], n: number)
   const workers = Array.from({ length: n }, (_, i) => new Cli(['--data-dir', tmp(), 'fleet', 'worker', '--library', url, '--name', `b${i}`, ...BENCH_TIMING, '--json']));
   // The queues exist once one process has started: start workers first, time from the coordinator's first dispatch.
   await Promise.all(workers.map((w) => w.wait((e) => e.ev === 'ready', 180_000)));
-  const coordinator = new Cli(['--data-dir', tmp(), 'fleet', 'start', '--library', url, '--tasks', file, '--window', String(8 * n), ...BENCH_TIMING, '--json']);
+  const coordinator = new Cli(['--data-dir', tmp(), 'fleet', 'start', '--library', url, '--tasks', file, '--window', '32', ...BENCH_TIMING, '--json']);
   const first = await coordinator.wait((e) => e.ev === 'dispatched', 180_000);
   const code = await coordinator.exited;
   const end = coordinator.events.find((e) => e.ev === 'finished');

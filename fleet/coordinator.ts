@@ -29,7 +29,7 @@ import type { PgBoss, Db } from 'pg-boss';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
 import { PostgresSkillStore, redactUrl } from '../skills/postgres-store.js';
 import { DEAD_QUEUE, DEFAULT_TIMING, ensureQueues, startBoss, TASK_QUEUE, type FleetTiming } from './queue.js';
-import { COORDINATOR_LOCK, migrateFleet, type TaskState } from './schema.js';
+import { COORDINATOR_LOCK, FLEET_CHANNEL, migrateFleet, type TaskState } from './schema.js';
 import type { FleetTaskSpec } from './tasks.js';
 
 export interface CoordinatorOptions {
@@ -93,6 +93,8 @@ export class Coordinator {
   private readonly deferSeconds: number;
   private closed = false;
   private lockLost = false;
+  private woken = false;
+  private waker: (() => void) | undefined;
 
   private constructor(
     private readonly o: CoordinatorOptions,
@@ -155,6 +157,32 @@ export class Coordinator {
     };
     lock.on('error', lost);
     lock.on('end', lost);
+    // Finished tasks wake the loop, so the queue is refilled at once rather than at the next tick.
+    lock.on('notification', (m) => {
+      if (m.channel === FLEET_CHANNEL && m.payload === 'done') this.wake();
+    });
+    lock.query(`LISTEN ${FLEET_CHANNEL}`).catch(lost);
+  }
+
+  private wake(): void {
+    this.woken = true;
+    const w = this.waker;
+    this.waker = undefined;
+    w?.();
+  }
+
+  /** Sleep `ms`, or less when a worker says a task finished (or the signal fires). */
+  private async nap(ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      this.waker = resolve;
+      void sleep(ms, signal).then(resolve);
+    });
+    this.waker = undefined;
+    this.woken = false;
   }
 
   private async relock(): Promise<void> {
@@ -227,7 +255,7 @@ export class Coordinator {
         await sleep(Math.max(tickMs, 1000), signal);
         continue;
       }
-      await sleep(tickMs, signal);
+      await this.nap(tickMs, signal);
     }
   }
 
@@ -342,7 +370,10 @@ export class Coordinator {
         }
       });
     }
-    if (sent) this.emit({ ev: 'dispatched', tasks: sent });
+    if (sent) {
+      await this.pool.query(`SELECT pg_notify('${FLEET_CHANNEL}', 'tasks')`);
+      this.emit({ ev: 'dispatched', tasks: sent });
+    }
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,12 @@ import type pg from 'pg';
 
 /** Advisory lock key that serialises the fleet's schema creation ("SFFLEET"). */
 const MIGRATE_LOCK = '26782001331459156';
+/**
+ * NOTIFY channel between coordinator and workers: 'tasks' (sent with new tasks: idle workers fetch
+ * now) and 'done' (sent with a finished task: the coordinator refills the queue now). Both only
+ * shorten waits; polling remains the fallback, so a lost notification costs a poll interval.
+ */
+export const FLEET_CHANNEL = 'skillforge_fleet';
 /** Session advisory lock held by the one running coordinator. */
 export const COORDINATOR_LOCK = '26782001331459157';
 

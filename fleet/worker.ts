@@ -35,7 +35,7 @@ import { openLibrary } from '../skills/open-library.js';
 import type { SkillLibrary } from '../skills/library.js';
 import { AgentTrust } from '../skills/trust.js';
 import { ensureQueues, startBoss, TASK_QUEUE, DEFAULT_TIMING, type FleetTiming } from './queue.js';
-import { migrateFleet } from './schema.js';
+import { FLEET_CHANNEL, migrateFleet } from './schema.js';
 import { TaskRunner, type TaskOutcome } from './task-runner.js';
 import type { FleetEnv, FleetTaskSpec } from './tasks.js';
 
@@ -87,6 +87,7 @@ export class FleetWorker {
   private stopping = false;
   private readonly loops: Promise<void>[] = [];
   private readonly wake = new Set<() => void>();
+  private listener: pg.Client | undefined;
 
   private constructor(
     private readonly o: WorkerOptions & { env: FleetEnv; concurrency: number },
@@ -147,9 +148,33 @@ export class FleetWorker {
     await w.register();
     w.heartbeat = setInterval(() => void w.beat(), (options.heartbeatSeconds ?? 10) * 1000);
     w.heartbeat.unref();
+    w.listen();
     for (let slot = 0; slot < concurrency; slot++) w.loops.push(w.loop());
     emit({ ev: 'ready', worker: name });
     return w;
+  }
+
+  /** NOTIFY 'tasks' wakes idle slots (polling stays the fallback); reconnects after an outage. */
+  private listen(): void {
+    if (this.stopping) return;
+    const c = new pg.Client({ connectionString: this.o.url, application_name: `skillforge-fleet:${this.name}-wake`.slice(0, 63) });
+    let dead = false;
+    const lost = (): void => {
+      if (dead) return;
+      dead = true;
+      if (this.listener === c) this.listener = undefined;
+      c.end().catch(() => undefined);
+      if (!this.stopping) setTimeout(() => this.listen(), 1000).unref();
+    };
+    c.on('error', lost);
+    c.on('end', lost);
+    c.on('notification', (m) => {
+      if (m.channel === FLEET_CHANNEL && m.payload === 'tasks') for (const wake of [...this.wake]) wake();
+    });
+    this.listener = c;
+    c.connect()
+      .then(() => c.query(`LISTEN ${FLEET_CHANNEL}`))
+      .catch(lost);
   }
 
   private emit(e: WorkerEvent): void {
@@ -212,13 +237,15 @@ export class FleetWorker {
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(() => {
-        this.wake.delete(resolve);
+        this.wake.delete(w);
         resolve();
       }, ms);
-      this.wake.add(() => {
+      const w = (): void => {
         clearTimeout(t);
+        this.wake.delete(w);
         resolve();
-      });
+      };
+      this.wake.add(w);
     });
   }
 
@@ -286,6 +313,7 @@ export class FleetWorker {
         // nothing is affected and everything above is rolled back (the other try records it).
         const r = (await this.boss.complete(TASK_QUEUE, attempt, result, { db })) as { affected?: number };
         if (r.affected === 0) throw new LeaseLost();
+        await db.executeSql(`SELECT pg_notify('${FLEET_CHANNEL}', 'done')`);
         return true;
       }).catch((err) => {
         if (err instanceof LeaseLost) return false;
@@ -307,6 +335,7 @@ export class FleetWorker {
       [taskId, job.id, job.retryCount, this.name, outcome.rounds ?? null, error, started],
     );
     await this.boss.fail(TASK_QUEUE, attempt, { error, worker: this.name });
+    await this.pool.query(`SELECT pg_notify('${FLEET_CHANNEL}', 'done')`).catch(() => undefined);
     this.failed++;
     this.emit({ ev: 'done', task: taskId, job: job.id, try: job.retryCount, success: false, error, t: now() });
   }
@@ -315,8 +344,9 @@ export class FleetWorker {
   drain(): Promise<void> {
     this.draining ??= (async () => {
       this.stopping = true;
-      for (const wake of this.wake) wake();
+      for (const wake of [...this.wake]) wake();
       await Promise.all(this.loops);
+      await this.listener?.end().catch(() => undefined);
       if (this.heartbeat) clearInterval(this.heartbeat);
       await this.beat('stopped');
       await this.boss.stop({ graceful: true, close: true, timeout: 30_000 }).catch(() => undefined);
