@@ -7,7 +7,8 @@
  *    sent again later with the errors every worker collected for it in its context (MindForge-style:
  *    the next writer learns from the others' failures), up to `maxDeferrals` times; then it is
  *    DEAD, with the reason (which workers failed it and how);
- * 3. dispatches pending tasks in curriculum order, at most `window` outstanding, so a skill learned
+ * 3. dispatches pending tasks (learning tasks, affordance-collection and evolution-verification
+ *    batches) in curriculum order, at most `window` outstanding, so a skill learned
  *    meanwhile still saves later tasks; a learning task whose skill is already verified in the
  *    library is not handed out at all but marked `covered` (by which skill, written by whom).
  *
@@ -30,7 +31,8 @@ import { SkillforgeError, errorMessage } from '../core/errors.js';
 import { PostgresSkillStore, redactUrl } from '../skills/postgres-store.js';
 import { DEAD_QUEUE, DEFAULT_TIMING, ensureQueues, startBoss, TASK_QUEUE, type FleetTiming } from './queue.js';
 import { COORDINATOR_LOCK, FLEET_CHANNEL, migrateFleet, type TaskState } from './schema.js';
-import type { FleetTaskSpec } from './tasks.js';
+import { compositeOf } from '../agents/evolve/composite.js';
+import { verifyBatches, type FleetTaskSpec } from './tasks.js';
 
 export interface CoordinatorOptions {
   url: string;
@@ -45,6 +47,8 @@ export interface CoordinatorOptions {
   deferSeconds?: number;
   /** Tick period (default 500 ms). */
   tickMs?: number;
+  /** Enqueue a verification batch of this many fresh episodes for every candidate composite skill of the library. */
+  verifyCandidates?: number;
   /** Only these agents' verified skills cover a task (default: any agent's). */
   trustAgents?: readonly string[];
   onEvent?: (event: CoordinatorEvent) => void;
@@ -145,7 +149,11 @@ export class Coordinator {
     }
     const c = new Coordinator(o, lock, pool, boss, store);
     c.watchLock(lock);
-    const added = await c.addTasks(o.tasks ?? []);
+    let added = await c.addTasks(o.tasks ?? []);
+    if (o.verifyCandidates) {
+      const candidates = (await store.list({ status: 'candidate', env: 'kitchen' })).map((x) => x.skill).filter((sk) => compositeOf(sk) !== null);
+      added += await c.addTasks(verifyBatches(candidates, o.verifyCandidates));
+    }
     o.onEvent?.({ ev: 'resumed', counts: await c.counts(), added });
     return c;
   }

@@ -29,8 +29,11 @@ import type { KitchenState } from '../envs/kitchen/world.js';
 import type { SkillLibrary } from '../skills/library.js';
 import { SkillRuntime } from '../skills/runtime/runtime.js';
 import type { Skill } from '../skills/skill.js';
+import { compositeOf } from '../agents/evolve/composite.js';
+import { verifyComposite } from '../agents/evolve/verify.js';
+import { sandboxSkillRunner } from '../agents/saycan/skill-runner.js';
 import { KitchenPlanWriter } from './kitchen-writer.js';
-import type { EpisodeBatchSpec, FleetTaskSpec, LearnTaskSpec } from './tasks.js';
+import type { EpisodeBatchSpec, FleetTaskSpec, LearnTaskSpec, VerifyBatchSpec } from './tasks.js';
 
 export interface TaskOutcome {
   success: boolean;
@@ -44,6 +47,8 @@ export interface TaskOutcome {
   error?: string;
   /** Affordance batches: attempts recorded (written with the job's completion). */
   episodes?: AttemptInput[];
+  /** Verification batches: the verdict (a skill that passed is verified in the library). */
+  verification?: { passed: boolean; rate: number; trials: number };
 }
 
 export interface TaskRunnerOptions {
@@ -71,7 +76,9 @@ export class TaskRunner {
         hint: 'start kitchen workers (--env kitchen); Minecraft and robot fleets are not built yet (docs/fleet.md)',
       });
     }
-    return spec.kind === 'affordance' ? this.collect(spec) : this.learn(spec, signal);
+    if (spec.kind === 'affordance') return this.collect(spec);
+    if (spec.kind === 'verify') return this.verify(spec, signal);
+    return this.learn(spec, signal);
   }
 
   private async learn(spec: LearnTaskSpec, signal?: AbortSignal): Promise<TaskOutcome> {
@@ -137,6 +144,31 @@ export class TaskRunner {
       },
     });
     return { success: stats.attempts > 0, episodes, ...(stats.attempts > 0 ? {} : { error: 'no attempts were recorded' }) };
+  }
+
+  /**
+   * Evolution's check of a candidate composite on fresh episodes (agents/evolve/verify.ts). The
+   * batch succeeds when it ran; its verdict is the result. A pass marks the skill verified (setting
+   * a status it already has changes nothing, so a re-run after a crash is harmless).
+   */
+  private async verify(spec: VerifyBatchSpec, signal?: AbortSignal): Promise<TaskOutcome> {
+    const skill = await this.o.library.get(spec.skill, spec.version);
+    if (!skill) return { success: false, error: `${spec.skill} v${spec.version} is not in the library (removed?)` };
+    if (!compositeOf(skill)) return { success: false, error: `${spec.skill} is not a composite skill: only evolved composites are verified on the queue` };
+    const runtime = this.idle.pop() ?? this.newRuntime();
+    try {
+      const v = await verifyComposite(skill, {
+        runSkill: sandboxSkillRunner(runtime, this.o.library),
+        makeEnv: (i) => new KitchenEnvironment({ seed: `${spec.id}:${i}` }),
+        trials: spec.trials,
+        firstTrial: spec.firstTrial,
+        signal,
+      });
+      if (v.passed && skill.status !== 'verified') await this.o.library.setStatus(skill.name, 'verified', skill.version);
+      return { success: true, skill: skill.name, version: skill.version, verification: { passed: v.passed, rate: v.rate, trials: v.trials.length } };
+    } finally {
+      this.idle.push(runtime);
+    }
   }
 
   private newRuntime(): SkillRuntime {

@@ -2,8 +2,9 @@
  * What a fleet works on: the coordinator's curriculum as a list of task specs, each with a stable
  * id (the idempotency key of everything the task causes). A spec comes from a user's JSON file
  * (validated with ajv here, at the boundary) or is generated: seeded kitchen instructions (SayCan's
- * families, each with its own start state and checkable goal) and affordance-collection episode
- * batches (random exploration recorded for training SayCan's affordance model).
+ * families, each with its own start state and checkable goal), affordance-collection episode
+ * batches (random exploration recorded for training SayCan's affordance model) and evolution's
+ * verification batches (a candidate composite skill run on fresh episodes).
  *
  * @example
  * ```ts
@@ -41,7 +42,20 @@ export interface EpisodeBatchSpec {
   noise: number;
 }
 
-export type FleetTaskSpec = LearnTaskSpec | EpisodeBatchSpec;
+/** Evolution's verification of a composite skill on fresh episodes, as a batch on the queue. */
+export interface VerifyBatchSpec {
+  id: string;
+  kind: 'verify';
+  env: FleetEnv;
+  description: string;
+  skill: string;
+  version: number;
+  trials: number;
+  /** First episode index (successive batches of one skill use different episodes). */
+  firstTrial: number;
+}
+
+export type FleetTaskSpec = LearnTaskSpec | EpisodeBatchSpec | VerifyBatchSpec;
 
 const ID = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.:@/-]+$' };
 const taskFileSchema = {
@@ -82,6 +96,7 @@ const taskFileSchema = {
 };
 
 type RawTask = Omit<Partial<LearnTaskSpec>, 'kind'> & Omit<Partial<EpisodeBatchSpec>, 'kind'> & { id: string; kind?: 'learn' | 'affordance' };
+// (verify batches are made by the coordinator from the library, not read from files)
 const validateTaskFile = validator<RawTask[]>(
   taskFileSchema,
   'fleet task file',
@@ -117,6 +132,20 @@ export function kitchenCurriculum(n: number, seed: string): LearnTaskSpec[] {
     description: t.task.description,
     goal: t.task.goal,
     initial: t.instruction.initial as unknown as Record<string, unknown>,
+  }));
+}
+
+/** One verification batch per skill: `trials` fresh kitchen episodes each (ids `verify:<name>@<version>`). */
+export function verifyBatches(skills: readonly { name: string; version: number }[], trials: number): VerifyBatchSpec[] {
+  return skills.map((s) => ({
+    id: `verify:${s.name}@${s.version}`,
+    kind: 'verify',
+    env: 'kitchen',
+    description: `verify ${s.name} v${s.version} on ${trials} fresh episodes`,
+    skill: s.name,
+    version: s.version,
+    trials,
+    firstTrial: 0,
   }));
 }
 

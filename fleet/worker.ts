@@ -295,7 +295,7 @@ export class FleetWorker {
       this.active--;
     }
     if (outcome.success) {
-      const result = { worker: this.name, skill: outcome.skill, version: outcome.version, created: outcome.created, reused: outcome.reused, rounds: outcome.rounds, episodes: outcome.episodes?.length };
+      const result = { worker: this.name, skill: outcome.skill, version: outcome.version, created: outcome.created, reused: outcome.reused, rounds: outcome.rounds, episodes: outcome.episodes?.length, verification: outcome.verification };
       const settled = await this.transaction(async (db) => {
         await db.executeSql(
           `INSERT INTO fleet_attempts (task_id, job_id, try, worker, success, skill, skill_version, created, reused, rounds, started_at)

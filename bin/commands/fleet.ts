@@ -67,12 +67,13 @@ export function register(program: Command): void {
       .option('--tasks <file>', 'add the tasks of a JSON file: [{"id","description","goal","initial"?}, {"id","kind":"affordance","attempts"}]')
       .option('--affordance-batches <n>', 'add n affordance-collection batches (random kitchen exploration, recorded for SayCan training)')
       .option('--batch-attempts <n>', 'attempts per affordance batch', '200')
+      .option('--verify-candidates <trials>', 'add a verification batch (this many fresh episodes) for every candidate composite skill (from skillforge evolve) in the library')
       .option('--window <n>', 'most tasks handed out and unfinished at once', '32')
       .option('--max-deferrals <n>', 'times a dead-lettered task is retried later with the collected errors before it is dead', '1')
       .option('--defer <s>', 'seconds before a deferred task is offered again', '10')
       .option('--trust-agents <names>', 'only these agents\' verified skills cover a task (default: any)')
       .option('--json', 'one JSON event per line'),
-  ).action(async (f: TimingFlags & { library?: string; kitchen?: string; seed: string; tasks?: string; affordanceBatches?: string; batchAttempts: string; window: string; maxDeferrals: string; defer: string; trustAgents?: string; json?: boolean }) => {
+  ).action(async (f: TimingFlags & { library?: string; kitchen?: string; seed: string; tasks?: string; affordanceBatches?: string; batchAttempts: string; verifyCandidates?: string; window: string; maxDeferrals: string; defer: string; trustAgents?: string; json?: boolean }) => {
     const url = libraryUrl(f.library);
     const { Coordinator } = await import('../../fleet/coordinator.js');
     const tasksMod = await import('../../fleet/tasks.js');
@@ -96,6 +97,7 @@ export function register(program: Command): void {
       window: intOption(f.window, '--window', 1),
       maxDeferrals: intOption(f.maxDeferrals, '--max-deferrals', 0),
       deferSeconds: intOption(f.defer, '--defer', 0),
+      verifyCandidates: f.verifyCandidates ? intOption(f.verifyCandidates, '--verify-candidates', 1, 1000) : undefined,
       trustAgents: f.trustAgents?.split(',').map((s) => s.trim()).filter(Boolean),
       onEvent: (e) => {
         if (f.json) return line({ ...e, t: Date.now() });

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Coordinator, feedback, jobIdFor } from '../../fleet/coordinator.js';
 import { fleetStatus } from '../../fleet/status.js';
-import { kitchenCurriculum, parseTaskFile } from '../../fleet/tasks.js';
+import { kitchenCurriculum, parseTaskFile, verifyBatches } from '../../fleet/tasks.js';
+import { compileComposite, type CompositeSpec } from '../../agents/evolve/composite.js';
+import { KitchenEnvironment } from '../../envs/kitchen/environment.js';
 import { TaskRunner } from '../../fleet/task-runner.js';
 import { SkillLibrary } from '../../skills/library.js';
 import { runCli } from '../support/cli.js';
@@ -102,6 +104,39 @@ describe('fleet parts', function () {
       assert.equal(a.episodes?.length, 40);
       assert.deepEqual(a.episodes!.map((e) => e.id), b.episodes!.map((e) => e.id));
       assert.equal(new Set(a.episodes!.map((e) => e.id)).size, 40);
+    } finally {
+      await runner.close();
+      await library.close();
+    }
+  });
+
+  it('a verification batch runs a candidate composite on fresh episodes and verifies it when it passes; a broken one stays a candidate', async () => {
+    const library = await SkillLibrary.open(tmp(), { agent: 'evolver' });
+    const runner = new TaskRunner({ library, agent: 'w1' });
+    try {
+      const primitives = new KitchenEnvironment().primitives();
+      const objects = (primitives.find((p) => p.name === 'find')!.params as { properties: { object: { enum: string[] } } }).properties.object.enum;
+      const param = { name: 'object', schema: { type: 'string', enum: objects } };
+      const good: CompositeSpec = {
+        name: 'fetchForUser', description: 'Find an object, pick it up, bring it to the user and hand it over.', env: 'kitchen', params: [param],
+        steps: ['find', 'pick up', 'bring to user', 'put down'].map((skill) => ({ skill, args: { object: { param: 'object' } } })),
+        source: 'evolve:test',
+      };
+      const broken: CompositeSpec = { ...good, name: 'handOverFirst', steps: ['put down', 'find'].map((skill) => ({ skill, args: { object: { param: 'object' } } })) };
+      await library.add(compileComposite(good, primitives));
+      await library.add(compileComposite(broken, primitives));
+      const [vGood, vBroken] = verifyBatches([{ name: 'fetchForUser', version: 1 }, { name: 'handOverFirst', version: 1 }], 3);
+      const a = await runner.run(vGood!);
+      const b = await runner.run(vBroken!);
+      assert.equal(a.success, true, a.error);
+      assert.equal(b.success, true, b.error);
+      assert.equal(b.verification?.passed, false);
+      assert.equal((await library.get('handOverFirst'))?.status, 'candidate');
+      assert.equal(a.verification?.trials, 3);
+      assert.deepEqual(a.verification, { passed: true, rate: 1, trials: 3 });
+      assert.equal((await library.get('fetchForUser'))?.status, 'verified');
+      const notComposite = await runner.run({ ...vGood!, skill: 'nothing', id: 'verify:nothing@1' });
+      assert.match(notComposite.error ?? '', /not in the library/);
     } finally {
       await runner.close();
       await library.close();
