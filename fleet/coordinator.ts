@@ -29,7 +29,7 @@ import pg from 'pg';
 import type { PgBoss, Db } from 'pg-boss';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
 import { PostgresSkillStore, redactUrl } from '../skills/postgres-store.js';
-import { DEAD_QUEUE, DEFAULT_TIMING, ensureQueues, startBoss, TASK_QUEUE, type FleetTiming } from './queue.js';
+import { DEAD_QUEUE, DEFAULT_TIMING, ensureQueues, startBoss, taskQueue, type FleetTiming } from './queue.js';
 import { COORDINATOR_LOCK, FLEET_CHANNEL, migrateFleet, type TaskState } from './schema.js';
 import { compositeOf } from '../agents/evolve/composite.js';
 import { verifyBatches, type FleetTaskSpec } from './tasks.js';
@@ -338,7 +338,7 @@ export class Coordinator {
           const deferrals = row.deferrals + 1;
           const spec = row.spec.kind === 'learn' ? { ...row.spec, context: feedback(errors) } : row.spec;
           const id = jobIdFor(taskId, deferrals);
-          await this.boss.send(TASK_QUEUE, { taskId, spec }, { id, startAfter: this.deferSeconds, db });
+          await this.boss.send(taskQueue(spec.env), { taskId, spec }, { id, startAfter: this.deferSeconds, db });
           await c.query(`UPDATE fleet_tasks SET state = 'deferred', deferrals = $2, job_id = $3, updated_at = now() WHERE id = $1`, [taskId, deferrals, id]);
           await this.boss.complete(DEAD_QUEUE, job.id, { disposition: 'deferred', deferrals }, { db });
           this.emit({ ev: 'deferred', task: taskId, deferrals, errors: errors.length });
@@ -371,7 +371,7 @@ export class Coordinator {
             continue;
           }
           const id = jobIdFor(t.id, 0);
-          await this.boss.send(TASK_QUEUE, { taskId: t.id, spec: t.spec }, { id, db });
+          await this.boss.send(taskQueue(t.spec.env), { taskId: t.id, spec: t.spec }, { id, db });
           await c.query(`UPDATE fleet_tasks SET state = 'queued', job_id = $2, updated_at = now() WHERE id = $1`, [t.id, id]);
           free--;
           sent++;

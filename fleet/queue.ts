@@ -1,7 +1,8 @@
 /**
  * The fleet's job queue: pg-boss on the library's PostgreSQL database (its own schema, `pgboss`).
- * Two queues: `fleet-tasks` (what workers take) and `fleet-dead` (its dead-letter queue, which the
- * coordinator reads to defer or finally bury a task). pg-boss gives what the fleet relies on:
+ * A task queue per environment (`fleet-tasks` for the kitchen, `fleet-tasks-minecraft`), from which
+ * workers of that environment take tasks, and `fleet-dead`, their dead-letter queue, which the
+ * coordinator reads to defer or finally bury a task. pg-boss gives what the fleet relies on:
  * a job taken by a worker is `active` for at most `leaseSeconds`, then it expires and is retried
  * (a worker killed with -9 never says anything; its lease just runs out); a failed job is retried
  * with exponential back-off up to `retries` times, then moved to the dead-letter queue; and a
@@ -22,6 +23,13 @@ import { redactUrl } from '../skills/postgres-store.js';
 
 export const TASK_QUEUE = 'fleet-tasks';
 export const DEAD_QUEUE = 'fleet-dead';
+/** Environments with a task queue of their own: a worker only takes tasks its world can run. */
+export const QUEUE_ENVS = ['kitchen', 'minecraft'] as const;
+
+/** The task queue of an environment ('fleet-tasks' for the kitchen, 'fleet-tasks-minecraft', ...). */
+export function taskQueue(env: string): string {
+  return env === 'kitchen' ? TASK_QUEUE : `${TASK_QUEUE}-${env}`;
+}
 
 export interface FleetTiming {
   /** How long a taken task may run before its lease expires and another worker may take it. */
@@ -68,7 +76,7 @@ export async function startBoss(url: string, options: { supervise: boolean; timi
 }
 
 /**
- * Create both queues with the timing if they do not exist; with `update` (the coordinator) also
+ * Create the queues with the timing if they do not exist; with `update` (the coordinator) also
  * apply the timing to existing queues. Workers never update: the coordinator's settings rule.
  */
 export async function ensureQueues(boss: PgBoss, timing: FleetTiming, update = false): Promise<void> {
@@ -87,7 +95,10 @@ export async function ensureQueues(boss: PgBoss, timing: FleetTiming, update = f
     deleteAfterSeconds: 0,
     deadLetter: DEAD_QUEUE,
   };
-  const tasks = await boss.getQueue(TASK_QUEUE);
-  if (!tasks) await boss.createQueue(TASK_QUEUE, { ...taskOptions, notify: true });
-  else if (update) await boss.updateQueue(TASK_QUEUE, taskOptions);
+  for (const env of QUEUE_ENVS) {
+    const name = taskQueue(env);
+    const tasks = await boss.getQueue(name);
+    if (!tasks) await boss.createQueue(name, { ...taskOptions, notify: true });
+    else if (update) await boss.updateQueue(name, taskOptions);
+  }
 }

@@ -13,7 +13,7 @@
 import pg from 'pg';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
 import { redactUrl } from '../skills/postgres-store.js';
-import { DEAD_QUEUE, TASK_QUEUE } from './queue.js';
+import { DEAD_QUEUE, QUEUE_ENVS, taskQueue } from './queue.js';
 
 export interface FleetStatus {
   at: string;
@@ -58,7 +58,7 @@ export async function fleetStatus(url: string): Promise<FleetStatus> {
     };
     for (const r of (await c.query<{ state: string; n: string }>('SELECT state, count(*) AS n FROM fleet_tasks GROUP BY state ORDER BY state')).rows) status.tasks[r.state] = Number(r.n);
     if (await exists(c, 'pgboss.job')) {
-      const q = await c.query<{ name: string; state: string; n: string }>('SELECT name, state::text AS state, count(*) AS n FROM pgboss.job WHERE name = ANY($1) GROUP BY 1, 2', [[TASK_QUEUE, DEAD_QUEUE]]);
+      const q = await c.query<{ name: string; state: string; n: string }>('SELECT name, state::text AS state, count(*) AS n FROM pgboss.job WHERE name = ANY($1) GROUP BY 1, 2', [[...QUEUE_ENVS.map(taskQueue), DEAD_QUEUE]]);
       for (const r of q.rows) (status.queues[r.name] ??= {})[r.state] = Number(r.n);
     }
     const w = await c.query<{ id: string; host: string; pid: number; env: string; concurrency: number; state: string; age: number; active: number; done: number; failed: number }>(

@@ -1,9 +1,10 @@
 /**
  * Runs one fleet task in a worker: a learning task through the Voyager-style learner (retrieve a
  * skill learned for it and re-check it, else write, run in the sandbox, criticise, store), or an
- * affordance-collection batch through random exploration. Every world is the worker's own, made
- * fresh for the task from its spec (the kitchen: the instruction's start state), so tasks on one
- * worker never see each other's state.
+ * affordance-collection batch through random exploration, or an evolution-verification batch.
+ * Kitchen worlds are made fresh for each task from its spec (the instruction's start state), so
+ * tasks on one worker never see each other's state; a Minecraft worker keeps one world of its own
+ * (embedded, or a server it joins) with one bot for all its tasks, as Voyager's agent does.
  *
  * Without a language model the writer is the kitchen planner baseline (KitchenPlanWriter); with one
  * (`--llm`), the learner's model-backed writer and critic. Errors other workers collected for this
@@ -59,6 +60,8 @@ export interface TaskRunnerOptions {
   maxRounds?: number;
   skillTimeoutMs?: number;
   onEvent?: (event: LearnerEvent) => void;
+  /** Minecraft workers: join this server instead of starting an embedded world of their own. */
+  minecraft?: { host?: string; port?: number; seed?: number; skillTimeoutMs?: number };
   /** Called as soon as a skill write has committed (before the learner records its run). */
   onCommitted?: (skill: { name: string; version: number; created: boolean }) => void;
 }
@@ -67,13 +70,16 @@ export class TaskRunner {
   /** One sandbox per concurrent task: runtimes are reused, never shared between running tasks. */
   private readonly idle: SkillRuntime[] = [];
   private readonly all: SkillRuntime[] = [];
+  private mc: Promise<{ env: import('../envs/minecraft/environment.js').MinecraftEnvironment; planner: import('../agents/voyager/offline-planner.js').OfflinePlanner }> | undefined;
+  private mcBusy = false;
 
   constructor(private readonly o: TaskRunnerOptions) {}
 
   async run(spec: FleetTaskSpec, signal?: AbortSignal): Promise<TaskOutcome> {
+    if (spec.env === 'minecraft' && spec.kind === 'learn') return this.learnMinecraft(spec, signal);
     if (spec.env !== 'kitchen') {
-      throw new SkillforgeError('E_FLEET_ENV', `fleet workers run kitchen tasks so far, not '${spec.env}'`, {
-        hint: 'start kitchen workers (--env kitchen); Minecraft and robot fleets are not built yet (docs/fleet.md)',
+      throw new SkillforgeError('E_FLEET_ENV', `this task needs a '${spec.env}' worker: ${spec.kind} tasks run on kitchen workers, learning tasks on kitchen or minecraft workers`, {
+        hint: 'robot fleets are not built yet (docs/fleet.md)',
       });
     }
     if (spec.kind === 'affordance') return this.collect(spec);
@@ -171,6 +177,60 @@ export class TaskRunner {
     }
   }
 
+  /**
+   * The worker's own Minecraft world (embedded, started on first use) or a shared server (`host`),
+   * with one bot: Minecraft tasks run one at a time, in a world that keeps what earlier tasks
+   * gathered, the way Voyager's agent lives on. The offline planner writes without a model.
+   */
+  private async learnMinecraft(spec: LearnTaskSpec, signal?: AbortSignal): Promise<TaskOutcome> {
+    if (this.mcBusy) throw new SkillforgeError('E_FLEET_ENV', 'a Minecraft worker runs one task at a time (one bot, one world)', { hint: 'start it with --concurrency 1' });
+    this.mcBusy = true;
+    try {
+      this.mc ??= (async () => {
+        const [mc, voyager] = await Promise.all([import('../envs/minecraft/index.js'), import('../agents/voyager/offline-planner.js')]);
+        const where = this.o.minecraft ?? {};
+        const env = where.host
+          ? await mc.createMinecraftEnvironment({ host: where.host, port: where.port ?? 25565, username: this.o.agent.slice(0, 16) })
+          : await mc.createMinecraftEnvironment({ embedded: { seed: where.seed ?? 1 }, username: this.o.agent.slice(0, 16) });
+        const tree = new mc.MinecraftTechTree(env.mcData.version?.minecraftVersion ?? '1.16.5');
+        return { env, planner: new voyager.OfflinePlanner(tree) };
+      })();
+      const { env, planner } = await this.mc;
+      const runtime = this.idle.pop() ?? this.newRuntime();
+      const task: ProposedTask = { description: spec.description, ...(spec.goal ? { goal: spec.goal } : {}), ...(spec.context ? { context: spec.context } : {}) };
+      let stored: { version: number; created: boolean } | undefined;
+      try {
+        const learner = new VoyagerLearner({
+          env,
+          library: this.o.onCommitted ? committedHook(this.o.library, this.o.onCommitted) : this.o.library,
+          runtime,
+          curriculum: new TaskListCurriculum([task]),
+          writer: this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: 'Minecraft through mineflayer: call the primitives with bot' }) : planner,
+          critic: new Critic(env, this.o.model),
+          agent: this.o.agent,
+          trust: this.o.trust,
+          maxRounds: this.o.maxRounds ?? 3,
+          skillTimeoutMs: this.o.minecraft?.skillTimeoutMs ?? 180_000,
+          onEvent: (e) => {
+            if (e.type === 'stored') stored = { version: e.version, created: e.created };
+            this.o.onEvent?.(e);
+          },
+        });
+        const r = await learner.attempt(task, signal);
+        if (!r.success) return { success: false, rounds: r.rounds, error: r.error ?? 'the task was not achieved' };
+        const skill = r.skill ? await this.o.library.get(r.skill) : undefined;
+        return { success: true, skill: r.skill, version: stored?.version ?? skill?.version, created: stored?.created ?? false, reused: r.reused, rounds: r.rounds };
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        return { success: false, error: errorMessage(err) };
+      } finally {
+        this.idle.push(runtime);
+      }
+    } finally {
+      this.mcBusy = false;
+    }
+  }
+
   private newRuntime(): SkillRuntime {
     const r = new SkillRuntime();
     this.all.push(r);
@@ -178,6 +238,7 @@ export class TaskRunner {
   }
 
   async close(): Promise<void> {
+    if (this.mc) await this.mc.then((m) => m.env.close(), () => undefined);
     await Promise.all(this.all.map((r) => r.close()));
   }
 }

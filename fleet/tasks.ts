@@ -135,6 +135,20 @@ export function kitchenCurriculum(n: number, seed: string): LearnTaskSpec[] {
   }));
 }
 
+/**
+ * The first `n` milestones of the Minecraft tech tree (log, planks, crafting table, stick, wooden
+ * pickaxe, ...) as learning tasks, in order (ids `minecraft:<seed>:<i>`). Later milestones need the
+ * skills of earlier ones: run them with a small --window.
+ */
+export async function minecraftCurriculum(n: number, seed: string): Promise<LearnTaskSpec[]> {
+  const [{ MinecraftTechTree }, { taskFor }] = await Promise.all([import('../envs/minecraft/tech-tree.js'), import('../agents/voyager/offline-planner.js')]);
+  const tree = new MinecraftTechTree();
+  return tree.milestones.slice(0, n).map((item, i) => {
+    const t = taskFor(tree, item);
+    return { id: `minecraft:${seed}:${i}`, kind: 'learn', env: 'minecraft', description: t.description, ...(t.goal ? { goal: t.goal } : {}), ...(t.context ? { context: t.context } : {}) };
+  });
+}
+
 /** One verification batch per skill: `trials` fresh kitchen episodes each (ids `verify:<name>@<version>`). */
 export function verifyBatches(skills: readonly { name: string; version: number }[], trials: number): VerifyBatchSpec[] {
   return skills.map((s) => ({

@@ -34,7 +34,7 @@ import type { LearnerEvent } from '../agents/voyager/learner.js';
 import { openLibrary } from '../skills/open-library.js';
 import type { SkillLibrary } from '../skills/library.js';
 import { AgentTrust } from '../skills/trust.js';
-import { ensureQueues, startBoss, TASK_QUEUE, DEFAULT_TIMING, type FleetTiming } from './queue.js';
+import { ensureQueues, startBoss, taskQueue, DEFAULT_TIMING, type FleetTiming } from './queue.js';
 import { FLEET_CHANNEL, migrateFleet } from './schema.js';
 import { TaskRunner, type TaskOutcome } from './task-runner.js';
 import type { FleetEnv, FleetTaskSpec } from './tasks.js';
@@ -48,6 +48,8 @@ export interface WorkerOptions {
   concurrency?: number;
   timing?: FleetTiming;
   heartbeatSeconds?: number;
+  /** Minecraft: the embedded world's seed, or a server to join instead. */
+  minecraft?: { host?: string; port?: number; seed?: number };
   /** Agents whose verified skills count as verified here without a re-check. */
   trustAgents?: readonly string[];
   model?: LanguageModel;
@@ -79,6 +81,8 @@ const now = (): number => performance.timeOrigin + performance.now();
 
 export class FleetWorker {
   readonly name: string;
+  /** The task queue of this worker's environment. */
+  private readonly queue: string;
   private heartbeat: NodeJS.Timeout | undefined;
   private active = 0;
   private done = 0;
@@ -98,16 +102,20 @@ export class FleetWorker {
     private readonly runner: TaskRunner,
   ) {
     this.name = name;
+    this.queue = taskQueue(o.env);
   }
 
   static async start(options: WorkerOptions): Promise<FleetWorker> {
     const env = options.env ?? 'kitchen';
-    if (env !== 'kitchen') {
-      throw new SkillforgeError('E_FLEET_ENV', `fleet workers for '${env}' are not built yet; only kitchen workers run tasks`, {
-        hint: 'use --env kitchen (docs/fleet.md says what is left)',
+    if (env === 'robot') {
+      throw new SkillforgeError('E_FLEET_ENV', 'robot fleet workers are not built yet; kitchen and minecraft workers are', {
+        hint: 'use --env kitchen or --env minecraft (docs/fleet.md says what is left)',
       });
     }
     const concurrency = options.concurrency ?? 1;
+    if (env === 'minecraft' && concurrency !== 1) {
+      throw new SkillforgeError('E_USAGE', 'a Minecraft worker runs one task at a time (one bot in one world)', { hint: 'use --concurrency 1 and start more workers for more bots' });
+    }
     const timing = options.timing ?? DEFAULT_TIMING;
     const name = options.name ?? `${hostname()}-${process.pid}`;
     const pool = new pg.Pool({ connectionString: options.url, max: (options.concurrency ?? 1) + 1, application_name: `skillforge-fleet:${name}`.slice(0, 63) });
@@ -136,6 +144,7 @@ export class FleetWorker {
       trust,
       model: options.model,
       maxRounds: options.maxRounds,
+      minecraft: options.minecraft,
       onCommitted: (s) => emit({ ev: 'committed', skill: s.name, version: s.version, created: s.created, t: now() }),
       onEvent: (e: LearnerEvent) => {
         if (e.type === 'stored') emit({ ev: 'stored', skill: e.skill, version: e.version, created: e.created, t: now() });
@@ -214,7 +223,7 @@ export class FleetWorker {
     while (!this.stopping) {
       let job: Job<JobData> | undefined;
       try {
-        job = (await this.boss.fetch<JobData>(TASK_QUEUE, { batchSize: 1 }))[0];
+        job = (await this.boss.fetch<JobData>(this.queue, { batchSize: 1 }))[0];
       } catch (err) {
         this.emit({ ev: 'warning', message: `cannot fetch tasks (retrying): ${errorMessage(err)}` });
         await this.pause(Math.max(pollMs, 1000));
@@ -279,7 +288,7 @@ export class FleetWorker {
       const r = prior.rows[0];
       await this.transaction(async (db) => {
         await db.executeSql(`UPDATE fleet_tasks SET state = 'done', updated_at = now() WHERE id = $1 AND state <> 'done'`, [taskId]);
-        await this.boss.complete(TASK_QUEUE, attempt, { duplicateOf: r.worker, skill: r.skill, version: r.skill_version }, { db });
+        await this.boss.complete(this.queue, attempt, { duplicateOf: r.worker, skill: r.skill, version: r.skill_version }, { db });
       });
       this.emit({ ev: 'done', task: taskId, job: job.id, try: job.retryCount, success: true, duplicate: true, t: now() });
       return;
@@ -311,7 +320,7 @@ export class FleetWorker {
         await db.executeSql(`UPDATE fleet_tasks SET state = 'done', result = $2, updated_at = now() WHERE id = $1`, [taskId, JSON.stringify(result)]);
         // Fenced to this try: if the lease ran out meanwhile and the task is another worker's now,
         // nothing is affected and everything above is rolled back (the other try records it).
-        const r = (await this.boss.complete(TASK_QUEUE, attempt, result, { db })) as { affected?: number };
+        const r = (await this.boss.complete(this.queue, attempt, result, { db })) as { affected?: number };
         if (r.affected === 0) throw new LeaseLost();
         await db.executeSql(`SELECT pg_notify('${FLEET_CHANNEL}', 'done')`);
         return true;
@@ -334,7 +343,7 @@ export class FleetWorker {
        WHERE id IN (SELECT task_id FROM ins)`,
       [taskId, job.id, job.retryCount, this.name, outcome.rounds ?? null, error, started],
     );
-    await this.boss.fail(TASK_QUEUE, attempt, { error, worker: this.name });
+    await this.boss.fail(this.queue, attempt, { error, worker: this.name });
     await this.pool.query(`SELECT pg_notify('${FLEET_CHANNEL}', 'done')`).catch(() => undefined);
     this.failed++;
     this.emit({ ev: 'done', task: taskId, job: job.id, try: job.retryCount, success: false, error, t: now() });

@@ -63,6 +63,7 @@ export function register(program: Command): void {
       .description('run the coordinator: owns the curriculum, feeds the queue, defers and buries failing tasks; exits when all are finished')
       .option('--library <url>', 'postgres://user@host/db of the fleet (env SKILLFORGE_LIBRARY)')
       .option('--kitchen <n>', 'add n seeded kitchen instructions to the curriculum')
+      .option('--minecraft <n>', 'add the first n milestones of the Minecraft tech tree (log, planks, crafting table, ...) for minecraft workers')
       .option('--seed <s>', 'seed of generated tasks (also part of their ids)', '1')
       .option('--tasks <file>', 'add the tasks of a JSON file: [{"id","description","goal","initial"?}, {"id","kind":"affordance","attempts"}]')
       .option('--affordance-batches <n>', 'add n affordance-collection batches (random kitchen exploration, recorded for SayCan training)')
@@ -73,12 +74,13 @@ export function register(program: Command): void {
       .option('--defer <s>', 'seconds before a deferred task is offered again', '10')
       .option('--trust-agents <names>', 'only these agents\' verified skills cover a task (default: any)')
       .option('--json', 'one JSON event per line'),
-  ).action(async (f: TimingFlags & { library?: string; kitchen?: string; seed: string; tasks?: string; affordanceBatches?: string; batchAttempts: string; verifyCandidates?: string; window: string; maxDeferrals: string; defer: string; trustAgents?: string; json?: boolean }) => {
+  ).action(async (f: TimingFlags & { library?: string; kitchen?: string; minecraft?: string; seed: string; tasks?: string; affordanceBatches?: string; batchAttempts: string; verifyCandidates?: string; window: string; maxDeferrals: string; defer: string; trustAgents?: string; json?: boolean }) => {
     const url = libraryUrl(f.library);
     const { Coordinator } = await import('../../fleet/coordinator.js');
     const tasksMod = await import('../../fleet/tasks.js');
     const specs: import('../../fleet/tasks.js').FleetTaskSpec[] = [];
     if (f.kitchen) specs.push(...tasksMod.kitchenCurriculum(intOption(f.kitchen, '--kitchen', 1), f.seed));
+    if (f.minecraft) specs.push(...(await tasksMod.minecraftCurriculum(intOption(f.minecraft, '--minecraft', 1, 12), f.seed)));
     if (f.affordanceBatches) specs.push(...tasksMod.affordanceBatches(intOption(f.affordanceBatches, '--affordance-batches', 1), intOption(f.batchAttempts, '--batch-attempts', 1), f.seed));
     if (f.tasks) {
       let text: string;
@@ -131,15 +133,18 @@ export function register(program: Command): void {
         .command('worker')
         .description('take tasks from the fleet\'s queue and learn them in worlds of this worker\'s own; Ctrl-C drains')
         .option('--library <url>', 'postgres://user@host/db of the fleet (env SKILLFORGE_LIBRARY)')
-        .option('--env <kind>', 'kitchen (minecraft and robot fleets are not built yet)', 'kitchen')
+        .option('--env <kind>', 'kitchen or minecraft (robot fleets are not built yet)', 'kitchen')
+        .option('--host <host>', 'minecraft: join this server instead of starting an embedded world of this worker\'s own')
+        .option('--port <n>', 'minecraft: server port (with --host)', '25565')
+        .option('--world-seed <n>', 'minecraft: seed of the embedded world', '1')
         .option('--concurrency <n>', 'tasks run at once by this worker', '1')
         .option('--name <name>', 'this worker\'s agent name, unique in the fleet (default host-pid)')
         .option('--trust-agents <names>', 'agents whose verified skills are used without re-checking them here')
-        .option('--max-rounds <n>', 'write-run-check rounds per task try', '2')
+        .option('--max-rounds <n>', 'write-run-check rounds per task try (kitchen 2, minecraft 3 when not given)')
         .option('--heartbeat <s>', 'seconds between heartbeats', '10')
         .option('--json', 'one JSON event per line'),
     ),
-  ).action(async (f: TimingFlags & { library?: string; env: string; concurrency: string; name?: string; trustAgents?: string; maxRounds: string; heartbeat: string; json?: boolean }, command: Command) => {
+  ).action(async (f: TimingFlags & { library?: string; env: string; host?: string; port: string; worldSeed: string; concurrency: string; name?: string; trustAgents?: string; maxRounds?: string; heartbeat: string; json?: boolean }, command: Command) => {
     const url = libraryUrl(f.library);
     const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
     if (!['kitchen', 'minecraft', 'robot'].includes(f.env)) throw new SkillforgeError('E_USAGE', `--env must be kitchen, minecraft or robot, got '${f.env}'`);
@@ -157,7 +162,8 @@ export function register(program: Command): void {
       heartbeatSeconds: positiveOption(f.heartbeat, '--heartbeat'),
       trustAgents: f.trustAgents?.split(',').map((s) => s.trim()).filter(Boolean),
       model,
-      maxRounds: intOption(f.maxRounds, '--max-rounds', 1),
+      maxRounds: f.maxRounds ? intOption(f.maxRounds, '--max-rounds', 1) : undefined,
+      minecraft: f.env === 'minecraft' ? { host: f.host, port: intOption(f.port, '--port', 1, 65535), seed: intOption(f.worldSeed, '--world-seed', 0) } : undefined,
       onEvent: (e) => {
         if (f.json) return line(e);
         if (e.ev === 'ready') log(`worker ${e.worker}: waiting for tasks`);
