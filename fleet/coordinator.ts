@@ -26,10 +26,12 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { PgBoss, Db } from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
+import { sleep } from '../core/timeout.js';
 import { PostgresSkillStore, redactUrl } from '../skills/postgres-store.js';
 import { DEAD_QUEUE, DEFAULT_TIMING, ensureQueues, startBoss, taskQueue, type FleetTiming } from './queue.js';
+import { inTransaction } from './transaction.js';
 import { COORDINATOR_LOCK, FLEET_CHANNEL, migrateFleet, type TaskState } from './schema.js';
 import { compositeOf } from '../agents/evolve/composite.js';
 import { verifyBatches, type FleetTaskSpec } from './tasks.js';
@@ -187,7 +189,7 @@ export class Coordinator {
     }
     await new Promise<void>((resolve) => {
       this.waker = resolve;
-      void sleep(ms, signal).then(resolve);
+      void pause(ms, signal).then(resolve);
     });
     this.waker = undefined;
     this.woken = false;
@@ -260,7 +262,7 @@ export class Coordinator {
         if (err instanceof SkillforgeError && err.code === 'E_FLEET_COORDINATOR') throw err;
         // PostgreSQL away (restart, network): the state is in the database, so just try again.
         this.emit({ ev: 'warning', message: `coordinator tick failed (retrying): ${errorMessage(err)}` });
-        await sleep(Math.max(tickMs, 1000), signal);
+        await pause(Math.max(tickMs, 1000), signal);
         continue;
       }
       await this.nap(tickMs, signal);
@@ -299,31 +301,10 @@ export class Coordinator {
     }
   }
 
-  private async inTransaction<T>(fn: (c: pg.PoolClient, db: Db) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    // A connection cut while checked out (server restart) emits 'error': the failing query reports it.
-    const onError = (): void => undefined;
-    c.on('error', onError);
-    const db: Db = { executeSql: async (text, values) => c.query(text, values as unknown[]) };
-    let broken = false;
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c, db);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => (broken = true));
-      throw err;
-    } finally {
-      c.removeListener('error', onError);
-      c.release(broken);
-    }
-  }
-
   private async decideDeadLetters(): Promise<void> {
     const jobs = await this.boss.fetch<{ taskId?: string; spec?: FleetTaskSpec }>(DEAD_QUEUE, { batchSize: 20 });
     for (const job of jobs ?? []) {
-      await this.inTransaction(async (c, db) => {
+      await inTransaction(this.pool, async (c, db) => {
         const taskId = job.data?.taskId;
         const row = taskId
           ? (await c.query<{ state: TaskState; deferrals: number; errors: CollectedError[]; spec: FleetTaskSpec }>('SELECT state, deferrals, errors, spec FROM fleet_tasks WHERE id = $1 FOR UPDATE', [taskId])).rows[0]
@@ -361,7 +342,7 @@ export class Coordinator {
     while (free > 0) {
       const pending = await this.pool.query<{ id: string; spec: FleetTaskSpec }>(`SELECT id, spec FROM fleet_tasks WHERE state = 'pending' ORDER BY ord LIMIT $1`, [free]);
       if (pending.rows.length === 0) break;
-      await this.inTransaction(async (c, db) => {
+      await inTransaction(this.pool, async (c, db) => {
         for (const t of pending.rows) {
           const known = t.spec.kind === 'learn' ? this.verified.get(t.spec.description) : undefined;
           if (known) {
@@ -394,15 +375,7 @@ export class Coordinator {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/** Wait `ms`; an abort ends the wait early (and is not an error here: the loop checks the signal). */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return sleep(ms, signal).catch(() => undefined);
 }

@@ -27,7 +27,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { PgBoss, Db as IDatabase, Job } from 'pg-boss';
+import type { PgBoss, Job } from 'pg-boss';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
 import type { LanguageModel } from '../agents/llm/model.js';
 import type { LearnerEvent } from '../agents/voyager/learner.js';
@@ -36,6 +36,7 @@ import type { SkillLibrary } from '../skills/library.js';
 import { AgentTrust } from '../skills/trust.js';
 import { ensureQueues, startBoss, taskQueue, DEFAULT_TIMING, type FleetTiming } from './queue.js';
 import { FLEET_CHANNEL, migrateFleet } from './schema.js';
+import { inTransaction } from './transaction.js';
 import { TaskRunner, type TaskOutcome } from './task-runner.js';
 import type { FleetEnv, FleetTaskSpec } from './tasks.js';
 
@@ -258,26 +259,6 @@ export class FleetWorker {
     });
   }
 
-  private async transaction<T>(fn: (db: IDatabase) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    const onError = (): void => undefined;
-    c.on('error', onError);
-    const db: IDatabase = { executeSql: async (text, values) => c.query(text, values as unknown[]) };
-    let broken = false;
-    try {
-      await c.query('BEGIN');
-      const out = await fn(db);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => (broken = true));
-      throw err;
-    } finally {
-      c.removeListener('error', onError);
-      c.release(broken);
-    }
-  }
-
   /** One job: run it unless its success is already recorded; record and complete in one transaction, or fail it. */
   private async handle(job: Job<JobData>): Promise<void> {
     const { taskId, spec } = job.data;
@@ -286,7 +267,7 @@ export class FleetWorker {
     const prior = await this.pool.query<{ skill: string | null; skill_version: number | null; worker: string }>('SELECT skill, skill_version, worker FROM fleet_attempts WHERE task_id = $1 AND success', [taskId]);
     if (prior.rows[0]) {
       const r = prior.rows[0];
-      await this.transaction(async (db) => {
+      await inTransaction(this.pool, async (_c, db) => {
         await db.executeSql(`UPDATE fleet_tasks SET state = 'done', updated_at = now() WHERE id = $1 AND state <> 'done'`, [taskId]);
         await this.boss.complete(this.queue, attempt, { duplicateOf: r.worker, skill: r.skill, version: r.skill_version }, { db });
       });
@@ -305,7 +286,7 @@ export class FleetWorker {
     }
     if (outcome.success) {
       const result = { worker: this.name, skill: outcome.skill, version: outcome.version, created: outcome.created, reused: outcome.reused, rounds: outcome.rounds, episodes: outcome.episodes?.length, verification: outcome.verification };
-      const settled = await this.transaction(async (db) => {
+      const settled = await inTransaction(this.pool, async (_c, db) => {
         await db.executeSql(
           `INSERT INTO fleet_attempts (task_id, job_id, try, worker, success, skill, skill_version, created, reused, rounds, started_at)
            VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10)`,
