@@ -44,6 +44,9 @@ export interface FleetTiming {
   pollSeconds: number;
 }
 
+/** Finished jobs are kept a week (for `fleet status` and inspection); the fleet's own tables keep everything. */
+const KEEP_SECONDS = 7 * 24 * 3600;
+
 /** Production defaults: Voyager tasks take minutes, so leases are long. */
 export const DEFAULT_TIMING: FleetTiming = { leaseSeconds: 900, retries: 2, retryDelaySeconds: 5, superviseSeconds: 30, pollSeconds: 2 };
 
@@ -81,9 +84,8 @@ export async function startBoss(url: string, options: { supervise: boolean; timi
  */
 export async function ensureQueues(boss: PgBoss, timing: FleetTiming, update = false): Promise<void> {
   const dead = await boss.getQueue(DEAD_QUEUE);
-  // Dead letters are kept (not retried, not deleted) until the coordinator has decided about them.
   // A coordinator that dies holding one gets it back after the lease (retried, not dropped).
-  const deadOptions = { retryLimit: 1000, retryDelay: 1, expireInSeconds: 60, deleteAfterSeconds: 0 };
+  const deadOptions = { retryLimit: 1000, retryDelay: 1, expireInSeconds: 60, deleteAfterSeconds: KEEP_SECONDS };
   if (!dead) await boss.createQueue(DEAD_QUEUE, deadOptions);
   else if (update) await boss.updateQueue(DEAD_QUEUE, deadOptions);
   const taskOptions = {
@@ -92,7 +94,7 @@ export async function ensureQueues(boss: PgBoss, timing: FleetTiming, update = f
     retryDelay: Math.max(1, Math.round(timing.retryDelaySeconds)),
     retryBackoff: true,
     retryDelayMax: 600,
-    deleteAfterSeconds: 0,
+    deleteAfterSeconds: KEEP_SECONDS,
     deadLetter: DEAD_QUEUE,
   };
   for (const env of QUEUE_ENVS) {
