@@ -4,6 +4,17 @@
  * `forward` is the reference TypeScript pass; `toOnnxModel` writes the same function (by default with
  * the standardisation folded into the first layer), so onnxruntime-node and TypeScript agree to
  * float32 rounding (tests hold them within 1e-5).
+ *
+ * Rows scored together share observations and calls, so the exported graph takes them factored
+ * (`FactoredRows`: distinct observations and calls, indexed per row) and multiplies each distinct
+ * block once: `toFactoredOnnxModel`, with `forwardFactored` as its TypeScript twin.
+ *
+ * @example
+ * ```ts
+ * const p = forward(params, rows, n);                                    // dense reference
+ * const q = forwardFactored(params, factorRows(rows, n, blocks), blocks); // same values
+ * writeFileSync('m.onnx', toFactoredOnnxBytes(params, blocks));
+ * ```
  */
 import { OnnxGraphBuilder, attr, encodeModel, type OnnxModel } from '../../core/onnx.js';
 
@@ -166,10 +177,9 @@ export function factorRows(rows: Float32Array, n: number, blocks: RowBlocks): Fa
     const seen = new Map<string, number>();
     const index = new BigInt64Array(n);
     const picked: number[] = [];
-    const dec = new TextDecoder('latin1');
     for (let r = 0; r < n; r++) {
       const off = (r * d + start) * 4;
-      const key = dec.decode(bytes.subarray(off, off + width * 4));
+      const key = Buffer.from(bytes.buffer, bytes.byteOffset + off, width * 4).toString('latin1');
       let i = seen.get(key);
       if (i === undefined) {
         seen.set(key, (i = picked.length));
