@@ -1,19 +1,41 @@
 /**
- * Affordance scoring: 10k rows through onnxruntime-node vs the plain TypeScript forward pass of the
- * same network (agents/affordance/net.ts `forward`), in one process. Also: session options
- * (intra-op threads, graph optimisation), batch sizes, a narrower network, end-to-end
- * `score(observation, 500 calls)` including feature encoding, and training time.
+ * Affordance scoring: 10k kitchen rows through onnxruntime-node vs the plain TypeScript forward pass
+ * of the same network, in one process. The headline runs four systems interleaved, the order
+ * reversed every other round, and checks every result against the reference forward pass:
+ *   - onnx factored: the exported graph (net.ts `toFactoredOnnxModel`), distinct observations and
+ *     calls multiplied once and gathered per row;
+ *   - onnx dense: the previous graph, one [N, dim] Gemm;
+ *   - TS dense: `forward` on dense rows (it already skips zero inputs);
+ *   - TS factored: `forwardFactored`, the same factoring as the graph in TypeScript.
+ * It also prints the test AUC of the trained model by the TypeScript pass and by the ONNX graph.
+ * Then: session options, batch sizes, a narrower network, end-to-end `score(observation, calls)`
+ * including feature encoding, and training time.
  *
- *   node --import tsx bench/affordance.bench.ts
+ *   node --import tsx bench/affordance.bench.ts        (or: npm run bench -- affordance)
  */
 import * as ort from 'onnxruntime-node';
 import { Random } from '../core/random.js';
 import type { SkillCall } from '../core/types.js';
 import { EpisodicMemory } from '../memory/episodic.js';
 import { exploreRandomly } from '../agents/affordance/explore.js';
-import { trainAffordance, fitNet } from '../agents/affordance/train.js';
-import { forward, foldStandardisation, toOnnxBytes, INPUT_NAME, OUTPUT_NAME, type NetParams } from '../agents/affordance/net.js';
-import { FeatureEncoder } from '../agents/affordance/features.js';
+import { trainAffordance, fitNet, splitIndices } from '../agents/affordance/train.js';
+import {
+  forward,
+  forwardFactored,
+  foldStandardisation,
+  toOnnxBytes,
+  toFactoredOnnxBytes,
+  FACTORED_INPUTS,
+  INPUT_NAME,
+  OUTPUT_NAME,
+  type FactoredRows,
+  type NetParams,
+  type RowBlocks,
+} from '../agents/affordance/net.js';
+import { FeatureEncoder, rowBlocks } from '../agents/affordance/features.js';
+import { expandRows } from '../agents/affordance/onnx-model.js';
+import { auc } from '../agents/affordance/metrics.js';
+import { OnnxGraphBuilder, attr, encodeModel } from '../core/onnx.js';
 import { KitchenEnvironment } from '../envs/kitchen/index.js';
 import { groundArguments } from '../agents/saycan/candidates.js';
 
@@ -50,6 +72,71 @@ async function onnxTimes(params: NetParams, rows: Float32Array, n: number, optio
   return { times, out };
 }
 
+function factoredFeeds(f: FactoredRows, b: RowBlocks): Record<string, ort.Tensor> {
+  const I = FACTORED_INPUTS;
+  return {
+    [I.obs]: new ort.Tensor('float32', f.obs, [f.m, b.obs]),
+    [I.obsIndex]: new ort.Tensor('int64', f.obsIndex, [f.n]),
+    [I.call]: new ort.Tensor('float32', f.call, [f.c, b.call]),
+    [I.callIndex]: new ort.Tensor('int64', f.callIndex, [f.n]),
+    [I.bound]: new ort.Tensor('float32', f.bound, [f.n, b.bound]),
+  };
+}
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return d;
+}
+
+/**
+ * The per-row EmbeddingBag alternative, for comparison only: the observation and bound blocks
+ * (0/1 in the kitchen) as int64 indices per row, padded with a zero row, Gather from the first
+ * layer's weights and ReduceSum; the call block (hashed, not 0/1) through MatMul.
+ */
+function embeddingBagGraph(net: NetParams, rows: Float32Array, n: number, b: RowBlocks) {
+  const d = net.inDim;
+  const first = net.layers[0]!;
+  const H = first.outDim;
+  const oneHotCols = [...Array.from({ length: b.obs }, (_, i) => i), ...Array.from({ length: b.bound }, (_, i) => b.obs + b.call + i)];
+  let k = 0;
+  const per: number[][] = [];
+  for (let r = 0; r < n; r++) {
+    const idx: number[] = [];
+    oneHotCols.forEach((c, t) => {
+      const v = rows[r * d + c]!;
+      if (v === 1) idx.push(t);
+      else if (v !== 0) throw new Error(`column ${c} is not 0/1: the per-row bag needs one-hot blocks`);
+    });
+    per.push(idx);
+    k = Math.max(k, idx.length);
+  }
+  const pad = oneHotCols.length;
+  const index = new BigInt64Array(n * k).fill(BigInt(pad));
+  per.forEach((idx, r) => idx.forEach((t, j) => (index[r * k + j] = BigInt(t))));
+  const E = new Float32Array((pad + 1) * H);
+  oneHotCols.forEach((c, t) => E.set(first.W.subarray(c * H, (c + 1) * H), t * H));
+  const callRows = new Float32Array(n * b.call);
+  for (let r = 0; r < n; r++) callRows.set(rows.subarray(r * d + b.obs, r * d + b.obs + b.call), r * b.call);
+  const g = new OnnxGraphBuilder('per-row-bag');
+  const ix = g.input('idx', 'int64', ['N', k]);
+  const xc = g.input('call_rows', 'float32', ['N', b.call]);
+  const bagged = g.op('ReduceSum', [g.op('Gather', [g.init('E', 'float32', [pad + 1, H], E), ix]), g.init('axes', 'int64', [1], [1n])], { keepdims: attr.int(0) });
+  const dense = g.op('Gemm', [xc, g.init('Wc', 'float32', [b.call, H], first.W.subarray(b.obs * H, (b.obs + b.call) * H)), g.init('b0', 'float32', [H], first.b)]);
+  let h = g.op('Relu', [g.op('Add', [bagged, dense])]);
+  net.layers.slice(1).forEach((layer, j) => {
+    const z = g.op('Gemm', [h, g.init(`W${j + 1}`, 'float32', [layer.inDim, layer.outDim], layer.W), g.init(`b${j + 1}`, 'float32', [layer.outDim], layer.b)]);
+    h = j === net.layers.length - 2 ? g.op('Sigmoid', [z], {}, OUTPUT_NAME) : g.op('Relu', [z]);
+  });
+  g.output(h, 'float32', ['N', 1]);
+  return {
+    k,
+    bytes: encodeModel(g.model()),
+    feeds: { idx: new ort.Tensor('int64', index, [n, k]), call_rows: new ort.Tensor('float32', callRows, [n, b.call]) },
+  };
+}
+
 async function main() {
   const lines: string[] = [];
   const say = (s: string) => {
@@ -80,24 +167,106 @@ async function main() {
   const feats: Float32Array[] = [];
   const pairCalls: SkillCall[] = [];
   for (let i = 0; i < N; i++) {
-    if (i % 50 === 0) await env.execute(rng.pick(calls));
+    // A new kitchen state every 50 rows (most random calls fail and change nothing, so try a few).
+    if (i % 50 === 0) {
+      const before = (await env.observe()).features.join();
+      for (let k = 0; k < 50 && (await env.observe()).features.join() === before; k++) await env.execute(rng.pick(calls));
+    }
     feats.push(Float32Array.from((await env.observe()).features));
     pairCalls.push(rng.pick(calls));
   }
   const rows = await encoder.encodePairs(feats, pairCalls);
   const d = mlp.layout.dim;
-  say(`rows: ${N} x ${d} (kitchen layout), MLP ${d} -> 32 -> 1`);
+  const blocks = rowBlocks(mlp.layout);
+  const fact = await encoder.encodePairsFactored(feats, pairCalls);
+  if (maxDiff(expandRows(fact, blocks), rows) !== 0) throw new Error('factored rows do not expand to the dense rows');
+  let nnz = 0;
+  for (const v of rows) nnz += v !== 0 ? 1 : 0;
+  say(`rows: ${N} x ${d} (kitchen layout: ${blocks.obs} observation | ${blocks.call} call | ${blocks.bound} bound columns), MLP ${d} -> 32 -> 1`);
+  say(`  ${(nnz / N).toFixed(1)} non-zeros per row; factored: ${fact.m} distinct observations, ${fact.c} distinct calls`);
 
-  // Baseline: the TypeScript forward pass of the same function as the exported graph (standardisation
-  // folded into the first layer), and of the unfolded reference used in training.
-  const folded = foldStandardisation(mlp.params);
-  const jsTimes = timeSync(() => forward(folded, rows, N), 15);
-  const js = median(jsTimes);
-  const jsRef = median(timeSync(() => forward(mlp.params, rows, N), 15));
+  // Headline: four systems interleaved, order reversed every other round, every result checked.
   const ref = forward(mlp.params, rows, N);
-  say(`\n10k rows, TypeScript forward pass: median ${js.toFixed(2)} ms (min ${min(jsTimes).toFixed(2)}); unfolded reference ${jsRef.toFixed(2)} ms`);
+  const folded = foldStandardisation(mlp.params);
+  const opts: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' };
+  const sessF = await ort.InferenceSession.create(toFactoredOnnxBytes(mlp.params, blocks), opts);
+  const sessD = await ort.InferenceSession.create(toOnnxBytes(mlp.params), opts);
+  const feedsF = factoredFeeds(fact, blocks);
+  const feedsD = { [INPUT_NAME]: new ort.Tensor('float32', rows, [N, d]) };
+  const bag = embeddingBagGraph(folded, rows, N, blocks);
+  const sessB = await ort.InferenceSession.create(bag.bytes, opts);
+  const systems: { name: string; run: () => Promise<Float32Array> | Float32Array; times: number[][]; rounds: number[]; diff: number }[] = [
+    { name: 'onnx factored', run: async () => (await sessF.run(feedsF))[OUTPUT_NAME]!.data as Float32Array, times: [[], []], rounds: [], diff: 0 },
+    { name: 'onnx dense', run: async () => (await sessD.run(feedsD))[OUTPUT_NAME]!.data as Float32Array, times: [[], []], rounds: [], diff: 0 },
+    { name: 'TS dense forward', run: () => forward(folded, rows, N), times: [[], []], rounds: [], diff: 0 },
+    { name: 'TS factored forward', run: () => forwardFactored(mlp.params, fact, blocks), times: [[], []], rounds: [], diff: 0 },
+    { name: 'onnx per-row bag', run: async () => (await sessB.run(bag.feeds))[OUTPUT_NAME]!.data as Float32Array, times: [[], []], rounds: [], diff: 0 },
+  ];
+  for (const s of systems) for (let i = 0; i < 3; i++) await s.run();
+  const ROUNDS = 40;
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? systems : [...systems].reverse();
+    for (const s of order) {
+      const t0 = performance.now();
+      const out = await s.run();
+      const ms = performance.now() - t0;
+      s.times[round % 2]!.push(ms);
+      s.rounds.push(ms);
+      s.diff = Math.max(s.diff, maxDiff(out, ref));
+    }
+  }
+  const all = (s: (typeof systems)[number]) => [...s.times[0]!, ...s.times[1]!];
+  const head = median(all(systems[0]!));
+  say(`\n10k rows, ${ROUNDS} interleaved rounds (order reversed every other round), 1 intra-op thread:`);
+  // Per-round ratios pair measurements taken moments apart, so they suffer the machine's load together.
+  const perRound = (s: (typeof systems)[number]) => median(s.rounds.map((t, i) => t / systems[0]!.rounds[i]!));
+  say('  system                median ms  (onnx-first / onnx-last)   min ms   onnx factored is (median / per-round median)   max |diff| vs reference');
+  for (const s of systems) {
+    const m = median(all(s));
+    say(
+      `  ${s.name.padEnd(21)} ${m.toFixed(3).padStart(9)}   (${median(s.times[0]!).toFixed(3)} / ${median(s.times[1]!).toFixed(3)})`.padEnd(60) +
+        `${min(all(s)).toFixed(3).padStart(8)}   ${(m / head).toFixed(1).padStart(8)}x / ${perRound(s).toFixed(1).padStart(5)}x                     ${s.diff.toExponential(1)}`,
+    );
+  }
+  const worst = Math.max(...systems.map((s) => s.diff));
+  if (worst > 1e-5) throw new Error(`results differ from the reference forward pass by ${worst}`);
+  const tsDense = median(all(systems[2]!));
+  const tsFact = median(all(systems[3]!));
+  say(`  targets: onnx factored <= 1 ms median: ${head <= 1 ? 'MET' : 'MISSED'} (${head.toFixed(3)} ms); >= 50x TS dense forward: ${tsDense / head >= 50 ? 'MET' : 'MISSED'} (${(tsDense / head).toFixed(1)}x, per round ${perRound(systems[2]!).toFixed(1)}x); vs TS factored forward: ${(tsFact / head).toFixed(1)}x (per round ${perRound(systems[3]!).toFixed(1)}x)`);
+  say(`  (onnx per-row bag: every row's ${bag.k} one-hot observation/bound indices Gathered from W0 and ReduceSum'd, the call block by MatMul)`);
+  await sessF.release();
+  await sessD.release();
+  await sessB.release();
 
-  say('\n10k rows through onnxruntime-node (one session.run), by session options:');
+  // The factored graph when rows share nothing: every row its own observation (m = N).
+  {
+    const own = await encoder.encodePairsFactored(
+      feats.map((f, i) => Float32Array.from(f, (v, j) => (j === 0 ? v + i * 1e-3 : v))),
+      pairCalls,
+    );
+    const sess = await ort.InferenceSession.create(toFactoredOnnxBytes(mlp.params, blocks), opts);
+    const feeds = factoredFeeds(own, blocks);
+    for (let i = 0; i < 3; i++) await sess.run(feeds);
+    const tt = await timeAsync(() => sess.run(feeds), 20);
+    say(`  onnx factored with no shared observations (${own.m} distinct): median ${median(tt).toFixed(3)} ms, min ${min(tt).toFixed(3)} ms`);
+    await sess.release();
+  }
+
+  // Same AUC: the held-out test split of training, scored by the TypeScript pass and by the graph.
+  const split = splitIndices(set.features.length, set.episodes, 0.15, 0.15, 1);
+  const testFeats = split.test.map((i) => set.features[i]!);
+  const testCalls = split.test.map((i) => set.calls[i]!);
+  const testY = split.test.map((i) => (set.labels[i] ? 1 : 0));
+  const testFact = await encoder.encodePairsFactored(testFeats, testCalls);
+  const sessT = await ort.InferenceSession.create(toFactoredOnnxBytes(mlp.params, blocks), opts);
+  const pOnnx = (await sessT.run(factoredFeeds(testFact, blocks)))[OUTPUT_NAME]!.data as Float32Array;
+  const pTs = forward(mlp.params, await encoder.encodePairs(testFeats, testCalls), testCalls.length);
+  await sessT.release();
+  say(`  test AUC (${split.test.length} held-out attempts): TypeScript ${auc(pTs, testY).toFixed(6)}, onnx factored ${auc(pOnnx, testY).toFixed(6)} (training reported ${mlp.metrics.test.auc.toFixed(6)})`);
+
+  // The dense graph by session options (separate blocks, not interleaved: for tuning, not claims).
+  const js = tsDense;
+  say('\n10k rows through the dense graph (one session.run), by session options, vs the TS dense median above:');
   say('  threads  graph opt   median ms   min ms   vs TS (median)   max |diff|');
   const configs: [number, ort.InferenceSession.SessionOptions['graphOptimizationLevel']][] = [
     [1, 'all'],

@@ -30,6 +30,7 @@ import { SkillforgeError } from '../../core/errors.js';
 import { hashString } from '../../core/random.js';
 import type { JsonValue, Observation, SkillCall } from '../../core/types.js';
 import type { Embedder } from '../../skills/embedder.js';
+import type { FactoredRows, RowBlocks } from './net.js';
 
 /** Bumped whenever the meaning of a row changes for the same layout fields. */
 export const FEATURE_ENCODING_VERSION = 1;
@@ -244,6 +245,15 @@ export function checkLayout(layout: FeatureLayout): void {
   }
 }
 
+/** The column blocks of a layout's rows: observation, per-call (skill + arguments), bound features. */
+export function rowBlocks(layout: FeatureLayout): RowBlocks {
+  return {
+    obs: layout.observation.names.length,
+    call: layout.skill.dim + layout.args.buckets,
+    bound: layout.bindings.length + (layout.skillBindings?.length ?? 0),
+  };
+}
+
 function tokenWords(s: string): string[] {
   return s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
 }
@@ -373,7 +383,15 @@ export class FeatureEncoder {
   }
 
   private plan(call: SkillCall): CallPlan {
+    return this.keyedPlan(call).plan;
+  }
+
+  private keyedPlan(call: SkillCall): { key: string; plan: CallPlan } {
     const key = `${call.skill}\u0000${JSON.stringify(call.args)}`;
+    return { key, plan: this.planFor(call, key) };
+  }
+
+  private planFor(call: SkillCall, key: string): CallPlan {
     let p = this.planCache.get(key);
     if (p) return p;
     const L = this.layout;
@@ -437,5 +455,73 @@ export class FeatureEncoder {
       this.fill(out, i, features[i]!, this.plan(c));
     });
     return out;
+  }
+
+  /**
+   * The rows of `encodePairs` in factored form (see net.ts `FactoredRows`): each distinct
+   * observation (by content) and each distinct call is encoded once and indexed per row.
+   */
+  async encodePairsFactored(features: readonly Float32Array[], calls: readonly SkillCall[]): Promise<FactoredRows> {
+    if (features.length !== calls.length) throw new RangeError('features and calls differ in length');
+    const nObs = this.layout.observation.names.length;
+    await this.skillVectors(calls.map((c) => c.skill));
+    const n = calls.length;
+    const obsIndex = new BigInt64Array(n);
+    const obsRows: Float32Array[] = [];
+    const obsSeen = new Map<Float32Array | string, number>();
+    features.forEach((f, i) => {
+      if (f.length !== nObs) {
+        throw new SkillforgeError('E_LAYOUT_MISMATCH', `row ${i} has ${f.length} observation features, layout has ${nObs}`);
+      }
+      // Same array object first (cheap), then same content.
+      let k = obsSeen.get(f);
+      if (k === undefined) {
+        const key = Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('latin1');
+        k = obsSeen.get(key);
+        if (k === undefined) {
+          obsSeen.set(key, (k = obsRows.length));
+          obsRows.push(f);
+        }
+        obsSeen.set(f, k);
+      }
+      obsIndex[i] = BigInt(k);
+    });
+    return this.factored(obsRows, obsIndex, features, calls);
+  }
+
+  /** The rows of `encode` in factored form: one observation, each distinct call once. */
+  async encodeFactored(observation: Pick<Observation, 'features' | 'featureNames'>, calls: readonly SkillCall[]): Promise<FactoredRows> {
+    this.checkObservation(observation);
+    await this.skillVectors(calls.map((c) => c.skill));
+    const f = Float32Array.from(observation.features);
+    return this.factored([f], new BigInt64Array(calls.length), calls.map(() => f), calls);
+  }
+
+  private factored(obsRows: readonly Float32Array[], obsIndex: BigInt64Array, features: readonly Float32Array[], calls: readonly SkillCall[]): FactoredRows {
+    const blocks = rowBlocks(this.layout);
+    const n = calls.length;
+    const obs = new Float32Array(obsRows.length * blocks.obs);
+    obsRows.forEach((f, i) => obs.set(f, i * blocks.obs));
+    const callIndex = new BigInt64Array(n);
+    const callSeen = new Map<string, number>();
+    const callPlans: CallPlan[] = [];
+    const bound = new Float32Array(n * blocks.bound);
+    calls.forEach((c, r) => {
+      const { key, plan } = this.keyedPlan(c);
+      let k = callSeen.get(key);
+      if (k === undefined) {
+        callSeen.set(key, (k = callPlans.length));
+        callPlans.push(plan);
+      }
+      callIndex[r] = BigInt(k);
+      const f = features[r]!;
+      for (let j = 0; j < plan.bound.length; j++) {
+        const idx = plan.bound[j]!;
+        bound[r * blocks.bound + j] = idx >= 0 ? f[idx]! : 0;
+      }
+    });
+    const call = new Float32Array(callPlans.length * blocks.call);
+    callPlans.forEach((p, i) => call.set(p.static, i * blocks.call));
+    return { n, obs, m: obsRows.length, obsIndex, call, c: callPlans.length, callIndex, bound };
   }
 }

@@ -22,7 +22,14 @@ import { checkLayout, type FeatureLayout } from './features.js';
 import type { Metrics } from './metrics.js';
 
 export const MANIFEST_FORMAT = 'skillforge-affordance-model';
-export const MANIFEST_VERSION = 1;
+/**
+ * 2: adds `input.representation`. Version 1 manifests (one dense float32 [N, dim] input) still load
+ * as `dense`; `factored` (five inputs, see net.ts `FactoredRows`) needs version 2.
+ */
+export const MANIFEST_VERSION = 2;
+export const MANIFEST_VERSIONS = [1, 2] as const;
+
+export type InputRepresentation = 'dense' | 'factored';
 
 export interface AffordanceManifest {
   format: typeof MANIFEST_FORMAT;
@@ -30,7 +37,11 @@ export interface AffordanceManifest {
   /** The .onnx file, relative to the manifest's folder (or absolute). */
   model: string;
   kind: 'logreg' | 'mlp' | 'external';
-  input: { name: string; dtype: 'float32'; dim: number };
+  /**
+   * `dense`: one float32 input `name` of rows [N, dim]. `factored`: the inputs of net.ts
+   * `FACTORED_INPUTS` (distinct observations and calls indexed per row, plus the bound block).
+   */
+  input: { name: string; dtype: 'float32'; dim: number; representation?: InputRepresentation };
   output: { name: string; kind: 'probability' | 'logit' };
   features: FeatureLayout;
   createdAt?: string;
@@ -71,13 +82,18 @@ const manifestSchema: JsonSchema = {
   required: ['format', 'version', 'model', 'kind', 'input', 'output', 'features'],
   properties: {
     format: { const: MANIFEST_FORMAT },
-    version: { const: MANIFEST_VERSION },
+    version: { enum: [...MANIFEST_VERSIONS] },
     model: { type: 'string', minLength: 1 },
     kind: { enum: ['logreg', 'mlp', 'external'] },
     input: {
       type: 'object',
       required: ['name', 'dim'],
-      properties: { name: { type: 'string', minLength: 1 }, dtype: { const: 'float32', default: 'float32' }, dim: { type: 'integer', minimum: 1 } },
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        dtype: { const: 'float32', default: 'float32' },
+        dim: { type: 'integer', minimum: 1 },
+        representation: { enum: ['dense', 'factored'], default: 'dense' },
+      },
     },
     output: {
       type: 'object',
@@ -99,7 +115,18 @@ const validateManifest = validator<AffordanceManifest>(
 
 /** Validate a manifest object (filling defaults) and check its layout and input width. */
 export function validateManifestObject(raw: unknown): AffordanceManifest {
+  const v = (raw as { version?: unknown } | null)?.version;
+  if (typeof v === 'number' && v > MANIFEST_VERSION) {
+    throw new SkillforgeError('E_MANIFEST_MISMATCH', `manifest version ${v} is newer than this skillforge reads (${MANIFEST_VERSIONS.join(', ')})`, {
+      hint: 'upgrade skillforge, or re-export the model with this version',
+    });
+  }
   const manifest = validateManifest(structuredClone(raw));
+  if (manifest.input.representation === 'factored' && manifest.version < 2) {
+    throw new SkillforgeError('E_MANIFEST_MISMATCH', `manifest version ${manifest.version} has no factored input representation`, {
+      hint: `factored inputs need "version": ${MANIFEST_VERSION}; re-export with \`skillforge affordance train\``,
+    });
+  }
   checkLayout(manifest.features);
   if (manifest.input.dim !== manifest.features.dim) {
     throw new SkillforgeError(

@@ -17,9 +17,9 @@ import { SkillforgeError } from '../../core/errors.js';
 import type { Observation, SkillCall } from '../../core/types.js';
 import type { Embedder } from '../../skills/embedder.js';
 import type { AffordanceModel } from './model.js';
-import { FeatureEncoder } from './features.js';
+import { FeatureEncoder, rowBlocks } from './features.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, manifestPathFor, readManifest, validateManifestObject, type AffordanceManifest } from './manifest.js';
-import { INPUT_NAME, OUTPUT_NAME, toOnnxBytes } from './net.js';
+import { FACTORED_INPUTS, INPUT_NAME, OUTPUT_NAME, factorRows, toFactoredOnnxBytes, type FactoredRows, type RowBlocks } from './net.js';
 import type { TrainResult } from './train.js';
 
 export interface LoadOptions {
@@ -43,6 +43,8 @@ function mismatch(message: string, hint: string): SkillforgeError {
 export class OnnxAffordanceModel implements AffordanceModel {
   readonly id: string;
   private readonly outputIsLogit: boolean;
+  /** Set when the model takes factored rows (manifest input.representation 'factored'). */
+  private readonly blocks: RowBlocks | null;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -52,6 +54,7 @@ export class OnnxAffordanceModel implements AffordanceModel {
   ) {
     this.id = `onnx:${basename(modelPath)}`;
     this.outputIsLogit = manifest.output.kind === 'logit';
+    this.blocks = manifest.input.representation === 'factored' ? rowBlocks(manifest.features) : null;
   }
 
   /**
@@ -108,7 +111,41 @@ export class OnnxAffordanceModel implements AffordanceModel {
   }
 
   private static check(session: ort.InferenceSession, m: AffordanceManifest): void {
-    const { input, output } = m;
+    if (m.input.representation === 'factored') OnnxAffordanceModel.checkFactored(session, m);
+    else OnnxAffordanceModel.checkDense(session, m);
+    OnnxAffordanceModel.checkOutput(session, m);
+  }
+
+  private static checkFactored(session: ort.InferenceSession, m: AffordanceManifest): void {
+    const want = Object.values(FACTORED_INPUTS);
+    const missing = want.filter((n) => !session.inputNames.includes(n));
+    if (missing.length || session.inputNames.length !== want.length) {
+      throw mismatch(
+        `the manifest declares factored inputs (${want.join(', ')}), the model takes: ${session.inputNames.join(', ')}`,
+        session.inputNames.length === 1
+          ? `a single-input model takes dense rows: set "input": { "name": "${session.inputNames[0]}", "representation": "dense", ... }`
+          : 're-export the model with `skillforge affordance train`',
+      );
+    }
+    const blocks = rowBlocks(m.features);
+    const widths: Record<string, number> = { [FACTORED_INPUTS.obs]: blocks.obs, [FACTORED_INPUTS.call]: blocks.call, [FACTORED_INPUTS.bound]: blocks.bound };
+    for (const meta of session.inputMetadata) {
+      if (!meta.isTensor) continue;
+      const isIndex = meta.name === FACTORED_INPUTS.obsIndex || meta.name === FACTORED_INPUTS.callIndex;
+      const type = isIndex ? 'int64' : 'float32';
+      if (meta.type !== type) throw mismatch(`input '${meta.name}' has element type ${meta.type}; expected ${type}`, 're-export the model with `skillforge affordance train`');
+      const width = meta.shape[1];
+      if (!isIndex && typeof width === 'number' && width >= 0 && width !== widths[meta.name]) {
+        throw mismatch(
+          `input '${meta.name}' takes ${width} columns, but the manifest's feature layout has ${widths[meta.name]}`,
+          'the model was trained on another feature layout: fix the manifest or retrain',
+        );
+      }
+    }
+  }
+
+  private static checkDense(session: ort.InferenceSession, m: AffordanceManifest): void {
+    const { input } = m;
     if (!session.inputNames.includes(input.name)) {
       throw mismatch(
         `the model has no input '${input.name}' (its inputs: ${session.inputNames.join(', ')})`,
@@ -146,6 +183,10 @@ export class OnnxAffordanceModel implements AffordanceModel {
         }
       }
     }
+  }
+
+  private static checkOutput(session: ort.InferenceSession, m: AffordanceManifest): void {
+    const { output } = m;
     if (!session.outputNames.includes(output.name)) {
       throw mismatch(
         `the model has no output '${output.name}' (its outputs: ${session.outputNames.join(', ')})`,
@@ -165,12 +206,35 @@ export class OnnxAffordanceModel implements AffordanceModel {
     }
   }
 
-  /** Score prepared rows (n × dim, row-major) in one session.run. */
+  /** Score prepared rows (n × dim, row-major) in one session.run (factored first if the model takes that). */
   async scoreRows(rows: Float32Array, n: number): Promise<Float32Array> {
     if (n === 0) return new Float32Array(0);
     const dim = this.manifest.input.dim;
     if (rows.length !== n * dim) throw new RangeError(`expected ${n * dim} values for ${n} rows, got ${rows.length}`);
-    const feeds = { [this.manifest.input.name]: new ort.Tensor('float32', rows, [n, dim]) };
+    if (this.blocks) return this.scoreFactored(factorRows(rows, n, this.blocks));
+    return this.run({ [this.manifest.input.name]: new ort.Tensor('float32', rows, [n, dim]) }, n);
+  }
+
+  /** Score factored rows (see net.ts) in one session.run; dense models get them re-expanded. */
+  async scoreFactored(rows: FactoredRows): Promise<Float32Array> {
+    const { n } = rows;
+    if (n === 0) return new Float32Array(0);
+    if (!this.blocks) return this.scoreRows(expandRows(rows, rowBlocks(this.manifest.features)), n);
+    const b = this.blocks;
+    const I = FACTORED_INPUTS;
+    return this.run(
+      {
+        [I.obs]: new ort.Tensor('float32', rows.obs, [rows.m, b.obs]),
+        [I.obsIndex]: new ort.Tensor('int64', rows.obsIndex, [n]),
+        [I.call]: new ort.Tensor('float32', rows.call, [rows.c, b.call]),
+        [I.callIndex]: new ort.Tensor('int64', rows.callIndex, [n]),
+        [I.bound]: new ort.Tensor('float32', rows.bound, [n, b.bound]),
+      },
+      n,
+    );
+  }
+
+  private async run(feeds: Record<string, ort.Tensor>, n: number): Promise<Float32Array> {
     const out = await this.session.run(feeds, [this.manifest.output.name]);
     const t = out[this.manifest.output.name] as ort.Tensor;
     const data = t.data as Float32Array;
@@ -185,12 +249,14 @@ export class OnnxAffordanceModel implements AffordanceModel {
 
   /** P(success) for each call in the current observation: one batched onnxruntime run. */
   async score(observation: Observation, calls: readonly SkillCall[]): Promise<Float32Array> {
+    if (this.blocks) return this.scoreFactored(await this.encoder.encodeFactored(observation, calls));
     const rows = await this.encoder.encode(observation, calls);
     return this.scoreRows(rows, calls.length);
   }
 
   /** P(success) for (features[i], calls[i]) pairs, e.g. attempts from episodic memory. */
   async scorePairs(features: readonly Float32Array[], calls: readonly SkillCall[]): Promise<Float32Array> {
+    if (this.blocks) return this.scoreFactored(await this.encoder.encodePairsFactored(features, calls));
     const rows = await this.encoder.encodePairs(features, calls);
     return this.scoreRows(rows, calls.length);
   }
@@ -203,14 +269,36 @@ export class OnnxAffordanceModel implements AffordanceModel {
 type Trained = Pick<TrainResult, 'params' | 'layout'> &
   Partial<Pick<TrainResult, 'metrics' | 'split' | 'epochs' | 'bestEpoch' | 'calibration' | 'trainMs' | 'baseRate'>>;
 
-/** The manifest of a model trained by `trainAffordance` (model file name `modelFile`). */
-export function manifestFor(result: Trained, modelFile = 'model.onnx', training: Record<string, unknown> = {}): AffordanceManifest {
+/** Dense rows (n × dim) from factored ones, for models that take dense rows. */
+export function expandRows(rows: FactoredRows, blocks: RowBlocks): Float32Array {
+  const d = blocks.obs + blocks.call + blocks.bound;
+  const out = new Float32Array(rows.n * d);
+  for (let r = 0; r < rows.n; r++) {
+    const o = Number(rows.obsIndex[r]!) * blocks.obs;
+    const c = Number(rows.callIndex[r]!) * blocks.call;
+    out.set(rows.obs.subarray(o, o + blocks.obs), r * d);
+    out.set(rows.call.subarray(c, c + blocks.call), r * d + blocks.obs);
+    out.set(rows.bound.subarray(r * blocks.bound, (r + 1) * blocks.bound), r * d + blocks.obs + blocks.call);
+  }
+  return out;
+}
+
+/**
+ * The manifest of a model trained by `trainAffordance` (model file name `modelFile`). The
+ * representation must match the bytes: `toFactoredOnnxBytes` (default) or `toOnnxBytes` ('dense').
+ */
+export function manifestFor(
+  result: Trained,
+  modelFile = 'model.onnx',
+  training: Record<string, unknown> = {},
+  representation: 'dense' | 'factored' = 'factored',
+): AffordanceManifest {
   return {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
     model: modelFile,
     kind: result.params.kind,
-    input: { name: INPUT_NAME, dtype: 'float32', dim: result.layout.dim },
+    input: { name: INPUT_NAME, dtype: 'float32', dim: result.layout.dim, representation },
     output: { name: OUTPUT_NAME, kind: 'probability' },
     features: result.layout,
     createdAt: new Date().toISOString(),
@@ -239,7 +327,8 @@ export function exportAffordanceModel(
   const manifestPath = manifestPathFor(onnxPath);
   const manifest = manifestFor(result, basename(onnxPath), training);
   mkdirSync(dirname(onnxPath), { recursive: true });
-  writeFileSync(onnxPath, toOnnxBytes(result.params, { 'skillforge.kind': result.params.kind, 'skillforge.layout': result.layout.observation.layout }));
+  const meta = { 'skillforge.kind': result.params.kind, 'skillforge.layout': result.layout.observation.layout, 'skillforge.input': 'factored' };
+  writeFileSync(onnxPath, toFactoredOnnxBytes(result.params, rowBlocks(result.layout), meta));
   writeFileSync(manifestPath, `${JSON.stringify(manifest, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   return { onnxPath, manifestPath, manifest };
 }

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../../core/random.js';
 import { EpisodicMemory } from '../../memory/episodic.js';
-import { forward, toOnnxBytes } from '../../agents/affordance/net.js';
+import { forward, toFactoredOnnxBytes, toOnnxBytes } from '../../agents/affordance/net.js';
 import { trainAffordance, type TrainResult } from '../../agents/affordance/train.js';
-import { FeatureEncoder } from '../../agents/affordance/features.js';
+import { FeatureEncoder, rowBlocks } from '../../agents/affordance/features.js';
 import { OnnxAffordanceModel, exportAffordanceModel, manifestFor } from '../../agents/affordance/onnx-model.js';
 import { attempts, observe, randomCall, randomState, feasible } from './synthetic.js';
 
@@ -67,12 +67,17 @@ describe('affordance training: memory -> train -> ONNX -> score', function () {
         assert.ok(maxDiff < 1e-5, `max |onnx - ts| = ${maxDiff}`);
         assert.ok(agree / total > 0.85, `decisions agree with the true preconditions ${agree}/${total}`);
         assert.equal((await model.score(observe(randomState(rng)), [])).length, 0);
-        // The same model straight from memory (no files) scores identically.
-        const inMemory = await OnnxAffordanceModel.fromBytes(toOnnxBytes(r.params), manifestFor(r));
+        // The same model straight from memory (no files) scores identically; so does the dense graph.
+        const inMemory = await OnnxAffordanceModel.fromBytes(toFactoredOnnxBytes(r.params, rowBlocks(r.layout)), manifestFor(r));
+        const dense = await OnnxAffordanceModel.fromBytes(toOnnxBytes(r.params), manifestFor(r, 'model.onnx', {}, 'dense'));
         const obs = observe(randomState(rng));
         const calls = Array.from({ length: 10 }, () => randomCall(rng));
-        assert.deepEqual(await inMemory.score(obs, calls), await model.score(obs, calls));
+        const p = await model.score(obs, calls);
+        assert.deepEqual(await inMemory.score(obs, calls), p);
+        const pd = await dense.score(obs, calls);
+        for (let i = 0; i < p.length; i++) assert.ok(Math.abs(pd[i]! - p[i]!) < 1e-6, `dense ${pd[i]} vs factored ${p[i]}`);
         await inMemory.close();
+        await dense.close();
       } finally {
         await model.close();
       }
