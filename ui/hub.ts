@@ -71,7 +71,17 @@ export type UiEvent =
   | { kind: 'body'; agent: string; time: number; body: BodyView }
   | { kind: 'robot'; time: number; robot: RobotView }
   | { kind: 'map'; time: number; map: MapView }
+  | { kind: 'progress'; agent: string; time: number; progress: Progress }
   | { kind: 'log'; agent: string; time: number; text: string };
+
+/** Progress of an agent that is not a learner (evolution episodes): what it works on, how it ended. */
+export interface Progress {
+  task?: string;
+  iteration?: number;
+  primitive?: string;
+  /** Set when the task ended. */
+  outcome?: { success: boolean; rounds: number; librarySize?: number };
+}
 
 /** Health, hunger, position and inventory, read from an observation's JSON. */
 export interface BodyView {
@@ -194,6 +204,32 @@ export class UiHub {
     this.emit({ kind: 'decision', time: Date.now(), decision });
   }
 
+  /** Progress of an agent that reports no learner events (e.g. evolution episodes). */
+  progress(agent: string, progress: Progress): void {
+    const a = this.agent(agent);
+    if (progress.task !== undefined) a.task = progress.task;
+    if (progress.iteration !== undefined) a.iteration = progress.iteration;
+    if (progress.primitive !== undefined) a.primitive = progress.primitive;
+    const o = progress.outcome;
+    if (o) {
+      if (o.success) a.completed++;
+      else a.failed++;
+      if (o.librarySize !== undefined) a.librarySize = o.librarySize;
+      a.timeline.push({ iteration: a.iteration ?? a.timeline.length + 1, task: a.task ?? '', success: o.success, rounds: o.rounds });
+      if (a.timeline.length > TIMELINE_MAX) a.timeline.shift();
+    }
+    this.emit({ kind: 'progress', agent, time: Date.now(), progress });
+  }
+
+  /** Restore what a saved learner state shows (iterations, outcomes, milestones) without replaying it. */
+  restore(agent: string, state: { iterations: number; completed: readonly string[]; failed: readonly string[]; milestones: readonly { name: string; iteration: number; elapsedMs: number }[] }): void {
+    const a = this.agent(agent);
+    a.iteration = state.iterations;
+    a.completed = state.completed.length;
+    a.failed = state.failed.length;
+    a.milestones = state.milestones.map((m) => ({ name: m.name, iteration: m.iteration, elapsedMs: m.elapsedMs }));
+  }
+
   /** The body state read from an observation's JSON (health, food, position, inventory). */
   observation(agent: string, json: Record<string, JsonValue>, summary?: string): void {
     const body = bodyOf(json, summary);
@@ -251,7 +287,7 @@ export class UiHub {
 
   private emit(event: UiEvent): void {
     // Body samples and map frames are state, not history: the log keeps what happened.
-    if (event.kind === 'learner' || event.kind === 'decision' || event.kind === 'log') {
+    if (event.kind === 'learner' || event.kind === 'decision' || event.kind === 'log' || (event.kind === 'progress' && event.progress.outcome)) {
       this.log.push(event);
       if (this.log.length > LOG_MAX) this.log.shift();
     }

@@ -26,6 +26,11 @@ export interface UiFlags {
 export interface RunningUi {
   hub: UiHub;
   server: UiServer;
+  /**
+   * After a short run, keep the dashboard up so it can be read: until Ctrl-C (SIGINT/SIGTERM).
+   * Resolves at once when nobody could be reading it (stdin is not a terminal and no browser is connected).
+   */
+  keepOpen(log: (line: string) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,7 +71,24 @@ export async function startUi(options: { title: string; host?: string; port?: st
     throw err;
   }
   options.log(`dashboard: ${server.url}`);
-  return { hub, server, close: () => server.close() };
+  return {
+    hub,
+    server,
+    async keepOpen(log) {
+      if (!process.stdin.isTTY && hub.watchers === 0) return;
+      log(`run finished; the dashboard stays open at ${server.url} until Ctrl-C`);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          process.off('SIGINT', done);
+          process.off('SIGTERM', done);
+          resolve();
+        };
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+      });
+    },
+    close: () => server.close(),
+  };
 }
 
 /**
@@ -77,17 +99,20 @@ export function sampleObservations(
   hub: UiHub,
   agent: string,
   observe: () => Promise<{ json: Record<string, JsonValue>; text?: string }>,
-  options: { everyMs?: number; summary?: (json: Record<string, JsonValue>) => string | undefined } = {},
+  options: { everyMs?: number; summary?: (observation: { json: Record<string, JsonValue>; text?: string }) => string | undefined } = {},
 ): () => void {
   let busy = false;
   const timer = setInterval(() => {
     if (busy || hub.watchers === 0) return;
     busy = true;
     observe()
-      .then((o) => hub.observation(agent, o.json, options.summary?.(o.json)))
+      .then((o) => hub.observation(agent, o.json, options.summary?.(o)))
       .catch(() => {})
       .finally(() => (busy = false));
   }, options.everyMs ?? 1000);
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/** The first line of an observation's text (the kitchen: where the robot is and what it holds). */
+export const firstLine = (o: { text?: string }): string | undefined => o.text?.split('\n')[0];

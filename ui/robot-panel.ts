@@ -30,7 +30,7 @@ export interface SafetyLayer {
 
 export const DASHBOARD_ESTOP_REASON = 'e-stop button on the dashboard';
 
-export function attachRobot(hub: UiHub, robot: SafetyLayer, options: { simulated: boolean }): () => void {
+export function attachRobot(hub: UiHub, robot: SafetyLayer, options: { simulated: boolean; onEstop?: () => void }): () => void {
   const s = robot.profile.safety;
   const view: RobotView = {
     name: robot.profile.name,
@@ -67,7 +67,11 @@ export function attachRobot(hub: UiHub, robot: SafetyLayer, options: { simulated
     ['connection-restored', (() => publish()) as never],
   ];
   for (const [event, h] of handlers) robot.on(event, h);
-  hub.action('estop', () => robot.estop(DASHBOARD_ESTOP_REASON));
+  hub.action('estop', () => {
+    // The robot first; then whatever the command does on an e-stop (abort the agent's run).
+    robot.estop(DASHBOARD_ESTOP_REASON);
+    options.onEstop?.();
+  });
   publish();
   return () => {
     for (const [event, h] of handlers) robot.off(event, h);

@@ -13,8 +13,9 @@ import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { intOption } from '../options.js';
+import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 
-interface MinecraftFlags {
+interface MinecraftFlags extends UiFlags {
   host?: string;
   port?: string;
   version?: string;
@@ -31,11 +32,11 @@ interface MinecraftFlags {
 }
 
 export function register(program: Command): void {
-  addLlmOptions(
+  addUiOptions(addLlmOptions(
     program
       .command('minecraft')
       .description('learn skills in Minecraft: embedded world by default, or --host for your own server'),
-  )
+  ))
     .option('--host <host>', 'join this server instead of starting the embedded world')
     .option('--port <n>', 'server port (with --host; default 25565)')
     .option('--version <v>', 'Minecraft version of the server (default: detected, embedded world 1.16.5)')
@@ -93,6 +94,9 @@ export function register(program: Command): void {
       const shared = libraryRef !== undefined && isPostgresUrl(libraryRef);
       const trustedAgents = [...names, ...(flags.trustAgents ? flags.trustAgents.split(',').map((a) => a.trim()).filter(Boolean) : [])];
       const memory = EpisodicMemory.open({ dir: paths.memory });
+      const { startUiIfAsked, sampleObservations } = await import('../../ui/launch.js');
+      const ui = await startUiIfAsked(flags, { title: `skillforge minecraft (${names.join(', ')})`, library, log: (s) => out.log(s) });
+      const stoppers: (() => void)[] = [];
       const bus = new MessageBus();
       const controller = new AbortController();
       const stop = () => {
@@ -130,6 +134,7 @@ export function register(program: Command): void {
             milestones: (obs) => mc.milestonesReached(obs),
             describe: model ? (written, t) => voyager.describeWithModel(model, 'Minecraft', written, t) : undefined,
             onEvent: (e) => {
+              ui?.hub.learner(name, e);
               if (flags.json) return void process.stdout.write(`${JSON.stringify({ agent: name, ...e })}\n`);
               switch (e.type) {
                 case 'task':
@@ -157,6 +162,11 @@ export function register(program: Command): void {
               }
             },
           });
+          if (ui) {
+            ui.hub.restore(name, learner.state);
+            stoppers.push(sampleObservations(ui.hub, name, () => env.observe()));
+            stoppers.push(mc.streamTopDownMap(env, (map) => ui.hub.map({ agent: name, ...map }), { watched: () => ui.hub.watchers > 0 }));
+          }
           if (learner.state.iterations > 0) {
             out.log(`${prefix}resuming: ${learner.state.iterations} iterations, ${learner.state.completed.length} completed, milestones: ${learner.state.milestones.map((m) => m.name).join(', ') || 'none'}`);
           }
@@ -182,6 +192,8 @@ export function register(program: Command): void {
         }
         out.log(`library: ${await library.count()} skills in ${flags.library ?? process.env.SKILLFORGE_LIBRARY ?? paths.library}`);
       } finally {
+        for (const stop of stoppers) stop();
+        await ui?.close();
         await bus.drain().catch(() => {});
         bus.close();
         for (const r of runtimes) await r.close();

@@ -9,8 +9,9 @@ import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { intOption, kitchenSeedOption, positiveOption } from '../options.js';
+import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 
-interface RobotFlags {
+interface RobotFlags extends UiFlags {
   url?: string;
   profile?: string;
   confirm?: boolean;
@@ -92,12 +93,12 @@ export class Keys {
 }
 
 export function register(program: Command): void {
-  addLlmOptions(
+  addUiOptions(addLlmOptions(
     program
       .command('robot')
       .description('drive a ROS 2 robot over rosbridge with the SayCan agent (default: the simulated kitchen robot on 127.0.0.1)')
       .argument('<instruction>', 'what to do, e.g. "put the apple in the drawer"'),
-  )
+  ))
     .option('--url <ws-url>', 'rosbridge_server of a real robot, e.g. ws://robot:9090 (default: start the simulated robot)')
     .option('--profile <file>', 'robot profile (YAML/JSON): interfaces, locations, safety limits')
     .option('--confirm', 'ask a person before each motion')
@@ -137,6 +138,10 @@ export function register(program: Command): void {
       let robot: import('../../robots/safety.js').SafeRobot | undefined;
       let env: import('../../robots/environment.js').Ros2Environment | undefined;
       const abort = new AbortController();
+      const { startUiIfAsked, sampleObservations, firstLine } = await import('../../ui/launch.js');
+      const ui = await startUiIfAsked(flags, { title: `skillforge robot`, log: (s) => process.stderr.write(`${s}\n`) });
+      let detachUi: (() => void) | undefined;
+      let stopSampling: (() => void) | undefined;
       const keys = new Keys(
         () => {
           robot?.estop('e-stop key');
@@ -165,6 +170,13 @@ export function register(program: Command): void {
         robot.on('malformed', (m) => log(`warning: malformed frame from the robot dropped (${m.reason})`));
         robot.on('connection-lost', () => log('warning: connection to the robot lost; reconnecting'));
         robot.on('estop', (e) => log(`E-STOP latched: ${e.reason}`));
+        if (ui) {
+          const { attachRobot } = await import('../../ui/robot-panel.js');
+          detachUi = attachRobot(ui.hub, robot, {
+            simulated: !flags.url,
+            onEstop: () => abort.abort(new SkillforgeError('E_ESTOP', 'stopped by the e-stop button on the dashboard; the robot is halted', { hint: 'check the robot, then run again' })),
+          });
+        }
         const checker = sim
           ? (task: { goal?: Record<string, unknown> }, state: Record<string, unknown>) =>
               kitchen.checkGoal(state.world as import('../../envs/kitchen/world.js').KitchenState, task.goal as unknown as import('../../envs/kitchen/goals.js').KitchenGoal)
@@ -180,14 +192,33 @@ export function register(program: Command): void {
           if (keys.active) out('press SPACE or e for the e-stop, Ctrl-C to stop');
           out(`${(await env.observe()).text}\n`);
         }
-        const agent = new saycan.SayCanAgent({ env, model, maxSteps, topK, onStep: flags.json ? undefined : (s) => out(`${saycan.formatStep(s)}\n`) });
+        if (ui) {
+          const observed = env;
+          stopSampling = sampleObservations(ui.hub, profile.name, () => observed.observe(), { summary: firstLine });
+          ui.hub.progress(profile.name, { task: instruction, iteration: 0 });
+        }
+        const agent = new saycan.SayCanAgent({
+          env,
+          model,
+          maxSteps,
+          topK,
+          onStep: (s) => {
+            ui?.hub.saycanStep(profile.name, s, instruction);
+            if (!flags.json) out(`${saycan.formatStep(s)}\n`);
+          },
+        });
         const result = await agent.run(instruction, {
           signal: abort.signal,
           task: goal ? { description: instruction, goal: goal as Record<string, unknown> } : undefined,
         });
         out(flags.json ? JSON.stringify({ ...(saycan.resultJson(result) as object), estop: robot.estopped, dryRun: robot.dryRun }, null, 2) : saycan.formatSummary(result));
         if (result.stopped === 'error' || result.check?.success === false || robot.estopped) process.exitCode = 1;
+        stopSampling?.();
+        if (ui) await ui.keepOpen(log);
       } finally {
+        stopSampling?.();
+        detachUi?.();
+        await ui?.close();
         keys.close();
         await env?.close();
         await robot?.close();

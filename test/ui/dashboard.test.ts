@@ -119,16 +119,16 @@ describe('ui: the dashboard in headless Chromium', function () {
     curriculum.hold();
     const first = learner.step();
     curriculum.open();
-    await page.waitForFunction(() => document.querySelector('[data-testid=task]')?.textContent === 'Bring the apple to the user', { timeout: 20_000 });
+    await page.waitForFunction(`document.querySelector('[data-testid=task]')?.textContent === 'Bring the apple to the user'`, { timeout: 20_000 });
     assert.equal((await first)?.success, true, 'the apple task was learned');
     curriculum.hold();
     const second = learner.step();
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(await textOf(page, '[data-testid=task]'), 'Bring the apple to the user', 'nothing new until the learner moves on');
     curriculum.open();
-    await page.waitForFunction(() => document.querySelector('[data-testid=task]')?.textContent === 'Bring the orange to the user', { timeout: 20_000 });
+    await page.waitForFunction(`document.querySelector('[data-testid=task]')?.textContent === 'Bring the orange to the user'`, { timeout: 20_000 });
     assert.equal((await second)?.success, true);
-    await page.waitForFunction(() => document.querySelectorAll('#timeline span.ok').length === 2, { timeout: 20_000 });
+    await page.waitForFunction(`document.querySelectorAll('#timeline span.ok').length === 2`, { timeout: 20_000 });
     assert.match(await textOf(page, '#log'), /stored bringAppleToUser v1/);
     await screenshot(page, 'live');
 
@@ -136,12 +136,12 @@ describe('ui: the dashboard in headless Chromium', function () {
     await page.waitForSelector('#query');
     await page.type('#query', 'bring the apple to the user');
     await page.click('#search button');
-    await page.waitForFunction(() => document.querySelector('#results li')?.getAttribute('data-name') === 'bringAppleToUser', { timeout: 20_000 });
+    await page.waitForFunction(`document.querySelector('#results li')?.getAttribute('data-name') === 'bringAppleToUser'`, { timeout: 20_000 });
     const expected = (await library.search('bring the apple to the user', 30)).map((h) => h.skill.name);
     const shown = await page.$$eval('#results li[data-name]', (lis) => lis.map((li) => li.getAttribute('data-name')));
     assert.deepEqual(shown, expected, 'the same ranking as SkillLibrary.search (skills search)');
     await page.click('#results li[data-name=bringAppleToUser]');
-    await page.waitForFunction(() => /kitchen\.pickUp\("apple"\)/.test(document.querySelector('#skill pre.code')?.textContent ?? ''), { timeout: 20_000 });
+    await page.waitForFunction(`/kitchen\\.pickUp\\("apple"\\)/.test(document.querySelector('#skill pre.code')?.textContent ?? '')`, { timeout: 20_000 });
     assert.match(await textOf(page, '#skill'), /verified/);
     assert.match(await textOf(page, '#skill'), /1 \/ 1 runs|not run yet|runs/);
     await screenshot(page, 'library');
@@ -165,7 +165,7 @@ describe('ui: the dashboard in headless Chromium', function () {
         say: Number(r.getAttribute('data-say')),
         can: Number(r.getAttribute('data-can')),
         score: Number(r.getAttribute('data-score')),
-        widths: [...r.querySelectorAll('.bars div')].map((d) => (d as HTMLElement).getBoundingClientRect().width),
+        widths: [...r.querySelectorAll('.bars div')].map((d) => d.getBoundingClientRect().width),
       })),
     );
     assert.equal(bars.length, step1.top.length);
@@ -212,7 +212,7 @@ describe('ui: the dashboard in headless Chromium', function () {
       const latency = zeroAt - pressed;
       assert.ok(latency < 100, `zero twist ${latency.toFixed(1)} ms after the button was pressed`);
       assert.ok(robot.estopped, 'the e-stop is latched');
-      await page.waitForFunction(() => /LATCHED/.test(document.querySelector('[data-testid=estop]')?.textContent ?? ''), { timeout: 20_000 });
+      await page.waitForFunction(`/LATCHED/.test(document.querySelector('[data-testid=estop]')?.textContent ?? '')`, { timeout: 20_000 });
       const result = await nav;
       assert.ok(result instanceof Error || result.status !== GoalStatus.SUCCEEDED, 'the navigation goal did not complete');
       await screenshot(page, 'robot-estop');

@@ -85,6 +85,20 @@ function apply(ev) {
     pushLog(ev);
     renderAgents();
     renderDecisions();
+  } else if (ev.kind === 'progress') {
+    const a = agentOf(ev.agent);
+    const p = ev.progress;
+    if (p.task !== undefined) a.task = p.task;
+    if (p.iteration !== undefined) a.iteration = p.iteration;
+    if (p.primitive !== undefined) a.primitive = p.primitive;
+    if (p.outcome) {
+      p.outcome.success ? a.completed++ : a.failed++;
+      if (p.outcome.librarySize !== undefined) a.librarySize = p.outcome.librarySize;
+      a.timeline.push({ iteration: a.iteration, task: a.task, success: p.outcome.success, rounds: p.outcome.rounds });
+      pushLog(ev);
+      renderProgress();
+    }
+    renderAgents();
   } else if (ev.kind === 'body') {
     agentOf(ev.agent).body = ev.body;
     renderAgents();
@@ -126,6 +140,9 @@ function logLine(ev) {
     const d = ev.decision;
     const c = d.bars.find((b) => b.chosen);
     text = `step ${d.step}: ${c ? c.text : '?'}${d.outcome ? (d.outcome.success ? ' ✓' : ` ✗ ${d.outcome.error ?? ''}`) : ''}`;
+  } else if (ev.kind === 'progress') {
+    const p = ev.progress;
+    text = `${p.outcome ? (p.outcome.success ? 'OK' : 'FAIL') : ''} #${p.iteration ?? ''} ${p.task ?? ''}${p.outcome ? ` (${p.outcome.rounds} decisions)` : ''}`;
   } else text = ev.text;
   return el('li', { text: `${t} [${ev.agent ?? ev.decision?.agent ?? ''}] ${text}` });
 }
