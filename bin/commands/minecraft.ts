@@ -57,7 +57,7 @@ export function register(program: Command): void {
       const skillTimeoutMs = intOption(flags.skillTimeout, '--skill-timeout', 1) * 1000;
       if (flags.auth !== 'offline' && flags.auth !== 'microsoft') throw new SkillforgeError('E_USAGE', `--auth must be offline or microsoft, got '${flags.auth}'`);
 
-      const [{ llmConfigured, languageModelFromCommand }, { dataPaths }, { StatusLine }, mc, voyager] = await Promise.all([
+      const [{ llmConfigured, languageModelFromCommand }, { dataPaths, lockDataDir }, { StatusLine }, mc, voyager] = await Promise.all([
         import('../../agents/llm/cli-options.js'),
         import('../paths.js'),
         import('../progress.js'),
@@ -65,6 +65,8 @@ export function register(program: Command): void {
         import('../../agents/voyager/index.js'),
       ]);
       const paths = dataPaths(dataDir);
+      // One learner per data folder: checked before the world starts, so a second run costs nothing.
+      const releaseDataDir = lockDataDir(dataDir, `skillforge ${process.argv.slice(2).join(' ')}`.trim());
       const out = new StatusLine();
       const model = llmConfigured(command) ? await languageModelFromCommand(command) : undefined;
 
@@ -88,14 +90,30 @@ export function register(program: Command): void {
       const runtimes: import('../../skills/runtime/runtime.js').SkillRuntime[] = [];
       // The local library by default; --library points at another folder or a fleet's PostgreSQL.
       const libraryRef = flags.library ?? process.env.SKILLFORGE_LIBRARY;
-      const library = await openLibrary({ dataDir, library: libraryRef, agent: names.join(',') });
+      // Anything failing before the learners' try/finally must still stop the world, or it keeps Node alive.
+      let library: Awaited<ReturnType<typeof openLibrary>> | undefined;
+      let memory: import('../../memory/episodic.js').EpisodicMemory | undefined;
+      let setup;
+      try {
+        library = await openLibrary({ dataDir, library: libraryRef, agent: names.join(',') });
+        const [{ AgentTrust }, { isPostgresUrl }] = await Promise.all([import('../../skills/trust.js'), import('../../skills/postgres-store.js')]);
+        memory = EpisodicMemory.open({ dir: paths.memory });
+        const { startUiIfAsked, sampleObservations } = await import('../../ui/launch.js');
+        const ui = await startUiIfAsked(flags, { title: `skillforge minecraft (${names.join(', ')})`, library, log: (s) => out.log(s) });
+        setup = { AgentTrust, isPostgresUrl, sampleObservations, ui, library, memory };
+      } catch (err) {
+        memory?.close();
+        await library?.close();
+        await world?.stop();
+        releaseDataDir();
+        throw err;
+      }
+      const { AgentTrust, isPostgresUrl, sampleObservations, ui } = setup;
+      library = setup.library;
+      memory = setup.memory;
       // A shared library's statuses are other agents' claims: each learner keeps its own view.
-      const [{ AgentTrust }, { isPostgresUrl }] = await Promise.all([import('../../skills/trust.js'), import('../../skills/postgres-store.js')]);
       const shared = libraryRef !== undefined && isPostgresUrl(libraryRef);
       const trustedAgents = [...names, ...(flags.trustAgents ? flags.trustAgents.split(',').map((a) => a.trim()).filter(Boolean) : [])];
-      const memory = EpisodicMemory.open({ dir: paths.memory });
-      const { startUiIfAsked, sampleObservations } = await import('../../ui/launch.js');
-      const ui = await startUiIfAsked(flags, { title: `skillforge minecraft (${names.join(', ')})`, library, log: (s) => out.log(s) });
       const stoppers: (() => void)[] = [];
       const bus = new MessageBus();
       const controller = new AbortController();
@@ -202,6 +220,7 @@ export function register(program: Command): void {
         await library.close();
         await world?.stop();
         await model?.close?.();
+        releaseDataDir();
       }
     });
 }
