@@ -21,6 +21,7 @@ export interface UiFlags {
   ui?: boolean;
   uiHost?: string;
   uiPort?: string;
+  uiKeepOpen?: boolean;
 }
 
 export interface RunningUi {
@@ -28,7 +29,8 @@ export interface RunningUi {
   server: UiServer;
   /**
    * After a short run, keep the dashboard up so it can be read: until Ctrl-C (SIGINT/SIGTERM).
-   * Resolves at once when nobody could be reading it (stdin is not a terminal and no browser is connected).
+   * Resolves at once when nobody could be reading it (stdin is not a terminal, no browser is connected)
+   * unless --ui-keep-open was given.
    */
   keepOpen(log: (line: string) => void): Promise<void>;
   close(): Promise<void>;
@@ -38,7 +40,8 @@ export function addUiOptions(command: Command): Command {
   return command
     .option('--ui', 'serve a live dashboard on 127.0.0.1 (the link with its access token is printed)')
     .option('--ui-host <host>', 'bind the dashboard here instead of 127.0.0.1 (reachable from the network: use with care)')
-    .option('--ui-port <n>', 'port of the dashboard (default: a free one)');
+    .option('--ui-port <n>', 'port of the dashboard (default: a free one)')
+    .option('--ui-keep-open', 'keep the dashboard up after the run until Ctrl-C (default: only on a terminal or while a browser is connected)');
 }
 
 /** Start the dashboard when `--ui` (or `--ui-host`/`--ui-port`) was given; undefined otherwise. */
@@ -46,11 +49,11 @@ export async function startUiIfAsked(
   flags: UiFlags,
   options: { title: string; library?: LibrarySource; trust?: UiServerOptions['trust']; log: (line: string) => void },
 ): Promise<RunningUi | undefined> {
-  if (!flags.ui && flags.uiHost === undefined && flags.uiPort === undefined) return undefined;
-  return startUi({ host: flags.uiHost, port: flags.uiPort, ...options });
+  if (!flags.ui && flags.uiHost === undefined && flags.uiPort === undefined && !flags.uiKeepOpen) return undefined;
+  return startUi({ host: flags.uiHost, port: flags.uiPort, keepOpen: flags.uiKeepOpen, ...options });
 }
 
-export async function startUi(options: { title: string; host?: string; port?: string; library?: LibrarySource; trust?: UiServerOptions['trust']; log: (line: string) => void }): Promise<RunningUi> {
+export async function startUi(options: { title: string; host?: string; port?: string; keepOpen?: boolean; library?: LibrarySource; trust?: UiServerOptions['trust']; log: (line: string) => void }): Promise<RunningUi> {
   const host = options.host ?? '127.0.0.1';
   let port = 0;
   if (options.port !== undefined) {
@@ -75,7 +78,7 @@ export async function startUi(options: { title: string; host?: string; port?: st
     hub,
     server,
     async keepOpen(log) {
-      if (!process.stdin.isTTY && hub.watchers === 0) return;
+      if (!options.keepOpen && !process.stdin.isTTY && hub.watchers === 0) return;
       log(`run finished; the dashboard stays open at ${server.url} until Ctrl-C`);
       await new Promise<void>((resolve) => {
         const done = () => {
