@@ -47,6 +47,7 @@ export interface UiServer {
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const COOKIE = 'sf_token';
+const FLUSH_MS = 100;
 
 /** Static files: name -> [path, content type]. Read once; the list is closed (no path from the request). */
 function staticFiles(): Map<string, { file: string; type: string }> {
@@ -131,13 +132,24 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(`event: snapshot\ndata: ${JSON.stringify(hub.snapshot())}\n\n`);
+    // Frames are batched: one write per 100 ms at most, so a learner emitting hundreds of events a
+    // second pays for a few syscalls, not hundreds (bench/ui.bench.ts).
+    let pending = '';
+    let flush: NodeJS.Timeout | undefined;
     const unsubscribe = hub.subscribe((_e, json) => {
-      res.write(`data: ${json}\n\n`);
+      pending += `data: ${json}\n\n`;
+      flush ??= setTimeout(() => {
+        flush = undefined;
+        const chunk = pending;
+        pending = '';
+        res.write(chunk);
+      }, FLUSH_MS);
     });
     const ping = setInterval(() => res.write(': ping\n\n'), 15000);
     ping.unref();
     streams.add(reply);
     req.raw.on('close', () => {
+      clearTimeout(flush);
       clearInterval(ping);
       unsubscribe();
       streams.delete(reply);

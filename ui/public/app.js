@@ -58,6 +58,25 @@ function agentOf(name) {
   return a;
 }
 
+// Redraws are coalesced: events only mark what changed, and a timer draws at most 4 times a second,
+// so a fast learner's hundreds of events a second cost the page (and the machine) little.
+const dirty = new Set();
+let drawTimer = null;
+function mark(...parts) {
+  for (const p of parts) dirty.add(p);
+  drawTimer ??= setTimeout(() => {
+    drawTimer = null;
+    const parts = [...dirty];
+    dirty.clear();
+    if (parts.includes('agents')) renderAgents();
+    if (parts.includes('progress')) renderProgress();
+    if (parts.includes('decisions')) renderDecisions();
+    if (parts.includes('robot')) renderRobot();
+    if (parts.includes('map')) renderMap();
+    if (parts.includes('log')) renderLog();
+  }, 250);
+}
+
 // Mirrors UiHub's bookkeeping so the page stays right between snapshots.
 function apply(ev) {
   if (ev.kind === 'learner') {
@@ -72,8 +91,8 @@ function apply(ev) {
       a.timeline.push({ iteration: a.iteration, task: e.task, success: e.success, rounds: e.rounds });
     } else if (e.type === 'milestone') a.milestones.push({ name: e.name, iteration: e.iteration, elapsedMs: e.elapsedMs });
     pushLog(ev);
-    renderAgents();
-    if (e.type === 'done' || e.type === 'milestone') renderProgress();
+    mark('agents');
+    if (e.type === 'done' || e.type === 'milestone') mark('progress');
   } else if (ev.kind === 'decision') {
     state.decisions.push(ev.decision);
     if (state.decisions.length > 40) state.decisions.shift();
@@ -83,8 +102,7 @@ function apply(ev) {
     const chosen = ev.decision.bars.find((b) => b.chosen);
     if (chosen) a.primitive = chosen.text;
     pushLog(ev);
-    renderAgents();
-    renderDecisions();
+    mark('agents', 'decisions');
   } else if (ev.kind === 'progress') {
     const a = agentOf(ev.agent);
     const p = ev.progress;
@@ -96,29 +114,46 @@ function apply(ev) {
       if (p.outcome.librarySize !== undefined) a.librarySize = p.outcome.librarySize;
       a.timeline.push({ iteration: a.iteration, task: a.task, success: p.outcome.success, rounds: p.outcome.rounds });
       pushLog(ev);
-      renderProgress();
+      mark('progress');
     }
-    renderAgents();
+    mark('agents');
   } else if (ev.kind === 'body') {
     agentOf(ev.agent).body = ev.body;
-    renderAgents();
+    mark('agents');
   } else if (ev.kind === 'robot') {
     state.robot = ev.robot;
-    renderRobot();
+    renderRobot(); // at once: the e-stop state must never lag
   } else if (ev.kind === 'map') {
     state.map = ev.map;
-    renderMap();
+    mark('map');
   } else if (ev.kind === 'log') {
     pushLog(ev);
   }
 }
 
 function pushLog(ev) {
+  pushLogCount();
   state.log.push(ev);
   if (state.log.length > 300) state.log.shift();
+  mark('log');
+}
+// The log list is appended to (only new lines are built); it is rebuilt only from a snapshot.
+let logShown = 0;
+let logTotal = 0;
+function pushLogCount() {
+  logTotal++;
+}
+function renderLog(full = false) {
   const list = $('#log');
-  list.append(logLine(ev));
-  while (list.children.length > 300) list.firstChild.remove();
+  if (full) {
+    list.replaceChildren(...state.log.map(logLine));
+    logShown = logTotal;
+  } else {
+    const fresh = Math.min(logTotal - logShown, state.log.length);
+    list.append(...state.log.slice(state.log.length - fresh).map(logLine));
+    logShown = logTotal;
+    while (list.children.length > 300) list.firstChild.remove();
+  }
   list.scrollTop = list.scrollHeight;
 }
 function logLine(ev) {
@@ -211,9 +246,13 @@ function drawTechPlot() {
       ...agents.map((a, i) => ({ label: a.name, stroke: colors[i % colors.length], width: 2, paths: uPlot.paths.stepped({ align: 1 }) })),
     ],
   };
+  // Same series as last time: new data only (rebuilding a chart costs far more than updating it).
+  const key = opts.series.map((x) => x.label ?? '').join('|') + opts.width;
+  if (plot && plot.key === key) return plot.setData(data);
   plot?.destroy();
   box.replaceChildren();
   plot = new uPlot(opts, data, box);
+  plot.key = key;
 }
 function renderProgress() {
   const ms = $('#milestones');
@@ -221,8 +260,9 @@ function renderProgress() {
   for (const a of state.agents) for (const m of a.milestones) ms.append(el('li', { text: `${m.name}: iteration ${m.iteration} (${Math.round(m.elapsedMs / 1000)} s)${state.agents.length > 1 ? ` — ${a.name}` : ''}` }));
   if (!ms.children.length) ms.append(el('li', { class: 'muted', text: 'none yet' }));
   const tl = $('#timeline');
-  tl.replaceChildren();
-  for (const a of state.agents) for (const t of a.timeline) tl.append(el('span', { class: t.success ? 'ok' : 'fail', title: `#${t.iteration} ${t.task}: ${t.success ? 'ok' : 'failed'} in ${t.rounds} rounds` }));
+  const all = state.agents.flatMap((a) => a.timeline);
+  if (tl.children.length > all.length) tl.replaceChildren();
+  tl.append(...all.slice(tl.children.length).map((t) => el('span', { class: t.success ? 'ok' : 'fail', title: `#${t.iteration} ${t.task}: ${t.success ? 'ok' : 'failed'} in ${t.rounds} rounds` })));
   drawTechPlot();
 }
 
@@ -384,7 +424,7 @@ function renderMap() {
 }
 
 function renderAll() {
-  $('#log').replaceChildren(...state.log.map(logLine));
+  renderLog(true);
   renderAgents();
   renderProgress();
   renderDecisions();
