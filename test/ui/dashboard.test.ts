@@ -132,6 +132,9 @@ describe('ui: the dashboard in headless Chromium', function () {
     assert.match(await textOf(page, '#log'), /stored bringAppleToUser v1/);
     await screenshot(page, 'live');
 
+    // A second version, so the browser has a diff to show.
+    const v1 = (await library.get('bringAppleToUser'))!;
+    await library.add({ name: v1.name, description: v1.description, env: v1.env, status: 'verified', code: v1.code.replace("await must(kitchen.find(\"apple\"), 'find');", "await must(kitchen.find(\"apple\"), 'find the apple first');") });
     await page.goto(`${server.url}#library`);
     await page.waitForSelector('#query');
     await page.type('#query', 'bring the apple to the user');
@@ -143,6 +146,9 @@ describe('ui: the dashboard in headless Chromium', function () {
     await page.click('#results li[data-name=bringAppleToUser]');
     await page.waitForFunction(`/kitchen\\.pickUp\\("apple"\\)/.test(document.querySelector('#skill pre.code')?.textContent ?? '')`, { timeout: 20_000 });
     assert.match(await textOf(page, '#skill'), /verified/);
+    await page.waitForSelector('#skill .diff .add', { timeout: 20_000 });
+    assert.match(await textOf(page, '#skill .diff .add'), /find the apple first/);
+    assert.match(await textOf(page, '#skill .diff .del'), /'find'\);/);
     assert.match(await textOf(page, '#skill'), /1 \/ 1 runs|not run yet|runs/);
     await screenshot(page, 'library');
     await page.close();
@@ -199,18 +205,24 @@ describe('ui: the dashboard in headless Chromium', function () {
       const nav = robot.navigate('table').catch((e: Error) => e);
       await robot.drive({ linear: { x: 0.3, y: 0, z: 0 }, angular: { x: 0, y: 0, z: 0 } });
       await new Promise((r) => setTimeout(r, 300));
-      const pressed = performance.now();
+      // The press as the page saw it, on the wall clock both processes share (the time the DevTools
+      // protocol takes to deliver the synthetic press is not the dashboard's).
+      await page.evaluate(`document.querySelector('#estop').addEventListener('pointerdown', (e) => (window.pressedAt = performance.timeOrigin + e.timeStamp), { capture: true })`);
+      const sent = performance.now();
       await page.click('#estop');
-      const deadline = pressed + 2000;
+      const deadline = performance.now() + 2000;
       let zeroAt: number | undefined;
       while (zeroAt === undefined && performance.now() < deadline) {
-        zeroAt = sim.twistLog.find((t) => t.time >= pressed && t.linear === 0 && t.angular === 0)?.time;
+        zeroAt = sim.twistLog.find((t) => t.time >= sent && t.linear === 0 && t.angular === 0)?.time;
         if (zeroAt === undefined) await new Promise((r) => setTimeout(r, 2));
       }
       clearInterval(beat);
       assert.ok(zeroAt !== undefined, 'a zero twist reached the robot');
-      const latency = zeroAt - pressed;
+      const pressedAt = (await page.evaluate('window.pressedAt')) as number;
+      const latency = performance.timeOrigin + zeroAt - pressedAt;
+      assert.ok(latency >= 0, `clocks agree (${latency})`);
       assert.ok(latency < 100, `zero twist ${latency.toFixed(1)} ms after the button was pressed`);
+      if (process.env.SKILLFORGE_UI_SCREENSHOTS) process.stderr.write(`      e-stop: zero twist ${latency.toFixed(1)} ms after the press\n`);
       assert.ok(robot.estopped, 'the e-stop is latched');
       await page.waitForFunction(`/LATCHED/.test(document.querySelector('[data-testid=estop]')?.textContent ?? '')`, { timeout: 20_000 });
       const result = await nav;

@@ -307,9 +307,16 @@ function renderRobot() {
   button.classList.toggle('latched', r.estop.latched);
   $('#estop-state').textContent = r.estop.latched ? 'e-stop latched' : 'press to stop the robot';
 }
-$('#estop').addEventListener('click', () => {
-  // Sent before anything else happens on the page: this is the one request that must be fast.
+// The e-stop acts on press (pointerdown), not on release; a click (keyboard, or a press the page
+// missed) sends it too. Sending twice is harmless: the e-stop latches.
+let estopSentAt = 0;
+function sendEstop() {
+  estopSentAt = performance.now();
   fetch('/api/action/estop', { method: 'POST' }).then((r) => ($('#estop-state').textContent = r.ok ? 'e-stop sent' : `e-stop refused (${r.status})`));
+}
+$('#estop').addEventListener('pointerdown', sendEstop);
+$('#estop').addEventListener('click', () => {
+  if (performance.now() - estopSentAt > 500) sendEstop();
 });
 
 // ---------- library ----------
@@ -366,7 +373,7 @@ async function openSkill(name) {
       el('dl', { class: 'kv' },
         el('dt', { text: 'status' }), el('dd', {}, el('span', { class: `status ${v.status}`, text: v.status })),
         ...v.trust.flatMap((t) => [el('dt', { text: `trusted by ${t.agent}` }), el('dd', { text: t.status })]),
-        el('dt', { text: 'signature / source' }), el('dd', { text: v.provenance.source ?? 'written here (unsigned)' }),
+        el('dt', { text: 'source' }), el('dd', { text: v.provenance.source ?? 'written here' }),
         el('dt', { text: 'written by' }), el('dd', { text: `${v.provenance.agent}${v.provenance.model ? ` with ${v.provenance.model}` : ''}, ${v.provenance.createdAt}` }),
         el('dt', { text: 'parent version' }), el('dd', { text: v.provenance.parent ? `v${v.provenance.parent}` : '–' }),
         el('dt', { text: 'success' }), el('dd', { text: s.attempts ? `${s.successes} / ${s.attempts} runs (${Math.round((100 * s.successes) / s.attempts)}%), mean ${Math.round(s.meanDurationMs)} ms` : 'not run yet' }),
