@@ -113,6 +113,23 @@ for (let r = 0; r < rounds; r++) {
 await browser.close();
 await runtime.close();
 
+// The dashboard's own work in the learner's process, alone: recording a learner iteration's events
+// (task, round, verdict, stored, done) in the hub and serialising them for one connected browser.
+const hubOnly = new UiHub('cost');
+let sink = 0;
+hubOnly.subscribe((_e, json) => void (sink += json.length));
+const N = 50_000;
+const c0 = process.cpuUsage();
+for (let i = 0; i < N; i++) {
+  hubOnly.learner('a', { type: 'task', iteration: i + 1, task: { description: 'Bring the apple to the user', goal: { userHas: 'apple' } } });
+  hubOnly.learner('a', { type: 'round', round: 1, skill: 'bringAppleToUser' });
+  hubOnly.learner('a', { type: 'verdict', round: 1, verdict: { success: true, critique: '' } as never });
+  hubOnly.learner('a', { type: 'stored', skill: 'bringAppleToUser', version: 1, created: true });
+  hubOnly.learner('a', { type: 'done', task: 'Bring the apple to the user', success: true, rounds: 1, librarySize: 1 });
+}
+const hubCost = process.cpuUsage(c0);
+const hubUsPerIteration = (hubCost.user + hubCost.system) / N;
+
 const f = (x: number) => x.toFixed(0);
 console.log(`kitchen learner, ${passes} × ${objects.length} tasks per run (fresh library each), ${rounds} rounds (alternating, order swapped each round)`);
 console.log(`  without --ui:              median ${f(median(without))} iterations/min  [${without.map(f).join(', ')}]`);
@@ -122,4 +139,5 @@ const cpuRatios = cpuWith.map((c, i) => c / cpuWithout[i]!);
 console.log(`learner process CPU per iteration: without ${median(cpuWithout).toFixed(2)} ms, with --ui ${median(cpuWith).toFixed(2)} ms; per-round ratio median ×${median(cpuRatios).toFixed(3)} [${cpuRatios.map((x) => x.toFixed(3)).join(', ')}]`);
 // Wall-clock rates swing with the machine's load; CPU time per iteration is what the dashboard adds.
 console.log(`within 5%: wall-clock ${median(ratios) >= 0.95 ? 'yes' : 'NO'} (median ratio ${median(ratios).toFixed(3)}), learner CPU ${median(cpuRatios) <= 1.05 ? 'yes' : 'NO'} (×${median(cpuRatios).toFixed(3)})`);
-console.log(`browser main-thread time per iteration (the page, another process): ${median(pageMs).toFixed(2)} ms`);
+console.log(`browser main-thread task time per iteration (the page, another process; wall time of its tasks): ${median(pageMs).toFixed(2)} ms`);
+console.log(`the hub alone: ${hubUsPerIteration.toFixed(2)} µs of CPU per learner iteration (5 events, serialised for one browser) = ${((100 * hubUsPerIteration) / 1000 / median(cpuWithout)).toFixed(3)} % of an iteration's ${median(cpuWithout).toFixed(2)} ms (${sink > 0 ? 'checked' : ''})`);
