@@ -120,7 +120,7 @@ export function manifestPathFor(path: string): string {
 export function readManifest(path: string): { manifest: AffordanceManifest; manifestPath: string; modelPath: string } {
   const manifestPath = resolve(manifestPathFor(path));
   // Name the file the user gave: a missing model.onnx is not a missing model.json.
-  if (extname(path) === '.onnx' && !existsSync(path)) {
+  if (extname(path) === '.onnx' && !existsSync(path) && !existsSync(manifestPath)) {
     throw new SkillforgeError('E_NOT_FOUND', `no affordance model at ${resolve(path)}`, {
       hint: 'train one with `skillforge affordance train --env kitchen` (it prints the path it wrote), or check the path',
     });
