@@ -154,10 +154,12 @@ export function register(program: Command): void {
         if (live) out(`skillforge evolve: ${flags.env}, ${episodes} training episodes, ${heldOutN} held-out ${mc ? 'tasks' : 'instructions'}, reflection: ${reflector.id}; library ${dataDir}`);
         const before = await evolver.evaluate(heldOut);
         if (live) out(`before: ${before.solved}/${before.tasks} solved, ${fmt(before.decisionsPerSolved)} decisions per solved instruction\n`);
+        ui?.hub.note('evolve', `held-out before: ${before.solved}/${before.tasks} solved, ${fmt(before.decisionsPerSolved)} decisions per solved instruction`);
         const t0 = performance.now();
         const counters = await evolver.evolve(minecraft ? minecraft.tasks(`evolve-train:${seed}`, episodes, 'train') : planning.kitchenTasks(`evolve-train:${seed}`, episodes, { noise }));
         const trainMs = performance.now() - t0;
         const after = await evolver.evaluate(heldOut);
+        ui?.hub.note('evolve', `held-out after: ${after.solved}/${after.tasks} solved, ${fmt(after.decisionsPerSolved)} decisions per solved instruction (before: ${fmt(before.decisionsPerSolved)})`);
         const skills = (await library.list({ env: flags.env, allVersions: true })).filter((s) => evolve.compositeOf(s));
         const report = {
           env: flags.env,

@@ -25,7 +25,10 @@ function show(view) {
   const name = ['live', 'library', 'decisions', 'robot', 'map'].includes(view) ? view : 'live';
   document.querySelectorAll('.view').forEach((v) => v.classList.toggle('active', v.id === `view-${name}`));
   document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.dataset.view === name));
-  if (name === 'live') drawTechPlot();
+  if (name === 'live') {
+    drawTechPlot();
+    drawEffortPlot();
+  }
   if (name === 'library' && !$('#results').children.length) search('');
 }
 window.addEventListener('hashchange', () => show(location.hash.slice(1)));
@@ -223,6 +226,9 @@ function tierSeries(a, xs) {
   return xs.map((x) => Math.max(0, ...reached.filter(([i]) => i <= x).map(([, t]) => t)));
 }
 function drawTechPlot() {
+  // Tech-tree tiers are Minecraft's: other runs (kitchen, robot) show the plot only once a milestone exists.
+  const relevant = /minecraft/i.test(state.title) || state.agents.some((a) => a.milestones.length);
+  $('#techrow').style.display = relevant ? '' : 'none';
   const box = $('#techplot');
   if (!box.offsetParent || typeof uPlot === 'undefined') return;
   const last = Math.max(25, ...state.agents.map((a) => a.iteration ?? 0));
@@ -254,6 +260,30 @@ function drawTechPlot() {
   plot = new uPlot(opts, data, box);
   plot.key = key;
 }
+let effort = null;
+function drawEffortPlot() {
+  const box = $('#effortplot');
+  if (!box.offsetParent || typeof uPlot === 'undefined') return;
+  const agents = state.agents.filter((a) => a.timeline.length);
+  if (!agents.length) return;
+  const n = Math.max(...agents.map((a) => a.timeline.length));
+  const xs = Array.from({ length: n }, (_, i) => i + 1);
+  const data = [xs, ...agents.map((a) => xs.map((x) => a.timeline[x - 1]?.rounds ?? null))];
+  const colors = ['#7a4fd1', '#1f9d55', '#d64545', '#e59a1b'];
+  const width = Math.max(320, box.clientWidth - 10);
+  const key = agents.map((a) => a.name).join('|') + width;
+  if (effort && effort.key === key) return effort.setData(data);
+  effort?.destroy();
+  box.replaceChildren();
+  effort = new uPlot({
+    width, height: 180,
+    scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+    axes: [{ label: 'task (in order)' }, { label: 'rounds / decisions' }],
+    series: [{}, ...agents.map((a, i) => ({ label: a.name, stroke: colors[i % colors.length], width: 2 }))],
+  }, data, box);
+  effort.key = key;
+}
+
 function renderProgress() {
   const ms = $('#milestones');
   ms.replaceChildren();
@@ -264,6 +294,7 @@ function renderProgress() {
   if (tl.children.length > all.length) tl.replaceChildren();
   tl.append(...all.slice(tl.children.length).map((t) => el('span', { class: t.success ? 'ok' : 'fail', title: `#${t.iteration} ${t.task}: ${t.success ? 'ok' : 'failed'} in ${t.rounds} rounds` })));
   drawTechPlot();
+  drawEffortPlot();
 }
 
 // ---------- decisions ----------
