@@ -7,18 +7,15 @@
  *   const view = new LibraryView(library);
  *   await view.search('craft a wooden pickaxe', 10);   // [{ name, version, score, status, ... }]
  *   await view.diff('mineWoodLog', 1, 2);              // { from, to, lines: [{ op: '+', text }] }
+ *   await view.exportBundle();                         // what `skills export` writes
  */
 import { diffLines } from 'diff';
-import type { SearchHit } from '../skills/library.js';
+import { exportBundle, type Bundle } from '../skills/bundle.js';
+import type { SkillLibrary } from '../skills/library.js';
 import type { Skill } from '../skills/skill.js';
 
-/** What the browser needs of a library (SkillLibrary fits). */
-export interface LibrarySource {
-  search(query: string, k: number, filter?: { env?: string }): Promise<SearchHit[]>;
-  list(filter?: Record<string, never>): Promise<Skill[]>;
-  versions(name: string): Promise<Skill[]>;
-  get(name: string, version?: number): Promise<Skill | undefined>;
-}
+/** The library the browser reads (search, versions, export). */
+export type LibrarySource = SkillLibrary;
 
 export interface SkillSummary {
   name: string;
@@ -78,6 +75,11 @@ export class LibraryView {
         .sort((a, b) => b.version - a.version)
         .map((s) => ({ ...s, trust: (this.trust ?? []).map((t) => ({ agent: t.agent, status: t.status(s) })) })),
     };
+  }
+
+  /** The whole library (latest versions) as a bundle, as `skills export` writes it (unsigned). */
+  exportBundle(): Promise<Bundle> {
+    return exportBundle(this.library);
   }
 
   async diff(name: string, from: number, to: number): Promise<DiffView | undefined> {

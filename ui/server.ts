@@ -178,6 +178,11 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     if (!diff) return reply.code(404).send({ error: `no such versions of '${name}'` });
     return diff;
   });
+  app.get('/api/export', async (_req, reply) => {
+    const bundle = await needLibrary().exportBundle();
+    const stamp = bundle.createdAt.replace(/[:.]/g, '-');
+    return reply.header('content-disposition', `attachment; filename="skillforge-library-${stamp}.json"`).type('application/json').send(JSON.stringify(bundle, null, 2));
+  });
   app.post('/api/action/:name', async (req, reply) => {
     const { name } = req.params as { name: string };
     if (!(await hub.trigger(name))) return reply.code(404).send({ error: `nothing to '${name}' in this run` });

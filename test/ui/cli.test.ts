@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SkillLibrary } from '../../skills/library.js';
+import { parseBundle } from '../../skills/bundle.js';
 import { runCli } from '../support/cli.js';
 import { FakeLlmServer } from '../support/openai-server.js';
 import { appleFetchLogprob } from '../support/saycan-models.js';
@@ -74,6 +75,12 @@ describe('ui: from the command line', function () {
     const hits = (await (await fetch(`http://127.0.0.1:${port}/api/skills?q=crates`, { headers: { authorization: `Bearer ${token}` } })).json()) as { name: string }[];
     assert.equal(hits[0]?.name, 'stackCrates');
     assert.equal((await fetch(url!)).status, 200);
+    // Export from the page: the library as a bundle the importer accepts.
+    const exported = await fetch(`http://127.0.0.1:${port}/api/export`, { headers: { authorization: `Bearer ${token}` } });
+    assert.match(exported.headers.get('content-disposition') ?? '', /attachment; filename="skillforge-library-/);
+    const bundle = parseBundle(await exported.json());
+    assert.deepEqual(bundle.skills.map((s) => s.name), ['stackCrates']);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/api/export`)).status, 401);
     child.kill('SIGINT');
     assert.equal(await exited(child), 0);
   });
