@@ -79,7 +79,7 @@ describe('ui: from the command line', function () {
     const exported = await fetch(`http://127.0.0.1:${port}/api/export`, { headers: { authorization: `Bearer ${token}` } });
     assert.match(exported.headers.get('content-disposition') ?? '', /attachment; filename="skillforge-library-/);
     const bundle = parseBundle(await exported.json());
-    assert.deepEqual(bundle.skills.map((s) => s.name), ['stackCrates']);
+    assert.deepEqual(bundle.skills.map((s) => (s as { name: string }).name), ['stackCrates']);
     assert.equal((await fetch(`http://127.0.0.1:${port}/api/export`)).status, 401);
     child.kill('SIGINT');
     assert.equal(await exited(child), 0);
