@@ -92,6 +92,36 @@ describe('ui: from the command line', function () {
     assert.match(err(), /warning: the dashboard binds 0\.0\.0\.0, so other machines can reach it/);
   });
 
+  it('robot --ui: the page\'s e-stop latches the robot through the command\'s safety layer and ends the run', async () => {
+    const llm = await FakeLlmServer.start({ logprob: appleFetchLogprob });
+    try {
+      // A slow robot (0.05 m/s) so the run is mid-navigation when the button is pressed.
+      const args = ['robot', 'bring me an apple', '--seed', '3', '--sim-speed', '0.05', '--llm', 'openai-compatible:test-model', '--llm-base-url', llm.url, '--no-llm-cache', '--ui'];
+      const { child, match, err } = await startChild(args, /dashboard: http:\/\/127\.0\.0\.1:(\d+)\/\?token=([0-9a-f]+)/);
+      children.push(child);
+      const [, port, token] = match;
+      const auth = { authorization: `Bearer ${token}` };
+      const snapshot = async () => (await (await fetch(`http://127.0.0.1:${port}/api/snapshot`, { headers: auth })).json()) as { robot?: { connected: boolean; estop: { latched: boolean } }; agents: { task?: string }[] };
+      // The run has begun (the robot is attached and the agent has its task); the first step's
+      // navigation at 0.05 m/s takes far longer than this test waits.
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && !(await snapshot()).agents.some((a) => a.task === 'bring me an apple')) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 500));
+      const before = await snapshot();
+      assert.equal(before.robot?.connected, true);
+      assert.equal(before.robot?.estop.latched, false);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/api/action/estop`, { method: 'POST' })).status, 401, 'not without the token');
+      const pressed = await fetch(`http://127.0.0.1:${port}/api/action/estop`, { method: 'POST', headers: auth });
+      assert.equal(pressed.status, 200);
+      const code = await exited(child);
+      assert.equal(code, 1, 'an e-stopped run fails');
+      assert.match(err(), /E-STOP latched: e-stop button on the dashboard/);
+      assert.match(err(), /stopped by the e-stop button on the dashboard/);
+    } finally {
+      await llm.close();
+    }
+  });
+
   it('saycan --ui: the dashboard holds every step of the run with Say, Can and the product', async () => {
     const llm = await FakeLlmServer.start({ logprob: appleFetchLogprob });
     try {
