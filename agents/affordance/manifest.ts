@@ -146,6 +146,12 @@ export function manifestPathFor(path: string): string {
 /** Read, parse and validate a manifest; resolves `model` to an absolute path. */
 export function readManifest(path: string): { manifest: AffordanceManifest; manifestPath: string; modelPath: string } {
   const manifestPath = resolve(manifestPathFor(path));
+  // Name the file the user gave: a missing model.onnx is not a missing model.json.
+  if (extname(path) === '.onnx' && !existsSync(path) && !existsSync(manifestPath)) {
+    throw new SkillforgeError('E_NOT_FOUND', `no affordance model at ${resolve(path)}`, {
+      hint: 'train one with `skillforge affordance train --env kitchen` (it prints the path it wrote), or check the path',
+    });
+  }
   if (!existsSync(manifestPath)) {
     throw new SkillforgeError('E_NOT_FOUND', `no affordance manifest at ${manifestPath}`, {
       hint: existsSync(path) && extname(path) === '.onnx'

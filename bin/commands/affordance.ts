@@ -10,7 +10,7 @@
  * first records N random-exploration attempts in the kitchen simulator.
  */
 import type { Command } from 'commander';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SkillforgeError } from '../../core/errors.js';
 import type { Embedder } from '../../skills/embedder.js';
 import { intOption, numberOption } from '../options.js';
@@ -116,6 +116,11 @@ export function register(program: Command): void {
       const seed = intOption(flags.seed, '--seed');
       const hidden = flags.hidden.split(',').map((h) => intOption(h.trim(), '--hidden', 1));
       const log = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
+      // Folders first: a file in the way is reported now, not after minutes of collecting and training.
+      const { ensureFolder } = await import('../paths.js');
+      ensureFolder(dataDir, '--data-dir');
+      const out = flags.out ?? join(dataDir, 'models', `${flags.env}-${kind}.onnx`);
+      ensureFolder(dirname(resolve(out)), "--out's folder", 'E_USAGE');
       const { EpisodicMemory } = await import('../../memory/episodic.js');
       const memory = EpisodicMemory.open({ dir: dataDir });
       try {
@@ -141,7 +146,6 @@ export function register(program: Command): void {
           ...(flags.epochs ? { epochs: intOption(flags.epochs, '--epochs', 1) } : {}),
           ...(flags.l2 ? { l2: numberOption(flags.l2, '--l2') } : {}),
         });
-        const out = flags.out ?? join(dataDir, 'models', `${flags.env}-${kind}.onnx`);
         const { onnxPath, manifestPath } = exportAffordanceModel(result, out, { env: flags.env, attempts: set.features.length });
         if (flags.json) {
           process.stdout.write(
@@ -159,7 +163,8 @@ export function register(program: Command): void {
         log(`reliability (${kind}, test):`);
         log(formatReliability(m.test.reliability));
         log(`wrote ${onnxPath}\n      ${manifestPath}`);
-        log(`use it: skillforge saycan "bring me an apple" --affordance ${onnxPath}`);
+        // SayCan needs a language model for Say: the hint names --llm so it runs as printed once filled in.
+        log(`use it: skillforge saycan "bring me an apple" --affordance ${onnxPath} --llm <provider:model>   (e.g. --llm ollama:llama3.1; docs/llm.md)`);
       } finally {
         memory.close();
       }
@@ -178,6 +183,7 @@ export function register(program: Command): void {
       const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
       const log = (s: string) => process.stdout.write(`${s}\n`);
       const { EpisodicMemory } = await import('../../memory/episodic.js');
+      (await import('../paths.js')).ensureFolder(dataDir, '--data-dir');
       const memory = EpisodicMemory.open({ dir: dataDir });
       try {
         const seed = intOption(flags.seed, '--seed');
@@ -212,6 +218,7 @@ export function register(program: Command): void {
       const { OnnxAffordanceModel } = await import('../../agents/affordance/onnx-model.js');
       const model = await OnnxAffordanceModel.load(flags.model, { embedder });
       const { EpisodicMemory } = await import('../../memory/episodic.js');
+      (await import('../paths.js')).ensureFolder(dataDir, '--data-dir');
       const memory = EpisodicMemory.open({ dir: dataDir });
       try {
         let since: number | undefined;

@@ -10,9 +10,10 @@ import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { intOption, probabilityOption } from '../options.js';
-import { dataPaths } from '../paths.js';
+import { dataPaths, lockDataDir } from '../paths.js';
+import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 
-interface EvolveFlags {
+interface EvolveFlags extends UiFlags {
   env: string;
   episodes: string;
   seed: string;
@@ -28,11 +29,11 @@ interface EvolveFlags {
 }
 
 export function register(program: Command): void {
-  addLlmOptions(
+  addUiOptions(addLlmOptions(
     program
       .command('evolve')
       .description('grow composite skills bottom-up from experience (abstract, verify, refine, prune) and measure the gain'),
-  )
+  ))
     .option('--env <kind>', 'kitchen, or minecraft (embedded world; defaults then: 12 episodes, 3 held out, reflect every 6, epsilon 0, 2 verify trials)', 'kitchen')
     .option('--episodes <n>', 'training episodes', '60')
     .option('--seed <s>', 'seed of the training and held-out tasks (and of the Minecraft world)', '1')
@@ -79,6 +80,7 @@ export function register(program: Command): void {
         import('../../skills/runtime/runtime.js'),
         import('../../memory/episodic.js'),
       ]);
+      const releaseDataDir = lockDataDir(dataDir, `skillforge ${process.argv.slice(2).join(' ')}`.trim());
       const model = llmConfigured(command) ? await languageModelFromCommand(command) : null;
       // The library every other command reads (skills list, saycan's candidates), not a second one at the root.
       const library = await SkillLibrary.open(dataPaths(dataDir).library);
@@ -86,6 +88,8 @@ export function register(program: Command): void {
       const runtime = new SkillRuntime();
       const out = (s: string) => process.stdout.write(`${s}\n`);
       const live = !flags.json;
+      const { startUiIfAsked } = await import('../../ui/launch.js');
+      const ui = await startUiIfAsked(flags, { title: `skillforge evolve (${flags.env})`, library, log: (s) => process.stderr.write(`${s}\n`) });
       let minecraft: Awaited<ReturnType<typeof minecraftSetup>> | null = null;
       try {
         if (mc) minecraft = await minecraftSetup(seed, live ? out : null);
@@ -110,6 +114,13 @@ export function register(program: Command): void {
           verifyMinRate,
           seed: Number.isInteger(Number(seed)) ? Number(seed) : undefined,
           onEvent: (e) => {
+            if (ui) {
+              if (e.type === 'episode') {
+                ui.hub.progress('evolve', { task: e.text, iteration: e.index + 1, outcome: { success: e.solved, rounds: e.decisions, librarySize: e.librarySize } });
+              } else if (e.type === 'abstracted' || e.type === 'rejected' || e.type === 'pruned') {
+                ui.hub.note('evolve', `${e.type} ${e.skill}`);
+              }
+            }
             if (!live) return;
             switch (e.type) {
               case 'episode': {
@@ -143,10 +154,12 @@ export function register(program: Command): void {
         if (live) out(`skillforge evolve: ${flags.env}, ${episodes} training episodes, ${heldOutN} held-out ${mc ? 'tasks' : 'instructions'}, reflection: ${reflector.id}; library ${dataDir}`);
         const before = await evolver.evaluate(heldOut);
         if (live) out(`before: ${before.solved}/${before.tasks} solved, ${fmt(before.decisionsPerSolved)} decisions per solved instruction\n`);
+        ui?.hub.note('evolve', `held-out before: ${before.solved}/${before.tasks} solved, ${fmt(before.decisionsPerSolved)} decisions per solved instruction`);
         const t0 = performance.now();
         const counters = await evolver.evolve(minecraft ? minecraft.tasks(`evolve-train:${seed}`, episodes, 'train') : planning.kitchenTasks(`evolve-train:${seed}`, episodes, { noise }));
         const trainMs = performance.now() - t0;
         const after = await evolver.evaluate(heldOut);
+        ui?.hub.note('evolve', `held-out after: ${after.solved}/${after.tasks} solved, ${fmt(after.decisionsPerSolved)} decisions per solved instruction (before: ${fmt(before.decisionsPerSolved)})`);
         const skills = (await library.list({ env: flags.env, allVersions: true })).filter((s) => evolve.compositeOf(s));
         const report = {
           env: flags.env,
@@ -173,12 +186,15 @@ export function register(program: Command): void {
           out('\n  skill                                            ver  status      success  fitness');
           for (const s of report.skills) out(`  ${s.name.padEnd(48)} ${String(s.version).padStart(3)}  ${s.status.padEnd(10)} ${`${s.successes}/${s.attempts}`.padStart(8)}  ${s.fitness.toFixed(2)}`);
         }
+        if (ui) await ui.keepOpen((s) => process.stderr.write(`${s}\n`));
       } finally {
+        await ui?.close();
         await minecraft?.close();
         memory.close();
         await runtime.close();
         await library.close();
         await model?.close();
+        releaseDataDir();
       }
     });
 }

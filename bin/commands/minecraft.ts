@@ -13,8 +13,9 @@ import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { intOption } from '../options.js';
+import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 
-interface MinecraftFlags {
+interface MinecraftFlags extends UiFlags {
   host?: string;
   port?: string;
   version?: string;
@@ -31,11 +32,11 @@ interface MinecraftFlags {
 }
 
 export function register(program: Command): void {
-  addLlmOptions(
+  addUiOptions(addLlmOptions(
     program
       .command('minecraft')
       .description('learn skills in Minecraft: embedded world by default, or --host for your own server'),
-  )
+  ))
     .option('--host <host>', 'join this server instead of starting the embedded world')
     .option('--port <n>', 'server port (with --host; default 25565)')
     .option('--version <v>', 'Minecraft version of the server (default: detected, embedded world 1.16.5)')
@@ -56,7 +57,7 @@ export function register(program: Command): void {
       const skillTimeoutMs = intOption(flags.skillTimeout, '--skill-timeout', 1) * 1000;
       if (flags.auth !== 'offline' && flags.auth !== 'microsoft') throw new SkillforgeError('E_USAGE', `--auth must be offline or microsoft, got '${flags.auth}'`);
 
-      const [{ llmConfigured, languageModelFromCommand }, { dataPaths }, { StatusLine }, mc, voyager] = await Promise.all([
+      const [{ llmConfigured, languageModelFromCommand }, { dataPaths, lockDataDir }, { StatusLine }, mc, voyager] = await Promise.all([
         import('../../agents/llm/cli-options.js'),
         import('../paths.js'),
         import('../progress.js'),
@@ -64,6 +65,8 @@ export function register(program: Command): void {
         import('../../agents/voyager/index.js'),
       ]);
       const paths = dataPaths(dataDir);
+      // One learner per data folder: checked before the world starts, so a second run costs nothing.
+      const releaseDataDir = lockDataDir(dataDir, `skillforge ${process.argv.slice(2).join(' ')}`.trim());
       const out = new StatusLine();
       const model = llmConfigured(command) ? await languageModelFromCommand(command) : undefined;
 
@@ -87,12 +90,31 @@ export function register(program: Command): void {
       const runtimes: import('../../skills/runtime/runtime.js').SkillRuntime[] = [];
       // The local library by default; --library points at another folder or a fleet's PostgreSQL.
       const libraryRef = flags.library ?? process.env.SKILLFORGE_LIBRARY;
-      const library = await openLibrary({ dataDir, library: libraryRef, agent: names.join(',') });
+      // Anything failing before the learners' try/finally must still stop the world, or it keeps Node alive.
+      let library: Awaited<ReturnType<typeof openLibrary>> | undefined;
+      let memory: import('../../memory/episodic.js').EpisodicMemory | undefined;
+      let setup;
+      try {
+        library = await openLibrary({ dataDir, library: libraryRef, agent: names.join(',') });
+        const [{ AgentTrust }, { isPostgresUrl }] = await Promise.all([import('../../skills/trust.js'), import('../../skills/postgres-store.js')]);
+        memory = EpisodicMemory.open({ dir: paths.memory });
+        const { startUiIfAsked, sampleObservations } = await import('../../ui/launch.js');
+        const ui = await startUiIfAsked(flags, { title: `skillforge minecraft (${names.join(', ')})`, library, log: (s) => out.log(s) });
+        setup = { AgentTrust, isPostgresUrl, sampleObservations, ui, library, memory };
+      } catch (err) {
+        memory?.close();
+        await library?.close();
+        await world?.stop();
+        releaseDataDir();
+        throw err;
+      }
+      const { AgentTrust, isPostgresUrl, sampleObservations, ui } = setup;
+      library = setup.library;
+      memory = setup.memory;
       // A shared library's statuses are other agents' claims: each learner keeps its own view.
-      const [{ AgentTrust }, { isPostgresUrl }] = await Promise.all([import('../../skills/trust.js'), import('../../skills/postgres-store.js')]);
       const shared = libraryRef !== undefined && isPostgresUrl(libraryRef);
       const trustedAgents = [...names, ...(flags.trustAgents ? flags.trustAgents.split(',').map((a) => a.trim()).filter(Boolean) : [])];
-      const memory = EpisodicMemory.open({ dir: paths.memory });
+      const stoppers: (() => void)[] = [];
       const bus = new MessageBus();
       const controller = new AbortController();
       const stop = () => {
@@ -130,6 +152,7 @@ export function register(program: Command): void {
             milestones: (obs) => mc.milestonesReached(obs),
             describe: model ? (written, t) => voyager.describeWithModel(model, 'Minecraft', written, t) : undefined,
             onEvent: (e) => {
+              ui?.hub.learner(name, e);
               if (flags.json) return void process.stdout.write(`${JSON.stringify({ agent: name, ...e })}\n`);
               switch (e.type) {
                 case 'task':
@@ -157,6 +180,11 @@ export function register(program: Command): void {
               }
             },
           });
+          if (ui) {
+            ui.hub.restore(name, learner.state);
+            stoppers.push(sampleObservations(ui.hub, name, () => env.observe()));
+            stoppers.push(mc.streamTopDownMap(env, (map) => ui.hub.map({ agent: name, ...map }), { watched: () => ui.hub.watchers > 0 }));
+          }
           if (learner.state.iterations > 0) {
             out.log(`${prefix}resuming: ${learner.state.iterations} iterations, ${learner.state.completed.length} completed, milestones: ${learner.state.milestones.map((m) => m.name).join(', ') || 'none'}`);
           }
@@ -182,6 +210,8 @@ export function register(program: Command): void {
         }
         out.log(`library: ${await library.count()} skills in ${flags.library ?? process.env.SKILLFORGE_LIBRARY ?? paths.library}`);
       } finally {
+        for (const stop of stoppers) stop();
+        await ui?.close();
         await bus.drain().catch(() => {});
         bus.close();
         for (const r of runtimes) await r.close();
@@ -190,6 +220,7 @@ export function register(program: Command): void {
         await library.close();
         await world?.stop();
         await model?.close?.();
+        releaseDataDir();
       }
     });
 }

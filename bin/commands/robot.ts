@@ -15,8 +15,9 @@ import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { intOption, kitchenSeedOption, positiveOption } from '../options.js';
+import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 
-interface RobotFlags {
+interface RobotFlags extends UiFlags {
   url?: string;
   profile?: string;
   confirm?: boolean;
@@ -100,12 +101,12 @@ export class Keys {
 }
 
 export function register(program: Command): void {
-  addLlmOptions(
+  addUiOptions(addLlmOptions(
     program
       .command('robot')
       .description('drive a ROS robot over rosbridge with the SayCan agent (default: the simulated kitchen robot on 127.0.0.1); --llm offline: the kitchen planner as the Say (simulated robot only)')
       .argument('<instruction>', 'what to do, e.g. "put the apple in the drawer"'),
-  )
+  ))
     .option('--url <ws-url>', 'rosbridge_server of a real robot, e.g. ws://robot:9090 (default: start the simulated robot)')
     .option('--profile <file>', 'robot profile (YAML/JSON): interfaces, locations, safety limits')
     .option('--confirm', 'ask a person before each motion')
@@ -160,6 +161,10 @@ export function register(program: Command): void {
       let robot: import('../../robots/safety.js').SafeRobot | undefined;
       let env: import('../../robots/environment.js').Ros2Environment | undefined;
       const abort = new AbortController();
+      const { startUiIfAsked, sampleObservations, firstLine } = await import('../../ui/launch.js');
+      const ui = await startUiIfAsked(flags, { title: `skillforge robot`, log: (s) => process.stderr.write(`${s}\n`) });
+      let detachUi: (() => void) | undefined;
+      let stopSampling: (() => void) | undefined;
       const keys = new Keys(
         () => {
           robot?.estop('e-stop key');
@@ -190,6 +195,13 @@ export function register(program: Command): void {
         robot.on('connection-lost', () => log('warning: connection to the robot lost; reconnecting (a stop is owed and goes first when it is back)'));
         robot.on('connection-restored', (r) => log(`connection to the robot restored${r.stopped ? ': the owed stop was delivered first' : ''}`));
         robot.on('estop', (e) => log(`E-STOP latched: ${e.reason}`));
+        if (ui) {
+          const { attachRobot } = await import('../../ui/robot-panel.js');
+          detachUi = attachRobot(ui.hub, robot, {
+            simulated: !flags.url,
+            onEstop: () => abort.abort(new SkillforgeError('E_ESTOP', 'stopped by the e-stop button on the dashboard; the robot is halted', { hint: 'check the robot, then run again' })),
+          });
+        }
         const checker = sim
           ? (task: { goal?: Record<string, unknown> }, state: Record<string, unknown>) =>
               kitchen.checkGoal(state.world as import('../../envs/kitchen/world.js').KitchenState, task.goal as unknown as import('../../envs/kitchen/goals.js').KitchenGoal)
@@ -220,7 +232,21 @@ export function register(program: Command): void {
           if (keys.active) out('press SPACE or e for the e-stop, Ctrl-C to stop');
           out(`${(await env.observe()).text}\n`);
         }
-        const agent = new saycan.SayCanAgent({ env, model, maxSteps, topK, onStep: flags.json ? undefined : (s) => out(`${saycan.formatStep(s)}\n`) });
+        if (ui) {
+          const observed = env;
+          stopSampling = sampleObservations(ui.hub, profile.name, () => observed.observe(), { summary: firstLine });
+          ui.hub.progress(profile.name, { task: instruction, iteration: 0 });
+        }
+        const agent = new saycan.SayCanAgent({
+          env,
+          model,
+          maxSteps,
+          topK,
+          onStep: (s) => {
+            ui?.hub.saycanStep(profile.name, s, instruction);
+            if (!flags.json) out(`${saycan.formatStep(s)}\n`);
+          },
+        });
         const result = await agent.run(instruction, {
           signal: abort.signal,
           task: goal ? { description: instruction, goal: goal as Record<string, unknown> } : undefined,
@@ -233,7 +259,12 @@ export function register(program: Command): void {
           const why = robot.estopped ? 'the e-stop is latched' : result.stopped === 'max-steps' ? `no 'done' within ${maxSteps} steps` : result.stopped === 'error' ? (result.error?.message ?? 'a step failed') : (result.check?.reason ?? 'the task check failed');
           process.stderr.write(`instruction not achieved: ${why}\n`);
         }
+        stopSampling?.();
+        if (ui) await ui.keepOpen(log);
       } finally {
+        stopSampling?.();
+        detachUi?.();
+        await ui?.close();
         keys.close();
         await env?.close();
         await robot?.close();

@@ -8,8 +8,9 @@ import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { dataPaths } from '../paths.js';
 import { intOption, kitchenSeedOption, probabilityOption } from '../options.js';
+import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 
-interface SayCanFlags {
+interface SayCanFlags extends UiFlags {
   affordance: string | boolean;
   seed: string;
   noise: string;
@@ -24,12 +25,12 @@ interface SayCanFlags {
 }
 
 export function register(program: Command): void {
-  addLlmOptions(
+  addUiOptions(addLlmOptions(
     program
       .command('saycan')
       .description('ground a language model in the kitchen simulator: pick skills by Say (usefulness) × Can (feasibility)')
       .argument('[instruction]', 'what to do, e.g. "bring me an apple"'),
-  )
+  ))
     .option('--affordance <model.onnx>', 'a learned affordance model for Can (combined with the kitchen\'s exact preconditions)')
     .option('--no-affordance', 'switch affordances off: Can = 1 for every skill (no preconditions, no learned model)')
     .option('--seed <n>', 'seed of the kitchen start state', '0')
@@ -85,6 +86,8 @@ export function register(program: Command): void {
         runtime = new SkillRuntime();
       }
       const runSkill = library && runtime ? saycan.sandboxSkillRunner(runtime, library) : undefined;
+      const { startUiIfAsked, sampleObservations, firstLine } = await import('../../ui/launch.js');
+      const ui = await startUiIfAsked(flags, { title: 'skillforge saycan', library, log: (s) => process.stderr.write(`${s}\n`) });
       const agentOptions = { model, affordance: learned, preconditions: !affordanceOff, memory, library, runSkill, maxSteps, topK, prefilter: flags.prefilter === true };
       const out = (s: string) => process.stdout.write(`${s}\n`);
       try {
@@ -93,10 +96,12 @@ export function register(program: Command): void {
           const report = await saycan.runSuite(suite, (ins) => new kitchen.KitchenEnvironment({ state: ins.initial }), {
             ...agentOptions,
             onResult: (e) => {
+              ui?.hub.progress('kitchen', { task: e.text, outcome: { success: e.success, rounds: e.steps } });
               if (!flags.json) out(`${e.success ? 'ok  ' : 'FAIL'}  [${e.family}] ${e.text}  (${e.steps} steps${e.success ? '' : `; ${e.reason}`})`);
             },
           });
           out(flags.json ? JSON.stringify(report, null, 2) : `\n${saycan.formatSuite(report)}`);
+          if (ui) await ui.keepOpen((s) => process.stderr.write(`${s}\n`));
           return;
         }
         const env = new kitchen.KitchenEnvironment({ seed: kitchenSeedOption(flags.seed), noise });
@@ -109,7 +114,16 @@ export function register(program: Command): void {
           for (const c of groundPrimitives(env.primitives())) offlineCalls.set(c.text, c.call);
           offlineCalls.set('done', { skill: 'done', args: {} });
         }
-        const agent = new saycan.SayCanAgent({ ...agentOptions, env, onStep: flags.json ? undefined : (s) => out(`${saycan.formatStep(s)}\n`) });
+        const stopSampling = ui ? sampleObservations(ui.hub, 'kitchen', () => env.observe(), { summary: firstLine }) : undefined;
+        const agent = new saycan.SayCanAgent({
+          ...agentOptions,
+          env,
+          onStep: (s) => {
+            ui?.hub.saycanStep('kitchen', s, instruction);
+            if (!flags.json) out(`${saycan.formatStep(s)}\n`);
+          },
+        });
+        ui?.hub.progress('kitchen', { task: instruction!, iteration: 0 });
         if (!flags.json) {
           out(`kitchen seed ${flags.seed}${noise ? `, noise ${noise}` : ''}; Say: ${model.id}; Can: ${affordanceOff ? 'off (1)' : learned ? `preconditions + ${learned.id}` : 'exact preconditions'}`);
           out(`${(await env.observe()).text}\n`);
@@ -118,7 +132,10 @@ export function register(program: Command): void {
         const result = await agent.run(instruction!, { task: goal ? { description: instruction!, goal: goal as unknown as Record<string, unknown> } : undefined });
         out(flags.json ? JSON.stringify(saycan.resultJson(result), null, 2) : saycan.formatSummary(result));
         if (result.stopped === 'error' || result.check?.success === false) process.exitCode = 1;
+        stopSampling?.();
+        if (ui) await ui.keepOpen((s) => process.stderr.write(`${s}\n`));
       } finally {
+        await ui?.close();
         memory?.close();
         await runtime?.close();
         await library?.close();

@@ -13,8 +13,9 @@ import type { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { SkillforgeError } from '../../core/errors.js';
 import { intOption } from '../options.js';
+import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 
-interface WorldFlags {
+interface WorldFlags extends UiFlags {
   seed: string;
   port: string;
   version?: string;
@@ -26,8 +27,8 @@ interface WorldFlags {
 }
 
 export function register(program: Command): void {
-  program
-    .command('world')
+  addUiOptions(program
+    .command('world'))
     .description('run the embedded Minecraft survival world (flying-squid) on 127.0.0.1 until Ctrl-C')
     .option('--seed <n>', 'world seed (same seed, same world)', '1')
     .option('--port <n>', 'TCP port (default: a free one)', '0')
@@ -63,6 +64,18 @@ export function register(program: Command): void {
             `  type console commands here; Ctrl-C stops the world\n`,
         );
       }
+      const { startUiIfAsked } = await import('../../ui/launch.js');
+      const ui = await startUiIfAsked(flags, { title: `skillforge world (seed ${seed})`, log: (s) => process.stderr.write(`${s}\n`) });
+      // The players as the server sees them (position, health, food), while someone watches.
+      const players = ui
+        ? setInterval(() => {
+            if (ui.hub.watchers === 0) return;
+            for (const p of (world.server.players ?? []) as { username: string; position?: { x: number; y: number; z: number }; health?: number; food?: number }[]) {
+              if (p.position) ui.hub.observation(p.username, { position: { ...p.position }, ...(p.health !== undefined ? { health: p.health } : {}), ...(p.food !== undefined ? { food: p.food } : {}) });
+            }
+          }, 1000)
+        : undefined;
+      players?.unref();
       let closeViewer: (() => void) | undefined;
       if (viewer) closeViewer = await startViewer(viewer, world, viewerPort);
 
@@ -77,6 +90,8 @@ export function register(program: Command): void {
       rl?.close();
       process.stdout.write('stopping the world...\n');
       closeViewer?.();
+      clearInterval(players);
+      await ui?.close();
       await world.stop();
       // The world leaves nothing running; should a library timer still hold the loop, do not hang.
       setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();

@@ -7,3 +7,4 @@ export * from './guide.js';
 export * from './recipes.js';
 export { MinecraftTechTree, MINECRAFT_MILESTONES } from './tech-tree.js';
 export { MINECRAFT_GUIDE, milestonesReached } from './guide.js';
+export * from './top-down-map.js';

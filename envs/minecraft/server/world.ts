@@ -10,7 +10,8 @@
  * // ...
  * await world.stop();
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -146,8 +147,13 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
   const squid = loadFlyingSquid();
   squid.generations[GENERATION_NAME] ??= skillforgeGeneration;
 
+  // A taken port is found before anything is created: flying-squid, started on it, fails but keeps
+  // initialising its world in the background (an unhandled ENOENT for level.dat once the folder is gone).
+  if (options.port) await checkPortFree(options.port);
   const ownFolder = options.worldFolder === undefined;
-  const worldFolder = options.worldFolder ?? mkdtempSync(join(tmpdir(), 'skillforge-world-'));
+  if (ownFolder) removeOrphanedWorlds();
+  const worldFolder = options.worldFolder ?? mkdtempSync(join(tmpdir(), WORLD_PREFIX));
+  const forgetFolder = ownFolder ? ownTemporaryWorld(worldFolder) : () => {};
   const settings = {
     motd: 'skillforge embedded world',
     host: HOST,
@@ -183,6 +189,7 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
     serv = squid.createMCServer(settings);
   } catch (err) {
     if (ownFolder) rmSync(worldFolder, { recursive: true, force: true });
+    forgetFolder();
     throw new SkillforgeError('E_WORLD_START', `the embedded world did not start: ${errorMessage(err)}`, {
       cause: err,
       hint: `version ${version} must be one flying-squid supports (${MINECRAFT_VERSION} is tested)`,
@@ -214,7 +221,7 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
   }
 
   let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => (stopped ??= shutdown(serv, worldFolder, ownFolder, everyPlayer));
+  const stop = (): Promise<void> => (stopped ??= shutdown(serv, worldFolder, ownFolder, everyPlayer).finally(forgetFolder));
   try {
     await withTimeout(Promise.race([Promise.all([serv.waitForReady(15000), ...pending]), failed]), 20000, 'starting the embedded world');
   } catch (err) {
@@ -282,6 +289,69 @@ async function shutdown(serv: SquidServer, worldFolder: string, ownFolder: boole
   }
   serv.emit('skillforgeStopped');
   if (ownFolder) rmSync(worldFolder, { recursive: true, force: true });
+}
+
+const WORLD_PREFIX = 'skillforge-world-';
+/** In each temporary world folder: the pid of the process that owns it. */
+const OWNER_FILE = 'skillforge-owner.json';
+
+async function checkPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new SkillforgeError('E_WORLD_START', `the embedded world did not start: port ${port} on ${HOST} is taken`, { hint: `choose another port, or leave --port out for a free one` })
+          : new SkillforgeError('E_WORLD_START', `the embedded world did not start: cannot listen on ${HOST}:${port}: ${err.message}`, { hint: 'choose another port, or leave --port out for a free one' }),
+      );
+    });
+    probe.listen(port, HOST, () => probe.close(() => resolve()));
+  });
+}
+
+/**
+ * Mark a temporary world folder as this process's and remove it when the process exits, even
+ * without stop() (process.exit on a second Ctrl-C, an uncaught error). Returns the unmarker.
+ */
+function ownTemporaryWorld(folder: string): () => void {
+  writeFileSync(join(folder, OWNER_FILE), JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
+  const remove = () => rmSync(folder, { recursive: true, force: true });
+  process.once('exit', remove);
+  return () => process.off('exit', remove);
+}
+
+/** Temporary worlds of processes that are gone (killed with SIGKILL, crashed): removed. */
+export function removeOrphanedWorlds(dir = tmpdir()): string[] {
+  const removed: string[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith(WORLD_PREFIX));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const folder = join(dir, name);
+    const owner = join(folder, OWNER_FILE);
+    if (!existsSync(owner)) continue; // not ours to judge (a world from an older version, or being created)
+    try {
+      const { pid } = JSON.parse(readFileSync(owner, 'utf8')) as { pid: number };
+      if (pid === process.pid || processAlive(pid)) continue;
+      rmSync(folder, { recursive: true, force: true });
+      removed.push(folder);
+    } catch {
+      /* unreadable or already removed: leave it */
+    }
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
