@@ -105,7 +105,7 @@ describe('ui: the dashboard in headless Chromium', function () {
     assert.equal(denied?.status(), 401, 'the browser without the token');
     const ok = await page.goto(server.url);
     assert.equal(ok?.status(), 200);
-    await page.waitForSelector('body[data-connected="yes"]', { timeout: 20_000 });
+    await page.waitForSelector('body[data-connected="yes"]', { timeout: 60_000 });
     await page.close();
   });
 
@@ -114,21 +114,21 @@ describe('ui: the dashboard in headless Chromium', function () {
     const { learner } = kitchenLearner({ library, runtime, objects: [], curriculum, onEvent: (e) => hub.learner('kitchen-learner', e) });
     const page = await browser!.newPage();
     await page.goto(`${server.url}#live`);
-    await page.waitForSelector('body[data-connected="yes"]', { timeout: 20_000 });
+    await page.waitForSelector('body[data-connected="yes"]', { timeout: 60_000 });
 
     curriculum.hold();
     const first = learner.step();
     curriculum.open();
-    await page.waitForFunction(`document.querySelector('[data-testid=task]')?.textContent === 'Bring the apple to the user'`, { timeout: 20_000 });
+    await page.waitForFunction(`document.querySelector('[data-testid=task]')?.textContent === 'Bring the apple to the user'`, { timeout: 60_000 });
     assert.equal((await first)?.success, true, 'the apple task was learned');
     curriculum.hold();
     const second = learner.step();
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(await textOf(page, '[data-testid=task]'), 'Bring the apple to the user', 'nothing new until the learner moves on');
     curriculum.open();
-    await page.waitForFunction(`document.querySelector('[data-testid=task]')?.textContent === 'Bring the orange to the user'`, { timeout: 20_000 });
+    await page.waitForFunction(`document.querySelector('[data-testid=task]')?.textContent === 'Bring the orange to the user'`, { timeout: 60_000 });
     assert.equal((await second)?.success, true);
-    await page.waitForFunction(`document.querySelectorAll('#timeline span.ok').length === 2`, { timeout: 20_000 });
+    await page.waitForFunction(`document.querySelectorAll('#timeline span.ok').length === 2`, { timeout: 60_000 });
     assert.match(await textOf(page, '#log'), /stored bringAppleToUser v1/);
     await screenshot(page, 'live');
 
@@ -139,14 +139,14 @@ describe('ui: the dashboard in headless Chromium', function () {
     await page.waitForSelector('#query');
     await page.type('#query', 'bring the apple to the user');
     await page.click('#search button');
-    await page.waitForFunction(`document.querySelector('#results li')?.getAttribute('data-name') === 'bringAppleToUser'`, { timeout: 20_000 });
+    await page.waitForFunction(`document.querySelector('#results li')?.getAttribute('data-name') === 'bringAppleToUser'`, { timeout: 60_000 });
     const expected = (await library.search('bring the apple to the user', 30)).map((h) => h.skill.name);
     const shown = await page.$$eval('#results li[data-name]', (lis) => lis.map((li) => li.getAttribute('data-name')));
     assert.deepEqual(shown, expected, 'the same ranking as SkillLibrary.search (skills search)');
     await page.click('#results li[data-name=bringAppleToUser]');
-    await page.waitForFunction(`/kitchen\\.pickUp\\("apple"\\)/.test(document.querySelector('#skill pre.code')?.textContent ?? '')`, { timeout: 20_000 });
+    await page.waitForFunction(`/kitchen\\.pickUp\\("apple"\\)/.test(document.querySelector('#skill pre.code')?.textContent ?? '')`, { timeout: 60_000 });
     assert.match(await textOf(page, '#skill'), /verified/);
-    await page.waitForSelector('#skill .diff .add', { timeout: 20_000 });
+    await page.waitForSelector('#skill .diff .add', { timeout: 60_000 });
     assert.match(await textOf(page, '#skill .diff .add'), /find the apple first/);
     assert.match(await textOf(page, '#skill .diff .del'), /'find'\);/);
     assert.match(await textOf(page, '#skill'), /1 \/ 1 runs|not run yet|runs/);
@@ -160,10 +160,10 @@ describe('ui: the dashboard in headless Chromium', function () {
     const agent = new SayCanAgent({ env, model, maxSteps: 6, onStep: (s) => hub.saycanStep('kitchen', s, 'bring me the apple') });
     const page = await browser!.newPage();
     await page.goto(`${server.url}#decisions`);
-    await page.waitForSelector('body[data-connected="yes"]', { timeout: 20_000 });
+    await page.waitForSelector('body[data-connected="yes"]', { timeout: 60_000 });
     const result = await agent.run('bring me the apple');
     const step1 = result.steps[0]!;
-    await page.waitForSelector('.step[data-step="1"]', { timeout: 20_000 });
+    await page.waitForSelector('.step[data-step="1"]', { timeout: 60_000 });
     const bars = await page.$$eval('.step[data-step="1"] .cand', (rows) =>
       rows.map((r) => ({
         text: r.querySelector('.label')?.textContent ?? '',
@@ -197,7 +197,7 @@ describe('ui: the dashboard in headless Chromium', function () {
     const page = await browser!.newPage();
     try {
       await page.goto(`${server.url}#robot`);
-      await page.waitForSelector('#estop:not([disabled])', { timeout: 20_000 });
+      await page.waitForSelector('#estop:not([disabled])', { timeout: 60_000 });
       assert.equal(await textOf(page, '[data-testid=connection]'), 'connected');
       await screenshot(page, 'robot');
       // The agent is busy: a long navigation goal runs (0.2 m/s) with the commander's heartbeat.
@@ -224,7 +224,7 @@ describe('ui: the dashboard in headless Chromium', function () {
       assert.ok(latency < 100, `zero twist ${latency.toFixed(1)} ms after the button was pressed`);
       if (process.env.SKILLFORGE_UI_SCREENSHOTS) process.stderr.write(`      e-stop: zero twist ${latency.toFixed(1)} ms after the press\n`);
       assert.ok(robot.estopped, 'the e-stop is latched');
-      await page.waitForFunction(`/LATCHED/.test(document.querySelector('[data-testid=estop]')?.textContent ?? '')`, { timeout: 20_000 });
+      await page.waitForFunction(`/LATCHED/.test(document.querySelector('[data-testid=estop]')?.textContent ?? '')`, { timeout: 60_000 });
       const result = await nav;
       assert.ok(result instanceof Error || result.status !== GoalStatus.SUCCEEDED, 'the navigation goal did not complete');
       await screenshot(page, 'robot-estop');

@@ -86,7 +86,7 @@ describe('ui: the world map of a Minecraft bot', function () {
     const page = await browser.newPage();
     try {
       await page.goto(`${live.url}#live`);
-      await page.waitForSelector('body[data-connected="yes"]', { timeout: 20_000 });
+      await page.waitForSelector('body[data-connected="yes"]', { timeout: 60_000 });
       const seen: string[] = [];
       const watch = setInterval(() => {
         void page.$eval('[data-testid=task]', (e) => e.textContent ?? '').then((t) => {
@@ -94,14 +94,14 @@ describe('ui: the world map of a Minecraft bot', function () {
         }, () => {});
       }, 50);
       const summary = await learner.learn({ iterations: 2 });
-      await page.waitForFunction(`document.querySelectorAll('#timeline span').length === 2`, { timeout: 20_000 });
+      await page.waitForFunction(`document.querySelectorAll('#timeline span').length === 2`, { timeout: 60_000 });
       clearInterval(watch);
       const tasks = summary.results.map((r) => r.task);
       assert.equal(tasks.length, 2);
       assert.notEqual(tasks[0], tasks[1]);
       assert.ok(seen.includes(tasks[0]!) && seen.includes(tasks[1]!), `the page showed ${JSON.stringify(seen)} for ${JSON.stringify(tasks)}`);
       assert.ok(seen.indexOf(tasks[0]!) < seen.indexOf(tasks[1]!), 'in order');
-      await page.waitForFunction(`/health/.test(document.querySelector('#agents')?.textContent ?? '')`, { timeout: 20_000 });
+      await page.waitForFunction(`/health/.test(document.querySelector('#agents')?.textContent ?? '')`, { timeout: 60_000 });
       assert.match((await page.$eval('#agents', (e) => e.textContent)) ?? '', /position-?\d/);
     } finally {
       stop();
