@@ -14,6 +14,7 @@ import hnswlib from 'hnswlib-node';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SkillforgeError } from '../core/errors.js';
 import { assertValid } from '../core/validate.js';
 import type { JsonSchema } from '../core/types.js';
 
@@ -162,14 +163,40 @@ export class VectorIndex {
     return out.sort((a, b) => b.score - a.score);
   }
 
-  /** Write the graph content-addressed into `dir` (temp file, checksum, rename). */
+  /**
+   * The smallest size a complete graph file can have: hnswlib's 96-byte header, every element's
+   * level-0 block (links, vector, label) and its upper-level link count. hnswlib writes with an
+   * unchecked std::ofstream, so a full disk shows up only as a short file: this catches it.
+   */
+  minGraphBytes(): number {
+    const maxM0 = 2 * this.params.m;
+    const perElement = maxM0 * 4 + 4 + this.dim * 4 + 8;
+    return 96 + this.graph.getCurrentCount() * (perElement + 4);
+  }
+
+  /**
+   * Write the graph content-addressed into `dir` (temp file, size check, checksum, rename). On any
+   * failure the temp file is removed, so a full disk leaves nothing behind.
+   */
   async writeGraph(dir: string): Promise<{ file: string; checksum: string; bytes: number }> {
     const tmp = join(dir, `index.tmp-${process.pid}-${Date.now()}-${tmpCounter++}.hnsw`);
-    this.graph.writeIndexSync(tmp);
-    const checksum = await sha256File(tmp);
-    const file = `index-${checksum.slice(0, 24)}.hnsw`;
-    renameSync(tmp, join(dir, file));
-    return { file, checksum, bytes: statSync(join(dir, file)).size };
+    try {
+      indexIo.writeGraph(this.graph, tmp);
+      const bytes = statSync(tmp).size;
+      const min = this.minGraphBytes();
+      if (bytes < min) {
+        throw new SkillforgeError('E_INDEX_WRITE', `writing the search index graph ${tmp} stopped at ${bytes} of at least ${min} bytes (disk full?)`, {
+          hint: 'free disk space; the library stays usable and the index is rebuilt from the database on the next open',
+        });
+      }
+      const checksum = await sha256File(tmp);
+      const file = `index-${checksum.slice(0, 24)}.hnsw`;
+      renameSync(tmp, join(dir, file));
+      return { file, checksum, bytes };
+    } catch (err) {
+      removeQuietly(tmp);
+      throw err;
+    }
   }
 }
 
@@ -249,9 +276,16 @@ export class ShardedIndex {
    */
   async save(dir: string, info: { embedder: string; seq: number }): Promise<IndexMeta> {
     const shards: ShardMeta[] = [];
-    for (const [env, shard] of this.shards) {
-      if (shard.size === 0) continue;
-      shards.push({ env, ...(await shard.writeGraph(dir)), count: shard.size });
+    try {
+      for (const [env, shard] of this.shards) {
+        if (shard.size === 0) continue;
+        shards.push({ env, ...(await shard.writeGraph(dir)), count: shard.size });
+      }
+    } catch (err) {
+      // Graph files written by this save before the failure are referenced by no meta: remove them,
+      // unless the meta on disk already points at the same content (content-addressed names).
+      removeUnreferenced(dir, shards.map((x) => x.file));
+      throw err;
     }
     const meta: IndexMeta = {
       format: 2,
@@ -264,9 +298,15 @@ export class ShardedIndex {
       shards,
       savedAt: new Date().toISOString(),
     };
-    const metaTmp = join(dir, `${META_FILE}.tmp-${process.pid}`);
-    writeFileSync(metaTmp, `${JSON.stringify(meta, null, 2)}\n`);
-    renameSync(metaTmp, join(dir, META_FILE));
+    const metaTmp = join(dir, `${META_FILE}.tmp-${process.pid}-${tmpCounter++}`);
+    try {
+      indexIo.writeFile(metaTmp, `${JSON.stringify(meta, null, 2)}\n`);
+      renameSync(metaTmp, join(dir, META_FILE));
+    } catch (err) {
+      removeQuietly(metaTmp);
+      removeUnreferenced(dir, shards.map((x) => x.file));
+      throw err;
+    }
     cleanupGraphs(dir, new Set(shards.map((x) => x.file)));
     return meta;
   }
@@ -277,6 +317,36 @@ export class ShardedIndex {
     for (const [env, shard] of shards) idx.attach(env, shard);
     return idx;
   }
+}
+
+/**
+ * The two writes an index save makes, replaceable by tests that simulate a full disk. hnswlib's
+ * writer reports no errors; Node's writeFileSync throws ENOSPC.
+ */
+export const indexIo = {
+  writeGraph: (graph: InstanceType<typeof HierarchicalNSW>, file: string): void => graph.writeIndexSync(file),
+  writeFile: (file: string, text: string): void => writeFileSync(file, text),
+};
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Never created, or already gone.
+  }
+}
+
+/** Remove graph files of a failed save that the meta on disk does not point at. */
+function removeUnreferenced(dir: string, files: readonly string[]): void {
+  if (files.length === 0) return;
+  let keep = new Set<string>();
+  try {
+    const meta = JSON.parse(readFileSync(join(dir, META_FILE), 'utf8')) as { shards?: { file?: unknown }[] };
+    keep = new Set((meta.shards ?? []).map((x) => String(x.file)));
+  } catch {
+    // No readable meta: nothing on disk refers to these files.
+  }
+  for (const f of files) if (!keep.has(f)) removeQuietly(join(dir, f));
 }
 
 function cleanupGraphs(dir: string, keep: ReadonlySet<string>): void {
