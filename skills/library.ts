@@ -46,6 +46,9 @@ import {
   type SkillStatus,
 } from './skill.js';
 import { SqliteSkillStore } from './sqlite-store.js';
+import { Analyzer, type AnalyzerOptions } from './retrieval/analyzer.js';
+import { Bm25Index } from './retrieval/bm25.js';
+import { fuse, type FusionOptions } from './retrieval/fusion.js';
 import type { ListFilter, PutOptions, SkillChange, SkillDraft, SkillStore, StoredSkill } from './store.js';
 
 /** Where the library reports things a user should know (index rebuilt, ...). */
@@ -69,17 +72,33 @@ export interface LibraryOptions {
   agent?: string;
   /** How often subscribers poll the store for other processes' changes (default 500 ms). */
   pollMs?: number;
+  /**
+   * Text search settings: the full-text ranker's analysis (identifier splitting, WordNet synonyms,
+   * Minecraft relations, code evidence; all on by default) and how it is fused with the vectors.
+   */
+  retrieval?: AnalyzerOptions & FusionOptions;
 }
+
+/**
+ * How a text query is ranked: 'hybrid' (default) fuses the full-text ranker (BM25 with synonyms)
+ * and the embedder's vectors; 'vector' and 'text' use one of them alone.
+ */
+export type SearchMode = 'hybrid' | 'vector' | 'text';
 
 export interface SearchFilter {
   env?: string;
   /** Default: candidate and verified (deprecated skills are not offered). */
   status?: SkillStatus | readonly SkillStatus[];
+  /** Text queries only (default 'hybrid'); a vector query is always ranked by cosine. */
+  mode?: SearchMode;
 }
 
 export interface SearchHit {
   skill: Skill;
-  /** Cosine similarity in [-1, 1]. */
+  /**
+   * Relevance, higher is better: cosine similarity in [-1, 1] for 'vector' mode and vector queries,
+   * the fused score in [0, 1] for 'hybrid', the BM25 score for 'text'.
+   */
   score: number;
 }
 
@@ -104,6 +123,8 @@ interface KnownAdd {
   vec: Float32Array;
   env: string;
   status: SkillStatus;
+  /** What the text index reads (kept so it is not read back either). */
+  doc: { name: string; description: string; code: string };
 }
 
 const DB_FILE = 'library.db';
@@ -145,6 +166,12 @@ export class SkillLibrary {
   private unwatch: (() => void) | undefined;
   private feedQueued = false;
   private closed = false;
+  private readonly analyzer: Analyzer;
+  private readonly fusion: FusionOptions;
+  /** The full-text index over the heads, built on the first text search and kept up to date after. */
+  private text: Bm25Index | undefined;
+  /** Heads the text index has yet to read (changed by other processes, or before it was built). */
+  private readonly textPending = new Set<number>();
 
   private constructor(dir: string, store: SkillStore, options: LibraryOptions) {
     this.dir = dir;
@@ -155,6 +182,9 @@ export class SkillLibrary {
     this.agent = options.agent ?? 'local';
     this.pollMs = options.pollMs ?? 500;
     this.index = new ShardedIndex(this.embedder.dim, this.params);
+    const { method, textWeight, ...analysis } = options.retrieval ?? {};
+    this.analyzer = new Analyzer(analysis);
+    this.fusion = { method, textWeight };
   }
 
   /** Open (or create) the library in `dir`, loading or rebuilding its index. */
@@ -256,6 +286,7 @@ export class SkillLibrary {
     const old = this.heads.get(id);
     if (old) this.uncount(old);
     this.heads.set(id, head);
+    if (this.text && !this.text.has(id)) this.textPending.add(id);
     this.nameToId.set(head.name, id);
     this.statusCount.set(head.status, (this.statusCount.get(head.status) ?? 0) + 1);
     this.envCount.set(head.env, (this.envCount.get(head.env) ?? 0) + 1);
@@ -273,6 +304,8 @@ export class SkillLibrary {
     this.heads.delete(id);
     if (this.nameToId.get(old.name) === id) this.nameToId.delete(old.name);
     this.index.remove(id);
+    this.text?.remove(id);
+    this.textPending.delete(id);
   }
 
   /** Apply changes committed since the index's seq (by this or any other process). Serialised. */
@@ -305,6 +338,11 @@ export class SkillLibrary {
       if (old !== undefined && old !== k.id) this.dropHead(old);
       this.setHead(k.id, { name: c.name, version: c.version!, env: k.env, status: k.status });
       this.index.add(k.id, k.vec, k.env);
+      if (this.text) {
+        const d = this.analyzer.doc(k.doc);
+        this.text.add(k.id, d.terms, d.length);
+        this.textPending.delete(k.id);
+      }
     }
     const toIndex: number[] = [];
     for (const name of names) {
@@ -409,7 +447,9 @@ export class SkillLibrary {
     const known = new Map<string, KnownAdd>();
     results.forEach((r, i) => {
       const s = r.stored.skill;
-      if (r.created) known.set(`${s.name}@${s.version}`, { id: r.stored.id, vec: vecs[i]!, env: s.env, status: s.status });
+      if (r.created) {
+        known.set(`${s.name}@${s.version}`, { id: r.stored.id, vec: vecs[i]!, env: s.env, status: s.status, doc: { name: s.name, description: s.description, code: s.code } });
+      }
     });
     await this.sync(known);
     return results.map((r) => ({ skill: r.stored.skill, created: r.created }));
@@ -488,15 +528,29 @@ export class SkillLibrary {
     this.check();
     if (!Number.isInteger(k) || k < 1) throw new SkillforgeError('E_ARG', `k must be a positive integer, got ${k}`);
     await this.sync();
-    let vec: Float32Array;
-    if (typeof query === 'string') [vec] = (await this.embedChecked([query])) as [Float32Array];
-    else {
+    const mode = typeof query === 'string' ? (filter.mode ?? 'hybrid') : 'vector';
+    if (!['hybrid', 'vector', 'text'].includes(mode)) throw new SkillforgeError('E_ARG', `unknown search mode ${String(mode)}`, { hint: 'one of hybrid, vector, text' });
+    let vec: Float32Array = new Float32Array(0);
+    if (typeof query === 'string') {
+      if (mode !== 'text') [vec] = (await this.embedChecked([query])) as [Float32Array];
+    } else {
       vec = query instanceof Float32Array ? query : Float32Array.from(query);
       if (vec.length !== this.embedder.dim) {
         throw new SkillforgeError('E_ARG', `query vector has ${vec.length} dimensions, the library's embedder ${this.embedder.id} has ${this.embedder.dim}`);
       }
     }
-    const hits = this.searchVector(vec, k, filter);
+    let hits: { label: number; score: number }[];
+    if (mode === 'vector') hits = this.searchVector(vec, k, filter);
+    else {
+      const pool = Math.max(k * 4, 40);
+      const text = await this.searchText(query as string, mode === 'text' ? k : pool, filter);
+      hits =
+        mode === 'text'
+          ? text.map((h) => ({ label: h.id, score: h.score }))
+          : fuse(text, this.searchVector(vec, pool, filter).map((h) => ({ id: h.label, score: h.score })), this.fusion)
+              .slice(0, k)
+              .map((h) => ({ label: h.id, score: h.score }));
+    }
     const rows = await this.store.getByIds(hits.map((h) => h.label));
     const byId = new Map(rows.map((r) => [r.id, r.skill]));
     const out: SearchHit[] = [];
@@ -505,6 +559,39 @@ export class SkillLibrary {
       if (skill) out.push({ skill, score: h.score });
     }
     return out;
+  }
+
+  /** The full-text ranker alone (BM25 over analysed names, descriptions and code), filtered like search. */
+  private async searchText(query: string, k: number, filter: SearchFilter): Promise<{ id: number; score: number }[]> {
+    const index = await this.textIndex();
+    const statuses: readonly SkillStatus[] =
+      filter.status === undefined ? ['candidate', 'verified'] : typeof filter.status === 'string' ? [filter.status] : filter.status;
+    const env = filter.env;
+    return index.search(this.analyzer.query(query), k, (id) => {
+      const h = this.heads.get(id);
+      return h !== undefined && statuses.includes(h.status) && (env === undefined || h.env === env);
+    });
+  }
+
+  /** The text index, built from the store on first use and brought up to date with pending heads. */
+  private async textIndex(): Promise<Bm25Index> {
+    if (!this.text) {
+      this.text = new Bm25Index();
+      for (const id of this.heads.keys()) this.textPending.add(id);
+    }
+    if (this.textPending.size > 0) {
+      const ids = [...this.textPending];
+      const BATCH = 2000;
+      for (let i = 0; i < ids.length; i += BATCH) {
+        for (const r of await this.store.getByIds(ids.slice(i, i + BATCH))) {
+          if (this.heads.get(r.id)?.name !== r.skill.name) continue;
+          const d = this.analyzer.doc(r.skill);
+          this.text.add(r.id, d.terms, d.length);
+        }
+      }
+      for (const id of ids) this.textPending.delete(id);
+    }
+    return this.text;
   }
 
   /** Index-only search (no store reads): labels are store row ids. For benchmarks and replicas. */
@@ -572,6 +659,8 @@ export class SkillLibrary {
     const t0 = performance.now();
     await this.sync();
     this.index = new ShardedIndex(this.embedder.dim, this.params);
+    this.text = undefined;
+    this.textPending.clear();
     await this.reconcile(await this.store.seq());
     await this.saveIndex();
     return { count: this.index.size, ms: performance.now() - t0 };

@@ -1,0 +1,91 @@
+/**
+ * A full-text ranker kept in memory next to the vector index: Okapi BM25 over weighted terms
+ * (analyzer.ts), with documents added and removed one at a time as the library changes. Weighted
+ * term frequencies let one index mix fields (name counts double) and expansions (a synonym counts
+ * a third); weighted query terms let a query's synonyms count less than its own words.
+ *
+ * @example
+ * const ix = new Bm25Index();
+ * ix.add(1, new Map([['log', 2], ['oak', 1]]), 3);
+ * ix.search(new Map([['log', 1]]), 5);   // [{ id: 1, score: 0.42 }]
+ */
+
+export interface Bm25Hit {
+  id: number;
+  score: number;
+}
+
+export class Bm25Index {
+  private readonly postings = new Map<string, Map<number, number>>();
+  private readonly docs = new Map<number, { terms: string[]; length: number }>();
+  private totalLength = 0;
+  private readonly k1: number;
+  private readonly b: number;
+
+  constructor(options: { k1?: number; b?: number } = {}) {
+    this.k1 = options.k1 ?? 1.2;
+    this.b = options.b ?? 0.75;
+  }
+
+  get size(): number {
+    return this.docs.size;
+  }
+
+  has(id: number): boolean {
+    return this.docs.has(id);
+  }
+
+  ids(): IterableIterator<number> {
+    return this.docs.keys();
+  }
+
+  /** Add (or replace) a document: weighted term frequencies and its length for normalisation. */
+  add(id: number, terms: ReadonlyMap<string, number>, length: number): void {
+    this.remove(id);
+    const list: string[] = [];
+    for (const [t, tf] of terms) {
+      if (tf <= 0) continue;
+      let p = this.postings.get(t);
+      if (!p) this.postings.set(t, (p = new Map()));
+      p.set(id, tf);
+      list.push(t);
+    }
+    const len = Math.max(length, 1);
+    this.docs.set(id, { terms: list, length: len });
+    this.totalLength += len;
+  }
+
+  remove(id: number): void {
+    const d = this.docs.get(id);
+    if (!d) return;
+    for (const t of d.terms) {
+      const p = this.postings.get(t)!;
+      p.delete(id);
+      if (p.size === 0) this.postings.delete(t);
+    }
+    this.totalLength -= d.length;
+    this.docs.delete(id);
+  }
+
+  /** The k best documents for weighted query terms, best first; `accept` filters ids. */
+  search(query: ReadonlyMap<string, number>, k: number, accept?: (id: number) => boolean): Bm25Hit[] {
+    const n = this.docs.size;
+    if (n === 0 || k < 1) return [];
+    const avg = this.totalLength / n;
+    const scores = new Map<number, number>();
+    for (const [t, qw] of query) {
+      const p = this.postings.get(t);
+      if (!p) continue;
+      const idf = Math.log(1 + (n - p.size + 0.5) / (p.size + 0.5));
+      for (const [id, tf] of p) {
+        const len = this.docs.get(id)!.length;
+        const s = (qw * idf * tf * (this.k1 + 1)) / (tf + this.k1 * (1 - this.b + (this.b * len) / avg));
+        scores.set(id, (scores.get(id) ?? 0) + s);
+      }
+    }
+    const out: Bm25Hit[] = [];
+    for (const [id, score] of scores) if (!accept || accept(id)) out.push({ id, score });
+    out.sort((a, b) => b.score - a.score || a.id - b.id);
+    return out.slice(0, k);
+  }
+}
