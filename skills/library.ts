@@ -309,10 +309,41 @@ export class SkillLibrary {
   }
 
   /** Apply changes committed since the index's seq (by this or any other process). Serialised. */
-  private sync(known?: Map<string, KnownAdd>): Promise<void> {
-    const run = this.syncing.then(() => this.syncNow(known));
+  private sync(known?: Map<string, KnownAdd>, own?: SkillChange[]): Promise<void> {
+    const run = this.syncing.then(() => (own && this.applyOwn(own, known!) ? undefined : this.syncNow(known)));
     this.syncing = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Apply this process's own adds straight from memory, without reading the change feed back, when
+   * they follow the index's seq with no gap (no other writer committed in between). Returns false
+   * when they do not (the caller syncs from the store).
+   */
+  private applyOwn(changes: SkillChange[], known: Map<string, KnownAdd>): boolean {
+    if (this.closed || changes.length === 0) return changes.length === 0 && !this.closed;
+    for (let i = 0; i < changes.length; i++) {
+      const c = changes[i]!;
+      if (c.seq !== this.indexSeq + 1 + i || c.kind !== 'add' || !known.has(`${c.name}@${c.version}`)) return false;
+    }
+    for (const c of changes) {
+      const k = known.get(`${c.name}@${c.version}`)!;
+      const old = this.nameToId.get(c.name);
+      // An older version stored by number (bundle import, 'exact'): the head stays the newer one.
+      if (old !== undefined && (this.heads.get(old)?.version ?? 0) > c.version!) continue;
+      if (old !== undefined && old !== k.id) this.dropHead(old);
+      this.setHead(k.id, { name: c.name, version: c.version!, env: k.env, status: k.status });
+      this.index.add(k.id, k.vec, k.env);
+      if (this.text) {
+        const d = this.analyzer.doc(k.doc);
+        this.text.add(k.id, d.terms, d.length);
+        this.textPending.delete(k.id);
+      }
+    }
+    this.dirty = true;
+    this.indexSeq = changes[changes.length - 1]!.seq;
+    for (const c of changes) this.emit(c);
+    return true;
   }
 
   private async syncNow(known?: Map<string, KnownAdd>): Promise<void> {
@@ -445,13 +476,16 @@ export class SkillLibrary {
       items.map((it, i) => ({ draft: it.draft, options: { ...it.options, vector: { embedder: this.embedder.id, vec: vecs[i]! } } })),
     );
     const known = new Map<string, KnownAdd>();
+    // The feed entries the store says it wrote, when it says (SQLite): applied without a read-back.
+    const own: SkillChange[] | undefined = results.every((r) => !r.created || r.changes) ? results.flatMap((r) => r.changes ?? []) : undefined;
+    own?.sort((a, b) => a.seq - b.seq);
     results.forEach((r, i) => {
       const s = r.stored.skill;
       if (r.created) {
         known.set(`${s.name}@${s.version}`, { id: r.stored.id, vec: vecs[i]!, env: s.env, status: s.status, doc: { name: s.name, description: s.description, code: s.code } });
       }
     });
-    await this.sync(known);
+    await this.sync(known, own);
     return results.map((r) => ({ skill: r.stored.skill, created: r.created }));
   }
 
