@@ -20,18 +20,41 @@ import type { JsonSchema } from '../core/types.js';
 
 const { HierarchicalNSW } = hnswlib;
 
-/** Graph parameters. Defaults measured by bench/library.bench.ts for recall@5 >= 0.98 at 100k. */
+/** Graph parameters. Defaults measured by bench/library.bench.ts. */
 export interface HnswParams {
   m: number;
   efConstruction: number;
+  /** Search breadth before calibration, and always when `calibrate` is false. */
   efSearch: number;
+  /** Calibrate each graph's ef to `targetRecall` on open and after reindex (default true). */
+  calibrate: boolean;
+  /** recall@10 the calibrated ef must reach on sampled queries, exact vs HNSW (default 0.99). */
+  targetRecall: number;
 }
 
 // Sweep at 100k skills, default embedder (dim 128), recall@5 tie-aware:
 //   M=12 efC=64:  ef 32 -> 0.961, ef 64 -> 0.981, ef 100 -> 0.991 (p50 0.18 ms on a loaded 2-core box);
 //   the full benchmark measured 0.986 at ef 100, so ef 128 keeps a margin above the 0.98 target
 //   M=16 efC=100: ef 32 -> 0.981, ef 64 -> 0.996, but insertion ~1.5x slower
-export const DEFAULT_HNSW: HnswParams = { m: 12, efConstruction: 64, efSearch: 128 };
+export const DEFAULT_HNSW: HnswParams = { m: 12, efConstruction: 64, efSearch: 128, calibrate: true, targetRecall: 0.99 };
+
+/** The ef values calibration tries, smallest first. */
+const EF_LADDER = [10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128, 160, 200, 256, 320, 400, 512];
+/** Queries sampled per graph, and the k recall is measured at (covers the usual k of 5). */
+const CALIBRATION_QUERIES = 200;
+const CALIBRATION_K = 10;
+/** A graph is calibrated again once its size moved this much (relative) since it last was. */
+const RECALIBRATE_DRIFT = 0.25;
+
+/** What calibration found for one graph: kept in the index meta so an open does not redo it. */
+export interface Calibration {
+  ef: number;
+  /** recall@10 measured at that ef on the sampled queries. */
+  recall: number;
+  target: number;
+  /** Graph size when measured. */
+  count: number;
+}
 
 export interface ShardMeta {
   env: string;
@@ -40,6 +63,7 @@ export interface ShardMeta {
   checksum: string;
   bytes: number;
   count: number;
+  calibration?: Calibration;
 }
 
 export interface IndexMeta {
@@ -77,6 +101,16 @@ const metaSchema: JsonSchema = {
           checksum: { type: 'string', pattern: '^[0-9a-f]{64}$' },
           bytes: { type: 'integer', minimum: 0 },
           count: { type: 'integer', minimum: 0 },
+          calibration: {
+            type: 'object',
+            required: ['ef', 'recall', 'target', 'count'],
+            properties: {
+              ef: { type: 'integer', minimum: 1, maximum: 100000 },
+              recall: { type: 'number', minimum: 0, maximum: 1 },
+              target: { type: 'number', minimum: 0, maximum: 1 },
+              count: { type: 'integer', minimum: 0 },
+            },
+          },
         },
       },
     },
@@ -93,6 +127,9 @@ export class VectorIndex {
   private capacity: number;
   private readonly live = new Set<number>();
   private scratch: number[];
+  /** The ef searches use: params.efSearch until calibrated. */
+  ef: number;
+  calibration: Calibration | undefined;
 
   private constructor(dim: number, params: HnswParams, graph: InstanceType<typeof HierarchicalNSW>, capacity: number) {
     this.dim = dim;
@@ -100,7 +137,8 @@ export class VectorIndex {
     this.graph = graph;
     this.capacity = capacity;
     this.scratch = new Array<number>(dim).fill(0);
-    this.graph.setEf(params.efSearch);
+    this.ef = params.efSearch;
+    this.graph.setEf(this.ef);
   }
 
   static create(dim: number, params: HnswParams = DEFAULT_HNSW, capacity = 1024): VectorIndex {
@@ -156,11 +194,81 @@ export class VectorIndex {
   search(vec: Float32Array, k: number, filter?: (label: number) => boolean): { label: number; score: number }[] {
     const n = Math.min(k, this.live.size);
     if (n <= 0) return [];
-    this.graph.setEf(Math.max(this.params.efSearch, n));
+    this.graph.setEf(Math.max(this.ef, n));
     const r = filter ? this.graph.searchKnn(this.toArray(vec), n, filter) : this.graph.searchKnn(this.toArray(vec), n);
     const out: { label: number; score: number }[] = [];
     for (let i = 0; i < r.neighbors.length; i++) out.push({ label: r.neighbors[i]!, score: 1 - r.distances[i]! });
     return out.sort((a, b) => b.score - a.score);
+  }
+
+  /** Use a fixed ef (no calibration). */
+  setEf(ef: number): void {
+    this.ef = ef;
+    this.calibration = undefined;
+  }
+
+  /** Calibrated for this target at about this size: no need to measure again. */
+  calibratedFor(target: number): boolean {
+    const c = this.calibration;
+    return c !== undefined && c.target === target && Math.abs(this.size - c.count) <= RECALIBRATE_DRIFT * Math.max(c.count, 1);
+  }
+
+  /** A stored vector (as hnswlib keeps it: unit length). */
+  point(label: number): number[] {
+    return this.graph.getPoint(label);
+  }
+
+  /**
+   * Find the smallest ef whose recall@10 reaches `target` on sampled queries, exact (hnswlib's C++
+   * brute force over this graph's vectors) against HNSW. Queries are midpoints of random pairs of the
+   * graph's own vectors (near the data, like a request for one of its skills) plus `foreign` vectors
+   * (other environments' skills: a query that fits none of this graph, the hard case). Seeded: the
+   * same graph calibrates to the same ef.
+   */
+  calibrate(target: number, foreign: readonly number[][] = []): Calibration {
+    const labels = [...this.live];
+    const n = labels.length;
+    const k = Math.min(CALIBRATION_K, n);
+    if (n === 0 || n <= k) {
+      this.calibration = { ef: Math.max(k, 1), recall: 1, target, count: n };
+      this.ef = this.calibration.ef;
+      return this.calibration;
+    }
+    const rnd = seeded(n * 7919 + this.dim);
+    const brute = new hnswlib.BruteforceSearch('ip', this.dim);
+    brute.initIndex(n);
+    for (const l of labels) brute.addPoint(this.graph.getPoint(l), l);
+    const queries: number[][] = [];
+    const own = Math.min(CALIBRATION_QUERIES, n) - Math.min(foreign.length, CALIBRATION_QUERIES / 4);
+    for (let i = 0; i < own; i++) {
+      const a = this.graph.getPoint(labels[Math.floor(rnd() * n)]!);
+      const b = this.graph.getPoint(labels[Math.floor(rnd() * n)]!);
+      queries.push(unit(a.map((x, j) => x + b[j]!)));
+    }
+    for (const f of foreign.slice(0, CALIBRATION_QUERIES / 4)) queries.push(f);
+    // Tie-aware truth: any vector scoring at least the exact k-th best is a right answer.
+    const truth = queries.map((q) => {
+      const r = brute.searchKnn(q, k);
+      return Math.max(...r.distances);
+    });
+    let chosen: Calibration | undefined;
+    for (const ef of EF_LADDER.filter((e) => e >= k)) {
+      this.graph.setEf(ef);
+      let hits = 0;
+      queries.forEach((q, i) => {
+        const r = this.graph.searchKnn(q, k);
+        const kthDistance = truth[i]!;
+        for (let j = 0; j < r.neighbors.length; j++) {
+          if (r.distances[j]! <= kthDistance + 1e-6) hits++;
+        }
+      });
+      const recall = hits / (queries.length * k);
+      chosen = { ef, recall, target, count: n };
+      if (recall >= target) break;
+    }
+    this.calibration = chosen!;
+    this.ef = chosen!.ef;
+    return chosen!;
   }
 
   /**
@@ -203,6 +311,25 @@ export class VectorIndex {
 let tmpCounter = 0;
 
 export type Hit = { label: number; score: number };
+
+/** A small deterministic generator (mulberry32): calibration samples the same vectors every time. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function unit(v: number[]): number[] {
+  let n = 0;
+  for (const x of v) n += x * x;
+  const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+  return v.map((x) => x * inv);
+}
 
 /** One VectorIndex per environment kind, addressed by label. */
 export class ShardedIndex {
@@ -265,6 +392,49 @@ export class ShardedIndex {
     return all.sort((a, b) => b.score - a.score).slice(0, k);
   }
 
+  /**
+   * Calibrate every graph not yet calibrated for `target` at about its size (see
+   * VectorIndex.calibrate); `force` measures them all again. Returns what each graph got.
+   */
+  calibrate(target: number, force = false): Record<string, Calibration> {
+    const out: Record<string, Calibration> = {};
+    const envs = [...this.shards.keys()];
+    for (const [env, shard] of this.shards) {
+      if (!force && shard.calibratedFor(target)) {
+        out[env] = shard.calibration!;
+        continue;
+      }
+      // Other environments' vectors as queries this graph has no good answer for.
+      const foreign: number[][] = [];
+      const others = envs.filter((e) => e !== env).map((e) => this.shards.get(e)!);
+      for (const o of others) {
+        let i = 0;
+        for (const l of o.labels()) {
+          if (i++ >= 50 / others.length) break;
+          foreign.push(o.point(l));
+        }
+      }
+      out[env] = shard.calibrate(target, foreign);
+    }
+    return out;
+  }
+
+  /** Some graph is not calibrated for `target` at about its present size. */
+  needsCalibration(target: number): boolean {
+    for (const shard of this.shards.values()) if (!shard.calibratedFor(target)) return true;
+    return false;
+  }
+
+  /** Use a fixed ef on every graph (calibration off). */
+  setEf(ef: number): void {
+    for (const shard of this.shards.values()) shard.setEf(ef);
+  }
+
+  /** Calibration of each graph (undefined where ef is fixed). */
+  calibrations(): Record<string, Calibration | undefined> {
+    return Object.fromEntries([...this.shards].map(([env, s]) => [env, s.calibration]));
+  }
+
   /** Size of one env's graph (0 when absent). */
   envSize(env: string): number {
     return this.shards.get(env)?.size ?? 0;
@@ -279,7 +449,8 @@ export class ShardedIndex {
     try {
       for (const [env, shard] of this.shards) {
         if (shard.size === 0) continue;
-        shards.push({ env, ...(await shard.writeGraph(dir)), count: shard.size });
+        const written = await shard.writeGraph(dir);
+        shards.push({ env, ...written, count: shard.size, ...(shard.calibration ? { calibration: shard.calibration } : {}) });
       }
     } catch (err) {
       // Graph files written by this save before the failure are referenced by no meta: remove them,
@@ -401,6 +572,10 @@ export async function loadIndex(dir: string, expect: { embedder: string; dim: nu
     if (sum !== sh.checksum) return { ok: false, reason: `index file ${file} fails its checksum (corrupt)`, missing: false };
     try {
       const shard = VectorIndex.read(file, meta.dim, expect.params);
+      if (sh.calibration && expect.params.calibrate) {
+        shard.calibration = sh.calibration;
+        shard.ef = sh.calibration.ef;
+      }
       if (shard.size !== sh.count) return { ok: false, reason: `index file ${file} holds ${shard.size} vectors, meta says ${sh.count}`, missing: false };
       shards.push([sh.env, shard]);
     } catch (err) {

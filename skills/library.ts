@@ -31,7 +31,7 @@ import { exportBundle, importBundle, type Bundle, type ExportOptions, type Impor
 import { parseSkillCode } from './code.js';
 import type { Embedder } from './embedder.js';
 import { HashedEmbedder } from './hashed-embedder.js';
-import { DEFAULT_HNSW, loadIndex, ShardedIndex, type HnswParams, type IndexMeta } from './hnsw-index.js';
+import { DEFAULT_HNSW, loadIndex, ShardedIndex, type Calibration, type HnswParams, type IndexMeta } from './hnsw-index.js';
 import {
   contentHash,
   embeddingText,
@@ -178,7 +178,11 @@ export class SkillLibrary {
     this.store = store;
     this.embedder = options.embedder ?? new HashedEmbedder();
     this.logger = options.logger ?? stderrLogger;
-    this.params = { ...DEFAULT_HNSW, ...options.hnsw };
+    // An explicit ef is a fixed ef, unless calibration is asked for too.
+    const fixedEf = options.hnsw?.efSearch !== undefined && options.hnsw.calibrate === undefined && options.hnsw.targetRecall === undefined;
+    this.params = { ...DEFAULT_HNSW, ...options.hnsw, ...(fixedEf ? { calibrate: false } : {}) };
+    const r = this.params.targetRecall;
+    if (!(r > 0 && r <= 1)) throw new SkillforgeError('E_ARG', `hnsw.targetRecall must be in (0, 1], got ${r}`);
     this.agent = options.agent ?? 'local';
     this.pollMs = options.pollMs ?? 500;
     this.index = new ShardedIndex(this.embedder.dim, this.params);
@@ -218,6 +222,7 @@ export class SkillLibrary {
       this.logger.warn(`search index in ${this.dir} rebuilt: ${loaded.reason}`);
     }
     const applied = await this.reconcile(seq);
+    if (this.calibrateIfNeeded()) this.dirty = true;
     const t2 = performance.now();
     if (applied > RESAVE_AFTER || (!loaded.ok && this.index.size > 0)) await this.saveIndex();
     this.logger.info?.(
@@ -634,6 +639,7 @@ export class SkillLibrary {
       filter.status === undefined ? ['candidate', 'verified'] : typeof filter.status === 'string' ? [filter.status] : filter.status;
     const excluded = SKILL_STATUSES.filter((s) => !statuses.includes(s)).reduce((n, s) => n + (this.statusCount.get(s) ?? 0), 0);
     const env = filter.env;
+    if (this.calibrateIfNeeded()) this.dirty = true;
     if (excluded === 0) return this.index.search(vec, k, env);
     const allowed = new Set(statuses);
     const matches = (label: number) => {
@@ -696,14 +702,44 @@ export class SkillLibrary {
     this.text = undefined;
     this.textPending.clear();
     await this.reconcile(await this.store.seq());
+    if (this.params.calibrate) this.index.calibrate(this.params.targetRecall, true);
     await this.saveIndex();
     return { count: this.index.size, ms: performance.now() - t0 };
   }
 
-  /** Search breadth (HNSW ef): higher finds more of the true nearest skills, a little slower. */
+  /**
+   * Calibrate the ef of graphs that are new or have grown or shrunk by a quarter since they were
+   * calibrated. Returns whether anything was measured.
+   */
+  private calibrateIfNeeded(): boolean {
+    if (!this.params.calibrate || !this.index.needsCalibration(this.params.targetRecall)) return false;
+    const t0 = performance.now();
+    const got = this.index.calibrate(this.params.targetRecall);
+    this.logger.info?.(
+      `library ${this.dir}: ef calibrated to recall@10 >= ${this.params.targetRecall} in ${(performance.now() - t0).toFixed(0)} ms: ` +
+        Object.entries(got).map(([env, c]) => `${env} ef ${c.ef} (recall ${c.recall.toFixed(3)}, ${c.count} skills)`).join(', '),
+    );
+    return true;
+  }
+
+  /**
+   * A fixed search breadth (HNSW ef) for every graph, instead of the calibrated one: higher finds
+   * more of the true nearest skills, a little slower.
+   */
   setEfSearch(ef: number): void {
     if (!Number.isInteger(ef) || ef < 1) throw new SkillforgeError('E_ARG', `ef must be a positive integer, got ${ef}`);
     this.params.efSearch = ef;
+    this.params.calibrate = false;
+    this.index.setEf(ef);
+  }
+
+  /** Calibrate every graph's ef again, to reach `recall` (recall@10 against an exact scan). */
+  setTargetRecall(recall: number): void {
+    if (!(recall > 0 && recall <= 1)) throw new SkillforgeError('E_ARG', `target recall must be in (0, 1], got ${recall}`);
+    this.params.targetRecall = recall;
+    this.params.calibrate = true;
+    this.index.calibrate(recall, true);
+    this.dirty = true;
   }
 
   /** Write the index to disk now (also done by close() when it changed). */
@@ -714,8 +750,18 @@ export class SkillLibrary {
   }
 
   /** What the index holds and which embedder built it. */
-  indexInfo(): { embedder: string; dim: number; count: number; byEnv: Record<string, number>; seq: number; params: HnswParams; savedSeq: number | null } {
+  indexInfo(): {
+    embedder: string;
+    dim: number;
+    count: number;
+    byEnv: Record<string, number>;
+    seq: number;
+    params: HnswParams;
+    savedSeq: number | null;
+    calibration: Record<string, Calibration | undefined>;
+  } {
     return {
+      calibration: this.index.calibrations(),
       embedder: this.embedder.id,
       dim: this.embedder.dim,
       count: this.index.size,

@@ -15,9 +15,17 @@ export interface Bm25Hit {
   score: number;
 }
 
+/** One term's documents: parallel typed arrays, grown by doubling (compact at 100k skills). */
+interface Posting {
+  ids: Int32Array;
+  tfs: Float32Array;
+  n: number;
+}
+
 export class Bm25Index {
-  private readonly postings = new Map<string, Map<number, number>>();
-  private readonly docs = new Map<number, { terms: string[]; length: number }>();
+  private readonly termIds = new Map<string, number>();
+  private readonly postings: Posting[] = [];
+  private readonly docs = new Map<number, { terms: Int32Array; length: number }>();
   private totalLength = 0;
   private readonly k1: number;
   private readonly b: number;
@@ -42,26 +50,45 @@ export class Bm25Index {
   /** Add (or replace) a document: weighted term frequencies and its length for normalisation. */
   add(id: number, terms: ReadonlyMap<string, number>, length: number): void {
     this.remove(id);
-    const list: string[] = [];
+    const list: number[] = [];
     for (const [t, tf] of terms) {
       if (tf <= 0) continue;
-      let p = this.postings.get(t);
-      if (!p) this.postings.set(t, (p = new Map()));
-      p.set(id, tf);
-      list.push(t);
+      let tid = this.termIds.get(t);
+      if (tid === undefined) {
+        tid = this.postings.length;
+        this.termIds.set(t, tid);
+        this.postings.push({ ids: new Int32Array(4), tfs: new Float32Array(4), n: 0 });
+      }
+      const p = this.postings[tid]!;
+      if (p.n === p.ids.length) {
+        const ids = new Int32Array(p.n * 2);
+        ids.set(p.ids);
+        const tfs = new Float32Array(p.n * 2);
+        tfs.set(p.tfs);
+        p.ids = ids;
+        p.tfs = tfs;
+      }
+      p.ids[p.n] = id;
+      p.tfs[p.n] = tf;
+      p.n++;
+      list.push(tid);
     }
     const len = Math.max(length, 1);
-    this.docs.set(id, { terms: list, length: len });
+    this.docs.set(id, { terms: Int32Array.from(list), length: len });
     this.totalLength += len;
   }
 
   remove(id: number): void {
     const d = this.docs.get(id);
     if (!d) return;
-    for (const t of d.terms) {
-      const p = this.postings.get(t)!;
-      p.delete(id);
-      if (p.size === 0) this.postings.delete(t);
+    for (const tid of d.terms) {
+      const p = this.postings[tid]!;
+      const at = p.ids.subarray(0, p.n).indexOf(id);
+      if (at < 0) continue;
+      // Order within a posting does not matter: move the last entry into the hole.
+      p.n--;
+      p.ids[at] = p.ids[p.n]!;
+      p.tfs[at] = p.tfs[p.n]!;
     }
     this.totalLength -= d.length;
     this.docs.delete(id);
@@ -74,10 +101,14 @@ export class Bm25Index {
     const avg = this.totalLength / n;
     const scores = new Map<number, number>();
     for (const [t, qw] of query) {
-      const p = this.postings.get(t);
-      if (!p) continue;
-      const idf = Math.log(1 + (n - p.size + 0.5) / (p.size + 0.5));
-      for (const [id, tf] of p) {
+      const tid = this.termIds.get(t);
+      if (tid === undefined) continue;
+      const p = this.postings[tid]!;
+      if (p.n === 0) continue;
+      const idf = Math.log(1 + (n - p.n + 0.5) / (p.n + 0.5));
+      for (let i = 0; i < p.n; i++) {
+        const id = p.ids[i]!;
+        const tf = p.tfs[i]!;
         const len = this.docs.get(id)!.length;
         const s = (qw * idf * tf * (this.k1 + 1)) / (tf + this.k1 * (1 - this.b + (this.b * len) / avg));
         scores.set(id, (scores.get(id) ?? 0) + s);
