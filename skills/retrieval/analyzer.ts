@@ -78,6 +78,7 @@ export class Analyzer {
       }
     }
     if (this.options.domain) for (const [rel, s] of minecraftLexicon().get(w) ?? []) out.push([rel, W.domain * s]);
+    out = this.stemmed(out);
     this.docExpansion.set(w, out);
     return out;
   }
@@ -96,8 +97,19 @@ export class Analyzer {
       const base = this.wordnet?.lemmas(w, 'n')[0] ?? w;
       for (const [rel, s] of minecraftLexicon().get(base) ?? []) out.push([rel, W.domain * s]);
     }
+    out = this.stemmed(out);
     this.queryExpansion.set(w, out);
     return out;
+  }
+
+  /** Related words as stems, weights of words with the same stem summed (cached per word). */
+  private stemmed(list: [string, number][]): [string, number][] {
+    const m = new Map<string, number>();
+    for (const [w, x] of list) {
+      const t = this.stem(w);
+      m.set(t, (m.get(t) ?? 0) + x);
+    }
+    return [...m];
   }
 
   /** Weighted terms of a skill. `length` counts its own words only (not expansions), for BM25. */
@@ -117,7 +129,7 @@ export class Analyzer {
     field(skill.description, W.description);
     if (this.options.code && skill.code) field(codeEvidence(skill.code, split), W.code);
     const extra: Terms = new Map();
-    for (const w of own) for (const [rel, weight] of this.expandDocWord(w)) this.add(extra, rel, weight);
+    for (const w of own) for (const [t, weight] of this.expandDocWord(w)) extra.set(t, (extra.get(t) ?? 0) + weight);
     // Expansions never outweigh what the skill says itself: a related word is capped at one mention.
     for (const [t, x] of extra) terms.set(t, (terms.get(t) ?? 0) + Math.min(x, W.description));
     return { terms, length };
@@ -129,7 +141,7 @@ export class Analyzer {
     const ws = words(text, { splitIdentifiers: this.options.splitIdentifiers });
     for (const w of ws) this.add(terms, w, 1);
     const extra: Terms = new Map();
-    for (const w of new Set(ws)) for (const [rel, weight] of this.expandQueryWord(w)) this.add(extra, rel, weight);
+    for (const w of new Set(ws)) for (const [t, weight] of this.expandQueryWord(w)) extra.set(t, (extra.get(t) ?? 0) + weight);
     for (const [t, x] of extra) if (!terms.has(t)) terms.set(t, Math.min(x, 1));
     return terms;
   }

@@ -15,17 +15,31 @@ export interface Bm25Hit {
   score: number;
 }
 
-/** One term's documents: parallel typed arrays, grown by doubling (compact at 100k skills). */
+/** One term's documents (their slots) and weighted frequencies; typed arrays grown by doubling. */
 interface Posting {
-  ids: Int32Array;
+  slots: Int32Array;
   tfs: Float32Array;
   n: number;
+}
+
+function grow<T extends Int32Array | Float32Array | Float64Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2, 16));
+  b.set(a);
+  return b;
 }
 
 export class Bm25Index {
   private readonly termIds = new Map<string, number>();
   private readonly postings: Posting[] = [];
-  private readonly docs = new Map<number, { terms: Int32Array; length: number }>();
+  /** Documents live in dense slots (reused after removal) so scoring indexes arrays, not maps. */
+  private readonly slotOf = new Map<number, number>();
+  private idOf = new Int32Array(0);
+  private lenOf = new Float32Array(0);
+  private termsOf: (Int32Array | undefined)[] = [];
+  private readonly free: number[] = [];
+  private slots = 0;
+  private scores = new Float64Array(0);
   private totalLength = 0;
   private readonly k1: number;
   private readonly b: number;
@@ -36,87 +50,103 @@ export class Bm25Index {
   }
 
   get size(): number {
-    return this.docs.size;
+    return this.slotOf.size;
   }
 
   has(id: number): boolean {
-    return this.docs.has(id);
+    return this.slotOf.has(id);
   }
 
   ids(): IterableIterator<number> {
-    return this.docs.keys();
+    return this.slotOf.keys();
   }
 
   /** Add (or replace) a document: weighted term frequencies and its length for normalisation. */
   add(id: number, terms: ReadonlyMap<string, number>, length: number): void {
     this.remove(id);
-    const list: number[] = [];
+    const slot = this.free.pop() ?? this.slots++;
+    this.idOf = grow(this.idOf, slot + 1);
+    this.lenOf = grow(this.lenOf, slot + 1);
+    const list = new Int32Array(terms.size);
+    let used = 0;
     for (const [t, tf] of terms) {
-      if (tf <= 0) continue;
+      if (!(tf > 0)) continue;
       let tid = this.termIds.get(t);
       if (tid === undefined) {
         tid = this.postings.length;
         this.termIds.set(t, tid);
-        this.postings.push({ ids: new Int32Array(4), tfs: new Float32Array(4), n: 0 });
+        this.postings.push({ slots: new Int32Array(4), tfs: new Float32Array(4), n: 0 });
       }
       const p = this.postings[tid]!;
-      if (p.n === p.ids.length) {
-        const ids = new Int32Array(p.n * 2);
-        ids.set(p.ids);
-        const tfs = new Float32Array(p.n * 2);
-        tfs.set(p.tfs);
-        p.ids = ids;
-        p.tfs = tfs;
-      }
-      p.ids[p.n] = id;
+      p.slots = grow(p.slots, p.n + 1);
+      p.tfs = grow(p.tfs, p.n + 1);
+      p.slots[p.n] = slot;
       p.tfs[p.n] = tf;
       p.n++;
-      list.push(tid);
+      list[used++] = tid;
     }
     const len = Math.max(length, 1);
-    this.docs.set(id, { terms: Int32Array.from(list), length: len });
+    this.slotOf.set(id, slot);
+    this.idOf[slot] = id;
+    this.lenOf[slot] = len;
+    this.termsOf[slot] = list.subarray(0, used);
     this.totalLength += len;
   }
 
   remove(id: number): void {
-    const d = this.docs.get(id);
-    if (!d) return;
-    for (const tid of d.terms) {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return;
+    for (const tid of this.termsOf[slot]!) {
       const p = this.postings[tid]!;
-      const at = p.ids.subarray(0, p.n).indexOf(id);
+      const at = p.slots.subarray(0, p.n).indexOf(slot);
       if (at < 0) continue;
       // Order within a posting does not matter: move the last entry into the hole.
       p.n--;
-      p.ids[at] = p.ids[p.n]!;
+      p.slots[at] = p.slots[p.n]!;
       p.tfs[at] = p.tfs[p.n]!;
     }
-    this.totalLength -= d.length;
-    this.docs.delete(id);
+    this.totalLength -= this.lenOf[slot]!;
+    this.termsOf[slot] = undefined;
+    this.slotOf.delete(id);
+    this.free.push(slot);
   }
 
   /** The k best documents for weighted query terms, best first; `accept` filters ids. */
   search(query: ReadonlyMap<string, number>, k: number, accept?: (id: number) => boolean): Bm25Hit[] {
-    const n = this.docs.size;
+    const n = this.slotOf.size;
     if (n === 0 || k < 1) return [];
     const avg = this.totalLength / n;
-    const scores = new Map<number, number>();
+    if (this.scores.length < this.slots) this.scores = new Float64Array(this.slots);
+    const scores = this.scores;
+    const touched: number[] = [];
+    const k1 = this.k1;
+    const b = this.b;
     for (const [t, qw] of query) {
       const tid = this.termIds.get(t);
       if (tid === undefined) continue;
       const p = this.postings[tid]!;
       if (p.n === 0) continue;
-      const idf = Math.log(1 + (n - p.n + 0.5) / (p.n + 0.5));
+      const w = qw * Math.log(1 + (n - p.n + 0.5) / (p.n + 0.5)) * (k1 + 1);
       for (let i = 0; i < p.n; i++) {
-        const id = p.ids[i]!;
+        const slot = p.slots[i]!;
         const tf = p.tfs[i]!;
-        const len = this.docs.get(id)!.length;
-        const s = (qw * idf * tf * (this.k1 + 1)) / (tf + this.k1 * (1 - this.b + (this.b * len) / avg));
-        scores.set(id, (scores.get(id) ?? 0) + s);
+        if (scores[slot] === 0) touched.push(slot);
+        scores[slot] += (w * tf) / (tf + k1 * (1 - b + (b * this.lenOf[slot]!) / avg));
       }
     }
-    const out: Bm25Hit[] = [];
-    for (const [id, score] of scores) if (!accept || accept(id)) out.push({ id, score });
-    out.sort((a, b) => b.score - a.score || a.id - b.id);
-    return out.slice(0, k);
+    // Keep the k best in a small sorted array (k is tens, touched may be tens of thousands).
+    const best: Bm25Hit[] = [];
+    for (const slot of touched) {
+      const score = scores[slot]!;
+      scores[slot] = 0;
+      if (best.length === k && score <= best[k - 1]!.score) continue;
+      const id = this.idOf[slot]!;
+      if (accept && !accept(id)) continue;
+      let at = best.length;
+      while (at > 0 && (best[at - 1]!.score < score || (best[at - 1]!.score === score && best[at - 1]!.id > id))) at--;
+      best.splice(at, 0, { id, score });
+      if (best.length > k) best.pop();
+    }
+    return best;
   }
 }
