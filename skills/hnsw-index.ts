@@ -232,10 +232,10 @@ export class VectorIndex {
 
   /**
    * Find the smallest ef whose recall@10 reaches `target` on sampled queries, exact (hnswlib's C++
-   * brute force over this graph's vectors) against HNSW. Queries are midpoints of random pairs of the
-   * graph's own vectors (near the data, like a request for one of its skills) plus `foreign` vectors
-   * (other environments' skills: a query that fits none of this graph, the hard case). Seeded: the
-   * same graph calibrates to the same ef.
+   * brute force over this graph's vectors) against HNSW. Queries are the graph's own vectors blended
+   * with one of their near neighbours (like a request for one of its skills: some of its words, some
+   * of its neighbours'), plus a tenth `foreign` vectors (other environments' skills: a query that
+   * fits none of this graph, the hard case). Seeded: the same graph calibrates to the same ef.
    */
   calibrate(target: number, foreign: readonly number[][] = []): Calibration {
     const labels = [...this.live];
@@ -251,36 +251,49 @@ export class VectorIndex {
     brute.initIndex(n);
     for (const l of labels) brute.addPoint(this.graph.getPoint(l), l);
     const queries: number[][] = [];
-    const own = Math.min(CALIBRATION_QUERIES, n) - Math.min(foreign.length, CALIBRATION_QUERIES / 4);
+    const foreignShare = Math.min(foreign.length, CALIBRATION_QUERIES / 10);
+    const own = Math.min(CALIBRATION_QUERIES, n) - foreignShare;
+    // A request for a skill shares part of its words with the skill and with its neighbours: a
+    // vector blended with one of its 50 nearest (found at a generous ef) stands in for one.
+    this.graph.setEf(Math.max(64, this.ef));
     for (let i = 0; i < own; i++) {
       const a = this.graph.getPoint(labels[Math.floor(rnd() * n)]!);
-      const b = this.graph.getPoint(labels[Math.floor(rnd() * n)]!);
+      const near = this.graph.searchKnn(a, Math.min(50, n)).neighbors;
+      const b = this.graph.getPoint(near[Math.floor(rnd() * near.length)]!);
       queries.push(unit(a.map((x, j) => x + b[j]!)));
     }
-    for (const f of foreign.slice(0, CALIBRATION_QUERIES / 4)) queries.push(f);
+    for (const f of foreign.slice(0, foreignShare)) queries.push(f);
     // Tie-aware truth: any vector scoring at least the exact k-th best is a right answer.
     const truth = queries.map((q) => {
       const r = brute.searchKnn(q, k);
       return Math.max(...r.distances);
     });
-    let chosen: Calibration | undefined;
-    for (const ef of EF_LADDER.filter((e) => e >= k)) {
+    const recallAt = (ef: number) => {
       this.graph.setEf(ef);
       let hits = 0;
       queries.forEach((q, i) => {
         const r = this.graph.searchKnn(q, k);
-        const kthDistance = truth[i]!;
-        for (let j = 0; j < r.neighbors.length; j++) {
-          if (r.distances[j]! <= kthDistance + 1e-6) hits++;
-        }
+        for (let j = 0; j < r.neighbors.length; j++) if (r.distances[j]! <= truth[i]! + 1e-6) hits++;
       });
-      const recall = hits / (queries.length * k);
-      chosen = { ef, recall, target, count: n };
-      if (recall >= target) break;
+      return hits / (queries.length * k);
+    };
+    // Binary search over the ladder (recall grows with ef): a handful of passes instead of one per step.
+    const ladder = EF_LADDER.filter((e) => e >= k);
+    let lo = 0;
+    let hi = ladder.length - 1;
+    let best: Calibration = { ef: ladder[hi]!, recall: recallAt(ladder[hi]!), target, count: n };
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const recall = recallAt(ladder[mid]!);
+      if (recall >= target) {
+        best = { ef: ladder[mid]!, recall, target, count: n };
+        hi = mid;
+      } else lo = mid + 1;
     }
-    this.calibration = chosen!;
-    this.ef = chosen!.ef;
-    return chosen!;
+    this.calibration = best;
+    this.ef = best.ef;
+    this.graph.setEf(best.ef);
+    return best;
   }
 
   /**
