@@ -50,6 +50,9 @@ const CALIBRATION_K = 10;
  */
 const PROBE_EF = 8;
 const PROBE_MARGIN = 0.05;
+/** Graphs smaller than this search at least SMALL_GRAPH_EF (all of them when smaller still). */
+const SMALL_GRAPH = 2000;
+const SMALL_GRAPH_EF = 64;
 /** A graph is calibrated again once its size moved this much (relative) since it last was. */
 const RECALIBRATE_DRIFT = 0.25;
 
@@ -290,6 +293,8 @@ export class VectorIndex {
         hi = mid;
       } else lo = mid + 1;
     }
+    // Small graphs: a few hundred sampled queries say little, and a generous ef costs microseconds.
+    if (n < SMALL_GRAPH && best.ef < Math.min(n, SMALL_GRAPH_EF)) best = { ...best, ef: Math.min(n, SMALL_GRAPH_EF), recall: recallAt(Math.min(n, SMALL_GRAPH_EF)) };
     this.calibration = best;
     this.ef = best.ef;
     this.graph.setEf(best.ef);
