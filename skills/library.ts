@@ -5,6 +5,9 @@
  * to it is a cache holding the latest version of every name, rebuilt whenever it is missing, stale,
  * corrupt or was built by another embedder. Every skill entering the library, from any source, is
  * checked by ajv against the Skill schema and its code is parsed; nothing partial is ever written.
+ * A text search fuses that vector index with a full-text index kept in memory (skills/retrieval/:
+ * BM25 over split identifiers, stems, code evidence, WordNet and Minecraft relations). Each env's
+ * graph searches at an ef calibrated to a target recall (hnsw-index.ts).
  *
  * @example
  * ```ts
@@ -18,7 +21,7 @@
  * });
  * console.log(skill.version, created);              // 1 true
  * const hits = await lib.search('mine an oak log', 5, { env: 'minecraft' });
- * console.log(hits[0]?.skill.name, hits[0]?.score.toFixed(2)); // mineWoodLog 0.75
+ * console.log(hits[0]?.skill.name, hits[0]?.score.toFixed(2)); // mineWoodLog 1.00 (hybrid: full text + vectors)
  * await lib.record('mineWoodLog', { success: true, durationMs: 1200 });
  * await lib.close();
  * ```
