@@ -5,6 +5,9 @@
  * to it is a cache holding the latest version of every name, rebuilt whenever it is missing, stale,
  * corrupt or was built by another embedder. Every skill entering the library, from any source, is
  * checked by ajv against the Skill schema and its code is parsed; nothing partial is ever written.
+ * A text search fuses that vector index with a full-text index kept in memory (skills/retrieval/:
+ * BM25 over split identifiers, stems, code evidence, WordNet and Minecraft relations). Each env's
+ * graph searches at an ef calibrated to a target recall (hnsw-index.ts).
  *
  * @example
  * ```ts
@@ -18,7 +21,7 @@
  * });
  * console.log(skill.version, created);              // 1 true
  * const hits = await lib.search('mine an oak log', 5, { env: 'minecraft' });
- * console.log(hits[0]?.skill.name, hits[0]?.score.toFixed(2)); // mineWoodLog 0.75
+ * console.log(hits[0]?.skill.name, hits[0]?.score.toFixed(2)); // mineWoodLog 1.00 (hybrid: full text + vectors)
  * await lib.record('mineWoodLog', { success: true, durationMs: 1200 });
  * await lib.close();
  * ```
@@ -31,7 +34,7 @@ import { exportBundle, importBundle, type Bundle, type ExportOptions, type Impor
 import { parseSkillCode } from './code.js';
 import type { Embedder } from './embedder.js';
 import { HashedEmbedder } from './hashed-embedder.js';
-import { DEFAULT_HNSW, loadIndex, ShardedIndex, type HnswParams, type IndexMeta } from './hnsw-index.js';
+import { DEFAULT_HNSW, loadIndex, ShardedIndex, type Calibration, type HnswParams, type IndexMeta } from './hnsw-index.js';
 import {
   contentHash,
   embeddingText,
@@ -46,6 +49,9 @@ import {
   type SkillStatus,
 } from './skill.js';
 import { SqliteSkillStore } from './sqlite-store.js';
+import { Analyzer, type AnalyzerOptions } from './retrieval/analyzer.js';
+import { Bm25Index } from './retrieval/bm25.js';
+import { fuse, type FusionOptions } from './retrieval/fusion.js';
 import type { ListFilter, PutOptions, SkillChange, SkillDraft, SkillStore, StoredSkill } from './store.js';
 
 /** Where the library reports things a user should know (index rebuilt, ...). */
@@ -69,17 +75,33 @@ export interface LibraryOptions {
   agent?: string;
   /** How often subscribers poll the store for other processes' changes (default 500 ms). */
   pollMs?: number;
+  /**
+   * Text search settings: the full-text ranker's analysis (identifier splitting, WordNet synonyms,
+   * Minecraft relations, code evidence; all on by default) and how it is fused with the vectors.
+   */
+  retrieval?: AnalyzerOptions & FusionOptions;
 }
+
+/**
+ * How a text query is ranked: 'hybrid' (default) fuses the full-text ranker (BM25 with synonyms)
+ * and the embedder's vectors; 'vector' and 'text' use one of them alone.
+ */
+export type SearchMode = 'hybrid' | 'vector' | 'text';
 
 export interface SearchFilter {
   env?: string;
   /** Default: candidate and verified (deprecated skills are not offered). */
   status?: SkillStatus | readonly SkillStatus[];
+  /** Text queries only (default 'hybrid'); a vector query is always ranked by cosine. */
+  mode?: SearchMode;
 }
 
 export interface SearchHit {
   skill: Skill;
-  /** Cosine similarity in [-1, 1]. */
+  /**
+   * Relevance, higher is better: cosine similarity in [-1, 1] for 'vector' mode and vector queries,
+   * the fused score in [0, 1] for 'hybrid', the BM25 score for 'text'.
+   */
   score: number;
 }
 
@@ -104,6 +126,8 @@ interface KnownAdd {
   vec: Float32Array;
   env: string;
   status: SkillStatus;
+  /** What the text index reads (kept so it is not read back either). */
+  doc: { name: string; description: string; code: string };
 }
 
 const DB_FILE = 'library.db';
@@ -145,16 +169,29 @@ export class SkillLibrary {
   private unwatch: (() => void) | undefined;
   private feedQueued = false;
   private closed = false;
+  private readonly analyzer: Analyzer;
+  private readonly fusion: FusionOptions;
+  /** The full-text index over the heads, built on the first text search and kept up to date after. */
+  private text: Bm25Index | undefined;
+  /** Heads the text index has yet to read (changed by other processes, or before it was built). */
+  private readonly textPending = new Set<number>();
 
   private constructor(dir: string, store: SkillStore, options: LibraryOptions) {
     this.dir = dir;
     this.store = store;
     this.embedder = options.embedder ?? new HashedEmbedder();
     this.logger = options.logger ?? stderrLogger;
-    this.params = { ...DEFAULT_HNSW, ...options.hnsw };
+    // An explicit ef is a fixed ef, unless calibration is asked for too.
+    const fixedEf = options.hnsw?.efSearch !== undefined && options.hnsw.calibrate === undefined && options.hnsw.targetRecall === undefined;
+    this.params = { ...DEFAULT_HNSW, ...options.hnsw, ...(fixedEf ? { calibrate: false } : {}) };
+    const r = this.params.targetRecall;
+    if (!(r > 0 && r <= 1)) throw new SkillforgeError('E_ARG', `hnsw.targetRecall must be in (0, 1], got ${r}`);
     this.agent = options.agent ?? 'local';
     this.pollMs = options.pollMs ?? 500;
     this.index = new ShardedIndex(this.embedder.dim, this.params);
+    const { method, textWeight, ...analysis } = options.retrieval ?? {};
+    this.analyzer = new Analyzer(analysis);
+    this.fusion = { method, textWeight };
   }
 
   /** Open (or create) the library in `dir`, loading or rebuilding its index. */
@@ -188,6 +225,7 @@ export class SkillLibrary {
       this.logger.warn(`search index in ${this.dir} rebuilt: ${loaded.reason}`);
     }
     const applied = await this.reconcile(seq);
+    if (this.calibrateIfNeeded()) this.dirty = true;
     const t2 = performance.now();
     if (applied > RESAVE_AFTER || (!loaded.ok && this.index.size > 0)) await this.saveIndex();
     this.logger.info?.(
@@ -256,6 +294,7 @@ export class SkillLibrary {
     const old = this.heads.get(id);
     if (old) this.uncount(old);
     this.heads.set(id, head);
+    if (this.text && !this.text.has(id)) this.textPending.add(id);
     this.nameToId.set(head.name, id);
     this.statusCount.set(head.status, (this.statusCount.get(head.status) ?? 0) + 1);
     this.envCount.set(head.env, (this.envCount.get(head.env) ?? 0) + 1);
@@ -273,13 +312,46 @@ export class SkillLibrary {
     this.heads.delete(id);
     if (this.nameToId.get(old.name) === id) this.nameToId.delete(old.name);
     this.index.remove(id);
+    this.text?.remove(id);
+    this.textPending.delete(id);
   }
 
   /** Apply changes committed since the index's seq (by this or any other process). Serialised. */
-  private sync(known?: Map<string, KnownAdd>): Promise<void> {
-    const run = this.syncing.then(() => this.syncNow(known));
+  private sync(known?: Map<string, KnownAdd>, own?: SkillChange[]): Promise<void> {
+    const run = this.syncing.then(() => (own && this.applyOwn(own, known!) ? undefined : this.syncNow(known)));
     this.syncing = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Apply this process's own adds straight from memory, without reading the change feed back, when
+   * they follow the index's seq with no gap (no other writer committed in between). Returns false
+   * when they do not (the caller syncs from the store).
+   */
+  private applyOwn(changes: SkillChange[], known: Map<string, KnownAdd>): boolean {
+    if (this.closed || changes.length === 0) return changes.length === 0 && !this.closed;
+    for (let i = 0; i < changes.length; i++) {
+      const c = changes[i]!;
+      if (c.seq !== this.indexSeq + 1 + i || c.kind !== 'add' || !known.has(`${c.name}@${c.version}`)) return false;
+    }
+    for (const c of changes) {
+      const k = known.get(`${c.name}@${c.version}`)!;
+      const old = this.nameToId.get(c.name);
+      // An older version stored by number (bundle import, 'exact'): the head stays the newer one.
+      if (old !== undefined && (this.heads.get(old)?.version ?? 0) > c.version!) continue;
+      if (old !== undefined && old !== k.id) this.dropHead(old);
+      this.setHead(k.id, { name: c.name, version: c.version!, env: k.env, status: k.status });
+      this.index.add(k.id, k.vec, k.env);
+      if (this.text) {
+        const d = this.analyzer.doc(k.doc);
+        this.text.add(k.id, d.terms, d.length);
+        this.textPending.delete(k.id);
+      }
+    }
+    this.dirty = true;
+    this.indexSeq = changes[changes.length - 1]!.seq;
+    for (const c of changes) this.emit(c);
+    return true;
   }
 
   private async syncNow(known?: Map<string, KnownAdd>): Promise<void> {
@@ -305,6 +377,11 @@ export class SkillLibrary {
       if (old !== undefined && old !== k.id) this.dropHead(old);
       this.setHead(k.id, { name: c.name, version: c.version!, env: k.env, status: k.status });
       this.index.add(k.id, k.vec, k.env);
+      if (this.text) {
+        const d = this.analyzer.doc(k.doc);
+        this.text.add(k.id, d.terms, d.length);
+        this.textPending.delete(k.id);
+      }
     }
     const toIndex: number[] = [];
     for (const name of names) {
@@ -408,11 +485,16 @@ export class SkillLibrary {
       items.map((it, i) => ({ draft: it.draft, options: { ...it.options, vector: { embedder: this.embedder.id, vec: vecs[i]! } } })),
     );
     const known = new Map<string, KnownAdd>();
+    // The feed entries the store says it wrote, when it says (SQLite): applied without a read-back.
+    const own: SkillChange[] | undefined = results.every((r) => !r.created || r.changes) ? results.flatMap((r) => r.changes ?? []) : undefined;
+    own?.sort((a, b) => a.seq - b.seq);
     results.forEach((r, i) => {
       const s = r.stored.skill;
-      if (r.created) known.set(`${s.name}@${s.version}`, { id: r.stored.id, vec: vecs[i]!, env: s.env, status: s.status });
+      if (r.created) {
+        known.set(`${s.name}@${s.version}`, { id: r.stored.id, vec: vecs[i]!, env: s.env, status: s.status, doc: { name: s.name, description: s.description, code: s.code } });
+      }
     });
-    await this.sync(known);
+    await this.sync(known, own);
     return results.map((r) => ({ skill: r.stored.skill, created: r.created }));
   }
 
@@ -489,15 +571,29 @@ export class SkillLibrary {
     this.check();
     if (!Number.isInteger(k) || k < 1) throw new SkillforgeError('E_ARG', `k must be a positive integer, got ${k}`);
     await this.sync();
-    let vec: Float32Array;
-    if (typeof query === 'string') [vec] = (await this.embedChecked([query])) as [Float32Array];
-    else {
+    const mode = typeof query === 'string' ? (filter.mode ?? 'hybrid') : 'vector';
+    if (!['hybrid', 'vector', 'text'].includes(mode)) throw new SkillforgeError('E_ARG', `unknown search mode ${String(mode)}`, { hint: 'one of hybrid, vector, text' });
+    let vec: Float32Array = new Float32Array(0);
+    if (typeof query === 'string') {
+      if (mode !== 'text') [vec] = (await this.embedChecked([query])) as [Float32Array];
+    } else {
       vec = query instanceof Float32Array ? query : Float32Array.from(query);
       if (vec.length !== this.embedder.dim) {
         throw new SkillforgeError('E_ARG', `query vector has ${vec.length} dimensions, the library's embedder ${this.embedder.id} has ${this.embedder.dim}`);
       }
     }
-    const hits = this.searchVector(vec, k, filter);
+    let hits: { label: number; score: number }[];
+    if (mode === 'vector') hits = this.searchVector(vec, k, filter);
+    else {
+      const pool = Math.max(k * 4, 40);
+      const text = await this.searchText(query as string, mode === 'text' ? k : pool, filter);
+      hits =
+        mode === 'text'
+          ? text.map((h) => ({ label: h.id, score: h.score }))
+          : fuse(text, this.searchVector(vec, pool, filter).map((h) => ({ id: h.label, score: h.score })), this.fusion)
+              .slice(0, k)
+              .map((h) => ({ label: h.id, score: h.score }));
+    }
     const rows = await this.store.getByIds(hits.map((h) => h.label));
     const byId = new Map(rows.map((r) => [r.id, r.skill]));
     const out: SearchHit[] = [];
@@ -508,12 +604,46 @@ export class SkillLibrary {
     return out;
   }
 
+  /** The full-text ranker alone (BM25 over analysed names, descriptions and code), filtered like search. */
+  private async searchText(query: string, k: number, filter: SearchFilter): Promise<{ id: number; score: number }[]> {
+    const index = await this.textIndex();
+    const statuses: readonly SkillStatus[] =
+      filter.status === undefined ? ['candidate', 'verified'] : typeof filter.status === 'string' ? [filter.status] : filter.status;
+    const env = filter.env;
+    return index.search(this.analyzer.query(query), k, (id) => {
+      const h = this.heads.get(id);
+      return h !== undefined && statuses.includes(h.status) && (env === undefined || h.env === env);
+    });
+  }
+
+  /** The text index, built from the store on first use and brought up to date with pending heads. */
+  private async textIndex(): Promise<Bm25Index> {
+    if (!this.text) {
+      this.text = new Bm25Index();
+      for (const id of this.heads.keys()) this.textPending.add(id);
+    }
+    if (this.textPending.size > 0) {
+      const ids = [...this.textPending];
+      const BATCH = 2000;
+      for (let i = 0; i < ids.length; i += BATCH) {
+        for (const r of await this.store.getByIds(ids.slice(i, i + BATCH))) {
+          if (this.heads.get(r.id)?.name !== r.skill.name) continue;
+          const d = this.analyzer.doc(r.skill);
+          this.text.add(r.id, d.terms, d.length);
+        }
+      }
+      for (const id of ids) this.textPending.delete(id);
+    }
+    return this.text;
+  }
+
   /** Index-only search (no store reads): labels are store row ids. For benchmarks and replicas. */
   searchVector(vec: Float32Array, k: number, filter: SearchFilter = {}): { label: number; score: number }[] {
     const statuses: readonly SkillStatus[] =
       filter.status === undefined ? ['candidate', 'verified'] : typeof filter.status === 'string' ? [filter.status] : filter.status;
     const excluded = SKILL_STATUSES.filter((s) => !statuses.includes(s)).reduce((n, s) => n + (this.statusCount.get(s) ?? 0), 0);
     const env = filter.env;
+    if (this.calibrateIfNeeded()) this.dirty = true;
     if (excluded === 0) return this.index.search(vec, k, env);
     const allowed = new Set(statuses);
     const matches = (label: number) => {
@@ -573,15 +703,47 @@ export class SkillLibrary {
     const t0 = performance.now();
     await this.sync();
     this.index = new ShardedIndex(this.embedder.dim, this.params);
+    this.text = undefined;
+    this.textPending.clear();
     await this.reconcile(await this.store.seq());
+    if (this.params.calibrate) this.index.calibrate(this.params.targetRecall, true);
     await this.saveIndex();
     return { count: this.index.size, ms: performance.now() - t0 };
   }
 
-  /** Search breadth (HNSW ef): higher finds more of the true nearest skills, a little slower. */
+  /**
+   * Calibrate the ef of graphs that are new or have grown or shrunk by a quarter since they were
+   * calibrated. Returns whether anything was measured.
+   */
+  private calibrateIfNeeded(): boolean {
+    if (!this.params.calibrate || !this.index.needsCalibration(this.params.targetRecall)) return false;
+    const t0 = performance.now();
+    const got = this.index.calibrate(this.params.targetRecall);
+    this.logger.info?.(
+      `library ${this.dir}: ef calibrated to recall@10 >= ${this.params.targetRecall} in ${(performance.now() - t0).toFixed(0)} ms: ` +
+        Object.entries(got).map(([env, c]) => `${env} ef ${c.ef} (recall ${c.recall.toFixed(3)}, ${c.count} skills)`).join(', '),
+    );
+    return true;
+  }
+
+  /**
+   * A fixed search breadth (HNSW ef) for every graph, instead of the calibrated one: higher finds
+   * more of the true nearest skills, a little slower.
+   */
   setEfSearch(ef: number): void {
     if (!Number.isInteger(ef) || ef < 1) throw new SkillforgeError('E_ARG', `ef must be a positive integer, got ${ef}`);
     this.params.efSearch = ef;
+    this.params.calibrate = false;
+    this.index.setEf(ef);
+  }
+
+  /** Calibrate every graph's ef again, to reach `recall` (recall@10 against an exact scan). */
+  setTargetRecall(recall: number): void {
+    if (!(recall > 0 && recall <= 1)) throw new SkillforgeError('E_ARG', `target recall must be in (0, 1], got ${recall}`);
+    this.params.targetRecall = recall;
+    this.params.calibrate = true;
+    this.index.calibrate(recall, true);
+    this.dirty = true;
   }
 
   /** Write the index to disk now (also done by close() when it changed). */
@@ -592,8 +754,18 @@ export class SkillLibrary {
   }
 
   /** What the index holds and which embedder built it. */
-  indexInfo(): { embedder: string; dim: number; count: number; byEnv: Record<string, number>; seq: number; params: HnswParams; savedSeq: number | null } {
+  indexInfo(): {
+    embedder: string;
+    dim: number;
+    count: number;
+    byEnv: Record<string, number>;
+    seq: number;
+    params: HnswParams;
+    savedSeq: number | null;
+    calibration: Record<string, Calibration | undefined>;
+  } {
     return {
+      calibration: this.index.calibrations(),
       embedder: this.embedder.id,
       dim: this.embedder.dim,
       count: this.index.size,

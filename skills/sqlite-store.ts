@@ -29,6 +29,12 @@ const SCHEMA_VERSION = 1;
 
 type Row = SkillRow;
 
+/** A name's state during one putMany: its latest version and its versions by content hash. */
+interface NameState {
+  latest: number;
+  byHash: Map<string, { id: number; version: number }>;
+}
+
 export interface SqliteStoreOptions {
   /** ms to wait for another process's write lock before failing (default 10 s). */
   busyTimeoutMs?: number;
@@ -40,6 +46,7 @@ export class SqliteSkillStore implements SkillStore {
   private readonly db: Database.Database;
   private readonly st: ReturnType<SqliteSkillStore['prepare']>;
   private closed = false;
+  private readonly prefetchStmts = new Map<number, Database.Statement>();
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.location = `sqlite:${path}`;
@@ -134,14 +141,47 @@ export class SqliteSkillStore implements SkillStore {
     return (version === undefined ? this.st.latest.get(name) : this.st.byVersion.get(name, version)) as Row | undefined;
   }
 
-  private logChange(kind: ChangeKind, name: string, version: number | null): void {
-    this.st.change.run(kind, name, version, new Date().toISOString());
+  private logChange(kind: ChangeKind, name: string, version: number | null): SkillChange {
+    const at = new Date().toISOString();
+    const seq = Number(this.st.change.run(kind, name, version, at).lastInsertRowid);
+    return { seq, kind, name, version, at };
   }
 
-  /** The body of put, run inside a transaction. */
-  private putOne(draft: SkillDraft, options: PutOptions = {}): PutResult {
+  /**
+   * What putMany needs to know about the names of a batch, read in one query per 500 names instead
+   * of two per skill: each name's latest version and its versions by hash.
+   */
+  private prefetch(names: readonly string[]): Map<string, NameState> {
+    const out = new Map<string, NameState>();
+    const unique = [...new Set(names)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const part = unique.slice(i, i + 500);
+      let stmt = this.prefetchStmts.get(part.length);
+      if (!stmt) {
+        stmt = this.db.prepare(`SELECT id, name, version, hash FROM skills WHERE name IN (${part.map(() => '?').join(',')})`);
+        if (this.prefetchStmts.size < 64) this.prefetchStmts.set(part.length, stmt);
+      }
+      const rows = stmt.all(...part) as Pick<Row, 'id' | 'name' | 'version' | 'hash'>[];
+      for (const n of part) out.set(n, { latest: 0, byHash: new Map() });
+      for (const r of rows) {
+        const st = out.get(r.name)!;
+        st.latest = Math.max(st.latest, r.version);
+        const prev = st.byHash.get(r.hash);
+        if (!prev || prev.version < r.version) st.byHash.set(r.hash, { id: r.id, version: r.version });
+      }
+    }
+    return out;
+  }
+
+  /** The body of put, run inside a transaction; `known` is the prefetched state of the name. */
+  private putOne(draft: SkillDraft, options: PutOptions = {}, known?: NameState): PutResult {
+    const changes: SkillChange[] = [];
     if (options.replaceAll) {
-      if (this.st.deleteName.run(draft.name).changes > 0) this.logChange('remove', draft.name, null);
+      if (this.st.deleteName.run(draft.name).changes > 0) changes.push(this.logChange('remove', draft.name, null));
+      known = undefined;
+    } else if (known) {
+      const same = known.byHash.get(draft.hash);
+      if (same) return { stored: storedFromRow(this.st.byId.get(same.id) as Row), created: false };
     } else {
       const same = this.st.byHash.get(draft.name, draft.hash) as Row | undefined;
       if (same) return { stored: storedFromRow(same), created: false };
@@ -156,11 +196,11 @@ export class SqliteSkillStore implements SkillStore {
         });
       }
     } else {
-      const latest = this.st.latest.get(draft.name) as Row | undefined;
-      version = latest ? latest.version + 1 : 1;
+      const latestVersion = known ? known.latest : ((this.st.latest.get(draft.name) as Row | undefined)?.version ?? 0);
+      version = latestVersion + 1;
       // Unless the caller says otherwise, a version derives from the one it follows.
       if (draft.provenance.parent === undefined) {
-        draftOut = { ...draft, provenance: { ...draft.provenance, parent: latest ? latest.version : null } };
+        draftOut = { ...draft, provenance: { ...draft.provenance, parent: latestVersion > 0 ? latestVersion : null } };
       }
     }
     const { status, stats, ...rest } = draftOut;
@@ -179,8 +219,12 @@ export class SqliteSkillStore implements SkillStore {
     });
     const id = Number(info.lastInsertRowid);
     if (options.vector) this.st.putVector.run(id, options.vector.embedder, vecBlob(options.vector.vec));
-    this.logChange('add', draft.name, version);
-    return { stored: { id, skill: { ...draftOut, version } }, created: true };
+    changes.push(this.logChange('add', draft.name, version));
+    if (known) {
+      known.latest = Math.max(known.latest, version);
+      known.byHash.set(draft.hash, { id, version });
+    }
+    return { stored: { id, skill: { ...draftOut, version } }, created: true, changes };
   }
 
   async put(draft: SkillDraft, options?: PutOptions): Promise<PutResult> {
@@ -190,7 +234,14 @@ export class SqliteSkillStore implements SkillStore {
 
   async putMany(items: readonly { draft: SkillDraft; options?: PutOptions }[]): Promise<PutResult[]> {
     this.check();
-    return this.db.transaction(() => items.map((it) => this.putOne(it.draft, it.options))).immediate();
+    return this.db
+      .transaction(() => {
+        // Plain adds (the import path) look their names up in one batch; bundle modes go row by row.
+        const plain = items.every((it) => !it.options?.replaceAll && it.options?.exactVersion === undefined);
+        const known = plain ? this.prefetch(items.map((it) => it.draft.name)) : undefined;
+        return items.map((it) => this.putOne(it.draft, it.options, known?.get(it.draft.name)));
+      })
+      .immediate();
   }
 
   async get(name: string, version?: number): Promise<StoredSkill | undefined> {

@@ -51,6 +51,11 @@ export interface PutResult {
   stored: StoredSkill;
   /** false when a version with identical content already existed (nothing was written). */
   created: boolean;
+  /**
+   * The change-feed entries this put committed ('add', and 'remove' for replaceAll), when the store
+   * can tell: the writer then applies its own write without reading the feed back.
+   */
+  changes?: SkillChange[];
 }
 
 export interface ListFilter {

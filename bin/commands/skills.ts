@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
-import type { SkillLibrary } from '../../skills/library.js';
+import type { SearchMode, SkillLibrary } from '../../skills/library.js';
 import { dataPaths } from '../paths.js';
 import type { Skill } from '../../skills/skill.js';
 
@@ -143,14 +143,16 @@ export function register(program: Command): void {
 
   skills
     .command('search <query...>')
-    .description('find skills by meaning')
+    .description('find skills by meaning: full text with identifiers split, stems, WordNet synonyms and Minecraft item relations, fused with the embedder\'s vectors')
     .option('-k, --k <n>', 'how many results', '5')
     .option('--env <kind>', 'only this environment kind')
     .option('--status <status>', 'only this status (default: candidate and verified)')
+    .option('--mode <mode>', 'hybrid (default), vector (embedder only) or text (full text only)', 'hybrid')
     .option('--json', 'machine-readable output')
-    .action(async (words: string[], o: Common & { k: string; env?: string; status?: string }, cmd: Command) => {
+    .action(async (words: string[], o: Common & { k: string; env?: string; status?: string; mode: string }, cmd: Command) => {
+      if (!['hybrid', 'vector', 'text'].includes(o.mode)) throw new SkillforgeError('E_ARG', `unknown --mode ${o.mode}`, { hint: 'use hybrid, vector or text' });
       await withLibrary(cmd, async (lib) => {
-        const hits = await lib.search(words.join(' '), intArg(o.k, '-k'), { env: o.env, status: statusArg(o.status) });
+        const hits = await lib.search(words.join(' '), intArg(o.k, '-k'), { env: o.env, status: statusArg(o.status), mode: o.mode as SearchMode });
         if (o.json) return json(hits);
         if (hits.length === 0) return out('no matching skills');
         out(table([

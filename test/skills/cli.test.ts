@@ -27,6 +27,11 @@ describe('skillforge skills (CLI)', function () {
     assert.deepEqual(list.map((s) => s.name), ['craftIronPickaxe', 'craftWoodenPlanks', 'mineWoodLog']);
     const hits = JSON.parse(run('search', 'oak', 'planks', '-k', '1', '--json').stdout) as { skill: { name: string } }[];
     assert.equal(hits[0]?.skill.name, 'craftWoodenPlanks');
+    const text = JSON.parse(run('search', 'iron', 'pick', '--mode', 'text', '-k', '1', '--json').stdout) as { skill: { name: string } }[];
+    assert.equal(text[0]?.skill.name, 'craftIronPickaxe', '"pick" is a WordNet synonym of pickaxe');
+    const badMode = run('search', 'oak', '--mode', 'fuzzy');
+    assert.equal(badMode.code, 1);
+    assert.match(badMode.stderr, /unknown --mode fuzzy/);
     const exp = run('export', join(dataDir, 'b.json'), '--all-versions');
     assert.equal(exp.code, 0);
     assert.match(exp.stdout, /exported 4 skill version/);

