@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { formatError } from '../core/errors.js';
+import { EXIT, exitCodeFor, installSignalHandlers, stoppedBy } from './signals.js';
 
 export interface CommandModule {
   register(program: Command): void;
@@ -34,12 +35,35 @@ export async function buildProgram(): Promise<Command> {
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Run the command line and end the process. Signals stop the command gracefully (bin/signals.ts).
+ * Once the command has finished the process exits within `lingerMs`, whatever sockets or timers a
+ * library left behind (mineflayer reconnects, a rosbridge client): a command never lingers after
+ * saying it is done. And should a command ever stop waiting on anything before it settles (Node
+ * would exit silently with code 13), it exits with code 70 and says so.
+ */
+export async function main(argv: string[], options: { lingerMs?: number } = {}): Promise<void> {
+  installSignalHandlers();
+  let settled = false;
+  process.on('beforeExit', () => {
+    if (settled) return;
+    process.stderr.write('skillforge: internal error: the command stopped with work unfinished and nothing left to wait for (please report this)\n');
+    process.exit(EXIT.internal);
+  });
   try {
     const program = await buildProgram();
     await program.parseAsync(argv);
   } catch (err) {
     process.stderr.write(`skillforge: ${formatError(err)}\n`);
-    process.exitCode = process.exitCode || 1;
+    process.exitCode = process.exitCode || exitCodeFor(err);
   }
+  settled = true;
+  const signal = stoppedBy();
+  if (signal) process.exitCode = EXIT[signal];
+  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  const linger = setTimeout(() => {
+    if (process.env.SKILLFORGE_DEBUG) process.stderr.write(`skillforge: exiting with handles still open: ${process.getActiveResourcesInfo().join(', ')}\n`);
+    process.exit(code);
+  }, options.lingerMs ?? 1000);
+  linger.unref();
 }
