@@ -20,7 +20,8 @@ export function register(program: Command): void {
       const profile = await profiles.loadProfile(flags.profile ?? profiles.builtinProfilePath('sim-kitchen'));
       const sim = await SimRobot.start({ profile, port, seed: kitchenSeedOption(flags.seed), navSpeed: speed });
       process.stdout.write(`simulated robot '${profile.name}' serving rosbridge v2 on ${sim.url} (Ctrl-C to stop)\n`);
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      const { untilStopped } = await import('../signals.js');
+      await untilStopped(); // SIGINT or SIGTERM (a process manager's stop): close cleanly, exit 130/143
       await sim.close();
     });
 }

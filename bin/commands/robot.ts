@@ -97,6 +97,7 @@ export function register(program: Command): void {
       .command('robot')
       .description('drive a ROS 2 robot over rosbridge with the SayCan agent (default: the simulated kitchen robot on 127.0.0.1)')
       .argument('<instruction>', 'what to do, e.g. "put the apple in the drawer"'),
+    { maxOutageSeconds: 600 },
   )
     .option('--url <ws-url>', 'rosbridge_server of a real robot, e.g. ws://robot:9090 (default: start the simulated robot)')
     .option('--profile <file>', 'robot profile (YAML/JSON): interfaces, locations, safety limits')
@@ -147,6 +148,12 @@ export function register(program: Command): void {
           abort.abort(new SkillforgeError('E_INTERRUPTED', 'interrupted (Ctrl-C); the robot was stopped'));
         },
       );
+      // SIGINT / SIGTERM (bin/signals.ts): halt the robot and abort the running skill, as Ctrl-C does.
+      const { stopSignal } = await import('../signals.js');
+      stopSignal().addEventListener('abort', () => {
+        robot?.stop('interrupted');
+        abort.abort(new SkillforgeError('E_INTERRUPTED', 'interrupted by a stop signal; the robot was stopped'));
+      }, { once: true });
       try {
         let url = flags.url;
         if (!url) {

@@ -20,7 +20,14 @@
  *                                                 topLogprobs {token: logprob} are the alternatives of
  *                                                 the first answer token, sent when the client asks
  *                                                 for OpenAI chat logprobs
- *   { status: 500, message? }                     an HTTP error in the endpoint's own error format
+ *   { status: 500, message?, retryAfter? }        an HTTP error in the endpoint's own error format;
+ *                                                 retryAfter is sent as the Retry-After header ('2' or an HTTP-date)
+ *   { fault: 'truncate' }                         200 with a Content-Length the body never reaches: the
+ *                                                 connection is cut mid-body
+ *   { fault: 'garbled' }                          200 with a complete body that is not JSON
+ *   { fault: 'hang' }                             accepts the request and never answers (until the client
+ *                                                 gives up or the server closes)
+ * Connection refused: close the server; `FakeLlmServer.start({ port })` starts it again on the same port.
  * When the script is exhausted the server answers HTTP 418 "no scripted reply left" (not retried).
  *
  * Endpoints
@@ -48,7 +55,8 @@ import type { AddressInfo } from 'node:net';
 export type ScriptedReply =
   | string
   | { text: string; delayMs?: number; promptTokens?: number; completionTokens?: number; topLogprobs?: Record<string, number> }
-  | { status: number; message?: string; delayMs?: number };
+  | { status: number; message?: string; delayMs?: number; retryAfter?: string }
+  | { fault: 'truncate' | 'garbled' | 'hang' };
 
 export interface FakeLlmServerOptions {
   replies?: ScriptedReply[];
@@ -61,6 +69,8 @@ export interface FakeLlmServerOptions {
   /** Embedding size. Default 64. */
   embeddingDim?: number;
   models?: string[];
+  /** Listen on this port (default: a free one); to bring a closed server back at the same address. */
+  port?: number;
 }
 
 export interface RecordedRequest {
@@ -115,7 +125,7 @@ export class FakeLlmServer {
     });
     await new Promise<void>((resolve, reject) => {
       s.server.once('error', reject);
-      s.server.listen(0, '127.0.0.1', () => resolve());
+      s.server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
     s.port = (s.server.address() as AddressInfo).port;
     return s;
@@ -189,7 +199,7 @@ export class FakeLlmServer {
   private async next(res: ServerResponse): Promise<ScriptedReply | 'exhausted' | undefined> {
     const reply = this.replies.shift();
     if (reply === undefined) return 'exhausted';
-    const delay = typeof reply === 'object' ? reply.delayMs ?? 0 : 0;
+    const delay = typeof reply === 'object' && 'delayMs' in reply ? reply.delayMs ?? 0 : 0;
     if (delay > 0) {
       await new Promise((r) => setTimeout(r, delay));
       if (res.destroyed || res.writableEnded || res.socket?.destroyed) return undefined;
@@ -201,8 +211,10 @@ export class FakeLlmServer {
     const reply = await this.next(res);
     if (reply === undefined) return;
     if (reply === 'exhausted') return send(res, 418, { error: { message: 'fake server: no scripted reply left', type: 'test_error' } });
+    if (typeof reply === 'object' && 'fault' in reply) return fault(res, reply.fault);
     if (typeof reply === 'object' && 'status' in reply) {
-      return send(res, reply.status, { error: { message: reply.message ?? `scripted HTTP ${reply.status}`, type: 'server_error' } });
+      const headers: Record<string, string> = reply.retryAfter === undefined ? {} : { 'retry-after': reply.retryAfter };
+      return send(res, reply.status, { error: { message: reply.message ?? `scripted HTTP ${reply.status}`, type: 'server_error' } }, headers);
     }
     const r = typeof reply === 'string' ? { text: reply } : reply;
     const promptText = (body?.messages ?? []).map((m: any) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n');
@@ -251,6 +263,7 @@ export class FakeLlmServer {
       const reply = await this.next(res);
       if (reply === undefined) return;
       if (reply === 'exhausted') return send(res, 418, { error: { message: 'fake server: no scripted reply left' } });
+      if (typeof reply === 'object' && 'fault' in reply) return fault(res, reply.fault);
       if (typeof reply === 'object' && 'status' in reply) return send(res, reply.status, { error: { message: reply.message ?? `scripted HTTP ${reply.status}` } });
       const text = typeof reply === 'string' ? reply : reply.text;
       return send(res, 200, { id: 'cmpl-fake', object: 'text_completion', created: now(), model: body?.model, choices: [{ index: 0, text, logprobs: null, finish_reason: 'stop' }] });
@@ -308,6 +321,7 @@ export class FakeLlmServer {
     const reply = await this.next(res);
     if (reply === undefined) return;
     if (reply === 'exhausted') return send(res, 418, { type: 'error', error: { type: 'invalid_request_error', message: 'fake server: no scripted reply left' } });
+    if (typeof reply === 'object' && 'fault' in reply) return fault(res, reply.fault);
     if (typeof reply === 'object' && 'status' in reply) {
       return send(res, reply.status, { type: 'error', error: { type: 'api_error', message: reply.message ?? `scripted HTTP ${reply.status}` } });
     }
@@ -336,6 +350,7 @@ export class FakeLlmServer {
     const reply = await this.next(res);
     if (reply === undefined) return;
     if (reply === 'exhausted') return send(res, 418, { error: 'fake server: no scripted reply left' });
+    if (typeof reply === 'object' && 'fault' in reply) return fault(res, reply.fault);
     if (typeof reply === 'object' && 'status' in reply) return send(res, reply.status, { error: reply.message ?? `scripted HTTP ${reply.status}` });
     const r = typeof reply === 'string' ? { text: reply } : reply;
     const chat = path === '/api/chat';
@@ -363,11 +378,24 @@ export class FakeLlmServer {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.destroyed) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** The faults a real server or proxy shows: a body cut off, a body that is not JSON, no answer at all. */
+function fault(res: ServerResponse, kind: 'truncate' | 'garbled' | 'hang'): void {
+  const partial = '{"id":"chatcmpl-fake","object":"chat.completion","choices":[{"index":0,"message":{"role":"assist';
+  if (kind === 'hang') return;
+  if (kind === 'garbled') {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(partial) });
+    res.end(partial);
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(partial) + 500 });
+  res.write(partial, () => res.socket?.destroy());
 }
 
 function now(): number {

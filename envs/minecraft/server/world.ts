@@ -148,6 +148,7 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
 
   const ownFolder = options.worldFolder === undefined;
   const worldFolder = options.worldFolder ?? mkdtempSync(join(tmpdir(), 'skillforge-world-'));
+  if (ownFolder) removeOnExit.add(worldFolder);
   const settings = {
     motd: 'skillforge embedded world',
     host: HOST,
@@ -278,8 +279,20 @@ async function shutdown(serv: SquidServer, worldFolder: string, ownFolder: boole
     /* the socket server may already be closed */
   }
   serv.emit('skillforgeStopped');
-  if (ownFolder) rmSync(worldFolder, { recursive: true, force: true });
+  if (ownFolder) {
+    rmSync(worldFolder, { recursive: true, force: true });
+    removeOnExit.delete(worldFolder);
+  }
 }
+
+/**
+ * Temp world folders not yet removed by a clean stop: removed when the process exits any other way
+ * (a forced exit after a second Ctrl-C, a fatal error), so temp folders never pile up.
+ */
+const removeOnExit = new Set<string>();
+process.on('exit', () => {
+  for (const folder of removeOnExit) rmSync(folder, { recursive: true, force: true });
+});
 
 /**
  * Once the world stops, region files are closed, but flying-squid may still have a chunk read in
