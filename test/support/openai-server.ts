@@ -10,6 +10,8 @@
  *   server.openaiBaseUrl  'http://127.0.0.1:<port>/v1'    (OpenAI base URL)
  *   server.requests       every request: { method, path, body (parsed JSON), headers }, in order
  *   server.reply(...r)    append scripted replies; server.remaining() counts unused ones
+ *   server.fail(...f)     faults ({ status } or { fault }) answered to the next POST requests of ANY
+ *                         endpoint before the scripted replies (e.g. to break echo-logprob scoring)
  *   server.reset()        forget requests and replies (options stay)
  *   await server.close()  (call in after(); pending delayed answers are cut)
  *
@@ -58,6 +60,8 @@ export type ScriptedReply =
   | { status: number; message?: string; delayMs?: number; retryAfter?: string }
   | { fault: 'truncate' | 'garbled' | 'hang' };
 
+export type FaultReply = { status: number; message?: string; retryAfter?: string } | { fault: 'truncate' | 'garbled' | 'hang' };
+
 export interface FakeLlmServerOptions {
   replies?: ScriptedReply[];
   /** Log-probability of `token` following `context` (for /v1/completions echo). Default: -1 - length/10. */
@@ -78,6 +82,8 @@ export interface RecordedRequest {
   path: string;
   body: any;
   headers: IncomingMessage['headers'];
+  /** When the request arrived (ms since epoch). */
+  at: number;
 }
 
 /** Words and punctuation with their leading whitespace; trailing whitespace is its own token. */
@@ -106,6 +112,7 @@ const defaultLogprob = (_context: string, token: string) => -1 - token.trim().le
 export class FakeLlmServer {
   readonly requests: RecordedRequest[] = [];
   private replies: ScriptedReply[];
+  private faults: FaultReply[] = [];
   private readonly options: FakeLlmServerOptions;
   private server!: Server;
   private port = 0;
@@ -141,11 +148,15 @@ export class FakeLlmServer {
   reply(...replies: ScriptedReply[]): void {
     this.replies.push(...replies);
   }
+  fail(...faults: FaultReply[]): void {
+    this.faults.push(...faults);
+  }
   remaining(): number {
     return this.replies.length;
   }
   reset(): void {
     this.replies = [];
+    this.faults = [];
     this.requests.length = 0;
   }
   /** Requests to one path, e.g. server.to('/v1/completions'). */
@@ -171,7 +182,13 @@ export class FakeLlmServer {
       }
     }
     const path = (req.url ?? '/').split('?')[0]!;
-    this.requests.push({ method: req.method ?? 'GET', path, body, headers: req.headers });
+    this.requests.push({ method: req.method ?? 'GET', path, body, headers: req.headers, at: Date.now() });
+    const injected = req.method === 'POST' ? this.faults.shift() : undefined;
+    if (injected && 'fault' in injected) return fault(res, injected.fault);
+    if (injected && 'status' in injected) {
+      const headers: Record<string, string> = injected.retryAfter === undefined ? {} : { 'retry-after': injected.retryAfter };
+      return send(res, injected.status, { error: { message: injected.message ?? `scripted HTTP ${injected.status}`, type: 'server_error' } }, headers);
+    }
     const models = this.options.models ?? ['test-model'];
     if (req.method === 'GET' && path === '/v1/models') return send(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model' })) });
     if (req.method === 'GET' && path === '/api/tags') return send(res, 200, { models: models.map((name) => ({ name, model: name })) });
