@@ -59,8 +59,10 @@ export function completionsLogprobs(endpoint: CompletionsEndpoint) {
       let data: { choices?: CompletionChoice[]; usage?: { prompt_tokens?: number } };
       try {
         data = JSON.parse(body);
-      } catch {
-        throw new LogprobsUnsupportedError(endpoint.provider, `${url} did not answer JSON`);
+      } catch (err) {
+        // A 200 that is not JSON is a garbled reply (a proxy, a crashing server), not proof that
+        // the endpoint cannot score: retried like any transient fault (agents/llm/retry.ts).
+        throw new SyntaxError(`${url} answered a body that is not JSON: ${(err as Error).message}`);
       }
       const choices = [...(data.choices ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
       if (choices.length !== texts.length) {

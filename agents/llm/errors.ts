@@ -42,7 +42,8 @@ export class ProviderError extends SkillforgeError {
  */
 export function isModelOutage(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof ProviderError && e.transient) return true;
+    // By name as well as class: a second copy of this module (two loaders, a bundled plugin) makes instanceof lie.
+    if ((e instanceof ProviderError || (e as { name?: unknown }).name === 'ProviderError') && (e as ProviderError).transient === true) return true;
   }
   return false;
 }
