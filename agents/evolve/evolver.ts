@@ -135,6 +135,9 @@ export class SkillEvolver {
     const every = this.options.reflectEvery ?? 10;
     let sinceReflect = 0;
     for await (const t of tasks) {
+      // Simulated episodes are promise chains with no I/O: without a turn of the event loop a stop
+      // signal (Ctrl-C, SIGTERM) would not be handled until every episode had run.
+      await yieldToEventLoop();
       options.signal?.throwIfAborted();
       const result = await this.episode(t, { learn: true, signal: options.signal });
       // An episode cut short by the stop signal is not counted (its steps were not recorded either).
@@ -165,6 +168,8 @@ export class SkillEvolver {
   async evaluate(tasks: Iterable<EvolveTask>, options: { signal?: AbortSignal; useLibrary?: boolean } = {}): Promise<Evaluation> {
     const results: EpisodeResult[] = [];
     for (const t of tasks) {
+      await yieldToEventLoop();
+      options.signal?.throwIfAborted();
       results.push(await this.episode(t, { learn: false, signal: options.signal, useLibrary: options.useLibrary }));
       options.signal?.throwIfAborted();
     }
@@ -350,4 +355,9 @@ export async function pruneFailing(
 /** A skill's fitness summary for reports. */
 export function skillFitness(skill: Skill): { name: string; version: number; attempts: number; successes: number; fitness: number; status: string } {
   return { name: skill.name, version: skill.version, attempts: skill.stats.attempts, successes: skill.stats.successes, fitness: fitness(skill.stats), status: skill.status };
+}
+
+/** Let timers, I/O and signal handlers run before the next episode. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

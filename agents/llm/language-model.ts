@@ -245,7 +245,13 @@ export class ChatLanguageModel implements LanguageModel {
       this.counters.completionTokens += 'completionTokens' in result ? result.completionTokens : 0;
     }
     const response = JSON.parse(JSON.stringify(result)) as JsonValue;
-    if (!replayed) this.cache?.set(cacheKey, request, response);
+    if (!replayed) {
+      try {
+        this.cache?.set(cacheKey, request, response);
+      } catch {
+        // The cache is an optimisation: a full disk costs a repeated request later, not this answer.
+      }
+    }
     this.recorder?.record({ kind, model: this.id, key, request, response, cached: replayed });
     return result;
   }
