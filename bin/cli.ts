@@ -44,6 +44,7 @@ export async function buildProgram(): Promise<Command> {
  */
 export async function main(argv: string[], options: { lingerMs?: number } = {}): Promise<void> {
   installSignalHandlers();
+  const traced = process.env.SKILLFORGE_DEBUG ? await traceTimers() : undefined;
   let settled = false;
   process.on('beforeExit', () => {
     if (settled) return;
@@ -62,8 +63,30 @@ export async function main(argv: string[], options: { lingerMs?: number } = {}):
   if (signal) process.exitCode = EXIT[signal];
   const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   const linger = setTimeout(() => {
-    if (process.env.SKILLFORGE_DEBUG) process.stderr.write(`skillforge: exiting with handles still open: ${process.getActiveResourcesInfo().join(', ')}\n`);
+    if (process.env.SKILLFORGE_DEBUG) {
+      process.stderr.write(`skillforge: exiting with handles still open: ${process.getActiveResourcesInfo().join(', ')}\n`);
+      for (const [where, n] of traced?.() ?? []) process.stderr.write(`  ${n} timer(s) created at\n${where}\n`);
+    }
     process.exit(code);
   }, options.lingerMs ?? 1000);
   linger.unref();
+}
+
+/** SKILLFORGE_DEBUG: where the timers still pending were created (to find what keeps a process alive). */
+async function traceTimers(): Promise<() => Array<[string, number]>> {
+  const { createHook } = await import('node:async_hooks');
+  const live = new Map<number, string>();
+  createHook({
+    init(id, type) {
+      if (type === 'Timeout') live.set(id, (new Error().stack ?? '').split('\n').slice(6, 16).join('\n'));
+    },
+    destroy(id) {
+      live.delete(id);
+    },
+  }).enable();
+  return () => {
+    const counts = new Map<string, number>();
+    for (const where of live.values()) counts.set(where, (counts.get(where) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  };
 }
