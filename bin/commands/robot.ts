@@ -192,6 +192,8 @@ export function register(program: Command): void {
           signal: abort.signal,
           task: goal ? { description: instruction, goal: goal as Record<string, unknown> } : undefined,
         });
+        // The model stayed down (the robot was not moved by the failed step): the provider's message, exit 69.
+        if (result.stopped === 'interrupted' && !abort.signal.aborted && result.error) throw result.error;
         out(flags.json ? JSON.stringify({ ...(saycan.resultJson(result) as object), estop: robot.estopped, dryRun: robot.dryRun }, null, 2) : saycan.formatSummary(result));
         if (result.stopped === 'error' || result.check?.success === false || robot.estopped) process.exitCode = 1;
       } finally {

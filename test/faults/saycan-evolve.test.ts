@@ -66,6 +66,17 @@ describe('model-server faults: saycan and evolve (kitchen)', function () {
     assert.equal(memoryCount(dataDir), 0);
   });
 
+  it('robot (simulated): a refused connection ends with the provider error (exit 69), the robot not moved by a guess', async () => {
+    const down = await FakeLlmServer.start();
+    const url = down.url;
+    await down.close();
+    await assert.rejects(cli(['--data-dir', join(dir, 'robot'), 'robot', 'bring me an apple', '--llm-retries', '2', '--llm-max-outage', '0', ...llm(url)]), (e: unknown) => {
+      assert.equal((e as ProviderError).code, 'E_LLM_UNAVAILABLE', String(e));
+      assert.equal(exitCodeFor(e), 69);
+      return true;
+    });
+  });
+
   it('saycan --suite: a model that goes down ends the suite with the provider error; no instruction counted as failed', async () => {
     const dataDir = join(dir, 'suite');
     server.fail({ status: 503 }, { status: 503 });
