@@ -28,8 +28,8 @@ import { parseSkillCode } from '../../skills/code.js';
 import type { SkillRuntime } from '../../skills/runtime/runtime.js';
 import type { EpisodicMemory } from '../../memory/episodic.js';
 import { errorMessage } from '../../core/errors.js';
-import { interruptionReason, throwIfInterrupted } from '../interruption.js';
-import { isModelOutage } from '../llm/errors.js';
+import { AttemptInterrupted, interruptionReason, throwIfInterrupted } from '../interruption.js';
+import { StructuredOutputError, isModelOutage } from '../llm/errors.js';
 import type { Curriculum, ProposedTask } from './curriculum.js';
 import type { PreviousRound, SkillWriter, WrittenSkill } from './skill-writer.js';
 import type { Critic, Verdict } from './critic.js';
@@ -264,7 +264,15 @@ export class VoyagerLearner {
     const observation = await env.observe();
     const events = [...(env.recentEvents?.(since).map((e) => e.text) ?? []), ...result.logs.map((l) => l.text)];
     const error = result.ok ? undefined : result.error;
-    const verdict = await this.o.critic.judge({ task, observation, events, error });
+    let verdict: Verdict;
+    try {
+      verdict = await this.o.critic.judge({ task, observation, events, error });
+    } catch (err) {
+      // A critic model that answered garbage (after its structured retries) judged nothing: the
+      // round is interrupted, not failed, and nothing is recorded. Outages pass through as they are.
+      if (err instanceof StructuredOutputError) throw new AttemptInterrupted(`the critic gave no valid verdict: ${err.message.split('\n')[0]}`, err);
+      throw err;
+    }
     this.emit({ type: 'verdict', round, verdict, error });
     await this.o.memory?.append({
       agent: this.o.agent,

@@ -147,6 +147,29 @@ describe('model-server faults and stops: the learner (kitchen)', function () {
     }
   });
 
+  it('a critic model that answers garbage judged nothing: the task is interrupted, no failed run recorded', async () => {
+    const server = await FakeLlmServer.start({ replies: [answer(GOOD), 'no idea', 'still no JSON', 'nope'] });
+    try {
+      const model = await createLanguageModel('openai-compatible:m', { baseUrl: server.url, env: {}, config: { retry: { attempts: 1 } } });
+      const env = new KitchenEnvironment({ seed: 1 });
+      const l = new VoyagerLearner({
+        env, library, runtime, memory, agent: 'tester', maxRounds: 2, skillTimeoutMs: 20_000,
+        curriculum: new TaskListCurriculum([{ description: TASK.description }]), // no goal: the critic model decides
+        writer: new LlmSkillWriter(model, { envGuide: 'a kitchen' }),
+        critic: new Critic(env, model),
+        statePath: join(dir, 'state.json'),
+      });
+      const summary = await l.learn({ iterations: 1 });
+      assert.match(summary.results[0]!.interrupted ?? '', /the critic gave no valid verdict/);
+      assert.deepEqual(loadState(join(dir, 'state.json'), 'tester').interrupted, [TASK.description]);
+      assert.equal(memory.count({}), 0);
+      assert.equal(await library.count(), 0);
+      await assertNoFailureRecorded();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('stopped mid-skill: the skill is aborted, learn returns within 2 s, the task is interrupted, not failed', async () => {
     const server = await FakeLlmServer.start({ replies: [answer(ENDLESS)] });
     try {
