@@ -88,7 +88,7 @@ function onSignal(name: StopSignalName): void {
   received = name;
   process.exitCode = code;
   if (!graceful) process.exit(code);
-  log(`${name}: stopping (the running skill is aborted, state is saved); ${name === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to exit at once`);
+  log(`${name}: stopping (the running work is aborted, state is saved); ${name === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to exit at once`);
   controller.abort(new InterruptedError(name));
   setTimeout(() => {
     log(`still stopping after ${graceMs} ms: exiting now`);
