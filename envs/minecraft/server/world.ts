@@ -279,15 +279,13 @@ async function shutdown(serv: SquidServer, worldFolder: string, ownFolder: boole
     /* the socket server may already be closed */
   }
   serv.emit('skillforgeStopped');
-  if (ownFolder) {
-    rmSync(worldFolder, { recursive: true, force: true });
-    removeOnExit.delete(worldFolder);
-  }
+  // Removed now, and again at exit: a chunk save still in flight in flying-squid can recreate it.
+  if (ownFolder) rmSync(worldFolder, { recursive: true, force: true });
 }
 
 /**
- * Temp world folders not yet removed by a clean stop: removed when the process exits any other way
- * (a forced exit after a second Ctrl-C, a fatal error), so temp folders never pile up.
+ * Temp world folders of this process, removed when it exits however it exits (a forced exit after a
+ * second Ctrl-C, a fatal error, a late write after a clean stop), so temp folders never pile up.
  */
 const removeOnExit = new Set<string>();
 process.on('exit', () => {
