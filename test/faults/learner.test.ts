@@ -16,6 +16,7 @@ import { VoyagerLearner, type LearnerEvent } from '../../agents/voyager/learner.
 import { TaskListCurriculum } from '../../agents/voyager/curriculum.js';
 import { LlmSkillWriter } from '../../agents/voyager/skill-writer.js';
 import { Critic } from '../../agents/voyager/critic.js';
+import { LearningTeam } from '../../agents/voyager/team.js';
 import { loadState } from '../../agents/voyager/state.js';
 import { createLanguageModel } from '../../agents/llm/factory.js';
 import { ProviderError } from '../../agents/llm/errors.js';
@@ -168,6 +169,27 @@ describe('model-server faults and stops: the learner (kitchen)', function () {
     } finally {
       await server.close();
     }
+  });
+
+  it('an environment that keeps dropping: each attempt is interrupted, and after 3 in a row the team stops instead of spinning', async () => {
+    class DroppingKitchen extends KitchenEnvironment {
+      interruptedSince(): string | null {
+        return 'the connection to the server dropped';
+      }
+    }
+    const env = new DroppingKitchen({ seed: 1 });
+    const writer = { id: 'fixed', write: async () => ({ name: 'bringAppleToUser', code: GOOD, explanation: '', plan: '' }) };
+    const l = new VoyagerLearner({
+      env, library, runtime, memory, agent: 'tester', maxRounds: 2, skillTimeoutMs: 20_000,
+      curriculum: new TaskListCurriculum([TASK]), writer, critic: new Critic(env), statePath: join(dir, 'state.json'),
+    });
+    const results = await new LearningTeam([{ name: 'tester', learner: l }], { library }).learn({ rounds: 1000 });
+    const mine = results.get('tester')!;
+    assert.equal(mine.length, 3);
+    assert.ok(mine.every((r) => /the environment was interrupted: the connection to the server dropped/.test(r.interrupted ?? '')));
+    assert.equal(memory.count({}), 0);
+    assert.equal(await library.count(), 0);
+    await assertNoFailureRecorded();
   });
 
   it('stopped mid-skill: the skill is aborted, learn returns within 2 s, the task is interrupted, not failed', async () => {
