@@ -91,11 +91,11 @@ describe('signals: SIGTERM mid-run (real processes)', function () {
     assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('skillforge-world-')), []);
   });
 
-  it('minecraft (what npm start runs): SIGTERM mid-task: exit 143 within 2 s, state saved, the task interrupted, not FAIL', async () => {
+  it('npm start (the Minecraft learner): SIGTERM to npm mid-task: the learner stops, exit 143 within 2 s, state saved, the task interrupted, not FAIL', async () => {
     const dataDir = join(dir, 'minecraft');
     const tmp = join(dir, 'tmp-mc');
     mkdirSync(tmp);
-    const run = spawnCli(['minecraft', '--iterations', '20'], { env: { SKILLFORGE_DATA_DIR: dataDir, TMPDIR: tmp } });
+    const run = spawnCli(['--iterations', '20'], { env: { SKILLFORGE_DATA_DIR: dataDir, TMPDIR: tmp }, npmStart: true });
     await run.waitFor(/no language model configured/);
     // Let the first task start (the offline planner writes a skill and runs it).
     await new Promise((r) => setTimeout(r, 3000));
@@ -105,6 +105,8 @@ describe('signals: SIGTERM mid-run (real processes)', function () {
     assert.equal(code, 143, output);
     assert.ok(exitedAt - killedAt < 2000, `exited ${exitedAt - killedAt} ms after SIGTERM`);
     assert.doesNotMatch(output, /FAIL /);
+    // npm exits after the learner has stopped and printed its summary (not before, leaving it orphaned).
+    assert.match(output, /^library: \d+ skills/m);
     const state = JSON.parse(readFileSync(join(dataDir, 'learners', 'skillforge.json'), 'utf8')) as { failed: string[]; interrupted?: string[] };
     assert.deepEqual(state.failed, []);
     if (/INTERRUPTED/.test(output)) assert.equal(state.interrupted?.length, 1);

@@ -23,8 +23,10 @@ export interface SpawnedCli {
   kill(signal: NodeJS.Signals): number;
 }
 
-export function spawnCli(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string } = {}): SpawnedCli {
-  const child = spawn(process.execPath, [join(root, 'bin', 'skillforge.js'), ...args], {
+export function spawnCli(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string; npmStart?: boolean } = {}): SpawnedCli {
+  // npmStart: `npm start -- <args>` as an operator runs it, npm in between (it must pass signals on).
+  const [command, argv] = options.npmStart ? ['npm', ['start', '--silent', ...(args.length ? ['--', ...args] : [])]] : [process.execPath, [join(root, 'bin', 'skillforge.js'), ...args]];
+  const child = spawn(command, argv, {
     cwd: options.cwd ?? root,
     env: { ...process.env, SKILLFORGE_LLM: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
