@@ -24,9 +24,12 @@ interface CompletionChoice {
 
 class HttpStatusError extends SkillforgeError {
   readonly status: number;
-  constructor(status: number, body: string, url: string) {
+  /** Kept so the retry layer can honour Retry-After (agents/llm/retry.ts). */
+  readonly headers: Headers;
+  constructor(status: number, body: string, url: string, headers: Headers) {
     super('E_LLM_HTTP', `${url} answered HTTP ${status}: ${body.slice(0, 300)}`);
     this.status = status;
+    this.headers = headers;
   }
 }
 
@@ -55,7 +58,7 @@ export function completionsLogprobs(endpoint: CompletionsEndpoint) {
       if ([400, 404, 405, 422, 501].includes(res.status)) {
         throw new LogprobsUnsupportedError(endpoint.provider, `${url} answered HTTP ${res.status}: ${body.slice(0, 200)}`);
       }
-      if (!res.ok) throw new HttpStatusError(res.status, body, url);
+      if (!res.ok) throw new HttpStatusError(res.status, body, url, res.headers);
       let data: { choices?: CompletionChoice[]; usage?: { prompt_tokens?: number } };
       try {
         data = JSON.parse(body);

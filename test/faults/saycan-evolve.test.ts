@@ -40,12 +40,13 @@ describe('model-server faults: saycan and evolve (kitchen)', function () {
 
   it('saycan: 429 with Retry-After, a 500, a truncated and a garbled body on the first Say score are retried; the apple is brought, memory as without faults', async () => {
     const dataDir = join(dir, 'retried');
-    server.fail({ status: 429, retryAfter: '0' }, { status: 500 }, { fault: 'truncate' }, { fault: 'garbled' });
+    server.fail({ status: 429, retryAfter: '1' }, { status: 500 }, { fault: 'truncate' }, { fault: 'garbled' });
     const { out, code } = await cli(['--data-dir', dataDir, 'saycan', 'bring me an apple', '--seed', '3', '--llm-retries', '5', ...llm()]);
     assert.equal(code, undefined, out);
     assert.match(out, /task: SUCCESS \(the user has the apple\)/);
     const scoring = server.to('/v1/completions');
     assert.equal(new Set(scoring.slice(0, 5).map((r) => JSON.stringify(r.body))).size, 1, 'the first request was sent 5 times (4 faults, then answered)');
+    assert.ok(scoring[1]!.at - scoring[0]!.at >= 950, 'Retry-After: 1 was honoured on the scoring endpoint');
     assert.match(out, /Say by logprobs/, 'a garbled reply did not switch Say scoring off log-probabilities');
     assert.equal(memoryCount(dataDir), 4, 'the same 4 steps as a run without faults');
     assert.equal(memoryCount(dataDir, { success: false }), 0);
