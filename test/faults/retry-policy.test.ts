@@ -40,6 +40,24 @@ describe('agents/llm retry policy and outage circuit', function () {
     assert.equal(isTransient({ status: 404 }), false);
   });
 
+  it('a Retry-After longer than the back-off limit and the pause is not waited blindly: the error says how long was asked', async () => {
+    const server = await FakeLlmServer.start({ replies: [{ status: 429, message: 'quota window', retryAfter: '120' }] });
+    try {
+      const llm = await createLanguageModel('openai-compatible:m', { baseUrl: server.url, env: {}, config: { maxOutageMs: 0 } });
+      const started = Date.now();
+      await assert.rejects(llm.chat([{ role: 'user', content: 'hi' }]), (e: Error & { code?: string; hint?: string }) => {
+        assert.equal(e.code, 'E_LLM_UNAVAILABLE');
+        assert.match(e.message, /HTTP 429: quota window/);
+        assert.match(e.hint ?? '', /asked to wait 2 min \(Retry-After\); to wait that long, pass --llm-max-outage 120/);
+        return true;
+      });
+      assert.ok(Date.now() - started < 5000);
+      assert.equal(server.to('/v1/chat/completions').length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('during an outage one request probes and the others wait: no stampede, all answered when it is back', async () => {
     const server = await FakeLlmServer.start({ replies: [{ status: 503 }, { status: 503 }, 'a', 'b', 'c'] });
     try {
