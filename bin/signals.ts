@@ -6,6 +6,9 @@
  * 143 for SIGTERM, whatever the command did after the signal (as shells and process managers
  * expect). See docs/operations.md for every exit code.
  *
+ * A command that registers its own process.on('SIGINT'/'SIGTERM') handler instead keeps full
+ * control of the first signal (and of its exit code); a second signal still forces the exit.
+ *
  * Only bin/skillforge.js installs the handlers (through main()); commands run in-process by tests
  * get a signal that never fires, so a test process is never taken over.
  *
@@ -43,6 +46,7 @@ const controller = new AbortController();
 let received: StopSignalName | undefined;
 let installed = false;
 let graceful = false;
+let deferred = false;
 let graceMs = 3000;
 let log: (line: string) => void = (line) => process.stderr.write(`skillforge: ${line}\n`);
 
@@ -55,9 +59,9 @@ export function stopSignal(): AbortSignal {
   return controller.signal;
 }
 
-/** Which signal stopped the process, if any. */
+/** Which signal stopped the process, if any (undefined when the command handled it its own way). */
 export function stoppedBy(): StopSignalName | undefined {
-  return received;
+  return deferred ? undefined : received;
 }
 
 /** Resolve when a stop signal arrives (for commands that serve until stopped). */
@@ -86,6 +90,12 @@ function onSignal(name: StopSignalName): void {
     process.exit(EXIT[received]);
   }
   received = name;
+  // A command with its own handler for this signal (a fleet worker draining, a server closing)
+  // stops its own way and picks its own exit code; only a second signal is ours to act on.
+  if (!graceful && process.listenerCount(name) > 1) {
+    deferred = true;
+    return;
+  }
   process.exitCode = code;
   if (!graceful) process.exit(code);
   log(`${name}: stopping (the running work is aborted, state is saved); ${name === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to exit at once`);
@@ -98,7 +108,7 @@ function onSignal(name: StopSignalName): void {
 
 /** The exit code for an error that ended a command. */
 export function exitCodeFor(err: unknown): number {
-  if (received) return EXIT[received];
+  if (received && !deferred) return EXIT[received];
   if (isModelOutage(err)) return EXIT.unavailable;
   return EXIT.failed;
 }
