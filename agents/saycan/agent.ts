@@ -21,7 +21,7 @@ import type { LanguageModel, ScoreMethod, UsageCounters } from '../llm/model.js'
 import { loadPrompt } from '../llm/prompts.js';
 import { groundPrimitives, groundSkills, type Candidate } from './candidates.js';
 import { checkSay, rankCandidates, type ScoredCandidate } from './decision.js';
-import { interruptionReason, throwIfInterrupted } from '../interruption.js';
+import { interruptionReason } from '../interruption.js';
 
 /** Where retrieved skills come from (SkillLibrary fits). */
 export interface SkillSource {
@@ -141,14 +141,13 @@ export class SayCanAgent {
       const since = Date.now();
       const outcome = done ? null : await this.execute(chosen, signal);
       if (outcome) {
-        // An aborted skill or a dropped robot connection says nothing about the skill: not remembered.
-        try {
-          throwIfInterrupted(env, since, signal);
-        } catch (err) {
-          interrupted = errorMessage(err);
+        // An aborted skill ends the run; a dropped connection (a rosbridge or server restart) says
+        // nothing about the skill: the step is not remembered, and the closed loop observes again.
+        if (signal?.aborted) {
+          interrupted = interruptionReason(signal.reason, signal)!;
           break;
         }
-        this.remember(instruction, observation, chosen.call, outcome, episode, index);
+        if (!env.interruptedSince?.(since)) this.remember(instruction, observation, chosen.call, outcome, episode, index);
       }
       if (outcome?.success) history.push(chosen.text);
       const step: SayCanStep = { index, observation: observation.text, candidates: candidates.length, ...decision, outcome };

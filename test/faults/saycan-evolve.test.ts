@@ -13,7 +13,9 @@ import { ProviderError } from '../../agents/llm/errors.js';
 import { exitCodeFor } from '../../bin/signals.js';
 import { runCli as cli } from '../support/cli.js';
 import { FakeLlmServer } from '../support/openai-server.js';
-import { appleFetchLogprob as logprob } from '../support/saycan-models.js';
+import { appleFetchLogprob as logprob, preferring, scriptedLogprobModel } from '../support/saycan-models.js';
+import { KitchenEnvironment } from '../../envs/kitchen/index.js';
+import { SayCanAgent } from '../../agents/saycan/agent.js';
 
 describe('model-server faults: saycan and evolve (kitchen)', function () {
   this.timeout(120_000);
@@ -87,6 +89,34 @@ describe('model-server faults: saycan and evolve (kitchen)', function () {
     });
     assert.equal(server.to('/v1/completions').length, 2);
     assert.equal(memoryCount(dataDir), 0);
+  });
+
+  it('SayCan when the connection drops mid-step (a rosbridge restart): the step is not remembered as a failure, the loop goes on and completes', async () => {
+    class DroppingKitchen extends KitchenEnvironment {
+      droppedAt: number | null = null;
+      override async execute(call: Parameters<KitchenEnvironment['execute']>[0], options?: Parameters<KitchenEnvironment['execute']>[1]) {
+        if (this.droppedAt === null) {
+          this.droppedAt = Date.now(); // the first step is cut off by the drop
+          return { success: false, error: 'not connected to the robot (reconnecting)', events: [], durationMs: 1 };
+        }
+        return super.execute(call, options);
+      }
+      interruptedSince(since: number): string | null {
+        return this.droppedAt !== null && this.droppedAt >= since ? 'the connection to the robot dropped' : null;
+      }
+    }
+    const memory = EpisodicMemory.open({ file: ':memory:' });
+    try {
+      const env = new DroppingKitchen({ seed: 3 });
+      const model = scriptedLogprobModel(preferring('find the apple', 'pick up the apple', 'bring the apple to you', 'put down the apple', 'done'));
+      const result = await new SayCanAgent({ env, model, memory }).run('bring me an apple', { task: { description: 'bring me an apple', goal: { userHas: 'apple' } } });
+      assert.equal(result.check?.success, true, result.check?.reason);
+      assert.equal(result.steps[0]!.outcome?.success, false, 'the trace shows the cut-off step');
+      assert.equal(memory.count({ success: false }), 0, 'but memory holds no failure for it');
+      assert.equal(memory.count({}), result.steps.filter((s) => s.outcome).length - 1);
+    } finally {
+      memory.close();
+    }
   });
 
   const proposal = {
