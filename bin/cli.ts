@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { formatError } from '../core/errors.js';
+import { EXIT, exitCodeFor, installSignalHandlers, stoppedBy } from './signals.js';
 
 export interface CommandModule {
   register(program: Command): void;
@@ -34,12 +35,58 @@ export async function buildProgram(): Promise<Command> {
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Run the command line and end the process. Signals stop the command gracefully (bin/signals.ts).
+ * Once the command has finished the process exits within `lingerMs`, whatever sockets or timers a
+ * library left behind (mineflayer reconnects, a rosbridge client): a command never lingers after
+ * saying it is done. And should a command ever stop waiting on anything before it settles (Node
+ * would exit silently with code 13), it exits with code 70 and says so.
+ */
+export async function main(argv: string[], options: { lingerMs?: number } = {}): Promise<void> {
+  installSignalHandlers();
+  const traced = process.env.SKILLFORGE_DEBUG ? await traceTimers() : undefined;
+  let settled = false;
+  process.on('beforeExit', () => {
+    if (settled) return;
+    process.stderr.write('skillforge: internal error: the command stopped with work unfinished and nothing left to wait for (please report this)\n');
+    process.exit(EXIT.internal);
+  });
   try {
     const program = await buildProgram();
     await program.parseAsync(argv);
   } catch (err) {
     process.stderr.write(`skillforge: ${formatError(err)}\n`);
-    process.exitCode = process.exitCode || 1;
+    process.exitCode = process.exitCode || exitCodeFor(err);
   }
+  settled = true;
+  const signal = stoppedBy();
+  if (signal) process.exitCode = EXIT[signal];
+  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  const linger = setTimeout(() => {
+    if (process.env.SKILLFORGE_DEBUG) {
+      process.stderr.write(`skillforge: exiting with handles still open: ${process.getActiveResourcesInfo().join(', ')}\n`);
+      for (const [where, n] of traced?.() ?? []) process.stderr.write(`  ${n} timer(s) created at\n${where}\n`);
+    }
+    process.exit(code);
+  }, options.lingerMs ?? 1000);
+  linger.unref();
+}
+
+/** SKILLFORGE_DEBUG: where the timers still pending were created (to find what keeps a process alive). */
+async function traceTimers(): Promise<() => Array<[string, number]>> {
+  const { createHook } = await import('node:async_hooks');
+  const live = new Map<number, string>();
+  createHook({
+    init(id, type) {
+      if (type === 'Timeout') live.set(id, (new Error().stack ?? '').split('\n').slice(6, 16).join('\n'));
+    },
+    destroy(id) {
+      live.delete(id);
+    },
+  }).enable();
+  return () => {
+    const counts = new Map<string, number>();
+    for (const where of live.values()) counts.set(where, (counts.get(where) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  };
 }

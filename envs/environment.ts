@@ -87,6 +87,12 @@ export interface Environment {
   sandboxApi?(signal: AbortSignal): SandboxApi;
   /** Events (chat, damage, inventory changes...) since a time (ms since epoch), for feedback to a model. */
   recentEvents?(since: number): EnvEvent[];
+  /**
+   * Why the environment itself was interrupted at or after `since` (ms since epoch): the server
+   * restarted, the connection dropped. A failure in that window says nothing about the skill, so
+   * agents record the attempt as interrupted, not failed. Null when it stayed up.
+   */
+  interruptedSince?(since: number): string | null;
   check(task: Task): Promise<CheckResult>;
   /**
    * Symbolic preconditions the environment can state exactly: for each call, true (feasible),

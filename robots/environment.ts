@@ -74,6 +74,7 @@ export class Ros2Environment implements Environment {
 
   private constructor(robot: SafeRobot, options: Ros2EnvironmentOptions) {
     this.robot = robot;
+    robot.on('connection-lost', this.onDrop);
     this.profile = robot.profile;
     this.options = options;
     this.id = `ros2:${this.profile.name}`;
@@ -322,9 +323,20 @@ export class Ros2Environment implements Environment {
     });
   }
 
+  /** When the rosbridge connection last dropped: an attempt across a drop is interrupted, not failed (agents/interruption.ts). */
+  private lastDrop: number | null = null;
+  private readonly onDrop = () => {
+    this.lastDrop = Date.now();
+  };
+
+  interruptedSince(since: number): string | null {
+    return this.lastDrop !== null && this.lastDrop >= since ? `the connection to the robot (${this.profile.name}) dropped` : null;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.robot.off('connection-lost', this.onDrop);
     for (const s of this.subs) s.unsubscribe();
   }
 

@@ -18,6 +18,7 @@
  *   console.log(r.solved, r.decisions);
  */
 import { randomUUID } from 'node:crypto';
+import { throwIfInterrupted } from '../interruption.js';
 import { errorMessage } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import type { JsonValue, Observation, Outcome, SkillCall } from '../../core/types.js';
@@ -119,7 +120,7 @@ export class EvolvingAgent {
       }
       if (plan.length === 0) {
         const call: SkillCall = { skill: 'done', args: {} };
-        if (hasDone) await this.execute(task, observation, call, undefined, episode, index);
+        if (hasDone) await this.execute(task, observation, call, undefined, episode, index, runOptions.signal);
         steps.push({ index, call, source: 'primitive', reason: 'done', success: true, covers: 0 });
         this.options.onStep?.(steps[steps.length - 1]!);
         stopped = 'done';
@@ -127,7 +128,7 @@ export class EvolvingAgent {
       }
       const explore = (this.options.epsilon ?? 0) > 0 && this.rng.next() < this.options.epsilon!;
       const arm = explore ? this.exploreArm(observation, skills) ?? this.planArm(plan, skills) : this.planArm(plan, skills);
-      const outcome = await this.execute(task, observation, arm.call, arm.skill, episode, index);
+      const outcome = await this.execute(task, observation, arm.call, arm.skill, episode, index, runOptions.signal);
       const step: EvolveStep = {
         index,
         call: arm.call,
@@ -203,16 +204,19 @@ export class EvolvingAgent {
     return { successes: 0, attempts: 0, priority: 1, call: this.rng.pick(feasible.length ? feasible : calls) };
   }
 
-  private async execute(task: Task, observation: Observation, call: SkillCall, skill: Skill | undefined, episode: string, step: number): Promise<Outcome> {
+  private async execute(task: Task, observation: Observation, call: SkillCall, skill: Skill | undefined, episode: string, step: number, signal?: AbortSignal): Promise<Outcome> {
     const { env, runSkill, library, memory } = this.options;
     const record = this.options.record !== false;
     const started = performance.now();
+    const since = Date.now();
     let outcome: Outcome;
     try {
-      outcome = skill && runSkill ? await runSkill(skill, call.args, { env }) : await env.execute(call);
+      outcome = skill && runSkill ? await runSkill(skill, call.args, { env, signal }) : await env.execute(call, { signal });
     } catch (err) {
       outcome = { success: false, error: errorMessage(err), events: [], durationMs: performance.now() - started };
     }
+    // Aborted, or the environment dropped: no statistic, no memory; the episode ends as interrupted (thrown).
+    throwIfInterrupted(env, since, signal);
     if (!record) return outcome;
     if (skill && library) {
       skill.stats = await library.record(skill.name, { success: outcome.success, durationMs: outcome.durationMs, ...(outcome.error ? { error: outcome.error.slice(0, 3000) } : {}) }, skill.version);

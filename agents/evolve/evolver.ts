@@ -21,6 +21,7 @@
  *   await evolver.evolve(trainingTasks);
  *   const after = await evolver.evaluate(heldOut);
  */
+import { interruptionReason } from '../interruption.js';
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
@@ -134,8 +135,13 @@ export class SkillEvolver {
     const every = this.options.reflectEvery ?? 10;
     let sinceReflect = 0;
     for await (const t of tasks) {
+      // Simulated episodes are promise chains with no I/O: without a turn of the event loop a stop
+      // signal (Ctrl-C, SIGTERM) would not be handled until every episode had run.
+      await yieldToEventLoop();
       options.signal?.throwIfAborted();
       const result = await this.episode(t, { learn: true, signal: options.signal });
+      // An episode cut short by the stop signal is not counted (its steps were not recorded either).
+      options.signal?.throwIfAborted();
       this.counters.episodes++;
       this.counters.decisions += result.decisions;
       if (result.solved) this.counters.solved++;
@@ -161,7 +167,12 @@ export class SkillEvolver {
   /** Solve tasks greedily (no exploration, nothing recorded): the measurement of what was learned. */
   async evaluate(tasks: Iterable<EvolveTask>, options: { signal?: AbortSignal; useLibrary?: boolean } = {}): Promise<Evaluation> {
     const results: EpisodeResult[] = [];
-    for (const t of tasks) results.push(await this.episode(t, { learn: false, signal: options.signal, useLibrary: options.useLibrary }));
+    for (const t of tasks) {
+      await yieldToEventLoop();
+      options.signal?.throwIfAborted();
+      results.push(await this.episode(t, { learn: false, signal: options.signal, useLibrary: options.useLibrary }));
+      options.signal?.throwIfAborted();
+    }
     const solved = results.filter((r) => r.solved);
     const decisions = solved.reduce((n, r) => n + r.decisions, 0);
     const primitiveSteps = solved.reduce((n, r) => n + r.steps.reduce((m, s) => m + s.covers, 0), 0);
@@ -221,6 +232,8 @@ export class SkillEvolver {
     try {
       specs = await this.reflector.reflect(trajectories, { env, primitives: this.options.primitives, existing, names: new Set(all.map((s) => s.name)), signal });
     } catch (err) {
+      // A model outage or a stop is no rejected proposal: the trajectories stay, reflection is retried.
+      if (interruptionReason(err, signal)) throw err;
       this.options.onEvent?.({ type: 'rejected', skill: '(reflection)', reason: errorMessage(err) });
     }
     this.options.onEvent?.({ type: 'reflect', episodes: trajectories.length, proposals: specs.length, reflector: this.reflector.id, ms: performance.now() - t0 });
@@ -255,6 +268,8 @@ export class SkillEvolver {
       seed: this.options.seed,
       signal,
     });
+    // Trials cut short by the stop signal verify nothing: no rejection, no statistics.
+    signal?.throwIfAborted();
     this.trialCursor += trials;
     if (!verification.passed) {
       this.rejectedSignatures.add(signature);
@@ -340,4 +355,9 @@ export async function pruneFailing(
 /** A skill's fitness summary for reports. */
 export function skillFitness(skill: Skill): { name: string; version: number; attempts: number; successes: number; fitness: number; status: string } {
   return { name: skill.name, version: skill.version, attempts: skill.stats.attempts, successes: skill.stats.successes, fitness: fitness(skill.stats), status: skill.status };
+}
+
+/** Let timers, I/O and signal handlers run before the next episode. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

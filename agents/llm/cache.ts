@@ -4,7 +4,7 @@
  * request is answered from disk without reaching the provider. Files are written atomically
  * (temp file + rename); a damaged entry is treated as a miss and rewritten.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalHash } from '../../core/canonical-json.js';
 import type { JsonValue } from '../../core/types.js';
@@ -43,7 +43,13 @@ export class ResponseCache {
     const file = this.file(key);
     mkdirSync(join(this.dir, key.slice(0, 2)), { recursive: true });
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ key, request, response, time: new Date().toISOString() }));
-    renameSync(tmp, file);
+    try {
+      writeFileSync(tmp, JSON.stringify({ key, request, response, time: new Date().toISOString() }));
+      renameSync(tmp, file);
+    } catch (err) {
+      // A full disk must not leave half-written temp files in the cache.
+      rmSync(tmp, { force: true });
+      throw err;
+    }
   }
 }

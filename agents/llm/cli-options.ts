@@ -22,11 +22,26 @@ export interface LlmCliOptions {
   llmRecord?: string;
   /** false with --no-llm-cache. */
   llmCache?: boolean;
+  /** Seconds, per request (--llm-timeout). */
+  llmTimeout?: string;
+  /** Tries per request before an outage is declared (--llm-retries). */
+  llmRetries?: string;
+  /** Seconds an agent waits out a provider outage (--llm-max-outage). */
+  llmMaxOutage?: string;
   /** The program's global --data-dir (the cache goes to <dataDir>/llm-cache). */
   dataDir?: string;
 }
 
-export function addLlmOptions(command: Command): Command {
+/** Per command: how long it waits out a provider outage when neither flag nor config says. */
+const outageDefaults = new WeakMap<Command, number>();
+
+/**
+ * Add the --llm* options. `maxOutageSeconds` is the command's default pause while the provider is
+ * down: 0 for one-shot commands (fail after the quick retries), minutes for agents that run for hours.
+ */
+export function addLlmOptions(command: Command, defaults: { maxOutageSeconds?: number } = {}): Command {
+  const pause = defaults.maxOutageSeconds ?? 0;
+  outageDefaults.set(command, pause);
   return command
     .option(
       '--llm <spec>',
@@ -35,7 +50,20 @@ export function addLlmOptions(command: Command): Command {
     .option('--llm-base-url <url>', 'server URL for the model (vLLM, llama.cpp server, LM Studio, Ollama, a proxy)')
     .option('--llm-config <file>', 'JSON or YAML file with language-model settings (see docs/llm.md)')
     .option('--llm-record <file>', 'append every language-model call to this JSONL transcript (replay it with --llm replay:<file>)')
-    .option('--no-llm-cache', 'do not answer repeated language-model requests from the on-disk cache');
+    .option('--no-llm-cache', 'do not answer repeated language-model requests from the on-disk cache')
+    .option('--llm-timeout <s>', 'seconds one model request may take before it is retried (default 60; timeoutMs in --llm-config)')
+    .option('--llm-retries <n>', 'tries per model request before the provider counts as down (default 3; retry.attempts in --llm-config)')
+    .option(
+      '--llm-max-outage <s>',
+      `seconds to pause and wait while the model provider is down before giving up (default ${pause}; maxOutageMs in --llm-config)`,
+    );
+}
+
+function seconds(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new SkillforgeError('E_USAGE', `${flag} must be a number of seconds ≥ ${min}, got '${value}'`);
+  return Math.round(n * 1000);
 }
 
 function options(from: Command | LlmCliOptions): LlmCliOptions {
@@ -58,13 +86,24 @@ export async function languageModelFromCommand(
 ): Promise<ChatLanguageModel> {
   const o = options(from);
   const { createLanguageModel } = await import('./factory.js');
+  const timeoutMs = seconds(o.llmTimeout, '--llm-timeout', 0.001);
+  const maxOutageMs = seconds(o.llmMaxOutage, '--llm-max-outage', 0);
+  let attempts: number | undefined;
+  if (o.llmRetries !== undefined) {
+    attempts = Number(o.llmRetries);
+    if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) throw new SkillforgeError('E_USAGE', `--llm-retries must be an integer in [1, 20], got '${o.llmRetries}'`);
+  }
+  const commandDefault = typeof (from as Command).optsWithGlobals === 'function' ? outageDefaults.get(from as Command) : undefined;
   return createLanguageModel(o.llm, {
     baseUrl: o.llmBaseUrl,
     configFile: o.llmConfig,
+    config: commandDefault ? { maxOutageMs: commandDefault * 1000 } : undefined,
     record: o.llmRecord,
     cache: o.llmCache,
     dataDir: o.dataDir,
     env,
+    overrides: { timeoutMs, maxOutageMs, attempts },
+    report: (line) => process.stderr.write(`skillforge: ${line}\n`),
   });
 }
 

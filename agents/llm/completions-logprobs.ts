@@ -24,9 +24,12 @@ interface CompletionChoice {
 
 class HttpStatusError extends SkillforgeError {
   readonly status: number;
-  constructor(status: number, body: string, url: string) {
+  /** Kept so the retry layer can honour Retry-After (agents/llm/retry.ts). */
+  readonly headers: Headers;
+  constructor(status: number, body: string, url: string, headers: Headers) {
     super('E_LLM_HTTP', `${url} answered HTTP ${status}: ${body.slice(0, 300)}`);
     this.status = status;
+    this.headers = headers;
   }
 }
 
@@ -55,12 +58,14 @@ export function completionsLogprobs(endpoint: CompletionsEndpoint) {
       if ([400, 404, 405, 422, 501].includes(res.status)) {
         throw new LogprobsUnsupportedError(endpoint.provider, `${url} answered HTTP ${res.status}: ${body.slice(0, 200)}`);
       }
-      if (!res.ok) throw new HttpStatusError(res.status, body, url);
+      if (!res.ok) throw new HttpStatusError(res.status, body, url, res.headers);
       let data: { choices?: CompletionChoice[]; usage?: { prompt_tokens?: number } };
       try {
         data = JSON.parse(body);
-      } catch {
-        throw new LogprobsUnsupportedError(endpoint.provider, `${url} did not answer JSON`);
+      } catch (err) {
+        // A 200 that is not JSON is a garbled reply (a proxy, a crashing server), not proof that
+        // the endpoint cannot score: retried like any transient fault (agents/llm/retry.ts).
+        throw new SyntaxError(`${url} answered a body that is not JSON: ${(err as Error).message}`);
       }
       const choices = [...(data.choices ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
       if (choices.length !== texts.length) {

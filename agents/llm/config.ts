@@ -6,7 +6,9 @@
  *   provider: openai-compatible:Qwen2.5-7B-Instruct
  *   baseUrl: http://127.0.0.1:8000/v1
  *   temperature: 0
- *   timeoutMs: 120000
+ *   timeoutMs: 120000        # per request
+ *   maxOutageMs: 600000      # an agent waits out a provider outage this long
+ *   retry: { attempts: 3, baseDelayMs: 500, maxDelayMs: 8000 }
  *   scoring: auto
  */
 import { readFileSync } from 'node:fs';
@@ -28,6 +30,8 @@ export interface LlmConfig {
   temperature?: number;
   maxTokens?: number;
   timeoutMs?: number;
+  /** How long an agent waits out a provider outage after the quick retries (see circuit.ts). */
+  maxOutageMs?: number;
   retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   structuredRetries?: number;
   scoring?: 'auto' | 'logprobs' | 'choice' | 'ranking' | 'votes';
@@ -54,6 +58,7 @@ export const llmConfigSchema: JsonSchema = {
     temperature: { type: 'number', minimum: 0, maximum: 2 },
     maxTokens: { type: 'integer', minimum: 1 },
     timeoutMs: { type: 'integer', minimum: 1 },
+    maxOutageMs: { type: 'integer', minimum: 0 },
     retry: {
       type: 'object',
       additionalProperties: false,

@@ -25,12 +25,27 @@ export class StructuredOutputError extends SkillforgeError {
 export class ProviderError extends SkillforgeError {
   readonly attempts: number;
   readonly status?: number;
-  constructor(message: string, options: { hint?: string; cause?: unknown; attempts: number; status?: number; code?: string }) {
+  /** The provider was unreachable, rate-limited, timed out or garbled its reply: an outage, not a wrong request. */
+  readonly transient: boolean;
+  constructor(message: string, options: { hint?: string; cause?: unknown; attempts: number; status?: number; code?: string; transient?: boolean }) {
     super(options.code ?? 'E_LLM_PROVIDER', message, { hint: options.hint, cause: options.cause });
     this.name = 'ProviderError';
     this.attempts = options.attempts;
     this.status = options.status;
+    this.transient = options.transient ?? false;
   }
+}
+
+/**
+ * Did this error come from the model being unavailable (an outage after retries) rather than from
+ * what the agent did? Such a failure must not count against a task, a skill or a statistic.
+ */
+export function isModelOutage(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    // By name as well as class: a second copy of this module (two loaders, a bundled plugin) makes instanceof lie.
+    if ((e instanceof ProviderError || (e as { name?: unknown }).name === 'ProviderError') && (e as ProviderError).transient === true) return true;
+  }
+  return false;
 }
 
 /** The endpoint does not return log-probabilities of given text; scoring falls back. */

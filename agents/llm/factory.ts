@@ -49,6 +49,10 @@ export interface CreateLanguageModelOptions {
   cache?: boolean;
   /** Record every call to this JSONL transcript (--llm-record). */
   record?: string;
+  /** Settings from command-line flags: they win over the config file (--llm-timeout, --llm-retries, --llm-max-outage). */
+  overrides?: Pick<LlmConfig, 'timeoutMs' | 'maxOutageMs'> & { attempts?: number };
+  /** Receives one line per provider outage start and end. */
+  report?: (line: string) => void;
 }
 
 /** What to tell a user who has configured no model. */
@@ -106,6 +110,10 @@ export async function createLanguageModel(spec: string | undefined, options: Cre
     ...(options.config ? assertValid<LlmConfig>(llmConfigSchema, options.config, 'language-model config') : {}),
     ...(options.configFile ? loadLlmConfig(options.configFile) : {}),
   };
+  const o = options.overrides;
+  if (o?.timeoutMs !== undefined) config.timeoutMs = o.timeoutMs;
+  if (o?.maxOutageMs !== undefined) config.maxOutageMs = o.maxOutageMs;
+  if (o?.attempts !== undefined) config.retry = { ...config.retry, attempts: o.attempts };
   const chosen = spec?.trim() || config.provider || env.SKILLFORGE_LLM?.trim();
   if (!chosen) {
     throw new SkillforgeError('E_NO_LLM', 'no language model is configured', { hint: noModelHelp });
@@ -124,6 +132,8 @@ export async function createLanguageModel(spec: string | undefined, options: Cre
     recorder: record ? new TranscriptRecorder(record) : undefined,
     retry: config.retry,
     timeoutMs: config.timeoutMs,
+    maxOutageMs: config.maxOutageMs,
+    report: options.report,
     structuredRetries: config.structuredRetries,
     scoring: config.scoring,
     votes: config.votes,

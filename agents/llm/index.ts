@@ -6,7 +6,8 @@ export type { ChatMessage, ChatOptions, StructuredOptions, ScoreMethod, OptionSc
 export { createLanguageModel, fromLangchain, parseProviderSpec, noModelHelp, providers, type CreateLanguageModelOptions, type Provider, type ProviderSpec } from './factory.js';
 export { ChatLanguageModel, type ChatLanguageModelOptions, type ScoringMode } from './language-model.js';
 export { loadLlmConfig, llmConfigSchema, type LlmConfig } from './config.js';
-export { StructuredOutputError, ProviderError, LogprobsUnsupportedError, type StructuredAttempt } from './errors.js';
+export { StructuredOutputError, ProviderError, LogprobsUnsupportedError, isModelOutage, type StructuredAttempt } from './errors.js';
+export { ProviderCircuit, describeFailure } from './circuit.js';
 export { ResponseCache, requestKey } from './cache.js';
 export { TranscriptRecorder, ReplayBackend } from './transcript.js';
 export { loadPrompt, parsePrompt, renderPrompt, renderMessages, promptsDir, type PromptTemplate, type PromptVariables } from './prompts.js';

@@ -12,7 +12,7 @@
  *   const say = await llm.scoreOptions('Robot: I would', [' pick up the apple', ' open the drawer']);
  */
 import { SkillforgeError, errorMessage } from '../../core/errors.js';
-import { AbortedError, TimeoutError, sleep, withTimeout } from '../../core/timeout.js';
+import { AbortedError, TimeoutError, withTimeout } from '../../core/timeout.js';
 import type { JsonSchema, JsonValue } from '../../core/types.js';
 import { ValidationError, validator } from '../../core/validate.js';
 import type { Backend, BackendCallOptions, ChatResult, LogprobResult } from './backend.js';
@@ -21,7 +21,8 @@ import { LogprobsUnsupportedError, ProviderError, StructuredOutputError, type St
 import { extractJson } from './json.js';
 import type { ChatMessage, ChatOptions, LanguageModel, OptionScores, ScoreMethod, StructuredOptions, UsageCounters } from './model.js';
 import { renderMessages, renderPrompt } from './prompts.js';
-import { backoffDelay, defaultRetryPolicy, errorStatus, isTransient, type RetryPolicy } from './retry.js';
+import { backoffSleep, defaultRetryPolicy, errorStatus, isTransient, retryDelay, type RetryPolicy } from './retry.js';
+import { ProviderCircuit, describeFailure } from './circuit.js';
 import { choiceScores, numberedOptions, parseChoice, rankingScores, softmax, voteScores } from './scoring.js';
 import { TranscriptRecorder, chatRequest, logprobRequest, type CallKind } from './transcript.js';
 
@@ -35,6 +36,13 @@ export interface ChatLanguageModelOptions {
   retry?: Partial<RetryPolicy>;
   /** Per request (each retry gets a fresh budget). Default 60 s. */
   timeoutMs?: number;
+  /**
+   * How long a request may wait out a provider outage once its quick retries are spent, probing
+   * with back-off (the agent is paused meanwhile). Default 0: fail after the retries.
+   */
+  maxOutageMs?: number;
+  /** One line per outage start and end (bin/ prints them on stderr). */
+  report?: (line: string) => void;
   /** Extra attempts after invalid structured output. Default 2. */
   structuredRetries?: number;
   scoring?: ScoringMode;
@@ -64,6 +72,8 @@ export class ChatLanguageModel implements LanguageModel {
   private readonly recorder?: TranscriptRecorder;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
+  private readonly maxOutageMs: number;
+  private readonly circuit: ProviderCircuit;
   private readonly structuredRetries: number;
   private readonly scoring: ScoringMode;
   private readonly votes: number;
@@ -83,6 +93,8 @@ export class ChatLanguageModel implements LanguageModel {
     this.recorder = options.recorder;
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.maxOutageMs = options.maxOutageMs ?? 0;
+    this.circuit = new ProviderCircuit(options.where ? `${this.id} (${shortWhere(options.where)})` : this.id, options.report);
     this.structuredRetries = options.structuredRetries ?? 2;
     this.scoring = options.scoring ?? 'auto';
     this.votes = options.votes ?? 5;
@@ -233,7 +245,13 @@ export class ChatLanguageModel implements LanguageModel {
       this.counters.completionTokens += 'completionTokens' in result ? result.completionTokens : 0;
     }
     const response = JSON.parse(JSON.stringify(result)) as JsonValue;
-    if (!replayed) this.cache?.set(cacheKey, request, response);
+    if (!replayed) {
+      try {
+        this.cache?.set(cacheKey, request, response);
+      } catch {
+        // The cache is an optimisation: a full disk costs a repeated request later, not this answer.
+      }
+    }
     this.recorder?.record({ kind, model: this.id, key, request, response, cached: replayed });
     return result;
   }
@@ -242,38 +260,83 @@ export class ChatLanguageModel implements LanguageModel {
     const what = `${this.id} ${kind === 'chat' ? 'chat' : 'scoring'} request`;
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const replayed = (this.backend as { replayed?: boolean }).replayed === true;
+    const started = Date.now();
+    // After its first transient failure this request is the one probing the provider: it does not
+    // wait for itself.
+    let probing = false;
     for (let attempt = 1; ; attempt++) {
+      if (!replayed && !probing) await this.circuit.admit(options.signal);
       const controller = new AbortController();
       const onAbort = () => controller.abort(options.signal?.reason);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       try {
         if (!replayed) this.counters.calls++;
-        return await withTimeout(send(controller.signal), timeoutMs, what, { signal: options.signal });
+        const result = await withTimeout(send(controller.signal), timeoutMs, what, { signal: options.signal });
+        if (!replayed) this.circuit.succeeded();
+        return result;
       } catch (e) {
         controller.abort(e);
-        if (options.signal?.aborted) throw e instanceof AbortedError ? e : new AbortedError(what, options.signal.reason);
+        if (options.signal?.aborted) {
+          this.circuit.release();
+          throw e instanceof AbortedError ? e : new AbortedError(what, options.signal.reason);
+        }
         if (e instanceof LogprobsUnsupportedError || (e instanceof SkillforgeError && e.code.startsWith('E_REPLAY'))) throw e;
         if (replayed) throw e;
         const transient = isTransient(e);
-        if (!transient || attempt >= this.retry.attempts) throw this.providerError(what, e, attempt, transient);
-        await sleep(backoffDelay(this.retry, attempt), options.signal);
+        if (!transient) {
+          // The provider answered (a 4xx, say): it is up, whatever this request's fault.
+          this.circuit.succeeded();
+          throw this.providerError(what, e, attempt, false, started);
+        }
+        const delay = retryDelay(this.retry, attempt, e);
+        const outage = this.circuit.outageMs();
+        const spent = attempt >= this.retry.attempts;
+        // Quick retries always happen; past them the agent is paused only within maxOutageMs. A
+        // Retry-After beyond both is not waited for blindly: the error says how long was asked.
+        const tooLong = delay.retryAfter && delay.ms > this.retry.maxDelayMs && outage + delay.ms > this.maxOutageMs;
+        if ((spent && outage + delay.ms > this.maxOutageMs) || tooLong) {
+          this.circuit.release();
+          throw this.providerError(what, e, attempt, true, started, tooLong ? delay.ms : undefined);
+        }
+        const next = `retrying in ${(delay.ms / 1000).toFixed(1)} s${delay.retryAfter ? ' as asked by Retry-After' : ''}` +
+          (this.maxOutageMs > 0
+            ? `; the agent is paused while it is down (up to ${formatSeconds(this.maxOutageMs)})`
+            : ` (${this.retry.attempts} attempts in all)`);
+        this.circuit.failed(describeFailure(e), next);
+        probing = true;
+        await backoffSleep(delay.ms, options.signal).catch((err: unknown) => {
+          this.circuit.release();
+          throw err;
+        });
       } finally {
         options.signal?.removeEventListener('abort', onAbort);
       }
     }
   }
 
-  private providerError(what: string, e: unknown, attempts: number, transient: boolean): ProviderError {
+  private providerError(what: string, e: unknown, attempts: number, transient: boolean, started: number, askedMs?: number): ProviderError {
     const status = errorStatus(e);
-    const tries = attempts === 1 ? '' : ` (after ${attempts} attempts)`;
+    const elapsed = (Date.now() - started) / 1000;
+    const tries = attempts === 1 ? '' : ` (after ${attempts} attempts over ${elapsed.toFixed(1)} s)`;
     let hint: string | undefined;
     if (status === 401 || status === 403) hint = 'the provider refused the credentials: check the API key (OPENAI_API_KEY, ANTHROPIC_API_KEY or apiKey in the --llm-config file)';
     else if (status === 404) hint = `check the model name '${this.id}' and the base URL${this.where ? ` (${this.where})` : ''}`;
-    else if (e instanceof TimeoutError) hint = 'the model did not answer in time: raise timeoutMs in the --llm-config file or use a faster model';
-    else if (transient) hint = `is ${this.where ?? 'the provider'} reachable? Point at another with --llm-base-url`;
-    const message = `${what} failed${tries}: ${status ? `HTTP ${status}: ` : ''}${errorMessage(e)}`;
-    return new ProviderError(message, { hint, cause: e, attempts, status, code: e instanceof TimeoutError ? 'E_LLM_TIMEOUT' : 'E_LLM_PROVIDER' });
+    else if (askedMs !== undefined) hint = `the provider asked to wait ${formatSeconds(askedMs)} (Retry-After); to wait that long, pass --llm-max-outage ${Math.ceil(askedMs / 1000)} (or maxOutageMs in the --llm-config file)`;
+    else if (e instanceof TimeoutError) hint = 'the model did not answer in time: raise --llm-timeout (timeoutMs in the --llm-config file) or use a faster model';
+    else if (transient) hint = `is ${this.where ?? 'the provider'} running and reachable? Point at another with --llm-base-url; to wait out longer outages pass --llm-max-outage <seconds>`;
+    const message = `${what} failed${tries}: ${describeFailure(e)}`;
+    const code = e instanceof TimeoutError ? 'E_LLM_TIMEOUT' : transient ? 'E_LLM_UNAVAILABLE' : 'E_LLM_PROVIDER';
+    return new ProviderError(message, { hint, cause: e, attempts, status, code, transient });
   }
+}
+
+/** "the Ollama server at http://h:1 (start it with ...)" -> "the Ollama server at http://h:1". */
+function shortWhere(where: string): string {
+  return where.replace(/\s*\(.*\)$/, '');
+}
+
+function formatSeconds(ms: number): string {
+  return ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 100) / 10} s`;
 }
 
 // One schema object per option count: ajv keeps every compiled schema, keyed by object.

@@ -21,6 +21,7 @@ import type { LanguageModel, ScoreMethod, UsageCounters } from '../llm/model.js'
 import { loadPrompt } from '../llm/prompts.js';
 import { groundPrimitives, groundSkills, type Candidate } from './candidates.js';
 import { checkSay, rankCandidates, type ScoredCandidate } from './decision.js';
+import { interruptionReason } from '../interruption.js';
 
 /** Where retrieved skills come from (SkillLibrary fits). */
 export interface SkillSource {
@@ -87,9 +88,15 @@ export interface SayCanResult {
   steps: SayCanStep[];
   /** The phrases of the steps that succeeded, in order (what the prompt's plan shows). */
   history: string[];
-  stopped: 'done' | 'max-steps' | 'error';
-  /** Why the run stopped with 'error'; the failing step executed nothing. */
+  /**
+   * 'interrupted': the stop signal fired, the language model stayed unavailable, or the environment
+   * dropped. Nothing of the interrupted step is recorded and the task is not judged: it is not a failure.
+   */
+  stopped: 'done' | 'max-steps' | 'error' | 'interrupted';
+  /** Why the run stopped with 'error' or 'interrupted'; the failing step executed nothing. */
   error?: SkillforgeError;
+  /** With 'interrupted': why. */
+  interrupted?: string;
   /** The environment's judgement of the task, when a task was given. */
   check?: CheckResult;
   usage: UsageCounters;
@@ -112,21 +119,36 @@ export class SayCanAgent {
     let stopped: SayCanResult['stopped'] = 'max-steps';
     let error: SkillforgeError | undefined;
     const maxSteps = runOptions.maxSteps ?? this.options.maxSteps ?? 20;
+    let interrupted: string | undefined;
+    const signal = runOptions.signal;
     for (let index = 0; index < maxSteps; index++) {
-      runOptions.signal?.throwIfAborted();
+      if (signal?.aborted) {
+        interrupted = interruptionReason(signal.reason, signal)!;
+        break;
+      }
       const observation = await env.observe(); // closed loop: decide on the state as it is now
       let decision;
       try {
-        decision = await this.decide(instruction, history, observation, candidates, runOptions.signal);
+        decision = await this.decide(instruction, history, observation, candidates, signal);
       } catch (err) {
         error = err instanceof SkillforgeError ? err : new SkillforgeError('E_SAYCAN_SAY', `step ${index + 1}: ${errorMessage(err)}`, { cause: err });
+        interrupted = interruptionReason(err, signal) ?? undefined;
         stopped = 'error';
         break;
       }
       const { chosen } = decision;
       const done = chosen.call.skill === 'done';
-      const outcome = done ? null : await this.execute(chosen, runOptions.signal);
-      if (outcome) this.remember(instruction, observation, chosen.call, outcome, episode, index);
+      const since = Date.now();
+      const outcome = done ? null : await this.execute(chosen, signal);
+      if (outcome) {
+        // An aborted skill ends the run; a dropped connection (a rosbridge or server restart) says
+        // nothing about the skill: the step is not remembered, and the closed loop observes again.
+        if (signal?.aborted) {
+          interrupted = interruptionReason(signal.reason, signal)!;
+          break;
+        }
+        if (!env.interruptedSince?.(since)) this.remember(instruction, observation, chosen.call, outcome, episode, index);
+      }
       if (outcome?.success) history.push(chosen.text);
       const step: SayCanStep = { index, observation: observation.text, candidates: candidates.length, ...decision, outcome };
       steps.push(step);
@@ -136,8 +158,13 @@ export class SayCanAgent {
         break;
       }
     }
-    const check = runOptions.task ? await env.check(runOptions.task) : undefined;
-    return { instruction, steps, history, stopped, ...(error ? { error } : {}), ...(check ? { check } : {}), usage: model.usage(), episode, durationMs: performance.now() - started };
+    if (interrupted) stopped = 'interrupted';
+    // An interrupted run is not judged: its task neither succeeded nor failed.
+    const check = runOptions.task && !interrupted ? await env.check(runOptions.task) : undefined;
+    return {
+      instruction, steps, history, stopped, ...(error ? { error } : {}), ...(interrupted ? { interrupted } : {}), ...(check ? { check } : {}),
+      usage: model.usage(), episode, durationMs: performance.now() - started,
+    };
   }
 
   /** Ground the primitives and retrieve library skills (once per instruction: neither depends on the state). */

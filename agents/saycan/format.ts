@@ -28,6 +28,7 @@ export function formatSummary(result: SayCanResult): string {
   const parts = [`plan: ${result.history.length ? result.history.map((h, i) => `${i + 1}. ${h}`).join(', ') : '(nothing succeeded)'}`];
   parts.push(`stopped: ${result.stopped} after ${result.steps.length} step(s), ${result.usage.calls} model call(s), ${result.durationMs.toFixed(0)} ms`);
   if (result.error) parts.push(`error: ${formatError(result.error)}`);
+  else if (result.interrupted) parts.push(`interrupted: ${result.interrupted} (not judged, nothing of the step recorded)`);
   if (result.check) parts.push(`task: ${result.check.success === null ? 'not checkable' : result.check.success ? 'SUCCESS' : 'FAILED'} (${result.check.reason})`);
   return parts.join('\n');
 }

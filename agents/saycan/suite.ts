@@ -5,6 +5,7 @@
  * @example
  *   const report = await runSuite(kitchenSuite(), (ins) => new KitchenEnvironment({ state: ins.initial }), { model });
  */
+import { SkillforgeError } from '../../core/errors.js';
 import type { Environment } from '../../envs/environment.js';
 import { SayCanAgent, type SayCanOptions, type SayCanResult } from './agent.js';
 
@@ -34,13 +35,20 @@ export interface SuiteReport {
 export async function runSuite<I extends SuiteInstruction>(
   instructions: readonly I[],
   makeEnv: (instruction: I) => Environment,
-  options: Omit<SayCanOptions, 'env'> & { onResult?: (entry: SuiteEntry, result: SayCanResult) => void },
+  options: Omit<SayCanOptions, 'env'> & { onResult?: (entry: SuiteEntry, result: SayCanResult) => void; signal?: AbortSignal },
 ): Promise<SuiteReport> {
   const entries: SuiteEntry[] = [];
   for (const ins of instructions) {
+    if (options.signal?.aborted) break;
     const env = makeEnv(ins);
     try {
-      const result = await new SayCanAgent({ ...options, env }).run(ins.text, { task: { description: ins.text, goal: ins.goal as Record<string, unknown> } });
+      const result = await new SayCanAgent({ ...options, env }).run(ins.text, { task: { description: ins.text, goal: ins.goal as Record<string, unknown> }, signal: options.signal });
+      // An interrupted instruction is no run of the suite: stopped by a signal, the report covers
+      // what ran; a model outage ends the suite with the provider's error (nothing counted as failed).
+      if (result.stopped === 'interrupted') {
+        if (options.signal?.aborted) break;
+        throw result.error ?? new SkillforgeError('E_INTERRUPTED', `${ins.id}: ${result.interrupted}`);
+      }
       const entry: SuiteEntry = {
         id: ins.id,
         family: ins.family,

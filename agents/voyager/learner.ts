@@ -29,6 +29,8 @@ import type { SkillRuntime } from '../../skills/runtime/runtime.js';
 import { isolationFor } from '../../skills/runtime/provenance.js';
 import type { EpisodicMemory } from '../../memory/episodic.js';
 import { errorMessage } from '../../core/errors.js';
+import { AttemptInterrupted, interruptionReason, throwIfInterrupted } from '../interruption.js';
+import { StructuredOutputError, isModelOutage } from '../llm/errors.js';
 import type { Curriculum, ProposedTask } from './curriculum.js';
 import type { PreviousRound, SkillWriter, WrittenSkill } from './skill-writer.js';
 import type { Critic, Verdict } from './critic.js';
@@ -42,7 +44,7 @@ export type LearnerEvent =
   | { type: 'verdict'; round: number; verdict: Verdict; error?: string }
   | { type: 'stored'; skill: string; version: number; created: boolean }
   | { type: 'verified'; skill: string; version: number }
-  | { type: 'done'; task: string; success: boolean; rounds: number; librarySize: number }
+  | { type: 'done'; task: string; success: boolean; rounds: number; librarySize: number; interrupted?: string }
   | { type: 'milestone'; name: string; iteration: number; elapsedMs: number };
 
 export interface LearnerOptions {
@@ -82,6 +84,11 @@ export interface TaskResult {
   skill?: string;
   reused: boolean;
   error?: string;
+  /**
+   * Why the attempt was interrupted (stop signal, model outage, environment dropped). An
+   * interrupted task is neither completed nor failed: it is tried again later.
+   */
+  interrupted?: string;
 }
 
 export interface LearnSummary {
@@ -104,13 +111,20 @@ export class VoyagerLearner {
     this.primitiveNames = new Set(options.env.primitives().map((p) => p.name));
   }
 
-  /** Run the curriculum for `iterations` tasks (or until it has none left, or the signal fires). */
-  async learn(options: { iterations: number; signal?: AbortSignal }): Promise<LearnSummary> {
+  /**
+   * Run the curriculum for `iterations` tasks (or until it has none left, or the signal fires).
+   * Throws a model outage that outlasted the model's retries and pause (the interrupted task is
+   * saved as such first); stops after `maxInterruptions` environment interruptions in a row.
+   */
+  async learn(options: { iterations: number; signal?: AbortSignal; maxInterruptions?: number }): Promise<LearnSummary> {
     const results: TaskResult[] = [];
+    let inARow = 0;
     for (let i = 0; i < options.iterations && !options.signal?.aborted; i++) {
       const result = await this.step(options.signal);
       if (!result) break;
       results.push(result);
+      inARow = result.interrupted ? inARow + 1 : 0;
+      if (inARow >= (options.maxInterruptions ?? 3)) break;
     }
     return { iterations: results.length, results, state: this.state };
   }
@@ -127,12 +141,30 @@ export class VoyagerLearner {
     });
     if (!task) return null;
     this.emit({ type: 'task', iteration: this.state.iterations + 1, task });
-    const result = await this.attempt(task, signal);
+    let result: TaskResult;
+    try {
+      result = await this.attempt(task, signal);
+    } catch (err) {
+      const why = interruptionReason(err, signal);
+      if (!why) throw err;
+      // Not a curriculum entry: neither completed nor failed, no iteration counted; tried again.
+      this.state.elapsedMs += Date.now() - started;
+      const interrupted = (this.state.interrupted ??= []);
+      if (!interrupted.includes(task.description)) interrupted.push(task.description);
+      this.save();
+      result = { task: task.description, success: false, rounds: 0, reused: false, interrupted: why };
+      this.emit({ type: 'done', task: result.task, success: false, rounds: 0, librarySize: await this.o.library.count(), interrupted: why });
+      // A model that stayed down past its pause ends the run (the command says why); a stop
+      // signal or a dropped environment returns, and the caller decides.
+      if (isModelOutage(err)) throw err;
+      return result;
+    }
     this.state.iterations++;
     this.state.elapsedMs += Date.now() - started;
     const list = result.success ? this.state.completed : this.state.failed;
     if (!list.includes(task.description)) list.push(task.description);
     if (result.success) this.state.failed = this.state.failed.filter((t) => t !== task.description);
+    if (this.state.interrupted) this.state.interrupted = this.state.interrupted.filter((t) => t !== task.description);
     await this.noteMilestones();
     this.save();
     return result;
@@ -181,7 +213,8 @@ export class VoyagerLearner {
           skills: retrieved, previous, round,
         });
       } catch (err) {
-        // Malformed model output never runs; it only costs the round.
+        // An outage or a stop is no round of this task; malformed model output never runs and only costs the round.
+        if (interruptionReason(err, signal)) throw err;
         lastError = `the skill writer failed: ${errorMessage(err)}`;
         previous = { code: previous?.code ?? '', error: lastError, events: [], critique: previous?.critique };
         continue;
@@ -228,10 +261,21 @@ export class VoyagerLearner {
       signal,
       filename: `${name}.js`,
     });
+    // Aborted or cut off by a server restart: the run says nothing about the skill. Nothing is
+    // judged or recorded (memory, library statistics); the task is retried.
+    throwIfInterrupted(env, since, signal);
     const observation = await env.observe();
     const events = [...(env.recentEvents?.(since).map((e) => e.text) ?? []), ...result.logs.map((l) => l.text)];
     const error = result.ok ? undefined : result.error;
-    const verdict = await this.o.critic.judge({ task, observation, events, error });
+    let verdict: Verdict;
+    try {
+      verdict = await this.o.critic.judge({ task, observation, events, error });
+    } catch (err) {
+      // A critic model that answered garbage (after its structured retries) judged nothing: the
+      // round is interrupted, not failed, and nothing is recorded. Outages pass through as they are.
+      if (err instanceof StructuredOutputError) throw new AttemptInterrupted(`the critic gave no valid verdict: ${err.message.split('\n')[0]}`, err);
+      throw err;
+    }
     this.emit({ type: 'verdict', round, verdict, error });
     await this.o.memory?.append({
       agent: this.o.agent,

@@ -3,7 +3,7 @@
  * was: completed and failed tasks, milestones reached, iteration count. Written atomically (temp
  * file + rename); a damaged file is refused with a clear error rather than silently reset.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SkillforgeError } from '../../core/errors.js';
 import { validator } from '../../core/validate.js';
@@ -22,6 +22,8 @@ export interface LearnerState {
   elapsedMs: number;
   completed: string[];
   failed: string[];
+  /** Tasks whose last attempt was interrupted (stop signal, model outage, server restart): neither completed nor failed. */
+  interrupted?: string[];
   milestones: Milestone[];
 }
 
@@ -36,6 +38,7 @@ const stateSchema = {
     elapsedMs: { type: 'number', minimum: 0 },
     completed: { type: 'array', items: { type: 'string' } },
     failed: { type: 'array', items: { type: 'string' } },
+    interrupted: { type: 'array', items: { type: 'string' } },
     milestones: {
       type: 'array',
       items: {
@@ -76,6 +79,12 @@ export function loadState(path: string, agent: string): LearnerState {
 export function saveState(path: string, state: LearnerState): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 2));
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, JSON.stringify(state, null, 2));
+    renameSync(tmp, path);
+  } catch (err) {
+    // A full disk must not leave a half-written temp file next to the good state.
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }

@@ -33,9 +33,12 @@ export class LearningTeam {
   ) {}
 
   /** Up to `rounds` rounds; a member whose curriculum is exhausted sits out. Results per member. */
-  async learn(options: { rounds: number; signal?: AbortSignal }): Promise<Map<string, TaskResult[]>> {
+  async learn(options: { rounds: number; signal?: AbortSignal; maxInterruptions?: number }): Promise<Map<string, TaskResult[]>> {
     const results = new Map(this.members.map((m) => [m.name, [] as TaskResult[]]));
     const finished = new Set<string>();
+    // An environment that keeps dropping (a server gone for good) makes every attempt interrupted:
+    // after `maxInterruptions` in a row the member sits out instead of spinning through the rounds.
+    const interruptedInARow = new Map<string, number>();
     for (let round = 0; round < options.rounds && finished.size < this.members.length && !options.signal?.aborted; round++) {
       for (const member of this.members) {
         if (finished.has(member.name) || options.signal?.aborted) continue;
@@ -45,6 +48,9 @@ export class LearningTeam {
           continue;
         }
         results.get(member.name)!.push(result);
+        const inARow = result.interrupted ? (interruptedInARow.get(member.name) ?? 0) + 1 : 0;
+        interruptedInARow.set(member.name, inARow);
+        if (inARow >= (options.maxInterruptions ?? 3)) finished.add(member.name);
         this.options.onResult?.(member.name, result);
         if (result.success && !result.reused && result.skill && this.options.bus) {
           const skill = await this.options.library.get(result.skill);

@@ -33,6 +33,7 @@ export function register(program: Command): void {
     program
       .command('evolve')
       .description('grow composite skills bottom-up from experience (abstract, verify, refine, prune) and measure the gain'),
+    { maxOutageSeconds: 600 },
   ))
     .option('--env <kind>', 'kitchen, or minecraft (embedded world; defaults then: 12 episodes, 3 held out, reflect every 6, epsilon 0, 2 verify trials)', 'kitchen')
     .option('--episodes <n>', 'training episodes', '60')
@@ -152,13 +153,16 @@ export function register(program: Command): void {
         });
         const heldOut = minecraft ? minecraft.tasks(`evolve-held-out:${seed}`, heldOutN, 'held-out') : planning.kitchenTasks(`evolve-held-out:${seed}`, heldOutN, { noise });
         if (live) out(`skillforge evolve: ${flags.env}, ${episodes} training episodes, ${heldOutN} held-out ${mc ? 'tasks' : 'instructions'}, reflection: ${reflector.id}; library ${dataDir}`);
-        const before = await evolver.evaluate(heldOut);
+        // Ctrl-C / SIGTERM abort the running skill; the interrupted episode is not counted (bin/signals.ts).
+        const { stopSignal } = await import('../signals.js');
+        const signal = stopSignal();
+        const before = await evolver.evaluate(heldOut, { signal });
         if (live) out(`before: ${before.solved}/${before.tasks} solved, ${fmt(before.decisionsPerSolved)} decisions per solved instruction\n`);
         ui?.hub.note('evolve', `held-out before: ${before.solved}/${before.tasks} solved, ${fmt(before.decisionsPerSolved)} decisions per solved instruction`);
         const t0 = performance.now();
-        const counters = await evolver.evolve(minecraft ? minecraft.tasks(`evolve-train:${seed}`, episodes, 'train') : planning.kitchenTasks(`evolve-train:${seed}`, episodes, { noise }));
+        const counters = await evolver.evolve(minecraft ? minecraft.tasks(`evolve-train:${seed}`, episodes, 'train') : planning.kitchenTasks(`evolve-train:${seed}`, episodes, { noise }), { signal });
         const trainMs = performance.now() - t0;
-        const after = await evolver.evaluate(heldOut);
+        const after = await evolver.evaluate(heldOut, { signal });
         ui?.hub.note('evolve', `held-out after: ${after.solved}/${after.tasks} solved, ${fmt(after.decisionsPerSolved)} decisions per solved instruction (before: ${fmt(before.decisionsPerSolved)})`);
         const skills = (await library.list({ env: flags.env, allVersions: true })).filter((s) => evolve.compositeOf(s));
         const report = {

@@ -36,6 +36,7 @@ export function register(program: Command): void {
     program
       .command('minecraft')
       .description('learn skills in Minecraft: embedded world by default, or --host for your own server'),
+    { maxOutageSeconds: 600 },
   ))
     .option('--host <host>', 'join this server instead of starting the embedded world')
     .option('--port <n>', 'server port (with --host; default 25565)')
@@ -116,14 +117,9 @@ export function register(program: Command): void {
       const trustedAgents = [...names, ...(flags.trustAgents ? flags.trustAgents.split(',').map((a) => a.trim()).filter(Boolean) : [])];
       const stoppers: (() => void)[] = [];
       const bus = new MessageBus();
-      const controller = new AbortController();
-      const stop = () => {
-        out.log('stopping after the current skill (Ctrl-C again to force)...');
-        controller.abort('interrupted');
-        process.once('SIGINT', () => process.exit(130));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // Ctrl-C / SIGTERM abort the running skill; the interrupted task is saved as interrupted (bin/signals.ts).
+      const { stopSignal } = await import('../signals.js');
+      const signal = stopSignal();
       try {
         const members: import('../../agents/voyager/team.js').TeamMember[] = [];
         for (const name of names) {
@@ -172,7 +168,8 @@ export function register(program: Command): void {
                   out.log(`${prefix}  learned ${e.skill} v${e.version}`);
                   break;
                 case 'done':
-                  out.log(`${prefix}${e.success ? 'OK  ' : 'FAIL'} ${e.task} (${e.rounds} round${e.rounds === 1 ? '' : 's'}; library: ${e.librarySize} skills)`);
+                  if (e.interrupted) out.log(`${prefix}INTERRUPTED ${e.task}: ${e.interrupted.split('\n')[0]} (not counted; it is tried again)`);
+                  else out.log(`${prefix}${e.success ? 'OK  ' : 'FAIL'} ${e.task} (${e.rounds} round${e.rounds === 1 ? '' : 's'}; library: ${e.librarySize} skills)`);
                   break;
                 case 'milestone':
                   out.log(`${prefix}★ milestone ${e.name} at iteration ${e.iteration} (${(e.elapsedMs / 1000).toFixed(0)} s)`);
@@ -198,13 +195,14 @@ export function register(program: Command): void {
           if (env?.connection.connected) env.bot.chat(`I learned ${body.name} v${body.version}; it is in our library`);
         }, { agent: 'chat-bridge' });
         const team = new voyager.LearningTeam(members, { library, bus });
-        const results = await team.learn({ rounds: iterations, signal: controller.signal });
+        const results = await team.learn({ rounds: iterations, signal });
         out.done();
         for (const { name, learner } of members) {
           const s = learner.state;
           const mine = results.get(name) ?? [];
           out.log(
-            `${agents === 1 ? 'done' : name}: ${mine.length} tasks this run (${mine.filter((r) => r.success).length} succeeded, ${mine.filter((r) => r.reused).length} by reuse); ` +
+            `${agents === 1 ? 'done' : name}: ${mine.length} tasks this run (${mine.filter((r) => r.success).length} succeeded, ${mine.filter((r) => r.reused).length} by reuse` +
+              `${mine.some((r) => r.interrupted) ? `, ${mine.filter((r) => r.interrupted).length} interrupted` : ''}); ` +
               `${s.completed.length} completed in all; milestones: ${s.milestones.map((m) => `${m.name}@${m.iteration}`).join(', ') || 'none'}`,
           );
         }
@@ -214,12 +212,10 @@ export function register(program: Command): void {
         await ui?.close();
         await bus.drain().catch(() => {});
         bus.close();
-        for (const r of runtimes) await r.close();
-        for (const e of envs) await e.close();
+        // In parallel: after a SIGTERM the whole stop has 2 s, and leaving the server waits for it.
         memory.close();
-        await library.close();
+        await Promise.all([...runtimes.map((r) => r.close()), ...envs.map((e) => e.close()), library.close(), model?.close?.()]);
         await world?.stop();
-        await model?.close?.();
         releaseDataDir();
       }
     });

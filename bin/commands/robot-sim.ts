@@ -26,7 +26,8 @@ export function register(program: Command): void {
       const profile = await profiles.loadProfile(flags.profile ?? profiles.builtinProfilePath('sim-kitchen'));
       const sim = await SimRobot.start({ profile, port, seed: kitchenSeedOption(flags.seed), navSpeed: speed, ros: profile.ros, realServer: flags.realServer });
       process.stdout.write(`simulated robot '${profile.name}' (ROS ${profile.ros}${flags.realServer ? ', rosbridge_suite mode' : ''}) serving rosbridge v2 on ${sim.url} (Ctrl-C to stop)\n`);
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      const { untilStopped } = await import('../signals.js');
+      await untilStopped(); // SIGINT or SIGTERM (a process manager's stop): close cleanly, exit 130/143
       await sim.close();
     });
 }

@@ -106,6 +106,7 @@ export function register(program: Command): void {
       .command('robot')
       .description('drive a ROS robot over rosbridge with the SayCan agent (default: the simulated kitchen robot on 127.0.0.1); --llm offline: the kitchen planner as the Say (simulated robot only)')
       .argument('<instruction>', 'what to do, e.g. "put the apple in the drawer"'),
+    { maxOutageSeconds: 600 },
   ))
     .option('--url <ws-url>', 'rosbridge_server of a real robot, e.g. ws://robot:9090 (default: start the simulated robot)')
     .option('--profile <file>', 'robot profile (YAML/JSON): interfaces, locations, safety limits')
@@ -175,6 +176,12 @@ export function register(program: Command): void {
           abort.abort(new SkillforgeError('E_INTERRUPTED', 'interrupted (Ctrl-C); the robot was stopped'));
         },
       );
+      // SIGINT / SIGTERM (bin/signals.ts): halt the robot and abort the running skill, as Ctrl-C does.
+      const { stopSignal } = await import('../signals.js');
+      stopSignal().addEventListener('abort', () => {
+        robot?.stop('interrupted');
+        abort.abort(new SkillforgeError('E_INTERRUPTED', 'interrupted by a stop signal; the robot was stopped'));
+      }, { once: true });
       try {
         let url = flags.url;
         if (!url) {
@@ -251,6 +258,8 @@ export function register(program: Command): void {
           signal: abort.signal,
           task: goal ? { description: instruction, goal: goal as Record<string, unknown> } : undefined,
         });
+        // The model stayed down (the robot was not moved by the failed step): the provider's message, exit 69.
+        if (result.stopped === 'interrupted' && !abort.signal.aborted && result.error) throw result.error;
         out(flags.json ? JSON.stringify({ ...(saycan.resultJson(result) as object), estop: robot.estopped, dryRun: robot.dryRun }, null, 2) : saycan.formatSummary(result));
         // Not achieved: the agent never said done, a step errored, the check failed, or the e-stop latched.
         const failed = result.stopped !== 'done' || result.check?.success === false || robot.estopped;

@@ -30,6 +30,7 @@ export function register(program: Command): void {
       .command('saycan')
       .description('ground a language model in the kitchen simulator: pick skills by Say (usefulness) × Can (feasibility)')
       .argument('[instruction]', 'what to do, e.g. "bring me an apple"'),
+    { maxOutageSeconds: 600 },
   ))
     .option('--affordance <model.onnx>', 'a learned affordance model for Can (combined with the kitchen\'s exact preconditions)')
     .option('--no-affordance', 'switch affordances off: Can = 1 for every skill (no preconditions, no learned model)')
@@ -90,11 +91,15 @@ export function register(program: Command): void {
       const ui = await startUiIfAsked(flags, { title: 'skillforge saycan', library, log: (s) => process.stderr.write(`${s}\n`) });
       const agentOptions = { model, affordance: learned, preconditions: !affordanceOff, memory, library, runSkill, maxSteps, topK, prefilter: flags.prefilter === true };
       const out = (s: string) => process.stdout.write(`${s}\n`);
+      // Ctrl-C / SIGTERM abort the running skill; nothing of the interrupted step is recorded.
+      const { stopSignal } = await import('../signals.js');
+      const signal = stopSignal();
       try {
         if (flags.suite) {
           const suite = kitchen.kitchenSuite({ perFamily: intOption(flags.perFamily, '--per-family', 1), noise });
           const report = await saycan.runSuite(suite, (ins) => new kitchen.KitchenEnvironment({ state: ins.initial }), {
             ...agentOptions,
+            signal,
             onResult: (e) => {
               ui?.hub.progress('kitchen', { task: e.text, outcome: { success: e.success, rounds: e.steps } });
               if (!flags.json) out(`${e.success ? 'ok  ' : 'FAIL'}  [${e.family}] ${e.text}  (${e.steps} steps${e.success ? '' : `; ${e.reason}`})`);
@@ -129,7 +134,9 @@ export function register(program: Command): void {
           out(`${(await env.observe()).text}\n`);
           if (!goal) out('(the goal of this instruction is not understood by the kitchen, so success is not checked)\n');
         }
-        const result = await agent.run(instruction!, { task: goal ? { description: instruction!, goal: goal as unknown as Record<string, unknown> } : undefined });
+        const result = await agent.run(instruction!, { signal, task: goal ? { description: instruction!, goal: goal as unknown as Record<string, unknown> } : undefined });
+        // A model that stayed down: the provider's message and hint, exit 69 (bin/signals.ts), no summary to misread as a failed task.
+        if (result.stopped === 'interrupted' && !signal.aborted && result.error) throw result.error;
         out(flags.json ? JSON.stringify(saycan.resultJson(result), null, 2) : saycan.formatSummary(result));
         if (result.stopped === 'error' || result.check?.success === false) process.exitCode = 1;
         stopSampling?.();

@@ -48,10 +48,10 @@ export function register(program: Command): void {
       const world = await startEmbeddedWorld({ seed, port: port || undefined, version: flags.version, op: !!flags.op, logging: !!flags.log });
       // Listen for Ctrl-C before telling anyone the world is up.
       let onClose: () => void = () => {};
+      const { untilStopped } = await import('../signals.js');
       const closed = new Promise<void>((resolve) => {
         onClose = resolve;
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
+        void untilStopped().then(() => resolve()); // SIGINT or SIGTERM: stop the world, exit 130/143
       });
       const { host, version, spawn } = world;
       if (flags.json) {
@@ -93,8 +93,7 @@ export function register(program: Command): void {
       clearInterval(players);
       await ui?.close();
       await world.stop();
-      // The world leaves nothing running; should a library timer still hold the loop, do not hang.
-      setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+      // Should a library timer still hold the loop, bin's main() ends the process within a second.
     });
 }
 

@@ -117,6 +117,17 @@ export class MinecraftEnvironment implements Environment {
       this.recorder.push('reconnecting', `reconnecting (attempt ${info.attempt}, in ${info.delayMs} ms)${info.error ? `: ${info.error}` : ''}`);
     });
     connection.on('gaveUp', (err: Error) => this.recorder.push('error', err.message));
+    connection.on('disconnected', (info: { reason?: string }) => {
+      this.lastDrop = { at: Date.now(), reason: `the connection to ${connection.host}:${connection.port} dropped${info?.reason ? ` (${info.reason})` : ''}` };
+    });
+  }
+
+  /** The last time the bot lost the server (a restart, a kick): attempts across it are interrupted, not failed. */
+  private lastDrop: { at: number; reason: string } | null = null;
+
+  interruptedSince(since: number): string | null {
+    if (!this.connection.connected) return `the bot is not connected to ${this.connection.host}:${this.connection.port}`;
+    return this.lastDrop && this.lastDrop.at >= since ? this.lastDrop.reason : null;
   }
 
   private attach(bot: Bot): void {

@@ -33,7 +33,7 @@ describe('skillforge world (CLI)', function () {
       child.kill('SIGINT');
       // Exiting by itself (no process.exit in the command) shows the stopped world leaves no timers behind.
       const [code] = (await Promise.race([once(child, 'exit'), new Promise((_, reject) => setTimeout(() => reject(new Error(`still running after Ctrl-C; stderr: ${err}`)), 8000))])) as [number];
-      assert.equal(code, 0, err);
+      assert.equal(code, 130, err); // stopped by SIGINT (docs/operations.md: exit codes)
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

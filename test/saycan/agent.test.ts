@@ -132,13 +132,15 @@ describe('SayCan agent', () => {
     }
   });
 
-  it('a provider error stops the run with the provider error; nothing executed', async () => {
+  it('a provider outage interrupts the run with the provider error; nothing executed, nothing judged', async () => {
     const env = new CountingKitchen({ state: kitchen() });
     const model = scriptedLogprobModel(() => {
       throw Object.assign(new Error('connection refused'), { status: 503 });
     });
-    const result = await new SayCanAgent({ env, model }).run('bring me an apple');
-    assert.equal(result.stopped, 'error');
+    const result = await new SayCanAgent({ env, model }).run('bring me an apple', { task: bringApple });
+    assert.equal(result.stopped, 'interrupted');
+    assert.equal(result.check, undefined);
+    assert.match(result.interrupted!, /language model is unavailable/);
     assert.match(result.error!.message, /connection refused/);
     assert.deepEqual(env.executed, []);
   });

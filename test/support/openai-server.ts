@@ -10,6 +10,8 @@
  *   server.openaiBaseUrl  'http://127.0.0.1:<port>/v1'    (OpenAI base URL)
  *   server.requests       every request: { method, path, body (parsed JSON), headers }, in order
  *   server.reply(...r)    append scripted replies; server.remaining() counts unused ones
+ *   server.fail(...f)     faults ({ status } or { fault }) answered to the next POST requests of ANY
+ *                         endpoint before the scripted replies (e.g. to break echo-logprob scoring)
  *   server.reset()        forget requests and replies (options stay)
  *   await server.close()  (call in after(); pending delayed answers are cut)
  *
@@ -20,7 +22,14 @@
  *                                                 topLogprobs {token: logprob} are the alternatives of
  *                                                 the first answer token, sent when the client asks
  *                                                 for OpenAI chat logprobs
- *   { status: 500, message? }                     an HTTP error in the endpoint's own error format
+ *   { status: 500, message?, retryAfter? }        an HTTP error in the endpoint's own error format;
+ *                                                 retryAfter is sent as the Retry-After header ('2' or an HTTP-date)
+ *   { fault: 'truncate' }                         200 with a Content-Length the body never reaches: the
+ *                                                 connection is cut mid-body
+ *   { fault: 'garbled' }                          200 with a complete body that is not JSON
+ *   { fault: 'hang' }                             accepts the request and never answers (until the client
+ *                                                 gives up or the server closes)
+ * Connection refused: close the server; `FakeLlmServer.start({ port })` starts it again on the same port.
  * When the script is exhausted the server answers HTTP 418 "no scripted reply left" (not retried).
  *
  * Endpoints
@@ -48,7 +57,10 @@ import type { AddressInfo } from 'node:net';
 export type ScriptedReply =
   | string
   | { text: string; delayMs?: number; promptTokens?: number; completionTokens?: number; topLogprobs?: Record<string, number> }
-  | { status: number; message?: string; delayMs?: number };
+  | { status: number; message?: string; delayMs?: number; retryAfter?: string }
+  | { fault: 'truncate' | 'garbled' | 'hang' };
+
+export type FaultReply = { status: number; message?: string; retryAfter?: string } | { fault: 'truncate' | 'garbled' | 'hang' };
 
 export interface FakeLlmServerOptions {
   replies?: ScriptedReply[];
@@ -61,6 +73,8 @@ export interface FakeLlmServerOptions {
   /** Embedding size. Default 64. */
   embeddingDim?: number;
   models?: string[];
+  /** Listen on this port (default: a free one); to bring a closed server back at the same address. */
+  port?: number;
 }
 
 export interface RecordedRequest {
@@ -68,6 +82,8 @@ export interface RecordedRequest {
   path: string;
   body: any;
   headers: IncomingMessage['headers'];
+  /** When the request arrived (ms since epoch). */
+  at: number;
 }
 
 /** Words and punctuation with their leading whitespace; trailing whitespace is its own token. */
@@ -96,6 +112,7 @@ const defaultLogprob = (_context: string, token: string) => -1 - token.trim().le
 export class FakeLlmServer {
   readonly requests: RecordedRequest[] = [];
   private replies: ScriptedReply[];
+  private faults: FaultReply[] = [];
   private readonly options: FakeLlmServerOptions;
   private server!: Server;
   private port = 0;
@@ -115,7 +132,7 @@ export class FakeLlmServer {
     });
     await new Promise<void>((resolve, reject) => {
       s.server.once('error', reject);
-      s.server.listen(0, '127.0.0.1', () => resolve());
+      s.server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
     s.port = (s.server.address() as AddressInfo).port;
     return s;
@@ -131,11 +148,15 @@ export class FakeLlmServer {
   reply(...replies: ScriptedReply[]): void {
     this.replies.push(...replies);
   }
+  fail(...faults: FaultReply[]): void {
+    this.faults.push(...faults);
+  }
   remaining(): number {
     return this.replies.length;
   }
   reset(): void {
     this.replies = [];
+    this.faults = [];
     this.requests.length = 0;
   }
   /** Requests to one path, e.g. server.to('/v1/completions'). */
@@ -161,7 +182,13 @@ export class FakeLlmServer {
       }
     }
     const path = (req.url ?? '/').split('?')[0]!;
-    this.requests.push({ method: req.method ?? 'GET', path, body, headers: req.headers });
+    this.requests.push({ method: req.method ?? 'GET', path, body, headers: req.headers, at: Date.now() });
+    const injected = req.method === 'POST' ? this.faults.shift() : undefined;
+    if (injected && 'fault' in injected) return fault(res, injected.fault);
+    if (injected && 'status' in injected) {
+      const headers: Record<string, string> = injected.retryAfter === undefined ? {} : { 'retry-after': injected.retryAfter };
+      return send(res, injected.status, { error: { message: injected.message ?? `scripted HTTP ${injected.status}`, type: 'server_error' } }, headers);
+    }
     const models = this.options.models ?? ['test-model'];
     if (req.method === 'GET' && path === '/v1/models') return send(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model' })) });
     if (req.method === 'GET' && path === '/api/tags') return send(res, 200, { models: models.map((name) => ({ name, model: name })) });
@@ -189,7 +216,7 @@ export class FakeLlmServer {
   private async next(res: ServerResponse): Promise<ScriptedReply | 'exhausted' | undefined> {
     const reply = this.replies.shift();
     if (reply === undefined) return 'exhausted';
-    const delay = typeof reply === 'object' ? reply.delayMs ?? 0 : 0;
+    const delay = typeof reply === 'object' && 'delayMs' in reply ? reply.delayMs ?? 0 : 0;
     if (delay > 0) {
       await new Promise((r) => setTimeout(r, delay));
       if (res.destroyed || res.writableEnded || res.socket?.destroyed) return undefined;
@@ -201,8 +228,10 @@ export class FakeLlmServer {
     const reply = await this.next(res);
     if (reply === undefined) return;
     if (reply === 'exhausted') return send(res, 418, { error: { message: 'fake server: no scripted reply left', type: 'test_error' } });
+    if (typeof reply === 'object' && 'fault' in reply) return fault(res, reply.fault);
     if (typeof reply === 'object' && 'status' in reply) {
-      return send(res, reply.status, { error: { message: reply.message ?? `scripted HTTP ${reply.status}`, type: 'server_error' } });
+      const headers: Record<string, string> = reply.retryAfter === undefined ? {} : { 'retry-after': reply.retryAfter };
+      return send(res, reply.status, { error: { message: reply.message ?? `scripted HTTP ${reply.status}`, type: 'server_error' } }, headers);
     }
     const r = typeof reply === 'string' ? { text: reply } : reply;
     const promptText = (body?.messages ?? []).map((m: any) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n');
@@ -251,6 +280,7 @@ export class FakeLlmServer {
       const reply = await this.next(res);
       if (reply === undefined) return;
       if (reply === 'exhausted') return send(res, 418, { error: { message: 'fake server: no scripted reply left' } });
+      if (typeof reply === 'object' && 'fault' in reply) return fault(res, reply.fault);
       if (typeof reply === 'object' && 'status' in reply) return send(res, reply.status, { error: { message: reply.message ?? `scripted HTTP ${reply.status}` } });
       const text = typeof reply === 'string' ? reply : reply.text;
       return send(res, 200, { id: 'cmpl-fake', object: 'text_completion', created: now(), model: body?.model, choices: [{ index: 0, text, logprobs: null, finish_reason: 'stop' }] });
@@ -308,6 +338,7 @@ export class FakeLlmServer {
     const reply = await this.next(res);
     if (reply === undefined) return;
     if (reply === 'exhausted') return send(res, 418, { type: 'error', error: { type: 'invalid_request_error', message: 'fake server: no scripted reply left' } });
+    if (typeof reply === 'object' && 'fault' in reply) return fault(res, reply.fault);
     if (typeof reply === 'object' && 'status' in reply) {
       return send(res, reply.status, { type: 'error', error: { type: 'api_error', message: reply.message ?? `scripted HTTP ${reply.status}` } });
     }
@@ -336,6 +367,7 @@ export class FakeLlmServer {
     const reply = await this.next(res);
     if (reply === undefined) return;
     if (reply === 'exhausted') return send(res, 418, { error: 'fake server: no scripted reply left' });
+    if (typeof reply === 'object' && 'fault' in reply) return fault(res, reply.fault);
     if (typeof reply === 'object' && 'status' in reply) return send(res, reply.status, { error: reply.message ?? `scripted HTTP ${reply.status}` });
     const r = typeof reply === 'string' ? { text: reply } : reply;
     const chat = path === '/api/chat';
@@ -363,11 +395,24 @@ export class FakeLlmServer {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.destroyed) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** The faults a real server or proxy shows: a body cut off, a body that is not JSON, no answer at all. */
+function fault(res: ServerResponse, kind: 'truncate' | 'garbled' | 'hang'): void {
+  const partial = '{"id":"chatcmpl-fake","object":"chat.completion","choices":[{"index":0,"message":{"role":"assist';
+  if (kind === 'hang') return;
+  if (kind === 'garbled') {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(partial) });
+    res.end(partial);
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(partial) + 500 });
+  res.write(partial, () => res.socket?.destroy());
 }
 
 function now(): number {

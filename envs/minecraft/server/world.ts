@@ -153,7 +153,7 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
   const ownFolder = options.worldFolder === undefined;
   if (ownFolder) removeOrphanedWorlds();
   const worldFolder = options.worldFolder ?? mkdtempSync(join(tmpdir(), WORLD_PREFIX));
-  const forgetFolder = ownFolder ? ownTemporaryWorld(worldFolder) : () => {};
+  if (ownFolder) ownTemporaryWorld(worldFolder);
   const settings = {
     motd: 'skillforge embedded world',
     host: HOST,
@@ -189,7 +189,6 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
     serv = squid.createMCServer(settings);
   } catch (err) {
     if (ownFolder) rmSync(worldFolder, { recursive: true, force: true });
-    forgetFolder();
     throw new SkillforgeError('E_WORLD_START', `the embedded world did not start: ${errorMessage(err)}`, {
       cause: err,
       hint: `version ${version} must be one flying-squid supports (${MINECRAFT_VERSION} is tested)`,
@@ -221,7 +220,7 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
   }
 
   let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => (stopped ??= shutdown(serv, worldFolder, ownFolder, everyPlayer).finally(forgetFolder));
+  const stop = (): Promise<void> => (stopped ??= shutdown(serv, worldFolder, ownFolder, everyPlayer));
   try {
     await withTimeout(Promise.race([Promise.all([serv.waitForReady(15000), ...pending]), failed]), 20000, 'starting the embedded world');
   } catch (err) {
@@ -288,6 +287,7 @@ async function shutdown(serv: SquidServer, worldFolder: string, ownFolder: boole
     /* the socket server may already be closed */
   }
   serv.emit('skillforgeStopped');
+  // Removed now, and again at exit: a chunk save still in flight in flying-squid can recreate it.
   if (ownFolder) rmSync(worldFolder, { recursive: true, force: true });
 }
 
@@ -301,7 +301,7 @@ async function checkPortFree(port: number): Promise<void> {
     probe.once('error', (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new SkillforgeError('E_WORLD_START', `the embedded world did not start: port ${port} on ${HOST} is taken`, { hint: `choose another port, or leave --port out for a free one` })
+          ? new SkillforgeError('E_WORLD_START', `the embedded world did not start: port ${port} is taken (on ${HOST})`, { hint: `choose another port, or leave --port out for a free one` })
           : new SkillforgeError('E_WORLD_START', `the embedded world did not start: cannot listen on ${HOST}:${port}: ${err.message}`, { hint: 'choose another port, or leave --port out for a free one' }),
       );
     });
@@ -310,14 +310,13 @@ async function checkPortFree(port: number): Promise<void> {
 }
 
 /**
- * Mark a temporary world folder as this process's and remove it when the process exits, even
- * without stop() (process.exit on a second Ctrl-C, an uncaught error). Returns the unmarker.
+ * Mark a temporary world folder as this process's (so a later process can sweep it up if this one is
+ * killed) and remove it when the process exits, however it exits: a forced exit after a second
+ * Ctrl-C, a fatal error, or a late write that recreated it after a clean stop.
  */
-function ownTemporaryWorld(folder: string): () => void {
+function ownTemporaryWorld(folder: string): void {
   writeFileSync(join(folder, OWNER_FILE), JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
-  const remove = () => rmSync(folder, { recursive: true, force: true });
-  process.once('exit', remove);
-  return () => process.off('exit', remove);
+  removeOnExit.add(folder);
 }
 
 /** Temporary worlds of processes that are gone (killed with SIGKILL, crashed): removed. */
@@ -353,6 +352,12 @@ function processAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** Temp world folders of this process (one exit listener for all, however many worlds it starts). */
+const removeOnExit = new Set<string>();
+process.on('exit', () => {
+  for (const folder of removeOnExit) rmSync(folder, { recursive: true, force: true });
+});
 
 /**
  * Once the world stops, region files are closed, but flying-squid may still have a chunk read in
