@@ -20,7 +20,9 @@ import { affordanceBatches, kitchenCurriculum, type FleetTaskSpec } from '../../
 import { SKIP_REASON, startPostgres, type PgServer } from '../support/postgres.js';
 import { Cli } from './fleet-cli.js';
 
-const TIMING = ['--lease', '6', '--retries', '1', '--retry-delay', '1', '--supervise', '1', '--poll', '0.5'];
+// Short leases keep the kill -9 takeover quick; two retries keep a learnable task from being buried
+// when a loaded machine (load 15+ seen) lets a lease run out mid-task more than once.
+const TIMING = ['--lease', '10', '--retries', '2', '--retry-delay', '1', '--supervise', '1', '--poll', '0.5'];
 
 describe('fleet: coordinator and kitchen workers on a pg-boss queue (acceptance)', function () {
   this.timeout(300_000);
