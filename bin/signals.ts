@@ -59,6 +59,14 @@ export function stopSignal(): AbortSignal {
   return controller.signal;
 }
 
+/**
+ * The command's own work is over (what is left is a dashboard kept open to be read): a later signal
+ * is the command's own to handle, and the exit code stays what the work earned, not 130/143.
+ */
+export function workDone(): void {
+  graceful = false;
+}
+
 /** Which signal stopped the process, if any (undefined when the command handled it its own way). */
 export function stoppedBy(): StopSignalName | undefined {
   return deferred ? undefined : received;

@@ -12,6 +12,7 @@ import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { intOption, probabilityOption } from '../options.js';
 import { dataPaths, lockDataDir } from '../paths.js';
 import { addUiOptions, type UiFlags } from '../../ui/launch.js';
+import { workDone } from '../signals.js';
 
 interface EvolveFlags extends UiFlags {
   env: string;
@@ -190,7 +191,10 @@ export function register(program: Command): void {
           out('\n  skill                                            ver  status      success  fitness');
           for (const s of report.skills) out(`  ${s.name.padEnd(48)} ${String(s.version).padStart(3)}  ${s.status.padEnd(10)} ${`${s.successes}/${s.attempts}`.padStart(8)}  ${s.fitness.toFixed(2)}`);
         }
-        if (ui) await ui.keepOpen((s) => process.stderr.write(`${s}\n`));
+        if (ui) {
+          workDone(); // the run is over: a signal now only closes the dashboard
+          await ui.keepOpen((s) => process.stderr.write(`${s}\n`));
+        }
       } finally {
         await ui?.close();
         await minecraft?.close();

@@ -16,6 +16,7 @@ import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { intOption, kitchenSeedOption, positiveOption } from '../options.js';
 import { addUiOptions, type UiFlags } from '../../ui/launch.js';
+import { workDone } from '../signals.js';
 
 interface RobotFlags extends UiFlags {
   url?: string;
@@ -269,7 +270,10 @@ export function register(program: Command): void {
           process.stderr.write(`instruction not achieved: ${why}\n`);
         }
         stopSampling?.();
-        if (ui) await ui.keepOpen(log);
+        if (ui) {
+          workDone(); // the run is over: a signal now only closes the dashboard
+          await ui.keepOpen(log);
+        }
       } finally {
         stopSampling?.();
         detachUi?.();

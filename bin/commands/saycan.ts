@@ -9,6 +9,7 @@ import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { dataPaths } from '../paths.js';
 import { intOption, kitchenSeedOption, probabilityOption } from '../options.js';
 import { addUiOptions, type UiFlags } from '../../ui/launch.js';
+import { workDone } from '../signals.js';
 
 interface SayCanFlags extends UiFlags {
   affordance: string | boolean;
@@ -106,7 +107,10 @@ export function register(program: Command): void {
             },
           });
           out(flags.json ? JSON.stringify(report, null, 2) : `\n${saycan.formatSuite(report)}`);
-          if (ui) await ui.keepOpen((s) => process.stderr.write(`${s}\n`));
+          if (ui) {
+            workDone(); // the run is over: a signal now only closes the dashboard
+            await ui.keepOpen((s) => process.stderr.write(`${s}\n`));
+          }
           return;
         }
         const env = new kitchen.KitchenEnvironment({ seed: kitchenSeedOption(flags.seed), noise });
@@ -140,7 +144,10 @@ export function register(program: Command): void {
         out(flags.json ? JSON.stringify(saycan.resultJson(result), null, 2) : saycan.formatSummary(result));
         if (result.stopped === 'error' || result.check?.success === false) process.exitCode = 1;
         stopSampling?.();
-        if (ui) await ui.keepOpen((s) => process.stderr.write(`${s}\n`));
+        if (ui) {
+          workDone(); // the run is over: a signal now only closes the dashboard
+          await ui.keepOpen((s) => process.stderr.write(`${s}\n`));
+        }
       } finally {
         await ui?.close();
         memory?.close();

@@ -37,7 +37,8 @@ const GOOD = `async function bringAppleToUser(kitchen) {
   await must(kitchen.putDown('apple'), 'put down');
 }`;
 // Never finishes by itself: only the stop signal (or the deadline) ends it.
-const ENDLESS = `async function bringAppleToUser(kitchen) { for (;;) { await kitchen.observe(); } }`;
+// Never ends (a tight loop of host calls would hit the sandbox's call-rate limit and fail at once).
+const ENDLESS = `async function bringAppleToUser(kitchen) { await kitchen.observe(); await new Promise(() => {}); }`;
 const answer = (code: string) => JSON.stringify({ explanation: 'bring the apple', plan: 'find, pick up, bring, put down', code });
 
 describe('model-server faults and stops: the learner (kitchen)', function () {

@@ -301,7 +301,7 @@ async function checkPortFree(port: number): Promise<void> {
     probe.once('error', (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new SkillforgeError('E_WORLD_START', `the embedded world did not start: port ${port} is taken (on ${HOST})`, { hint: `choose another port, or leave --port out for a free one` })
+          ? new SkillforgeError('E_WORLD_START', `the embedded world did not start: port ${port} on ${HOST} is taken`, { hint: `choose another port (port ${port} is taken), or leave --port out for a free one` })
           : new SkillforgeError('E_WORLD_START', `the embedded world did not start: cannot listen on ${HOST}:${port}: ${err.message}`, { hint: 'choose another port, or leave --port out for a free one' }),
       );
     });
