@@ -208,27 +208,18 @@ const NEAREST_BLOCK = `function nearestBlock(bot, names, distance) {
 
 const ENSURE_NEARBY = `async function ensureNearby(bot, name, obtain) {
   const type = mcData.blocksByName[name];
-  if (bot.findBlock({ matching: type.id, maxDistance: 16 })) return;
+  const near = () => bot.findBlock({ matching: type.id, maxDistance: 16 });
+  if (near()) return;
   if (countItems(bot, [name]) === 0) await obtain(bot, 1);
-  // Empty spots with something solid below, nearest first, never where the bot stands (it may be in a tunnel).
-  const here = bot.entity.position.floored();
-  const spots = [];
-  for (let dx = -3; dx <= 3; dx++) for (let dz = -3; dz <= 3; dz++) for (let dy = -1; dy <= 1; dy++) {
-    if (dx === 0 && dz === 0) continue;
-    const p = here.offset(dx, dy, dz);
-    const block = bot.blockAt(p);
-    const below = bot.blockAt(p.offset(0, -1, 0));
-    if (block && ['air', 'cave_air', 'grass', 'tall_grass'].includes(block.name) && below && below.boundingBox === 'block') spots.push(p);
-  }
-  spots.sort((a, b) => a.distanceTo(here) - b.distanceTo(here));
-  let last = null;
-  for (const spot of spots.slice(0, 8)) {
+  if (countItems(bot, [name]) === 0) throw new Error('have no ' + name + ' to place');
+  // Without a position, placeItem picks the spot itself: the nearest open one within 6 blocks, or
+  // one dug out of the wall beside the bot when it stands in a pit or a tunnel.
+  for (let tries = 0; tries < 2 && !near(); tries++) {
     try {
-      await placeItem(bot, name, spot);
-      return;
+      await placeItem(bot, name);
     } catch (err) {
-      last = err;
+      if (tries === 1) throw new Error('could not place a ' + name + ' near the bot: ' + err.message + '; move to open ground and try again');
     }
   }
-  throw new Error('could not place a ' + name + ' near the bot: ' + (last ? last.message : 'no empty spot with a floor within 3 blocks'));
+  if (!near()) throw new Error('could not place a ' + name + ' near the bot (see the chat for why); move to open ground and try again');
 }`;

@@ -28,6 +28,8 @@ interface MinecraftFlags extends UiFlags {
   agents: string;
   library?: string;
   trustAgents?: string;
+  hostileMobs?: boolean;
+  primitives?: string;
   json?: boolean;
 }
 
@@ -49,6 +51,8 @@ export function register(program: Command): void {
     .option('--skill-timeout <s>', 'time limit of one skill run, in seconds', '300')
     .option('--library <dir|url>', 'a library folder, or postgres://user@host/db to share one with a fleet (docs/fleet.md); env SKILLFORGE_LIBRARY')
     .option('--trust-agents <names>', 'with a shared (postgres://) library: comma-separated agents whose verified skills count as verified here; others\' are re-checked before reuse')
+    .option('--hostile-mobs', 'embedded world: zombies and spiders come out at night (default off)')
+    .option('--primitives <mode>', 'how primitives treat a missing item, block or table in skill code: voyager (chat and return, as Voyager\'s) or strict (throw with the reason); default strict with the offline planner, voyager with a language model')
     .option('--agents <n>', 'learners in the same world sharing one library, taking turns (names <username>1..n)', '1')
     .option('--json', 'print one JSON event per line instead of the live status')
     .action(async (flags: MinecraftFlags, command: Command) => {
@@ -57,6 +61,10 @@ export function register(program: Command): void {
       const maxRounds = intOption(flags.maxRounds, '--max-rounds', 1);
       const skillTimeoutMs = intOption(flags.skillTimeout, '--skill-timeout', 1) * 1000;
       if (flags.auth !== 'offline' && flags.auth !== 'microsoft') throw new SkillforgeError('E_USAGE', `--auth must be offline or microsoft, got '${flags.auth}'`);
+      if (flags.primitives !== undefined && flags.primitives !== 'voyager' && flags.primitives !== 'strict') {
+        throw new SkillforgeError('E_USAGE', `--primitives must be voyager or strict, got '${flags.primitives}'`);
+      }
+      if (flags.hostileMobs && flags.host) throw new SkillforgeError('E_USAGE', '--hostile-mobs applies to the embedded world only; your own server decides its mobs');
 
       const [{ llmConfigured, languageModelFromCommand }, { dataPaths, lockDataDir }, { StatusLine }, mc, voyager] = await Promise.all([
         import('../../agents/llm/cli-options.js'),
@@ -77,7 +85,7 @@ export function register(program: Command): void {
       if (!flags.host) {
         out.log(`starting the embedded world (seed ${flags.seed})...`);
         const { startEmbeddedWorld } = await import('../../envs/minecraft/server/world.js');
-        world = await startEmbeddedWorld({ seed: intOption(flags.seed, '--seed', 0) });
+        world = await startEmbeddedWorld({ seed: intOption(flags.seed, '--seed', 0), ...(flags.hostileMobs ? { hostileMobs: true } : {}) });
       } else {
         out.log(`joining ${flags.host}:${flags.port ?? 25565} as ${names.join(', ')}...`);
       }
@@ -88,6 +96,7 @@ export function register(program: Command): void {
         import('../../agents/bus.js'),
       ]);
       const envs: import('../../envs/minecraft/environment.js').MinecraftEnvironment[] = [];
+      const watchers: PrimitiveProgress[] = [];
       const runtimes: import('../../skills/runtime/runtime.js').SkillRuntime[] = [];
       // The local library by default; --library points at another folder or a fleet's PostgreSQL.
       const libraryRef = flags.library ?? process.env.SKILLFORGE_LIBRARY;
@@ -128,6 +137,9 @@ export function register(program: Command): void {
               ? { host: world.host, port: world.port, version: world.version }
               : { host: flags.host, port: flags.port ? intOption(flags.port, '--port', 1) : 25565, auth: flags.auth as 'offline' | 'microsoft', ...(flags.version ? { version: flags.version } : {}) }),
             username: name,
+            // The offline planner's skills read the reason of a missing item or table from the error;
+            // language-model skills are written against Voyager's chat-and-return primitives.
+            primitiveSemantics: (flags.primitives as 'voyager' | 'strict' | undefined) ?? (model ? 'voyager' : 'strict'),
           });
           envs.push(env);
           const runtime = new SkillRuntime();
@@ -137,6 +149,10 @@ export function register(program: Command): void {
           const guide = mc.MINECRAFT_GUIDE;
           const prefix = agents === 1 ? '' : `[${name}] `;
           let task = '';
+          let round = '';
+          const live = new PrimitiveProgress(out, prefix, () => `${prefix}#${learner.state.iterations + 1} ${task}${round}`);
+          live.watch(env);
+          watchers.push(live);
           const learner: import('../../agents/voyager/learner.js').VoyagerLearner = new voyager.VoyagerLearner({
             env, library, runtime, memory, maxRounds, skillTimeoutMs,
             curriculum: model ? new voyager.LlmCurriculum(model, { env: 'Minecraft', envGuide: guide }) : planner,
@@ -153,21 +169,29 @@ export function register(program: Command): void {
               switch (e.type) {
                 case 'task':
                   task = e.task.description;
-                  out.status(`${prefix}#${e.iteration} ${task}`);
+                  round = '';
+                  live.show(`${prefix}#${e.iteration} ${task}`, true);
                   break;
                 case 'reuse':
-                  out.status(`${prefix}#${learner.state.iterations + 1} ${task}: reusing ${e.skill}`);
+                  round = `: reusing ${e.skill}`;
+                  live.show(`${prefix}#${learner.state.iterations + 1} ${task}${round}`);
                   break;
                 case 'round':
-                  out.status(`${prefix}#${learner.state.iterations + 1} ${task}: round ${e.round}, running ${e.skill}`);
+                  round = `: round ${e.round}, running ${e.skill}`;
+                  live.show(`${prefix}#${learner.state.iterations + 1} ${task}${round}`);
                   break;
                 case 'verdict':
-                  if (!e.verdict.success) out.log(`${prefix}  round ${e.round} failed: ${(e.error ?? e.verdict.critique).split('\n')[0]}`);
+                  if (!e.verdict.success) {
+                    const why = (e.error ?? e.verdict.critique).split('\n')[0];
+                    const next = e.round < maxRounds ? `next: round ${e.round + 1} tries again, and its skill writer sees this error` : 'next: the curriculum proposes it again later (what was missing may be found by then) or moves on';
+                    out.log(`${prefix}  round ${e.round} failed: ${why}${live.lastFailure && !why.includes(live.lastFailure) ? ` (last primitive failure: ${live.lastFailure})` : ''}\n${prefix}    ${next}`);
+                  }
                   break;
                 case 'stored':
                   out.log(`${prefix}  learned ${e.skill} v${e.version}`);
                   break;
                 case 'done':
+                  live.idle();
                   if (e.interrupted) out.log(`${prefix}INTERRUPTED ${e.task}: ${e.interrupted.split('\n')[0]} (not counted; it is tried again)`);
                   else out.log(`${prefix}${e.success ? 'OK  ' : 'FAIL'} ${e.task} (${e.rounds} round${e.rounds === 1 ? '' : 's'}; library: ${e.librarySize} skills)`);
                   break;
@@ -197,6 +221,7 @@ export function register(program: Command): void {
         const team = new voyager.LearningTeam(members, { library, bus });
         const results = await team.learn({ rounds: iterations, signal });
         out.done();
+        for (const w of watchers) w.stop();
         for (const { name, learner } of members) {
           const s = learner.state;
           const mine = results.get(name) ?? [];
@@ -210,6 +235,7 @@ export function register(program: Command): void {
       } finally {
         for (const stop of stoppers) stop();
         await ui?.close();
+        for (const w of watchers) w.stop();
         await bus.drain().catch(() => {});
         bus.close();
         // In parallel: after a SIGTERM the whole stop has 2 s, and leaving the server waits for it.
@@ -219,4 +245,79 @@ export function register(program: Command): void {
         releaseDataDir();
       }
     });
+}
+
+/**
+ * What the bot is doing right now, from the environment's events: the primitive running (and for
+ * how long) on the status line of a terminal; in a pipe, one line per primitive and a line every
+ * 10 s while one runs, so a log never goes silent for long. Remembers the last primitive failure.
+ */
+class PrimitiveProgress {
+  lastFailure = '';
+  private running: { label: string; since: number } | null = null;
+  private lastLine = Date.now();
+  private readonly tty = Boolean(process.stderr.isTTY) && process.env.TERM !== 'dumb';
+  private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly out: import('../progress.js').StatusLine,
+    private readonly prefix: string,
+    private readonly context: () => string,
+  ) {}
+
+  watch(env: import('../../envs/minecraft/environment.js').MinecraftEnvironment): void {
+    this.unsubscribe = env.recorder.subscribe((e) => {
+      const data = (e.data ?? {}) as { label?: string; ok?: boolean };
+      if (e.type === 'primitive-start' && data.label) {
+        this.running = { label: data.label, since: Date.now() };
+        if (this.tty) this.render();
+        else this.line(`${this.prefix}    · ${data.label}`);
+      } else if (e.type === 'primitive' && data.label) {
+        if (data.ok === false) {
+          this.lastFailure = e.text;
+          this.line(`${this.prefix}    ✗ ${e.text}`);
+        }
+        if (this.running?.label === data.label) this.running = null;
+        if (this.tty) this.render();
+      } else if (e.type === 'kicked' || e.type === 'disconnected' || e.type === 'reconnected' || e.type === 'death') {
+        // The connection's own story: a skill failing with "not connected" says nothing of why.
+        this.line(`${this.prefix}    ! ${e.text}`);
+      }
+    });
+    this.timer = setInterval(() => {
+      if (this.tty) this.render();
+      else if (this.running && Date.now() - this.lastLine >= 10_000) {
+        this.line(`${this.prefix}    … ${this.running.label} still running (${((Date.now() - this.running.since) / 1000).toFixed(0)} s)`);
+      }
+    }, 1000);
+    this.timer.unref();
+  }
+
+  /** Show a learner step: on the status line of a terminal, or as a line in a pipe when `always`. */
+  show(text: string, always = false): void {
+    if (this.tty) this.out.status(text);
+    else if (always) this.line(text);
+  }
+
+  idle(): void {
+    this.running = null;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  private line(text: string): void {
+    this.lastLine = Date.now();
+    this.out.log(text);
+  }
+
+  private render(): void {
+    const r = this.running;
+    this.out.status(r ? `${this.context()} › ${r.label} (${((Date.now() - r.since) / 1000).toFixed(0)} s)` : this.context());
+  }
 }

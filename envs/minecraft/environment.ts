@@ -35,9 +35,11 @@ import {
   placeItem,
   setPrimitiveContext,
   getPrimitiveContext,
+  setPrimitiveSemantics,
   smeltItem,
   stopActivity,
 } from './primitives/index.js';
+import type { PrimitiveSemantics } from './primitives/context.js';
 import { SMELTING, craftFeasibility, fuelValue, type RecipeRegistry } from './recipes.js';
 
 const require = createRequire(import.meta.url);
@@ -71,11 +73,17 @@ export const MINECRAFT_PRIMITIVES: readonly Primitive[] = Object.freeze([
 
 export interface MinecraftEnvironmentOptions extends MinecraftConnectionOptions {
   /** Start the embedded flying-squid world in this process (ignores host/port). */
-  embedded?: { seed?: number; port?: number; op?: boolean; viewDistance?: number };
+  embedded?: { seed?: number; port?: number; op?: boolean; viewDistance?: number; hostileMobs?: boolean };
   /** Environment id (default `minecraft:<username>@<host>:<port>`). */
   id?: string;
   /** Time limit of execute() when the caller gives none (default 120 s). */
   defaultTimeoutMs?: number;
+  /**
+   * How primitives called from skill code treat a missing precondition: `voyager` (default) says it
+   * in chat and returns, as Voyager's primitives do; `strict` rejects with an error naming it (see
+   * PrimitiveSemantics). execute() always reports a missing precondition as a failed Outcome.
+   */
+  primitiveSemantics?: PrimitiveSemantics;
 }
 
 interface EmbeddedHandle {
@@ -100,11 +108,14 @@ export class MinecraftEnvironment implements Environment {
   readonly chests = new ChestMemory();
   private readonly world: EmbeddedHandle | null;
   private readonly defaultTimeoutMs: number;
+  /** See MinecraftEnvironmentOptions.primitiveSemantics. */
+  readonly primitiveSemantics: PrimitiveSemantics;
   private registryCache: RecipeRegistry | null = null;
   private closed = false;
 
-  constructor(connection: MinecraftConnection, options: { id?: string; world?: EmbeddedHandle | null; defaultTimeoutMs?: number } = {}) {
+  constructor(connection: MinecraftConnection, options: { id?: string; world?: EmbeddedHandle | null; defaultTimeoutMs?: number; primitiveSemantics?: PrimitiveSemantics } = {}) {
     this.connection = connection;
+    this.primitiveSemantics = options.primitiveSemantics ?? 'voyager';
     this.world = options.world ?? null;
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 120_000;
     this.id = options.id ?? `minecraft:${connection.options.username ?? 'skillforge'}@${connection.host}:${connection.port}`;
@@ -131,6 +142,7 @@ export class MinecraftEnvironment implements Environment {
   }
 
   private attach(bot: Bot): void {
+    setPrimitiveSemantics(bot, this.primitiveSemantics);
     this.recorder.attach(bot);
     this.chests.attach(bot);
   }
@@ -181,7 +193,8 @@ export class MinecraftEnvironment implements Environment {
     try {
       const work = (async () => {
         bot = await this.connection.ready(Math.min(timeoutMs, 30_000), controller.signal);
-        setPrimitiveContext(bot, { signal: controller.signal, maxTimeoutMs: timeoutMs });
+        // One call, one outcome: a missing precondition is a failed call whatever the skill semantics.
+        setPrimitiveContext(bot, { signal: controller.signal, maxTimeoutMs: timeoutMs, semantics: 'strict' });
         return this.dispatch(bot, call.skill, args);
       })();
       const result = await withTimeout(work, timeoutMs, call.skill, { signal: controller.signal });
@@ -209,9 +222,9 @@ export class MinecraftEnvironment implements Environment {
         await smeltItem(bot, a.itemName, a.fuelName, a.count);
         return undefined;
       case 'placeItem': {
-        const pos = a.position ? new Vec3(a.position.x, a.position.y, a.position.z) : freeSpotNextTo(bot);
-        await placeItem(bot, a.name, pos);
-        return { x: pos.x, y: pos.y, z: pos.z };
+        // Without a position placeItem picks the spot itself (and digs one out of a wall if it must).
+        const pos = await placeItem(bot, a.name, a.position ? new Vec3(a.position.x, a.position.y, a.position.z) : undefined);
+        return pos ? { x: pos.x, y: pos.y, z: pos.z } : null;
       }
       case 'killMob':
         await killMob(bot, a.mobName, a.timeout);
@@ -282,8 +295,8 @@ export class MinecraftEnvironment implements Environment {
       mineBlock: (b: Bot, name: string, count = 1) => mineBlock(b, name, count, o),
       craftItem: (b: Bot, name: string, count = 1) => craftItem(b, name, count, o),
       smeltItem: (b: Bot, itemName: string, fuelName: string, count = 1) => smeltItem(b, itemName, fuelName, count, o),
-      // Without a position (composites written from execute() calls), next to the bot, as execute() does.
-      placeItem: (b: Bot, name: string, position?: Vec3) => placeItem(b, name, position ?? freeSpotNextTo(b), o),
+      // Without a position (composites written from execute() calls), placeItem picks a spot near the bot.
+      placeItem: (b: Bot, name: string, position?: Vec3) => placeItem(b, name, position, o),
       killMob: (b: Bot, mobName: string, timeout = 300) => killMob(b, mobName, timeout, o),
       exploreUntil: (b: Bot, direction: Vec3, maxTime = 60, callback?: () => unknown) => exploreUntil(b, direction, maxTime, callback, o),
       getItemFromChest: (b: Bot, pos: Vec3, items: Record<string, number>) => getItemFromChest(b, pos, items, o),
@@ -497,12 +510,13 @@ export async function createMinecraftEnvironment(options: MinecraftEnvironmentOp
       port: options.embedded.port,
       ...(options.embedded.op !== undefined ? { op: options.embedded.op } : {}),
       ...(options.embedded.viewDistance !== undefined ? { viewDistance: options.embedded.viewDistance } : {}),
+      ...(options.embedded.hostileMobs !== undefined ? { hostileMobs: options.embedded.hostileMobs } : {}),
     });
     connOptions = { ...options, host: world.host, port: world.port, version: world.version, auth: 'offline' };
   }
   try {
     const connection = await MinecraftConnection.open(connOptions);
-    return new MinecraftEnvironment(connection, { id: options.id, world, defaultTimeoutMs: options.defaultTimeoutMs });
+    return new MinecraftEnvironment(connection, { id: options.id, world, defaultTimeoutMs: options.defaultTimeoutMs, primitiveSemantics: options.primitiveSemantics });
   } catch (err) {
     if (world) await world.stop().catch(() => {});
     throw err;

@@ -11,6 +11,7 @@
  * - `kicked`, `disconnected`, `reconnected`  connection changes
  * - `primitive`  a primitive finished: "mineBlock(oak_log, 3) done in 4.2 s" / "craftItem(stick, 1) failed: ..."
  *                (data: {label, ok, ms})
+ * - `primitive-start`  a primitive began: "mineBlock(oak_log, 3) running" (data: {label})
  * - `placed`     placeItem put a block down (data: {name, x, y, z})
  * - `reconnecting`  the environment is reconnecting (MinecraftEnvironment only)
  * - `error`      an environment call failed (MinecraftEnvironment.execute; the message an LLM should read)

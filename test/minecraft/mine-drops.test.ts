@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import type { Bot } from 'mineflayer';
 import { Vec3 } from 'vec3';
 import { mineBlock, possibleDrops } from '../../envs/minecraft/primitives/mineBlock.js';
+import { setPrimitiveSemantics } from '../../envs/minecraft/primitives/context.js';
 import { MINECRAFT_VERSION } from '../../envs/minecraft/server/version.js';
 
 const require = createRequire(import.meta.url);
@@ -63,6 +64,7 @@ describe('mineBlock counts only its own drops', () => {
 
   it('fails clearly when the drops keep going to others', async () => {
     const { bot } = scriptedBot(() => 'dirt');
+    setPrimitiveSemantics(bot, 'strict'); // Voyager's semantics would say it in chat and return
     await assert.rejects(mineBlock(bot, 'oak_log', 1, { timeoutMs: 5_000 }), /mined 0 of 1 oak_log: no more reachable oak_log/);
   });
 });

@@ -16,7 +16,7 @@ describe('minecraft observation (embedded survival world)', function () {
   let env: MinecraftEnvironment;
   before(async () => {
     // op so this file can /give what it observes; the acceptance chain runs without it.
-    env = await createMinecraftEnvironment({ embedded: { seed: 1, op: true }, username: 'watcher' });
+    env = await createMinecraftEnvironment({ embedded: { seed: 1, op: true }, username: 'watcher', primitiveSemantics: 'strict' });
     await env.bot.waitForTicks(10);
   });
   after(async () => {

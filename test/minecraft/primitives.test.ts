@@ -11,6 +11,7 @@ import {
   mineBlock,
   placeItem,
   setPrimitiveContext,
+  setPrimitiveSemantics,
   smeltItem,
 } from '../../envs/minecraft/primitives/index.js';
 import { freeSpotNextTo } from '../../envs/minecraft/environment.js';
@@ -59,6 +60,8 @@ describe('minecraft primitives (plain flying-squid world)', function () {
     world = await startTestWorld({ plain: true, seed: 7 });
     conn = await MinecraftConnection.open({ host: world.host, port: world.port, username: 'prim' });
     bot = conn.bot;
+    // These specs check the errors themselves; Voyager's chat-and-return is voyager-semantics.test.ts.
+    setPrimitiveSemantics(bot, 'strict');
     rec.attach(bot);
     await bot.waitForTicks(10);
   });

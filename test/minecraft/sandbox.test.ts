@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createMinecraftEnvironment, type MinecraftEnvironment } from '../../envs/minecraft/environment.js';
 import { SkillRuntime } from '../../skills/runtime/runtime.js';
+import { setPrimitiveSemantics } from '../../envs/minecraft/primitives/index.js';
 
 /** Voyager-style skill code, unchanged, through the sandboxed runtime with the environment's endowments. */
 describe('Voyager skill code in the skill runtime against the embedded world', function () {
@@ -51,12 +52,31 @@ describe('Voyager skill code in the skill runtime against the embedded world', f
     assert.equal(after.success, true, after.error);
   });
 
-  it('primitive errors reach the skill as readable errors', async () => {
+  it('by default a missing ingredient is said in chat and the skill goes on, as with Voyager\'s primitives', async () => {
+    const code = `async function needTable(bot) {
+  await craftItem(bot, "wooden_pickaxe", 1);
+  bot.chat("carried on");
+  return "returned";
+}`;
+    const mark = env.recorder.mark();
+    const res = await runtime.run({ code, main: 'return await needTable(bot)', endowments: (signal) => env.sandboxEndowments(signal), timeoutMs: 10_000 });
+    assert.equal(res.ok, true, res.error);
+    assert.equal(res.value, 'returned');
+    const chat = env.recorder.since(mark).filter((e) => e.type === 'chat').map((e) => e.text);
+    assert.ok(chat.some((c) => /^I cannot make wooden_pickaxe because I need: /.test(c)), chat.join(' | '));
+  });
+
+  it('with strict semantics primitive errors reach the skill as readable errors', async () => {
     const code = `async function needTable(bot) {
   await craftItem(bot, "wooden_pickaxe", 1);
 }`;
-    const res = await runtime.run({ code, main: 'await needTable(bot)', endowments: (signal) => env.sandboxEndowments(signal), timeoutMs: 10_000 });
-    assert.equal(res.ok, false);
-    assert.match(res.error!, /cannot craft wooden_pickaxe x1: (need 3 \w+_planks, have \d; )?need 2 stick, have 0/);
+    setPrimitiveSemantics(env.bot, 'strict');
+    try {
+      const res = await runtime.run({ code, main: 'await needTable(bot)', endowments: (signal) => env.sandboxEndowments(signal), timeoutMs: 10_000 });
+      assert.equal(res.ok, false);
+      assert.match(res.error!, /cannot craft wooden_pickaxe x1: (need 3 \w+_planks, have \d; )?need 2 stick, have 0/);
+    } finally {
+      setPrimitiveSemantics(env.bot, env.primitiveSemantics);
+    }
   });
 });

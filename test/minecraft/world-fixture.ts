@@ -40,23 +40,6 @@ export async function joinWorld(world: EmbeddedWorld, username: string, onCreate
   return bot;
 }
 
-/**
- * mineflayer 4.25 reads 1.16 player_info packets as if their action were a bitfield object, but
- * minecraft-data 3.119 decodes it to a string ('add_player'): the tab list stays empty and other
- * players' spawns are dropped. This rewrites the decoded packet into the shape mineflayer expects.
- */
-export function playerInfoShim(bot: Bot): void {
-  bot._client.prependListener('player_info', (p: { action: unknown; data: Array<Record<string, unknown>> }) => {
-    if (typeof p.action !== 'string') return;
-    const action = p.action;
-    p.action = { [action]: true };
-    for (const d of p.data) {
-      if (action === 'add_player') d.player = { name: d.name, properties: d.properties ?? [] };
-      if (d.ping !== undefined) d.latency = d.ping;
-    }
-  });
-}
-
 export async function goNear(bot: Bot, pos: Vec3, range: number, ms = 15000): Promise<void> {
   const { GoalNear } = pathfinderPkg.goals;
   await withTimer(bot.pathfinder.goto(new GoalNear(pos.x, pos.y, pos.z, range)), ms, `${bot.username} reaching ${pos}`);

@@ -5,7 +5,7 @@ import { Vec3 } from 'vec3';
 import { startEmbeddedWorld, MINECRAFT_VERSION, type EmbeddedWorld } from '../../envs/minecraft/server/world.js';
 import { skillforgeGeneration, type ChunkGenerator } from '../../envs/minecraft/server/generator.js';
 import { squidRequire } from '../../envs/minecraft/server/squid.js';
-import { count, goNear, joinWorld, pickUp, playerInfoShim, waitFor } from './world-fixture.js';
+import { count, goNear, joinWorld, pickUp, waitFor } from './world-fixture.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const registry = squidRequire('prismarine-registry')(MINECRAFT_VERSION);
@@ -152,21 +152,10 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
 
   it('serves five bots at once, each walking somewhere and talking', async () => {
     const names = ['p1', 'p2', 'p3', 'p4', 'p5'];
-    // mineflayer 4.25 drops 1.16 player_info packets (minecraft-data now maps their action to a
-    // string it does not expect), so bot.players stays empty: read the tab list off the protocol.
-    const listed = new Map<string, Set<string>>(names.map((n) => [n, new Set<string>()]));
-    const record = (b: Bot, into: Set<string>) =>
-      b._client.on('player_info', (p: { action: unknown; data: Array<{ name?: string }> }) => {
-        const add = p.action === 'add_player' || p.action === 0 || (typeof p.action === 'object' && (p.action as { add_player?: boolean })?.add_player);
-        if (add) for (const d of p.data) if (d.name) into.add(d.name);
-      });
-    const five = await Promise.all(names.map((n) => join(n, (b) => record(b, listed.get(n)!))));
+    // mineflayer reads the tab list (player_info) itself since 4.39: no shim, no protocol reading.
+    const five = await Promise.all(names.map((n) => join(n)));
     // Players who joined earlier learn of later ones as they come; each newcomer gets the full list.
-    const lateList = new Set<string>();
-    const late = await join('p6', (b) => {
-      record(b, lateList);
-      playerInfoShim(b);
-    });
+    const late = await join('p6');
     // Mobs kept wandering while the five logged in: each still got every mob's spawn packet.
     const mobs = (serv().passiveMobs as Array<{ id: number; name: string }>).map((m) => `${m.id}:${m.name}`).sort();
     for (const b of [...five, late]) {
@@ -176,9 +165,8 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
       });
       assert.deepEqual(seen, mobs, `${b.username} misses mobs`);
     }
-    await waitFor(() => names.every((n) => lateList.has(n)) && lateList.has('p6'), 30_000, 'the newcomer to receive the full player list');
-    await waitFor(() => five.every((b) => listed.get(b.username)!.has('p6')), 30_000, 'earlier players to hear of the newcomer');
-    // With player_info decoded as mineflayer expects, the newcomer sees the players already there.
+    await waitFor(() => [...names, 'p6'].every((n) => late.players[n]), 30_000, 'the newcomer to receive the full player list');
+    await waitFor(() => five.every((b) => b.players.p6), 30_000, 'earlier players to hear of the newcomer');
     await waitFor(() => names.every((n) => late.players[n]?.entity), 30_000, 'the newcomer to see the five players');
     assert.equal(late.player?.username, 'p6');
     const heard = new Map<string, Set<string>>(names.map((n) => [n, new Set<string>()]));
@@ -198,6 +186,19 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
     );
     const allHeard = () => names.every((me) => names.every((other) => other === me || heard.get(me)!.has(other)));
     await waitFor(allHeard, 30_000, 'every bot to hear the four others');
+  });
+
+  it('knocks a bot back without breaking its physics (mineflayer reads the 1.16 velocity packet)', async () => {
+    const bot = await join('kb');
+    const player = (serv().players as any[]).find((p) => p.username === 'kb');
+    const start = bot.entity.position.clone();
+    // flying-squid's own knockback path: what a player-vs-player hit or /velocity sends.
+    player.sendVelocity(new Vec3(8, 4, 0), new Vec3(20, 20, 20));
+    await waitFor(() => bot.entity.position.distanceTo(start) > 0.5, 20_000, 'the bot to be pushed');
+    await bot.waitForTicks(20);
+    const p = bot.entity.position;
+    assert.ok([p.x, p.y, p.z].every(Number.isFinite), `position ${p}`);
+    assert.ok(bot.entity.onGround || p.y > 0, 'the bot lands');
   });
 
   it('ends every connected client when the server stops', async () => {

@@ -26,14 +26,66 @@ export interface PrimitiveContext {
   signal?: AbortSignal;
   /** Upper bound applied to every primitive's default time limit (not to explicit `timeoutMs`). */
   maxTimeoutMs?: number;
+  /** Overrides the bot's PrimitiveSemantics for this binding (execute() uses `strict`). */
+  semantics?: PrimitiveSemantics;
 }
 
+/**
+ * How the Voyager-named primitives treat a missing precondition (no item, no block nearby, no
+ * table, a floating position, a missing ingredient or tool):
+ * - `voyager` (default): as Voyager's own primitives do, say why in chat (recorded as a `chat` event
+ *   and a failed `primitive` event, so a critic still sees it) and return normally; after 10 such
+ *   returns of one primitive in one run it throws, as Voyager's do. Voyager's published skills are
+ *   written against this.
+ * - `strict`: reject with a SkillforgeError whose code and hint say what is missing, so the calling
+ *   skill stops at the first missing precondition and its error names the reason.
+ * What Voyager's primitives throw on (unknown names, no furnace, not a fuel, bad arguments, time-outs,
+ * disconnection) rejects in both modes.
+ */
+export type PrimitiveSemantics = 'voyager' | 'strict';
+
+/** Error codes that mean "a precondition is missing": chat-and-return under `voyager` semantics. */
+export const CHAT_AND_RETURN_CODES: ReadonlySet<string> = new Set([
+  'E_MC_MISSING_ITEM',
+  'E_MC_MISSING_INGREDIENTS',
+  'E_MC_NO_TABLE',
+  'E_MC_NOT_FOUND',
+  'E_MC_NEED_TOOL',
+  'E_MC_NO_SUPPORT',
+  'E_MC_OCCUPIED',
+  'E_MC_PLACE_FAILED',
+  'E_MC_CRAFT_FAILED',
+]);
+
+/** Voyager throws after this many chat-and-return failures of one primitive ("failed too many times"). */
+export const MAX_SOFT_FAILURES = 10;
+
 const contexts = new WeakMap<object, PrimitiveContext>();
+const semantics = new WeakMap<object, PrimitiveSemantics>();
+const softFailures = new WeakMap<object, Map<string, number>>();
+/** Feedback lines said per bot, so a soft failure is said in chat only when its primitive did not already. */
+const spoken = new WeakMap<object, number>();
+
+/** Choose how primitives called on this bot treat missing preconditions (see PrimitiveSemantics). */
+export function setPrimitiveSemantics(bot: Bot, mode: PrimitiveSemantics): void {
+  if (mode !== 'voyager' && mode !== 'strict') throw new SkillforgeError('E_INVALID', `primitive semantics must be 'voyager' or 'strict', got ${safeJson(mode)}`);
+  semantics.set(bot, mode);
+}
+
+export function getPrimitiveSemantics(bot: Bot): PrimitiveSemantics {
+  return semantics.get(bot) ?? 'voyager';
+}
+
+/** Start counting chat-and-return failures afresh (Voyager's counters live for one program run). */
+export function resetSoftFailures(bot: Bot): void {
+  softFailures.delete(bot);
+}
 
 /** Set the signal/time cap used by primitives called on this bot (e.g. by skill code in the sandbox). */
 export function setPrimitiveContext(bot: Bot, ctx: PrimitiveContext | null): void {
   if (ctx) contexts.set(bot, ctx);
   else contexts.delete(bot);
+  resetSoftFailures(bot);
 }
 
 export function getPrimitiveContext(bot: Bot): PrimitiveContext | undefined {
@@ -42,6 +94,7 @@ export function getPrimitiveContext(bot: Bot): PrimitiveContext | undefined {
 
 /** Say something in game chat the way Voyager's primitives do, and record it as a `chat` event. */
 export function feedback(bot: Bot, message: string): void {
+  spoken.set(bot, (spoken.get(bot) ?? 0) + 1);
   emitBotEvent(bot, FEEDBACK_EVENT, message);
   if (isConnected(bot)) {
     try {
@@ -100,6 +153,32 @@ export function stopActivity(bot: Bot): void {
   }
 }
 
+/**
+ * Game time as the bot sees it. Vanilla servers and flying-squid both send the time of day every 20
+ * game ticks, so the number of time packets received counts the server's ticks whatever the wall
+ * clock does: on a loaded machine the server ticks slower and a primitive's time limit stretches
+ * with it. Counting starts at the first primitive called on the bot.
+ */
+const clocks = new WeakMap<object, { packets: number }>();
+
+export function gameTicks(bot: Bot): number {
+  let clock = clocks.get(bot);
+  if (!clock) {
+    const c = { packets: 0 };
+    clock = c;
+    clocks.set(bot, c);
+    bot.on('time', () => {
+      c.packets++;
+    });
+  }
+  return clock.packets * TICKS_PER_TIME_PACKET;
+}
+
+const TICKS_PER_TIME_PACKET = 20;
+const MS_PER_TICK = 50;
+/** A time limit stretches with a slow server up to this factor of wall-clock time, then ends anyway. */
+export const MAX_TIMEOUT_STRETCH = 4;
+
 export interface PrimitiveRun {
   /** Fires when the primitive must stop (time-out, abort, disconnect). */
   signal: AbortSignal;
@@ -124,6 +203,12 @@ export async function runPrimitive<T>(
   }
   const ctx = contexts.get(bot);
   const timeoutMs = options?.timeoutMs ?? Math.min(defaultTimeoutMs, ctx?.maxTimeoutMs ?? Infinity);
+  // The limit is counted in game ticks (timeoutMs / 50), so a loaded machine does not turn a slow
+  // server into a failed skill; the wall clock still ends it at MAX_TIMEOUT_STRETCH times the limit,
+  // and never after the run's own cap (the sandbox stops the skill then anyway).
+  const budgetTicks = Math.ceil(timeoutMs / MS_PER_TICK);
+  const hardMs = options?.timeoutMs !== undefined ? timeoutMs * MAX_TIMEOUT_STRETCH : Math.min(timeoutMs * MAX_TIMEOUT_STRETCH, ctx?.maxTimeoutMs ?? Infinity);
+  const mode = ctx?.semantics ?? getPrimitiveSemantics(bot);
   const signals = [options?.signal, ctx?.signal].filter((s): s is AbortSignal => !!s);
   for (const s of signals) if (s.aborted) throw new AbortedError(label, s.reason);
   if (!isConnected(bot)) {
@@ -131,6 +216,8 @@ export async function runPrimitive<T>(
       hint: 'wait for the environment to reconnect, then try again',
     });
   }
+  const ticks0 = gameTicks(bot);
+  const spoken0 = spoken.get(bot) ?? 0;
   const controller = new AbortController();
   const run: PrimitiveRun = {
     signal: controller.signal,
@@ -140,15 +227,25 @@ export async function runPrimitive<T>(
   };
   let kick: string | null = null;
   const started = Date.now();
+  emitBotEvent(bot, NOTE_EVENT, { type: 'primitive-start', text: `${label} running`, data: { label } });
   return new Promise<T>((resolve, reject) => {
     let done = false;
-    const timer = setTimeout(
-      () =>
-        stop(
-          new TimeoutError(label, timeoutMs, 'the world may be missing what this needs (explore first), or allow more time with timeoutMs'),
-        ),
-      timeoutMs,
-    );
+    let timer: NodeJS.Timeout;
+    const expire = () => {
+      const elapsedMs = Date.now() - started;
+      const ticks = gameTicks(bot) - ticks0;
+      // No time packet at all: a server without a day cycle, or one that has stopped; wall clock decides.
+      if (ticks > 0 && ticks < budgetTicks && elapsedMs < hardMs) {
+        const rate = ticks / elapsedMs; // ticks per ms as measured so far
+        const wait = Math.min(hardMs - elapsedMs, Math.max(250, (budgetTicks - ticks) / rate));
+        timer = setTimeout(expire, wait);
+        timer.unref?.();
+        return;
+      }
+      const speed = ticks > 0 ? ` (${ticks} game ticks in ${(elapsedMs / 1000).toFixed(0)} s: the server ran at ${Math.round((100 * ticks * MS_PER_TICK) / elapsedMs)} % speed)` : '';
+      stop(new TimeoutError(label, timeoutMs, `the world may be missing what this needs (explore first), or allow more time with timeoutMs${speed}`));
+    };
+    timer = setTimeout(expire, Math.min(timeoutMs, hardMs));
     timer.unref?.();
     const onAbort = (ev: Event) => stop(new AbortedError(label, (ev.target as AbortSignal).reason));
     for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
@@ -198,10 +295,36 @@ export async function runPrimitive<T>(
         cleanup();
         note(bot, 'primitive', `${label} failed: ${errorMessage(e)}`, { label, ok: false, ms: Date.now() - started });
         stopActivity(bot);
-        reject(e instanceof Error ? e : new SkillforgeError('E_MC_PRIMITIVE', `${label} failed: ${errorMessage(e)}`));
+        const soft = softFailure(bot, label, mode, e, (spoken.get(bot) ?? 0) > spoken0);
+        if (soft) reject(soft);
+        else if (soft === null) resolve(undefined as T);
+        else reject(e instanceof Error ? e : new SkillforgeError('E_MC_PRIMITIVE', `${label} failed: ${errorMessage(e)}`));
       },
     );
   });
+}
+
+/**
+ * Under `voyager` semantics, a missing precondition is said in chat (the primitive already did, or
+ * this does) and the primitive returns: null. The 11th such failure of one primitive in a run rejects
+ * (an Error to throw), as Voyager's counters do. Anything else, or `strict` semantics: undefined
+ * (reject with the original error).
+ */
+function softFailure(bot: Bot, label: string, mode: PrimitiveSemantics, e: unknown, said: boolean): Error | null | undefined {
+  if (mode !== 'voyager' || !(e instanceof SkillforgeError) || !CHAT_AND_RETURN_CODES.has(e.code)) return undefined;
+  const name = label.slice(0, label.indexOf('(') >>> 0 || label.length);
+  let counts = softFailures.get(bot);
+  if (!counts) softFailures.set(bot, (counts = new Map()));
+  const n = (counts.get(name) ?? 0) + 1;
+  counts.set(name, n);
+  if (n > MAX_SOFT_FAILURES) {
+    return new SkillforgeError('E_MC_TOO_MANY_FAILURES', `${name} failed too many times (${n} in this run); the last: ${e.message}`, {
+      hint: 'check the chat log to see what was missing each time',
+      cause: e,
+    });
+  }
+  if (!said) feedback(bot, e.message);
+  return null;
 }
 
 /** Split a trailing PrimitiveOptions object off Voyager-style arguments. */

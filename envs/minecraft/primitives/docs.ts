@@ -8,7 +8,9 @@
 export const MINECRAFT_CODE_API = `// Globals: bot (mineflayer Bot), mcData (minecraft-data of the server version), Vec3,
 // GoalNear, GoalBlock, GoalXZ, GoalNearXZ, GoalY, GoalGetToBlock, GoalFollow, GoalLookAtBlock,
 // GoalPlaceBlock, GoalBreakBlock, GoalCompositeAny, GoalCompositeAll, GoalInvert, Movements.
-// Every function below throws an Error with a readable message when it cannot do its job.
+// When something a function needs is missing (an item, a block nearby, a crafting table, a tool),
+// it says why in the chat and returns, as Voyager's do (or, in strict environments, throws an Error
+// saying why): check the inventory after each step. Unknown names, no furnace and time-outs throw.
 
 // Mine \`count\` blocks named \`name\` within 32 blocks and pick up the drops.
 // Stone needs a wooden_pickaxe, iron_ore a stone_pickaxe, diamond_ore an iron_pickaxe.
@@ -24,7 +26,8 @@ async function craftItem(bot, name, count = 1) {}
 // Example: await smeltItem(bot, "iron_ore", "oak_planks", 1);
 async function smeltItem(bot, itemName, fuelName, count = 1) {}
 
-// Place the block item \`name\` from the inventory at \`position\` (next to a solid block).
+// Place the block item \`name\` from the inventory at \`position\`, against a neighbouring block that is
+// not air (never a crafting table, furnace or chest). Without a position: a free spot near the bot.
 // Example: await placeItem(bot, "crafting_table", bot.entity.position.offset(1, 0, 0));
 async function placeItem(bot, name, position) {}
 

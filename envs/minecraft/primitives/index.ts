@@ -6,7 +6,7 @@
 export { mineBlock, weakestHarvestTool, canHarvest, MINE_RADIUS } from './mineBlock.js';
 export { craftItem, TABLE_RADIUS } from './craftItem.js';
 export { smeltItem, resolveSmeltInput, FURNACE_RADIUS } from './smeltItem.js';
-export { placeItem } from './placeItem.js';
+export { placeItem, canPlaceAgainst } from './placeItem.js';
 export { killMob, MOB_RADIUS } from './killMob.js';
 export { exploreUntil } from './exploreUntil.js';
 export { getItemFromChest, depositItemIntoChest, checkItemInsideChest, CLOSE_CHEST_EVENT, REMOVE_CHEST_EVENT } from './useChest.js';
@@ -15,12 +15,17 @@ export {
   runPrimitive,
   setPrimitiveContext,
   getPrimitiveContext,
+  setPrimitiveSemantics,
+  getPrimitiveSemantics,
+  gameTicks,
+  CHAT_AND_RETURN_CODES,
   feedback,
   note,
   stopActivity,
   isConnected,
   type PrimitiveOptions,
   type PrimitiveContext,
+  type PrimitiveSemantics,
   type PrimitiveRun,
 } from './context.js';
 export { MINECRAFT_CODE_API } from './docs.js';

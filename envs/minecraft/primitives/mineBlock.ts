@@ -84,12 +84,13 @@ export async function mineBlock(bot: Bot, name: string, count: number = 1, optio
       hint: close.length ? `did you mean ${close.join(', ')}?` : 'use Minecraft block ids such as oak_log, stone, iron_ore',
     });
   }
-  const needed = weakestHarvestTool(bot, blockType);
-  if (needed && !canHarvest(bot, blockType)) {
-    feedback(bot, `I need at least a ${needed} to mine ${name}!`);
-    throw new SkillforgeError('E_MC_NEED_TOOL', `need a ${needed} to mine ${name}`, { hint: `craft a ${needed} first (craftItem)` });
-  }
   await runPrimitive(bot, `mineBlock(${name}, ${count})`, 20_000 + 15_000 * count, options, async (run) => {
+    // Inside the primitive, so `voyager` semantics turn it into chat-and-return like the others.
+    const needed = weakestHarvestTool(bot, blockType);
+    if (needed && !canHarvest(bot, blockType)) {
+      feedback(bot, `I need at least a ${needed} to mine ${name}!`);
+      throw new SkillforgeError('E_MC_NEED_TOOL', `need a ${needed} to mine ${name}`, { hint: `craft a ${needed} first (craftItem)` });
+    }
     let mined = 0;
     const failed = new Set<string>();
     let lastError: unknown = null;

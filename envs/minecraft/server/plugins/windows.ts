@@ -719,6 +719,9 @@ export class PlayerWindows {
     } catch {
       return false;
     }
+    // Vanilla 1.12-1.16.5 expects an empty item in a quick-move (shift) click, and mineflayer >= 4.39
+    // sends one; older clients send the moved stack. An empty one claims nothing to check.
+    if (p.mode === 1 && !claimed) return false;
     const shown = view[p.slot] ?? null;
     if (!claimed || !shown) return !!claimed !== !!shown;
     return claimed.type !== shown.type || claimed.count !== shown.count;
