@@ -194,7 +194,8 @@ export class MinecraftEnvironment implements Environment {
       const work = (async () => {
         bot = await this.connection.ready(Math.min(timeoutMs, 30_000), controller.signal);
         // One call, one outcome: a missing precondition is a failed call whatever the skill semantics.
-        setPrimitiveContext(bot, { signal: controller.signal, maxTimeoutMs: timeoutMs, semantics: 'strict' });
+        // An explicit time limit is the primitive's own; without one, primitives keep their defaults (capped).
+        setPrimitiveContext(bot, { signal: controller.signal, maxTimeoutMs: timeoutMs, semantics: 'strict', ...(options.timeoutMs !== undefined ? { timeoutMs } : {}) });
         return this.dispatch(bot, call.skill, args);
       })();
       const result = await withTimeout(work, timeoutMs, call.skill, { signal: controller.signal });
@@ -336,7 +337,7 @@ export class MinecraftEnvironment implements Environment {
   }
 
   private sandboxOptions(primitive: { signal: AbortSignal } | undefined) {
-    return { primitive, recentEvents: (since: number) => this.recentEvents(since), freeSpot: freeSpotNextTo };
+    return { primitive, recentEvents: (since: number) => this.recentEvents(since) };
   }
 
   /**
@@ -469,31 +470,6 @@ async function sleepTicks(bot: Bot | null): Promise<void> {
     const t = setTimeout(r, bot ? 200 : 0);
     t.unref?.();
   });
-}
-
-/** An air block next to the bot, on solid ground, not where the bot stands: where placeItem puts things by default. */
-export function freeSpotNextTo(bot: Bot): Vec3 {
-  const feet = bot.entity.position.floored();
-  const solid = (p: Vec3) => {
-    const b = bot.blockAt(p);
-    return !!b && b.boundingBox === 'block';
-  };
-  const free = (p: Vec3) => {
-    const b = bot.blockAt(p);
-    return !!b && (b.name === 'air' || b.name === 'cave_air' || b.name === 'grass' || b.name === 'tall_grass');
-  };
-  for (let r = 1; r <= 3; r++) {
-    for (const dy of [0, 1, -1]) {
-      for (let dx = -r; dx <= r; dx++) {
-        for (let dz = -r; dz <= r; dz++) {
-          if (Math.max(Math.abs(dx), Math.abs(dz)) !== r) continue;
-          const p = feet.offset(dx, dy, dz);
-          if (free(p) && solid(p.offset(0, -1, 0)) && free(p.offset(0, 1, 0))) return p;
-        }
-      }
-    }
-  }
-  throw new SkillforgeError('E_MC_NO_SUPPORT', 'no free spot with solid ground next to the bot', { hint: 'move to open ground or give a position' });
 }
 
 /**

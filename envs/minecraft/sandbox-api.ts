@@ -113,8 +113,6 @@ export interface MinecraftSandboxOptions {
   primitive?: PrimitiveOptions;
   /** Events for the skill's bounded queue (chat, damage, ...). */
   recentEvents?: (since: number) => EnvEvent[];
-  /** Where explored positions default to when placeItem gets none. */
-  freeSpot?: (bot: Bot) => Vec3;
 }
 
 export function minecraftSandboxApi(bot: Bot, signal: AbortSignal, options: MinecraftSandboxOptions = {}): SandboxApi {
@@ -130,7 +128,8 @@ export function minecraftSandboxApi(bot: Bot, signal: AbortSignal, options: Mine
     mineBlock: call(args([NAME, COUNT(64)], 1), ([name, count]) => mineBlock(bot, name, count ?? 1, o)),
     craftItem: call(args([NAME, COUNT(576)], 1), ([name, count]) => craftItem(bot, name, count ?? 1, o)),
     smeltItem: call(args([NAME, NAME, COUNT(64)], 2), ([item, fuel, count]) => smeltItem(bot, item, fuel, count ?? 1, o)),
-    placeItem: call(args([NAME, POS], 1), ([name, p]) => placeItem(bot, name, p ? new Vec3(p.x, p.y, p.z) : (options.freeSpot?.(bot) ?? bot.entity.position.offset(1, 0, 0).floored()), o)),
+    // Without a position placeItem chooses the spot itself (searching further, digging one out if needed).
+    placeItem: call(args([NAME, POS], 1), ([name, p]) => placeItem(bot, name, p ? new Vec3(p.x, p.y, p.z) : undefined, o)),
     killMob: call(args([NAME, { type: 'number', exclusiveMinimum: 0, maximum: 300 }], 1), ([mob, timeout]) => killMob(bot, mob, timeout ?? 300, o)),
     exploreStep: call(
       args([{ type: 'object', properties: { x: { enum: [-1, 0, 1] }, y: { enum: [-1, 0, 1] }, z: { enum: [-1, 0, 1] } }, required: ['x', 'y', 'z'] }, { type: 'number', exclusiveMinimum: 0, maximum: 5 }], 2),

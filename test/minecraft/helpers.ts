@@ -4,6 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Bot } from 'mineflayer';
+import type { Vec3 } from 'vec3';
 import { freePort } from '../../core/net.js';
 
 export interface TestWorld {
@@ -47,3 +49,29 @@ export async function startTestWorld(opts: { seed?: number; plain?: boolean; por
     },
   };
 }
+
+/** An air block next to the bot, on solid ground, not where the bot stands: a spot for a test to place something. */
+export function freeSpotNextTo(bot: Bot): Vec3 {
+  const feet = bot.entity.position.floored();
+  const solid = (p: Vec3) => {
+    const b = bot.blockAt(p);
+    return !!b && b.boundingBox === 'block';
+  };
+  const free = (p: Vec3) => {
+    const b = bot.blockAt(p);
+    return !!b && (b.name === 'air' || b.name === 'cave_air' || b.name === 'grass' || b.name === 'tall_grass');
+  };
+  for (let r = 1; r <= 3; r++) {
+    for (const dy of [0, 1, -1]) {
+      for (let dx = -r; dx <= r; dx++) {
+        for (let dz = -r; dz <= r; dz++) {
+          if (Math.max(Math.abs(dx), Math.abs(dz)) !== r) continue;
+          const p = feet.offset(dx, dy, dz);
+          if (free(p) && solid(p.offset(0, -1, 0)) && free(p.offset(0, 1, 0))) return p;
+        }
+      }
+    }
+  }
+  throw new Error('no free spot with solid ground next to the bot');
+}
+

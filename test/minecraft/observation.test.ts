@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Vec3 } from 'vec3';
-import { createMinecraftEnvironment, freeSpotNextTo, type MinecraftEnvironment } from '../../envs/minecraft/environment.js';
+import { createMinecraftEnvironment, type MinecraftEnvironment } from '../../envs/minecraft/environment.js';
+import { freeSpotNextTo } from './helpers.js';
 import { inventoryCounts } from '../../envs/minecraft/events.js';
 import {
   MINECRAFT_FEATURE_NAMES,

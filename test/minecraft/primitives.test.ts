@@ -14,8 +14,7 @@ import {
   setPrimitiveSemantics,
   smeltItem,
 } from '../../envs/minecraft/primitives/index.js';
-import { freeSpotNextTo } from '../../envs/minecraft/environment.js';
-import { startTestWorld, type TestWorld } from './helpers.js';
+import { freeSpotNextTo, startTestWorld, type TestWorld } from './helpers.js';
 
 async function give(bot: Bot, item: string, count: number): Promise<void> {
   const before = inventoryCounts(bot)[item] ?? 0;
