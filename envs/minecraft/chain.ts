@@ -53,7 +53,7 @@ const DIRECTIONS = [
 
 /**
  * Run `calls` in order, stopping at the first failure. When mineBlock reports that the block is not
- * within reach, explore (up to `maxExplorations` times, `exploreSeconds` each, turning 90° each time)
+ * within reach, or runs out of time getting to it, explore (up to `maxExplorations` times, `exploreSeconds` each, turning 90° each time)
  * until it is, then retry — what a Voyager agent does with exploreUntil.
  */
 export async function runChain(
@@ -73,7 +73,9 @@ export async function runChain(
   };
   for (const call of calls) {
     let out = record(call, await env.execute(call, { timeoutMs: options.stepTimeoutMs ?? 90_000, signal: options.signal }));
-    while (!out.success && call.skill === 'mineBlock' && /^no \S+ within \d+ blocks/.test(out.error ?? '') && explorations < maxExplorations) {
+    // Not in reach, or the way to it did not work out in time (an ore behind water, a path the
+    // pathfinder keeps failing on): explore elsewhere and try again, as a Voyager agent would.
+    while (!out.success && call.skill === 'mineBlock' && /^no \S+ within \d+ blocks|timed out after/.test(out.error ?? '') && explorations < maxExplorations) {
       const dir = DIRECTIONS[explorations % DIRECTIONS.length]!;
       explorations++;
       const explore: SkillCall = { skill: 'exploreUntil', args: { direction: dir, maxTime: options.exploreSeconds ?? 30, untilBlock: String(call.args.name) } };

@@ -194,8 +194,7 @@ export class MinecraftEnvironment implements Environment {
       const work = (async () => {
         bot = await this.connection.ready(Math.min(timeoutMs, 30_000), controller.signal);
         // One call, one outcome: a missing precondition is a failed call whatever the skill semantics.
-        // An explicit time limit is the primitive's own; without one, primitives keep their defaults (capped).
-        setPrimitiveContext(bot, { signal: controller.signal, maxTimeoutMs: timeoutMs, semantics: 'strict', ...(options.timeoutMs !== undefined ? { timeoutMs } : {}) });
+        setPrimitiveContext(bot, { signal: controller.signal, maxTimeoutMs: timeoutMs, semantics: 'strict' });
         return this.dispatch(bot, call.skill, args);
       })();
       const result = await withTimeout(work, timeoutMs, call.skill, { signal: controller.signal });

@@ -26,11 +26,6 @@ export interface PrimitiveContext {
   signal?: AbortSignal;
   /** Upper bound applied to every primitive's default time limit (not to explicit `timeoutMs`). */
   maxTimeoutMs?: number;
-  /**
-   * The time limit itself, for a caller that chose one (execute() with an explicit timeoutMs): a
-   * planner that allows 90 s for a step means 90 s, not the primitive's shorter default.
-   */
-  timeoutMs?: number;
   /** Overrides the bot's PrimitiveSemantics for this binding (execute() uses `strict`). */
   semantics?: PrimitiveSemantics;
 }
@@ -207,7 +202,7 @@ export async function runPrimitive<T>(
     throw new SkillforgeError('E_INVALID', `${label}: the first argument must be the mineflayer bot`);
   }
   const ctx = contexts.get(bot);
-  const timeoutMs = options?.timeoutMs ?? ctx?.timeoutMs ?? Math.min(defaultTimeoutMs, ctx?.maxTimeoutMs ?? Infinity);
+  const timeoutMs = options?.timeoutMs ?? Math.min(defaultTimeoutMs, ctx?.maxTimeoutMs ?? Infinity);
   // The limit is counted in game ticks (timeoutMs / 50), so a loaded machine does not turn a slow
   // server into a failed skill; the wall clock still ends it at MAX_TIMEOUT_STRETCH times the limit,
   // and never after the run's own cap (the sandbox stops the skill then anyway).
