@@ -78,12 +78,7 @@ export async function runChain(
     while (!out.success && call.skill === 'mineBlock' && /^no \S+ within \d+ blocks|timed out after/.test(out.error ?? '') && explorations < maxExplorations) {
       const dir = DIRECTIONS[explorations % DIRECTIONS.length]!;
       explorations++;
-      // Not found: walk until one is in sight. Found but not reached in time: walk away for a while
-      // whatever is in sight, so the next try starts elsewhere and picks other blocks.
-      const timedOut = /timed out after/.test(out.error ?? '');
-      const explore: SkillCall = timedOut
-        ? { skill: 'exploreUntil', args: { direction: dir, maxTime: 8 } }
-        : { skill: 'exploreUntil', args: { direction: dir, maxTime: options.exploreSeconds ?? 30, untilBlock: String(call.args.name) } };
+      const explore: SkillCall = { skill: 'exploreUntil', args: { direction: dir, maxTime: options.exploreSeconds ?? 30, untilBlock: String(call.args.name) } };
       record(explore, await env.execute(explore, { timeoutMs: (options.exploreSeconds ?? 30) * 1000 + 10_000, signal: options.signal }));
       out = record(call, await env.execute(call, { timeoutMs: options.stepTimeoutMs ?? 90_000, signal: options.signal }));
     }

@@ -122,7 +122,7 @@ export async function mineBlock(bot: Bot, name: string, count: number = 1, optio
       const target = candidates[0]!;
       try {
         const before = countOf(bot, drops);
-        await collectWithin(bot, target, name);
+        await bot.collectBlock.collect(target, { ignoreNoPath: true });
         run.check();
         const after = bot.blockAt(target.position);
         if (after && after.type === blockType.id) throw new Error(`the ${name} at ${target.position} is still there`);
@@ -148,28 +148,5 @@ export async function mineBlock(bot: Bot, name: string, count: number = 1, optio
         }
       }
     }
-  });
-}
-
-/** Game ticks (20 a second) one block may take to reach and dig before the next candidate is tried. */
-const TICKS_PER_TARGET = 240;
-
-/**
- * collectBlock's collect(), abandoned after TICKS_PER_TARGET game ticks: the pathfinder can keep
- * failing on one path (an ore behind water, an overhang) without ever rejecting, which used to spend
- * mineBlock's whole time limit on one block while other candidates were in reach.
- */
-async function collectWithin(bot: Bot, target: Block, name: string): Promise<void> {
-  let stuck = false;
-  const collecting = bot.collectBlock.collect(target, { ignoreNoPath: true });
-  const limit = bot.waitForTicks(TICKS_PER_TARGET).then(() => {
-    stuck = true;
-  });
-  await Promise.race([collecting, limit]);
-  if (!stuck) return;
-  collecting.catch(() => {}); // cancelled below: its rejection is expected
-  await bot.collectBlock.cancelTask().catch(() => {});
-  throw new SkillforgeError('E_MC_DIG_FAILED', `could not reach and dig the ${name} at ${target.position} within ${TICKS_PER_TARGET / 20} s of game time`, {
-    hint: 'another one may be easier to reach',
   });
 }
