@@ -9,6 +9,17 @@
 // signals and exit codes its callers rely on, and a SIGKILL would orphan the real one.)
 import { register } from 'tsx/esm/api';
 
+// Node 20 is end-of-life and its ABI does not match the native addons (better-sqlite3 13 crashes on
+// it): say so and what to run instead, before anything native loads.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  process.stderr.write(
+    `skillforge: Node ${process.versions.node} is not supported; it needs Node 24 or 26 (the LTS lines).\n` +
+      '  hint: install Node 26, or run through the pinned build: scripts/with-node.sh 26 npm ci && scripts/with-node.sh 26 npm start\n',
+  );
+  process.exit(1);
+}
+
 register();
 const { main } = await import('./cli.ts');
 await main(process.argv);
