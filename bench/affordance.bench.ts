@@ -37,7 +37,7 @@ import { expandRows } from '../agents/affordance/onnx-model.js';
 import { auc } from '../agents/affordance/metrics.js';
 import { OnnxGraphBuilder, attr, encodeModel } from '../core/onnx.js';
 import { KitchenEnvironment } from '../envs/kitchen/index.js';
-import { groundArguments } from '../agents/saycan/candidates.js';
+import { groundArguments } from '../agents/act/grounding.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const min = (xs: number[]) => Math.min(...xs);

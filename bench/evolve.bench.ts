@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { minePatterns, SkillEvolver, trajectoriesFromMemory, type EvolveEvent, type Trajectory } from '../agents/evolve/index.js';
-import { sandboxSkillRunner } from '../agents/saycan/skill-runner.js';
+import { sandboxSkillRunner } from '../agents/act/skill-runner.js';
 import { KitchenEnvironment } from '../envs/kitchen/index.js';
 import { kitchenTaskPlanner, kitchenTasks } from '../envs/kitchen/task-planner.js';
 import { EpisodicMemory } from '../memory/episodic.js';

@@ -17,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { groundPrimitives } from '../agents/saycan/candidates.js';
+import { groundPrimitives } from '../agents/act/grounding.js';
 import { KitchenEnvironment } from '../envs/kitchen/index.js';
 import { Ros2Environment } from '../robots/environment.js';
 import { builtinProfilePath, loadProfile } from '../robots/profile.js';

@@ -13,7 +13,8 @@
  *
  * Run: node --import tsx bench/saycan.bench.ts
  */
-import { groundPrimitives, rankCandidates, SayCanAgent, type Candidate } from '../agents/saycan/index.js';
+import { rankCandidates, SayCanAgent } from '../agents/saycan/index.js';
+import { groundPrimitives, type Candidate } from '../agents/act/grounding.js';
 import { combinePreconditions } from '../agents/affordance/preconditions.js';
 import type { AffordanceModel } from '../agents/affordance/model.js';
 import type { LanguageModel, OptionScores } from '../agents/llm/model.js';

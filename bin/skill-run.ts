@@ -16,8 +16,8 @@
 import { SkillforgeError, errorMessage } from '../core/errors.js';
 import type { JsonValue } from '../core/types.js';
 import { assertValid } from '../core/validate.js';
-import { sandboxSkillRunner } from '../agents/saycan/skill-runner.js';
-import type { SkillSource } from '../agents/voyager/program.js';
+import { sandboxSkillRunner } from '../agents/act/skill-runner.js';
+import type { SkillSource } from '../agents/act/program.js';
 import type { Environment } from '../envs/environment.js';
 import type { LogLine, RunResult, SkillRuntime } from '../skills/runtime/runtime.js';
 import type { Skill } from '../skills/skill.js';

@@ -32,7 +32,7 @@ import { SkillRuntime } from '../skills/runtime/runtime.js';
 import type { Skill } from '../skills/skill.js';
 import { compositeOf } from '../agents/evolve/composite.js';
 import { verifyComposite } from '../agents/evolve/verify.js';
-import { sandboxSkillRunner } from '../agents/saycan/skill-runner.js';
+import { sandboxSkillRunner } from '../agents/act/skill-runner.js';
 import { KitchenPlanWriter } from './kitchen-writer.js';
 import type { EpisodeBatchSpec, FleetTaskSpec, LearnTaskSpec, VerifyBatchSpec } from './tasks.js';
 

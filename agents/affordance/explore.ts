@@ -18,7 +18,8 @@ import { Random } from '../../core/random.js';
 import type { SkillCall } from '../../core/types.js';
 import type { Environment } from '../../envs/environment.js';
 import type { AttemptInput } from '../../memory/episodic.js';
-import { groundArguments } from '../saycan/candidates.js';
+import { groundArguments } from '../act/grounding.js';
+import { attemptRecord } from '../act/attempt.js';
 
 export interface ExploreOptions {
   /** A fresh environment for each episode (closed after it). */
@@ -80,17 +81,9 @@ export async function exploreRandomly(options: ExploreOptions): Promise<ExploreS
           if (feasible.length) call = rng.pick(feasible);
         }
         const outcome = await env.execute(call);
-        batch.push({
-          agent: options.agent ?? 'random-explorer',
-          env: env.kind,
-          task: options.task ?? 'random exploration',
-          features: Float32Array.from(observation.features),
-          featureNames: observation.featureNames,
-          call,
-          outcome: { success: outcome.success, error: outcome.error ?? null, durationMs: outcome.durationMs },
-          episode: `${prefix}${episode}`,
-          step,
-        });
+        // A copy of the features: an environment may reuse its observation buffer.
+        const seen = { features: Float32Array.from(observation.features), featureNames: observation.featureNames };
+        batch.push(attemptRecord({ agent: options.agent ?? 'random-explorer', env, task: options.task ?? 'random exploration', observation: seen, call, outcome, episode: `${prefix}${episode}`, step }));
         const s = (stats.perSkill[call.skill] ??= { attempts: 0, successes: 0 });
         s.attempts++;
         if (outcome.success) {

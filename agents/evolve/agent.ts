@@ -24,8 +24,9 @@ import { Random } from '../../core/random.js';
 import type { JsonValue, Observation, Outcome, SkillCall } from '../../core/types.js';
 import type { Environment, Task } from '../../envs/environment.js';
 import type { SkillStats, Skill } from '../../skills/skill.js';
-import type { AttemptSink, SkillRunner } from '../saycan/agent.js';
-import { groundArguments } from '../saycan/candidates.js';
+import { attemptRecord, type AttemptSink } from '../act/attempt.js';
+import type { SkillRunner } from '../act/skill-runner.js';
+import { groundArguments } from '../act/grounding.js';
 import { compositeOf, expansions, matchPrefix, type CompositeSpec } from './composite.js';
 import { selectUct, type ArmStats } from './uct.js';
 
@@ -224,17 +225,7 @@ export class EvolvingAgent {
       const s = this.primitiveStats.get(call.skill) ?? { successes: 0, attempts: 0 };
       this.primitiveStats.set(call.skill, { successes: s.successes + (outcome.success ? 1 : 0), attempts: s.attempts + 1 });
     }
-    memory?.append({
-      agent: this.options.agent ?? 'evolve',
-      env: env.kind,
-      task: task.description,
-      features: observation.features,
-      featureNames: observation.featureNames,
-      call,
-      outcome: { success: outcome.success, error: outcome.error ?? null, durationMs: outcome.durationMs },
-      episode,
-      step,
-    });
+    memory?.append(attemptRecord({ agent: this.options.agent ?? 'evolve', env, task: task.description, observation, call, outcome, episode, step }));
     return outcome;
   }
 }

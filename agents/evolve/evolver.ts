@@ -30,7 +30,7 @@ import type { EpisodicMemory } from '../../memory/episodic.js';
 import type { SkillLibrary } from '../../skills/library.js';
 import type { Skill } from '../../skills/skill.js';
 import { announceSkill, type MessageBus } from '../bus.js';
-import type { SkillRunner } from '../saycan/agent.js';
+import type { SkillRunner } from '../act/skill-runner.js';
 import { specSignature } from './abstraction.js';
 import { EvolvingAgent, type EpisodeResult, type EvolveStep, type Planner } from './agent.js';
 import { compileComposite, compositeOf, draftSkill, type CallStyle, type CompositeSpec } from './composite.js';

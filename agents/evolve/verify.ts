@@ -15,8 +15,8 @@ import { Random } from '../../core/random.js';
 import type { JsonValue } from '../../core/types.js';
 import type { Environment } from '../../envs/environment.js';
 import type { Skill } from '../../skills/skill.js';
-import type { SkillRunner } from '../saycan/agent.js';
-import { groundArguments } from '../saycan/candidates.js';
+import type { SkillRunner } from '../act/skill-runner.js';
+import { groundArguments } from '../act/grounding.js';
 import { bindCall, compositeOf } from './composite.js';
 
 export type EnvFactory = (trial: number) => Environment | Promise<Environment>;

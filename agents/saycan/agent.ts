@@ -13,28 +13,22 @@ import { randomUUID } from 'node:crypto';
 import { SkillforgeError, errorMessage } from '../../core/errors.js';
 import type { JsonValue, Observation, Outcome, SkillCall } from '../../core/types.js';
 import type { CheckResult, Environment, Task } from '../../envs/environment.js';
-import type { AttemptInput } from '../../memory/episodic.js';
 import type { Skill } from '../../skills/skill.js';
 import type { AffordanceModel } from '../affordance/model.js';
 import { combinePreconditions } from '../affordance/preconditions.js';
 import type { LanguageModel, ScoreMethod, UsageCounters } from '../llm/model.js';
 import { loadPrompt } from '../llm/prompts.js';
-import { groundPrimitives, groundSkills, type Candidate } from './candidates.js';
+import { groundPrimitives, groundSkills, type Candidate } from '../act/grounding.js';
 import { checkSay, rankCandidates, type ScoredCandidate } from './decision.js';
 import { interruptionReason } from '../interruption.js';
+import { attemptRecord, type AttemptSink } from '../act/attempt.js';
+import type { SkillRunner } from '../act/skill-runner.js';
 
 /** Where retrieved skills come from (SkillLibrary fits). */
 export interface SkillSource {
   search(text: string, k: number, filter?: { env?: string }): Promise<{ skill: Skill; score: number }[]>;
 }
 
-/** Runs a library skill (its code) against the environment, e.g. through the sandboxed runtime. */
-export type SkillRunner = (skill: Skill, args: Record<string, JsonValue>, context: { env: Environment; signal?: AbortSignal }) => Promise<Outcome>;
-
-/** Where attempts are recorded (EpisodicMemory fits). */
-export interface AttemptSink {
-  append(input: AttemptInput): unknown;
-}
 
 export interface SayCanOptions {
   env: Environment;
@@ -214,16 +208,6 @@ export class SayCanAgent {
   }
 
   private remember(task: string, observation: Observation, call: SkillCall, outcome: Outcome, episode: string, step: number): void {
-    this.options.memory?.append({
-      agent: this.options.agent ?? 'saycan',
-      env: this.options.env.kind,
-      task,
-      features: observation.features,
-      featureNames: observation.featureNames,
-      call,
-      outcome: { success: outcome.success, error: outcome.error ?? null, durationMs: outcome.durationMs },
-      episode,
-      step,
-    });
+    this.options.memory?.append(attemptRecord({ agent: this.options.agent ?? 'saycan', env: this.options.env, task, observation, call, outcome, episode, step }));
   }
 }

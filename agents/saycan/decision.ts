@@ -4,7 +4,7 @@
  * the choice. (Can itself is combined in agents/affordance/preconditions.ts.)
  */
 import { SkillforgeError } from '../../core/errors.js';
-import type { Candidate } from './candidates.js';
+import type { Candidate } from '../act/grounding.js';
 
 export interface ScoredCandidate extends Candidate {
   /** The language model's probability that this is the useful next step. */

@@ -5,6 +5,5 @@ export * from './skill-writer.js';
 export * from './critic.js';
 export * from './describe.js';
 export * from './offline-planner.js';
-export * from './program.js';
 export * from './state.js';
 export * from './team.js';

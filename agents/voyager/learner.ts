@@ -26,7 +26,6 @@ import type { SkillLibrary } from '../../skills/library.js';
 import type { Skill } from '../../skills/skill.js';
 import { parseSkillCode } from '../../skills/code.js';
 import type { SkillRuntime } from '../../skills/runtime/runtime.js';
-import { isolationFor } from '../../skills/runtime/provenance.js';
 import type { EpisodicMemory } from '../../memory/episodic.js';
 import { errorMessage } from '../../core/errors.js';
 import { AttemptInterrupted, interruptionReason, throwIfInterrupted } from '../interruption.js';
@@ -34,7 +33,8 @@ import { StructuredOutputError, isModelOutage } from '../llm/errors.js';
 import type { Curriculum, ProposedTask } from './curriculum.js';
 import type { PreviousRound, SkillWriter, WrittenSkill } from './skill-writer.js';
 import type { Critic, Verdict } from './critic.js';
-import { collectProgram } from './program.js';
+import { runSkillCode, type SkillCode } from '../act/skill-runner.js';
+import { attemptRecord } from '../act/attempt.js';
 import { emptyState, loadState, saveState, type LearnerState } from './state.js';
 
 export type LearnerEvent =
@@ -180,7 +180,7 @@ export class VoyagerLearner {
     const learnedForTask = usable.find((s) => s.provenance.source === TASK_SOURCE + task.description);
     if (learnedForTask) {
       this.emit({ type: 'reuse', skill: learnedForTask.name });
-      const { verdict, error } = await this.runAndJudge(task, learnedForTask.code, learnedForTask.name, 0, signal);
+      const { verdict, error } = await this.runAndJudge(task, learnedForTask, 0, signal);
       if (verdict.success) {
         await this.verifyLocally(learnedForTask);
         return this.finish({ task: task.description, success: true, rounds: 0, skill: learnedForTask.name, reused: true });
@@ -224,7 +224,7 @@ export class VoyagerLearner {
         if (skill) written = { ...written, name: skill.name, code: skill.code };
       }
       this.emit({ type: 'round', round, skill: written.name });
-      const { verdict, error, events, durationMs } = await this.runAndJudge(task, written.code, written.name, round, signal);
+      const { verdict, error, events, durationMs } = await this.runAndJudge(task, { name: written.name, code: written.code }, round, signal);
       if (verdict.success) {
         if (written.reused) {
           return this.finish({ task: task.description, success: true, rounds: round, skill: written.name, reused: true });
@@ -238,35 +238,21 @@ export class VoyagerLearner {
     return this.finish({ task: task.description, success: false, rounds: this.o.maxRounds, reused: false, error: lastError });
   }
 
-  /** Run `code` (plus the library skills it calls) in the sandbox, then ask the critic. */
-  private async runAndJudge(task: ProposedTask, code: string, name: string, round: number, signal?: AbortSignal) {
+  /**
+   * Run a skill (acting: the same runner and binding rule SayCan and evolution use; a written skill's
+   * library calls come with it) in the sandbox, then ask the critic.
+   */
+  private async runAndJudge(task: ProposedTask, skill: SkillCode, round: number, signal?: AbortSignal) {
     const { env, library, runtime } = this.o;
-    const parsed = parseSkillCode(code, name);
-    const called: Skill[] = [];
-    for (const callee of parsed.calls) {
-      if (callee === name || this.primitiveNames.has(callee)) continue;
-      const skill = await library.get(callee);
-      if (skill) called.push(skill);
-    }
-    const deps = await collectProgram(library, called, this.primitiveNames);
+    const { name, code } = skill;
     const since = Date.now();
-    const result = await runtime.run({
-      code: `${deps.code}\n\n${code}`,
-      // Parameters are filled from the endowments by name: Voyager skills take `bot`.
-      main: `return await ${name}(${parsed.params.map((p) => (/^[A-Za-z_$][\w$]*$/.test(p) ? `typeof ${p} === 'undefined' ? undefined : ${p}` : 'undefined')).join(', ')})`,
-      endowments: (runSignal) => env.sandboxEndowments(runSignal),
-      timeoutMs: this.o.skillTimeoutMs,
-      // Library skills imported or written by other agents put the program in the child process.
-      isolation: isolationFor(deps.skills, this.o.agent),
-      signal,
-      filename: `${name}.js`,
-    });
+    const outcome = await runSkillCode(runtime, library, skill, {}, { env, signal }, { timeoutMs: this.o.skillTimeoutMs, agent: this.o.agent });
     // Aborted or cut off by a server restart: the run says nothing about the skill. Nothing is
     // judged or recorded (memory, library statistics); the task is retried.
     throwIfInterrupted(env, since, signal);
     const observation = await env.observe();
-    const events = [...(env.recentEvents?.(since).map((e) => e.text) ?? []), ...result.logs.map((l) => l.text)];
-    const error = result.ok ? undefined : result.error;
+    const events = [...(env.recentEvents?.(since).map((e) => e.text) ?? []), ...outcome.events.map((e) => e.text)];
+    const error = outcome.success ? undefined : outcome.error;
     let verdict: Verdict;
     try {
       verdict = await this.o.critic.judge({ task, observation, events, error });
@@ -277,20 +263,14 @@ export class VoyagerLearner {
       throw err;
     }
     this.emit({ type: 'verdict', round, verdict, error });
-    await this.o.memory?.append({
-      agent: this.o.agent,
-      env: env.kind,
-      task: task.description,
-      features: observation.features,
-      featureNames: observation.featureNames,
-      call: { skill: name, args: {} },
-      outcome: { success: verdict.success, error: error ?? (verdict.success ? null : verdict.critique), durationMs: result.durationMs },
-    });
+    // The critic's verdict is the outcome remembered: a run that returned is not yet a task done.
+    const judged = { success: verdict.success, error: error ?? (verdict.success ? undefined : verdict.critique), durationMs: outcome.durationMs };
+    await this.o.memory?.append(attemptRecord({ agent: this.o.agent, env, task: task.description, observation, call: { skill: name, args: {} }, outcome: judged }));
     const existing = await library.get(name);
     if (existing && existing.code === code) {
-      await library.record(name, { success: verdict.success, durationMs: result.durationMs, error: error ?? undefined });
+      await library.record(name, { success: verdict.success, durationMs: outcome.durationMs, error: error ?? undefined });
     }
-    return { verdict, error, events, durationMs: result.durationMs };
+    return { verdict, error, events, durationMs: outcome.durationMs };
   }
 
   private async store(written: WrittenSkill, task: ProposedTask, durationMs: number): Promise<void> {

@@ -75,7 +75,7 @@ export function register(program: Command): void {
       const [{ llmConfigured, languageModelFromCommand }, evolve, { sandboxSkillRunner }, kitchen, planning, { SkillLibrary }, { SkillRuntime }, { EpisodicMemory }] = await Promise.all([
         import('../../agents/llm/cli-options.js'),
         import('../../agents/evolve/index.js'),
-        import('../../agents/saycan/skill-runner.js'),
+        import('../../agents/act/skill-runner.js'),
         import('../../envs/kitchen/index.js'),
         import('../../envs/kitchen/task-planner.js'),
         import('../../skills/library.js'),

@@ -231,7 +231,7 @@ export function register(program: Command): void {
             });
           }
           (model as import('../kitchen-planner-say.js').KitchenPlannerSay).setGoal(goal as import('../../envs/kitchen/goals.js').KitchenGoal);
-          const { groundPrimitives } = await import('../../agents/saycan/candidates.js');
+          const { groundPrimitives } = await import('../../agents/act/grounding.js');
           for (const c of groundPrimitives(env.primitives())) plannerCalls.set(c.text, c.call);
           plannerCalls.set('done', { skill: 'done', args: {} });
         }

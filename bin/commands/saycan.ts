@@ -87,7 +87,7 @@ export function register(program: Command): void {
         library = await SkillLibrary.open(dataPaths(dataDir).library);
         runtime = new SkillRuntime();
       }
-      const runSkill = library && runtime ? saycan.sandboxSkillRunner(runtime, library) : undefined;
+      const runSkill = library && runtime ? (await import('../../agents/act/skill-runner.js')).sandboxSkillRunner(runtime, library) : undefined;
       const { startUiIfAsked, sampleObservations, firstLine } = await import('../../ui/launch.js');
       const ui = await startUiIfAsked(flags, { title: 'skillforge saycan', library, log: (s) => process.stderr.write(`${s}\n`) });
       const agentOptions = { model, affordance: learned, preconditions: !affordanceOff, memory, library, runSkill, maxSteps, topK, prefilter: flags.prefilter === true };
@@ -119,7 +119,7 @@ export function register(program: Command): void {
           if (!goal) throw new SkillforgeError('E_USAGE', `--llm offline plans toward a kitchen goal, and none could be read from '${instruction}'`, { hint: 'e.g. "bring me an apple", or name a model with --llm' });
           offlineEnv = env;
           offlineSay.setGoal(goal);
-          const { groundPrimitives } = await import('../../agents/saycan/candidates.js');
+          const { groundPrimitives } = await import('../../agents/act/grounding.js');
           for (const c of groundPrimitives(env.primitives())) offlineCalls.set(c.text, c.call);
           offlineCalls.set('done', { skill: 'done', args: {} });
         }

@@ -19,7 +19,7 @@ import { factorRows, forward, forwardFactored, toOnnxBytes, type NetParams } fro
 import { OnnxAffordanceModel, exportAffordanceModel, expandRows, manifestFor } from '../../agents/affordance/onnx-model.js';
 import { auc } from '../../agents/affordance/metrics.js';
 import { KitchenEnvironment } from '../../envs/kitchen/index.js';
-import { groundArguments } from '../../agents/saycan/candidates.js';
+import { groundArguments } from '../../agents/act/grounding.js';
 
 describe('affordance: factored rows (each observation and call multiplied once)', function () {
   this.timeout(120_000);

@@ -8,7 +8,7 @@ import { trainAffordance } from '../../agents/affordance/train.js';
 import { forward } from '../../agents/affordance/net.js';
 import { OnnxAffordanceModel, exportAffordanceModel } from '../../agents/affordance/onnx-model.js';
 import { KitchenEnvironment } from '../../envs/kitchen/index.js';
-import { groundArguments } from '../../agents/saycan/candidates.js';
+import { groundArguments } from '../../agents/act/grounding.js';
 import type { SkillCall } from '../../core/types.js';
 
 describe('affordance on kitchen attempts (random exploration -> memory -> model)', function () {

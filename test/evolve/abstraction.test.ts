@@ -17,7 +17,7 @@ import {
   type EvolveEvent,
   type Trajectory,
 } from '../../agents/evolve/index.js';
-import { sandboxSkillRunner } from '../../agents/saycan/index.js';
+import { sandboxSkillRunner } from '../../agents/act/index.js';
 import { Random } from '../../core/random.js';
 import type { JsonValue } from '../../core/types.js';
 import { initialState, KitchenEnvironment, SAYCAN_KITCHEN } from '../../envs/kitchen/index.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { followLearnedSkills, MessageBus } from '../../agents/bus.js';
 import { EvolvingAgent, SkillEvolver, type EvolveEvent } from '../../agents/evolve/index.js';
-import { sandboxSkillRunner } from '../../agents/saycan/index.js';
+import { sandboxSkillRunner } from '../../agents/act/index.js';
 import { KitchenEnvironment } from '../../envs/kitchen/index.js';
 import { kitchenTaskPlanner, kitchenTasks } from '../../envs/kitchen/task-planner.js';
 import { EpisodicMemory } from '../../memory/episodic.js';

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EvolvingAgent, SkillEvolver, StatisticalReflector, compositeOf, minePatterns, functionCallStyle, type EvolveEvent } from '../../agents/evolve/index.js';
-import { sandboxSkillRunner } from '../../agents/saycan/index.js';
+import { sandboxSkillRunner } from '../../agents/act/index.js';
 import type { Observation, SkillCall } from '../../core/types.js';
 import { MinecraftEpisodes } from '../../envs/minecraft/episodes.js';
 import { startEmbeddedWorld, type EmbeddedWorld } from '../../envs/minecraft/server/world.js';

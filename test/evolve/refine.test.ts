@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileComposite, compositeOf, entitiesIn, expansions, matchPrefix, pruneFailing, refineComposite, type CompositeSpec } from '../../agents/evolve/index.js';
-import { sandboxSkillRunner } from '../../agents/saycan/index.js';
+import { sandboxSkillRunner } from '../../agents/act/index.js';
 import { initialState, KitchenEnvironment, SAYCAN_KITCHEN } from '../../envs/kitchen/index.js';
 import { kitchenTaskPlanner } from '../../envs/kitchen/task-planner.js';
 import { SkillLibrary } from '../../skills/library.js';

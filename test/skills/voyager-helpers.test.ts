@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectProgram } from '../../agents/voyager/program.js';
+import { collectProgram } from '../../agents/act/program.js';
 import { MINECRAFT_VERSION } from '../../envs/minecraft/server/version.js';
 import { parseProgram } from '../../skills/code.js';
 import { writeBundle } from '../../skills/bundle.js';
