@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { SkillforgeError, errorMessage } from '../../core/errors.js';
 import type { JsonValue, Observation, Outcome, SkillCall } from '../../core/types.js';
-import type { CheckResult, Environment, Task } from '../../envs/environment.js';
+import type { CheckResult, Environment, Primitive, Task } from '../../envs/environment.js';
 import type { Skill } from '../../skills/skill.js';
 import type { AffordanceModel } from '../affordance/model.js';
 import { combinePreconditions } from '../affordance/preconditions.js';
@@ -35,6 +35,11 @@ export interface SayCanOptions {
   model: LanguageModel;
   /** A learned (or any) affordance model for Can. Default none. */
   affordance?: AffordanceModel | null;
+  /**
+   * The primitives to ground into candidates, when not `env.primitives()`: a kit's primitives with
+   * finite value domains (Minecraft's mineBlock over the blocks a goal needs).
+   */
+  primitives?: readonly Primitive[];
   /** Use the environment's exact preconditions in Can (default true). Off + no affordance = Can 1. */
   preconditions?: boolean;
   /** Retrieve skills for the instruction from here (needs `runSkill` to execute them). */
@@ -164,7 +169,7 @@ export class SayCanAgent {
   /** Ground the primitives and retrieve library skills (once per instruction: neither depends on the state). */
   async candidates(instruction: string): Promise<Candidate[]> {
     const { env, library, runSkill } = this.options;
-    const list = groundPrimitives(env.primitives());
+    const list = groundPrimitives(this.options.primitives ?? env.primitives());
     if (library && runSkill) {
       const hits = await library.search(instruction, this.options.librarySkills ?? 5, { env: env.kind });
       list.push(...groundSkills(hits));

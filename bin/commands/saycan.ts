@@ -1,17 +1,23 @@
 /**
- * `skillforge saycan "<instruction>"`: run the SayCan agent in the kitchen simulator and print,
- * for every step, the top candidates with Say, Can and Say × Can, the choice and its outcome.
- * `skillforge saycan --suite` runs the fixed instruction suite and prints success per family.
+ * `skillforge saycan [--env <kit>] "<instruction>"`: run the SayCan agent in any environment kit (the
+ * kitchen simulator by default, the embedded Minecraft world, the simulated robot, or a kit module of
+ * your own) and print, for every step, the top candidates with Say, Can and Say × Can, the choice and
+ * its outcome. `skillforge saycan --suite` runs the kitchen's fixed instruction suite and prints
+ * success per family.
+ *
+ *   skillforge saycan "bring me an apple" --llm offline
+ *   skillforge saycan --env minecraft "make a wooden pickaxe" --llm offline --affordance mc.onnx
  */
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { dataPaths } from '../paths.js';
-import { intOption, kitchenSeedOption, probabilityOption } from '../options.js';
+import { intOption, probabilityOption } from '../options.js';
 import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 import { workDone } from '../signals.js';
 
 interface SayCanFlags extends UiFlags {
+  env: string;
   affordance: string | boolean;
   seed: string;
   noise: string;
@@ -29,20 +35,21 @@ export function register(program: Command): void {
   addUiOptions(addLlmOptions(
     program
       .command('saycan')
-      .description('ground a language model in the kitchen simulator: pick skills by Say (usefulness) × Can (feasibility)')
+      .description('ground a language model in an environment: pick skills by Say (usefulness) × Can (feasibility)')
       .argument('[instruction]', 'what to do, e.g. "bring me an apple"'),
     { maxOutageSeconds: 600 },
   ))
-    .option('--affordance <model.onnx>', 'a learned affordance model for Can (combined with the kitchen\'s exact preconditions)')
+    .option('--env <kit>', 'environment kit: kitchen, minecraft, robot, or a path to your own kit module', 'kitchen')
+    .option('--affordance <model.onnx>', 'a learned affordance model for Can (combined with the environment\'s exact preconditions)')
     .option('--no-affordance', 'switch affordances off: Can = 1 for every skill (no preconditions, no learned model)')
-    .option('--seed <n>', 'seed of the kitchen start state', '0')
-    .option('--noise <p>', 'probability scale of feasible skills failing anyway', '0')
+    .option('--seed <n>', 'seed of the start state (the kitchen\'s; Minecraft: the world seed)', '0')
+    .option('--noise <p>', 'probability scale of feasible skills failing anyway (simulators)', '0')
     .option('--max-steps <n>', 'stop after this many steps', '20')
     .option('--top <k>', 'candidates shown per step', '5')
     .option('--prefilter', 'ask the language model only about feasible candidates (same choice, far fewer tokens)')
-    .option('--suite', 'run the fixed instruction suite and print success per family')
+    .option('--suite', 'kitchen: run the fixed instruction suite and print success per family')
     .option('--per-family <n>', 'instructions per family with --suite', '5')
-    .option('--no-library', 'do not offer kitchen skills from the library (<data-dir>/library) as candidates')
+    .option('--no-library', 'do not offer the environment\'s skills from the library (<data-dir>/library) as candidates')
     .option('--no-memory', 'do not record attempts into episodic memory (<data-dir>/episodic.db)')
     .option('--json', 'print JSON instead of the readable trace')
     .action(async (instruction: string | undefined, flags: SayCanFlags, command: Command) => {
@@ -54,18 +61,23 @@ export function register(program: Command): void {
       const maxSteps = intOption(flags.maxSteps, '--max-steps', 1);
       const topK = intOption(flags.top, '--top', 1);
 
-      const [{ requireLanguageModel }, kitchen, saycan] = await Promise.all([
+      const [{ requireLanguageModel }, saycan, { loadKit }] = await Promise.all([
         import('../../agents/llm/cli-options.js'),
-        import('../../envs/kitchen/index.js'),
         import('../../agents/saycan/index.js'),
+        import('../../kits/registry.js'),
       ]);
-      // --llm offline: the kitchen's exact planner as a named Say baseline (one instruction only).
+      const kit = await loadKit(flags.env);
+      if (flags.suite && kit.name !== 'kitchen') throw new SkillforgeError('E_USAGE', `--suite runs the kitchen's instruction families, not ${kit.name}`, { hint: 'drop --suite, or use --env kitchen' });
+      // --llm offline: the kit's exact planner as a named Say baseline (one instruction only).
       const offline = (command.optsWithGlobals() as { llm?: string }).llm === 'offline';
       if (offline && flags.suite) throw new SkillforgeError('E_USAGE', '--llm offline runs one instruction; --suite needs a language model', { hint: 'drop --suite, or name a model: --llm ollama:llama3.1' });
-      const offlineSay = offline ? new (await import('../kitchen-planner-say.js')).KitchenPlannerSay({ state: () => offlineEnv!.state, callOf: (text) => offlineCalls.get(text) }) : undefined;
-      let offlineEnv: import('../../envs/kitchen/environment.js').KitchenEnvironment | undefined;
+      if (offline && !kit.planner) throw new SkillforgeError('E_USAGE', `--llm offline plans with the environment's exact planner, and ${kit.name} has none`, { hint: 'name a model with --llm' });
       const offlineCalls = new Map<string, import('../../core/types.js').SkillCall>();
-      const model = offlineSay ?? (await requireLanguageModel(command, 'skillforge saycan needs a language model for the Say score (how useful each skill is for the instruction), or --llm offline for the kitchen planner baseline'));
+      let session: import('../../kits/kit.js').KitSession | undefined;
+      const offlineSay = offline
+        ? new saycan.PlannerSay({ name: kit.name, planner: kit.planner!(), observe: () => session!.env.observe(), callOf: (text) => offlineCalls.get(text) })
+        : undefined;
+      const model = offlineSay ?? (await requireLanguageModel(command, 'skillforge saycan needs a language model for the Say score (how useful each skill is for the instruction), or --llm offline for the environment planner baseline'));
       const affordanceOff = flags.affordance === false;
       let learned = null;
       if (typeof flags.affordance === 'string') {
@@ -87,9 +99,10 @@ export function register(program: Command): void {
         library = await SkillLibrary.open(dataPaths(dataDir).library);
         runtime = new SkillRuntime();
       }
-      const runSkill = library && runtime ? (await import('../../agents/act/skill-runner.js')).sandboxSkillRunner(runtime, library) : undefined;
+      const skillTimeoutMs = kit.defaults?.skillTimeoutMs;
+      const runSkill = library && runtime ? (await import('../../agents/act/skill-runner.js')).sandboxSkillRunner(runtime, library, skillTimeoutMs ? { timeoutMs: skillTimeoutMs } : {}) : undefined;
       const { startUiIfAsked, sampleObservations, firstLine } = await import('../../ui/launch.js');
-      const ui = await startUiIfAsked(flags, { title: 'skillforge saycan', library, log: (s) => process.stderr.write(`${s}\n`) });
+      const ui = await startUiIfAsked(flags, { title: `skillforge saycan (${kit.name})`, library, log: (s) => process.stderr.write(`${s}\n`) });
       const agentOptions = { model, affordance: learned, preconditions: !affordanceOff, memory, library, runSkill, maxSteps, topK, prefilter: flags.prefilter === true };
       const out = (s: string) => process.stdout.write(`${s}\n`);
       // Ctrl-C / SIGTERM abort the running skill; nothing of the interrupted step is recorded.
@@ -97,6 +110,7 @@ export function register(program: Command): void {
       const signal = stopSignal();
       try {
         if (flags.suite) {
+          const kitchen = await import('../../envs/kitchen/index.js');
           const suite = kitchen.kitchenSuite({ perFamily: intOption(flags.perFamily, '--per-family', 1), noise });
           const report = await saycan.runSuite(suite, (ins) => new kitchen.KitchenEnvironment({ state: ins.initial }), {
             ...agentOptions,
@@ -113,32 +127,34 @@ export function register(program: Command): void {
           }
           return;
         }
-        const env = new kitchen.KitchenEnvironment({ seed: kitchenSeedOption(flags.seed), noise });
-        const goal = kitchen.goalForText(instruction!, env.state);
+        session = await kit.open({ seed: flags.seed, noise, ...(flags.json ? {} : { log: (s: string) => process.stderr.write(`${s}\n`) }) });
+        const env = session.env;
+        const task = session.taskFor?.(instruction!) ?? null;
+        const primitives = session.primitives ?? env.primitives();
         if (offlineSay) {
-          if (!goal) throw new SkillforgeError('E_USAGE', `--llm offline plans toward a kitchen goal, and none could be read from '${instruction}'`, { hint: 'e.g. "bring me an apple", or name a model with --llm' });
-          offlineEnv = env;
-          offlineSay.setGoal(goal);
+          if (!task) throw new SkillforgeError('E_USAGE', `--llm offline plans toward a goal, and ${kit.name} could read none from '${instruction}'`, { hint: kit.name === 'kitchen' ? 'e.g. "bring me an apple", or name a model with --llm' : 'name a model with --llm' });
+          offlineSay.setTask(task);
           const { groundPrimitives } = await import('../../agents/act/grounding.js');
-          for (const c of groundPrimitives(env.primitives())) offlineCalls.set(c.text, c.call);
+          for (const c of groundPrimitives(primitives)) offlineCalls.set(c.text, c.call);
           offlineCalls.set('done', { skill: 'done', args: {} });
         }
-        const stopSampling = ui ? sampleObservations(ui.hub, 'kitchen', () => env.observe(), { summary: firstLine }) : undefined;
+        const stopSampling = ui ? sampleObservations(ui.hub, kit.name, () => env.observe(), { summary: firstLine }) : undefined;
         const agent = new saycan.SayCanAgent({
           ...agentOptions,
           env,
+          ...(session.primitives ? { primitives: session.primitives } : {}),
           onStep: (s) => {
-            ui?.hub.saycanStep('kitchen', s, instruction);
+            ui?.hub.saycanStep(kit.name, s, instruction);
             if (!flags.json) out(`${saycan.formatStep(s)}\n`);
           },
         });
-        ui?.hub.progress('kitchen', { task: instruction!, iteration: 0 });
+        ui?.hub.progress(kit.name, { task: instruction!, iteration: 0 });
         if (!flags.json) {
-          out(`kitchen seed ${flags.seed}${noise ? `, noise ${noise}` : ''}; Say: ${model.id}; Can: ${affordanceOff ? 'off (1)' : learned ? `preconditions + ${learned.id}` : 'exact preconditions'}`);
+          out(`${kit.name} seed ${flags.seed}${noise ? `, noise ${noise}` : ''}; Say: ${model.id}; Can: ${affordanceOff ? 'off (1)' : learned ? `preconditions + ${learned.id}` : 'exact preconditions'}`);
           out(`${(await env.observe()).text}\n`);
-          if (!goal) out('(the goal of this instruction is not understood by the kitchen, so success is not checked)\n');
+          if (!task) out(`(the goal of this instruction is not understood by ${kit.name}, so success is not checked)\n`);
         }
-        const result = await agent.run(instruction!, { signal, task: goal ? { description: instruction!, goal: goal as unknown as Record<string, unknown> } : undefined });
+        const result = await agent.run(instruction!, { signal, ...(task ? { task } : {}) });
         // A model that stayed down: the provider's message and hint, exit 69 (bin/signals.ts), no summary to misread as a failed task.
         if (result.stopped === 'interrupted' && !signal.aborted && result.error) throw result.error;
         out(flags.json ? JSON.stringify(saycan.resultJson(result), null, 2) : saycan.formatSummary(result));
@@ -150,6 +166,7 @@ export function register(program: Command): void {
         }
       } finally {
         await ui?.close();
+        await session?.close();
         memory?.close();
         await runtime?.close();
         await library?.close();
