@@ -87,7 +87,17 @@ export const kit: EnvironmentKit = {
     log?.(world ? `world: embedded, seed ${worldSeed}, ${address.host}:${address.port} (${((performance.now() - t0) / 1000).toFixed(1)} s)` : `joining ${address.host}:${address.port}`);
     const tree = new MinecraftTechTree();
     const primitives = tp.minecraftEvolvePrimitives([...tp.MINECRAFT_TRAIN_GOALS, ...tp.MINECRAFT_HELD_OUT_GOALS], tree);
-    const episodes = new MinecraftEpisodes(address, { prefix: 'ep', primitives });
+    const episodes = new MinecraftEpisodes(address, {
+      prefix: 'ep',
+      primitives,
+      // One line per primitive an episode runs: evolution in a real world is slow, and silence reads as a hang.
+      ...(log
+        ? {
+            onExecute: ({ key, call, outcome }: { key: string; call: { skill: string; args?: Record<string, unknown> }; outcome: { success: boolean; error?: string; durationMs: number } }) =>
+              log(`    ${key.padEnd(20)} ${call.skill}(${Object.values(call.args ?? {}).map((v) => JSON.stringify(v)).join(', ')}) ${outcome.success ? 'ok' : `failed: ${(outcome.error ?? '').split('\n')[0]!.slice(0, 120)}`} ${(outcome.durationMs / 1000).toFixed(1)} s`),
+          }
+        : {}),
+    });
     let env: Environment;
     try {
       env = await createMinecraftEnvironment({

@@ -16,7 +16,7 @@
  */
 import { Random } from '../../core/random.js';
 import type { SkillCall } from '../../core/types.js';
-import type { Environment } from '../../envs/environment.js';
+import type { Environment, Primitive } from '../../envs/environment.js';
 import type { AttemptInput } from '../../memory/episodic.js';
 import { groundArguments } from '../act/grounding.js';
 import { attemptRecord } from '../act/attempt.js';
@@ -32,6 +32,8 @@ export interface ExploreOptions {
   feasibleBias?: number;
   /** Primitives never called (default ['done']: it ends the episode's usefulness). */
   exclude?: readonly string[];
+  /** The primitives to ground, when not the environment's own (a kit's, with finite value domains). */
+  primitives?: readonly Primitive[];
   seed?: number;
   agent?: string;
   /** Episode ids are `${episodePrefix}${n}` (default `explore-<seed>-`). */
@@ -65,7 +67,7 @@ export async function exploreRandomly(options: ExploreOptions): Promise<ExploreS
     try {
       if (!groundCache) {
         groundCache = [];
-        for (const p of env.primitives()) {
+        for (const p of options.primitives ?? env.primitives()) {
           if (exclude.has(p.name)) continue;
           for (const args of groundArguments(p.params) ?? []) groundCache.push({ skill: p.name, args });
         }

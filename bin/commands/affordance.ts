@@ -7,7 +7,8 @@
  *   skillforge affordance dataset --env kitchen --out rows.csv     # encoded rows + layout, to train elsewhere
  *
  * Training reads the episodic memory in --data-dir (attempts recorded by any agent); --collect N
- * first records N random-exploration attempts in the kitchen simulator.
+ * first records N random-exploration attempts in fresh episodes of the environment kit (the kitchen
+ * simulator, new bots in the embedded Minecraft world, ...).
  */
 import type { Command } from 'commander';
 import { dirname, join, resolve } from 'node:path';
@@ -53,26 +54,40 @@ async function embedderFor(id: string | undefined): Promise<Embedder | undefined
   return new HashedEmbedder({ dim: Number(m[1]), bigramWeight: Number(m[2]), trigramWeight: Number(m[3]) });
 }
 
-async function collect(env: string, n: number, memory: import('../../memory/episodic.js').EpisodicMemory, seed: number, noise: number, prefix: string, log: (s: string) => void) {
-  if (env !== 'kitchen') {
-    throw new SkillforgeError('E_USAGE', `--collect supports the kitchen simulator, not '${env}'`, {
-      hint: 'record attempts in other environments by running an agent with memory on (e.g. skillforge saycan)',
-    });
-  }
-  const { KitchenEnvironment } = await import('../../envs/kitchen/index.js');
+/**
+ * Record `n` random-exploration attempts in fresh episodes of the kit's environment (a new kitchen
+ * state, a new Minecraft bot...), with their real outcomes.
+ */
+async function collect(envName: string, n: number, memory: import('../../memory/episodic.js').EpisodicMemory, seed: number, noise: number, prefix: string, log: (s: string) => void) {
+  const { loadKit } = await import('../../kits/registry.js');
+  const kit = await loadKit(envName);
   const { exploreRandomly } = await import('../../agents/affordance/explore.js');
   const t0 = performance.now();
-  const stats = await exploreRandomly({
-    attempts: n,
-    memory,
-    seed,
-    episodePrefix: prefix,
-    makeEnv: (e) => new KitchenEnvironment({ seed: `${prefix}${e}`, noise }),
-  });
+  const session = await kit.open({ seed: String(seed), noise, log });
+  let stats;
+  try {
+    const primitives = session.primitives;
+    stats = await exploreRandomly({
+      attempts: n,
+      memory,
+      seed,
+      episodePrefix: prefix,
+      ...(primitives ? { primitives } : {}),
+      makeEnv: (e) => session.fresh(`${prefix}${e}`),
+    });
+  } finally {
+    await session.close();
+  }
   log(
-    `collected ${stats.attempts} attempts in ${stats.episodes} kitchen episodes (${stats.successes} successes, noise ${noise}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `collected ${stats.attempts} attempts in ${stats.episodes} ${kit.name} episodes (${stats.successes} successes${kit.name === 'kitchen' ? `, noise ${noise}` : ''}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   return stats;
+}
+
+/** The environment kind attempts of `--env` are recorded under (a kit module may name its own). */
+async function kindOf(envName: string): Promise<string> {
+  const { loadKit } = await import('../../kits/registry.js');
+  return (await loadKit(envName)).kind;
 }
 
 /** The observation layout with most attempts of an environment (saying so when there are several). */
@@ -84,7 +99,7 @@ function pickLayout(memory: import('../../memory/episodic.js').EpisodicMemory, e
     .sort((a, b) => b.n - a.n);
   if (!counts.length) {
     throw new SkillforgeError('E_EMPTY', `no ${env} attempts in ${memory.file}`, {
-      hint: env === 'kitchen' ? 'add --collect 3000 to record random-exploration attempts first' : 'run an agent in that environment with memory on first',
+      hint: 'add --collect 3000 to record random-exploration attempts first, or run an agent in that environment with memory on',
     });
   }
   if (counts.length > 1) log(`using feature layout ${counts[0]!.id} (${counts[0]!.n} attempts); others: ${counts.slice(1).map((c) => `${c.id} (${c.n})`).join(', ')}`);
@@ -97,11 +112,11 @@ export function register(program: Command): void {
   cmd
     .command('train')
     .description('train a success-probability model from recorded attempts and export it as ONNX + manifest')
-    .option('--env <kind>', 'environment kind whose attempts to train on', 'kitchen')
+    .option('--env <kind>', 'environment kit whose attempts to train on: kitchen, minecraft, robot, or a kit module path', 'kitchen')
     .option('--model <kind>', 'mlp | logreg', 'mlp')
     .option('--out <path>', 'output .onnx path (manifest written beside it); default <data-dir>/models/<env>-<model>.onnx')
-    .option('--collect <n>', 'first record n random-exploration attempts (kitchen)')
-    .option('--noise <p>', 'failure noise of the kitchen while collecting', '0.1')
+    .option('--collect <n>', 'first record n random-exploration attempts in fresh episodes of the environment')
+    .option('--noise <p>', 'failure noise while collecting (simulators)', '0.1')
     .option('--seed <n>', 'seed for collection, splits and initialisation', '1')
     .option('--hidden <widths>', 'hidden layer widths of the MLP, comma-separated', '32')
     .option('--epochs <n>', 'maximum epochs (early stopping decides)')
@@ -125,8 +140,9 @@ export function register(program: Command): void {
       const memory = EpisodicMemory.open({ dir: dataDir });
       try {
         if (flags.collect) await collect(flags.env, intOption(flags.collect, '--collect', 1), memory, seed, numberOption(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log);
-        const layout = flags.layout ?? pickLayout(memory, flags.env, log);
-        const set = memory.trainingSet({ env: flags.env, layout });
+        const envKind = await kindOf(flags.env);
+        const layout = flags.layout ?? pickLayout(memory, envKind, log);
+        const set = memory.trainingSet({ env: envKind, layout });
         const embedder = flags.embedder
           ? flags.embedder === 'hashed'
             ? new (await import('../../skills/hashed-embedder.js')).HashedEmbedder({ dim: 64 })
@@ -137,7 +153,7 @@ export function register(program: Command): void {
         const { trainAffordance } = await import('../../agents/affordance/train.js');
         const { exportAffordanceModel } = await import('../../agents/affordance/onnx-model.js');
         const { formatMetrics, formatReliability } = await import('../../agents/affordance/metrics.js');
-        log(`training ${kind}${kind === 'mlp' ? ` [${hidden.join(', ')}]` : ''} on ${set.features.length} ${flags.env} attempts (layout ${set.layout})`);
+        log(`training ${kind}${kind === 'mlp' ? ` [${hidden.join(', ')}]` : ''} on ${set.features.length} ${envKind} attempts (layout ${set.layout})`);
         const result = await trainAffordance(set, {
           kind,
           hidden,
@@ -146,7 +162,7 @@ export function register(program: Command): void {
           ...(flags.epochs ? { epochs: intOption(flags.epochs, '--epochs', 1) } : {}),
           ...(flags.l2 ? { l2: numberOption(flags.l2, '--l2') } : {}),
         });
-        const { onnxPath, manifestPath } = exportAffordanceModel(result, out, { env: flags.env, attempts: set.features.length });
+        const { onnxPath, manifestPath } = exportAffordanceModel(result, out, { env: envKind, attempts: set.features.length });
         if (flags.json) {
           process.stdout.write(
             `${JSON.stringify({ onnxPath, manifestPath, kind, layout: set.layout, dim: result.layout.dim, split: result.split, epochs: result.epochs, bestEpoch: result.bestEpoch, calibration: result.calibration, trainMs: result.trainMs, metrics: result.metrics }, null, 2)}\n`,
@@ -173,10 +189,10 @@ export function register(program: Command): void {
   cmd
     .command('dataset')
     .description('write recorded attempts as encoded rows (CSV) + their feature layout, to train a model elsewhere')
-    .option('--env <kind>', 'environment kind whose attempts to export', 'kitchen')
+    .option('--env <kind>', 'environment kit whose attempts to export', 'kitchen')
     .option('--out <path>', 'CSV path (the layout goes to <name>.layout.json beside it)', 'affordance-rows.csv')
-    .option('--collect <n>', 'first record n random-exploration attempts (kitchen)')
-    .option('--noise <p>', 'failure noise of the kitchen while collecting', '0.1')
+    .option('--collect <n>', 'first record n random-exploration attempts in fresh episodes of the environment')
+    .option('--noise <p>', 'failure noise while collecting (simulators)', '0.1')
     .option('--seed <n>', 'seed for collection', '1')
     .option('--layout <id>', 'observation feature layout (default: the one with most attempts)')
     .action(async (flags: { env: string; out: string; collect?: string; noise: string; seed: string; layout?: string }, command: Command) => {
@@ -188,7 +204,8 @@ export function register(program: Command): void {
       try {
         const seed = intOption(flags.seed, '--seed');
         if (flags.collect) await collect(flags.env, intOption(flags.collect, '--collect', 1), memory, seed, numberOption(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log);
-        const set = memory.trainingSet({ env: flags.env, layout: flags.layout ?? pickLayout(memory, flags.env, log) });
+        const envKind = await kindOf(flags.env);
+        const set = memory.trainingSet({ env: envKind, layout: flags.layout ?? pickLayout(memory, envKind, log) });
         const { encodeDataset, writeDatasetCsv } = await import('../../agents/affordance/dataset.js');
         const ds = await encodeDataset(set);
         const { csvPath, layoutPath } = writeDatasetCsv(ds, flags.out);
@@ -204,8 +221,8 @@ export function register(program: Command): void {
     .description('score recorded attempts with an ONNX affordance model and report AUC, Brier and a reliability table')
     .requiredOption('--model <path>', 'the .onnx file (its .json manifest beside it) or the manifest')
     .option('--env <kind>', 'environment kind of the attempts (default: all with the model\'s layout)')
-    .option('--collect <n>', 'record n fresh random-exploration attempts (kitchen) and evaluate on those only')
-    .option('--noise <p>', 'failure noise of the kitchen while collecting', '0.1')
+    .option('--collect <n>', 'record n fresh random-exploration attempts and evaluate on those only')
+    .option('--noise <p>', 'failure noise while collecting (simulators)', '0.1')
     .option('--seed <n>', 'seed for collection', '1000')
     .option('--since <time>', 'only attempts at or after this time (ISO date or ms since epoch)')
     .option('--json', 'print a JSON report')
@@ -233,7 +250,7 @@ export function register(program: Command): void {
         } else if (since === undefined) {
           log('note: evaluating on every recorded attempt of this layout, including any the model was trained on; use --collect or --since for held-out numbers');
         }
-        const set = memory.trainingSet({ layout: manifest.features.observation.layout, ...(flags.env ? { env: flags.env } : {}), ...(since !== undefined ? { since } : {}) });
+        const set = memory.trainingSet({ layout: manifest.features.observation.layout, ...(flags.env ? { env: await kindOf(flags.env) } : {}), ...(since !== undefined ? { since } : {}) });
         const { evaluate, formatMetrics, formatReliability } = await import('../../agents/affordance/metrics.js');
         const t0 = performance.now();
         const p = await model.scorePairs(set.features, set.calls);

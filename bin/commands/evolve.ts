@@ -1,6 +1,7 @@
 /**
- * `skillforge evolve --env kitchen|minecraft`: bottom-up skill evolution. The agent solves seeded training
- * instructions with primitives (guided by the kitchen's own planner, exploring now and then),
+ * `skillforge evolve --env <kit>`: bottom-up skill evolution on any environment kit with an exact
+ * planner and task sets (the kitchen, Minecraft, your own). The agent solves seeded training
+ * instructions with primitives (guided by the kit's own planner, exploring now and then),
  * records every decision in episodic memory, and every `--reflect-every` episodes abstracts
  * repeated successful sequences into composite skills (statistically, or with `--llm` by a language
  * model), verifies them in the sandbox on fresh episodes, refines failing ones and prunes those that
@@ -36,32 +37,31 @@ export function register(program: Command): void {
       .description('grow composite skills bottom-up from experience (abstract, verify, refine, prune) and measure the gain'),
     { maxOutageSeconds: 600 },
   ))
-    .option('--env <kind>', 'kitchen, or minecraft (embedded world; defaults then: 12 episodes, 3 held out, reflect every 6, epsilon 0, 2 verify trials)', 'kitchen')
+    .option('--env <kit>', 'environment kit: kitchen, minecraft (embedded world; defaults then: 12 episodes, 3 held out, reflect every 6, epsilon 0, 2 verify trials), or a kit module path', 'kitchen')
     .option('--episodes <n>', 'training episodes', '60')
     .option('--seed <s>', 'seed of the training and held-out tasks (and of the Minecraft world)', '1')
     .option('--held-out <n>', 'held-out instructions measured before and after', '24')
     .option('--reflect-every <n>', 'reflect (abstract, refine, prune) after this many episodes', '10')
     .option('--epsilon <p>', 'probability of an exploratory decision while training', '0.1')
     .option('--min-support <n>', 'episodes a sequence must recur in to become a skill (statistical reflection)', '3')
-    .option('--noise <p>', 'probability scale of feasible kitchen skills failing anyway', '0')
+    .option('--noise <p>', 'probability scale of feasible skills failing anyway (simulators)', '0')
     .option('--verify-trials <n>', 'fresh episodes a new composite is run on before it is stored', '3')
     .option('--verify-rate <p>', 'fraction of those it must succeed in (lower it with --noise, e.g. 0.6 with 5 trials)', '1')
     .option('--no-memory', 'keep episodic memory in RAM instead of <data-dir>/episodic.db')
     .option('--json', 'print the final report as JSON (no live progress)')
     .action(async (flags: EvolveFlags, command: Command) => {
       const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
-      if (flags.env !== 'kitchen' && flags.env !== 'minecraft') {
-        throw new SkillforgeError('E_USAGE', `skillforge evolve supports --env kitchen or minecraft, not '${flags.env}'`, { hint: 'use --env kitchen or --env minecraft' });
-      }
-      const mc = flags.env === 'minecraft';
-      // Minecraft episodes cost seconds each (digging trees by hand): smaller defaults, no random exploration.
-      const flag = (name: 'episodes' | 'heldOut' | 'reflectEvery' | 'epsilon' | 'verifyTrials', minecraftDefault: string): string =>
-        mc && command.getOptionValueSource(name) === 'default' ? minecraftDefault : flags[name];
-      flags.episodes = flag('episodes', '12');
-      flags.heldOut = flag('heldOut', '3');
-      flags.reflectEvery = flag('reflectEvery', '6');
-      flags.epsilon = flag('epsilon', '0');
-      flags.verifyTrials = flag('verifyTrials', '2');
+      const { loadKit } = await import('../../kits/registry.js');
+      const kit = await loadKit(flags.env);
+      const evolveDefaults = kit.defaults?.evolve ?? {};
+      // Expensive worlds (Minecraft episodes cost seconds each) bring smaller defaults; a flag given wins.
+      const flag = (name: 'episodes' | 'heldOut' | 'reflectEvery' | 'epsilon' | 'verifyTrials'): string =>
+        command.getOptionValueSource(name) === 'default' ? evolveDefaults[name] ?? flags[name] : flags[name];
+      flags.episodes = flag('episodes');
+      flags.heldOut = flag('heldOut');
+      flags.reflectEvery = flag('reflectEvery');
+      flags.epsilon = flag('epsilon');
+      flags.verifyTrials = flag('verifyTrials');
       const episodes = intOption(flags.episodes, '--episodes', 1);
       const heldOutN = intOption(flags.heldOut, '--held-out', 1);
       const reflectEvery = intOption(flags.reflectEvery, '--reflect-every', 1);
@@ -72,12 +72,11 @@ export function register(program: Command): void {
       const verifyTrials = intOption(flags.verifyTrials, '--verify-trials', 1);
       const verifyMinRate = probabilityOption(flags.verifyRate, '--verify-rate');
 
-      const [{ llmConfigured, languageModelFromCommand }, evolve, { sandboxSkillRunner }, kitchen, planning, { SkillLibrary }, { SkillRuntime }, { EpisodicMemory }] = await Promise.all([
+      if (!kit.planner) throw new SkillforgeError('E_USAGE', `skillforge evolve needs an environment with an exact planner, and ${kit.name} has none`, { hint: 'use --env kitchen or --env minecraft, or give your kit a planner()' });
+      const [{ llmConfigured, languageModelFromCommand }, evolve, { sandboxSkillRunner }, { SkillLibrary }, { SkillRuntime }, { EpisodicMemory }] = await Promise.all([
         import('../../agents/llm/cli-options.js'),
         import('../../agents/evolve/index.js'),
         import('../../agents/act/skill-runner.js'),
-        import('../../envs/kitchen/index.js'),
-        import('../../envs/kitchen/task-planner.js'),
         import('../../skills/library.js'),
         import('../../skills/runtime/runtime.js'),
         import('../../memory/episodic.js'),
@@ -92,23 +91,28 @@ export function register(program: Command): void {
       const live = !flags.json;
       const { startUiIfAsked } = await import('../../ui/launch.js');
       const ui = await startUiIfAsked(flags, { title: `skillforge evolve (${flags.env})`, library, log: (s) => process.stderr.write(`${s}\n`) });
-      let minecraft: Awaited<ReturnType<typeof minecraftSetup>> | null = null;
+      let session: import('../../kits/kit.js').KitSession | undefined;
       try {
-        if (mc) minecraft = await minecraftSetup(seed, live ? out : null);
-        const primitives = minecraft ? minecraft.primitives : new kitchen.KitchenEnvironment().primitives();
+        session = await kit.open({ seed, noise, ...(live ? { log: out } : {}) });
+        const tasks = session.tasks;
+        if (!tasks) throw new SkillforgeError('E_USAGE', `skillforge evolve needs seeded task sets, and ${kit.name} has none`, { hint: 'give your kit session a tasks(prefix, n, set)' });
+        const primitives = session.primitives ?? session.env.primitives();
         const reflector = model
           ? new evolve.LlmReflector(model, { minSupport })
-          : new evolve.StatisticalReflector({ minSupport, ...(mc ? { domain: 'observed' as const } : {}) });
+          : new evolve.StatisticalReflector({ minSupport, ...(evolveDefaults.reflectObserved ? { domain: 'observed' as const } : {}) });
         const counts = { abstracted: 0, rejected: 0, refined: 0, pruned: 0 };
+        const fresh = session.fresh.bind(session);
         const evolver = new evolve.SkillEvolver({
-          env: flags.env,
+          env: kit.kind,
           primitives,
           library,
           memory,
-          runSkill: sandboxSkillRunner(runtime, library, mc ? { timeoutMs: 180_000 } : {}),
-          planner: minecraft ? minecraft.planner : planning.kitchenTaskPlanner(),
-          trialEnv: minecraft ? minecraft.trialEnv : (i) => new kitchen.KitchenEnvironment({ seed: `evolve-trial:${seed}:${i}`, noise }),
-          ...(minecraft ? { style: evolve.functionCallStyle('bot'), maxSteps: 16, maxFailures: 3 } : {}),
+          runSkill: sandboxSkillRunner(runtime, library, evolveDefaults.skillTimeoutMs ? { timeoutMs: evolveDefaults.skillTimeoutMs } : {}),
+          planner: kit.planner(),
+          trialEnv: (i) => fresh(`evolve-trial:${seed}:${i}`),
+          style: kit.callStyle,
+          ...(evolveDefaults.maxSteps ? { maxSteps: evolveDefaults.maxSteps } : {}),
+          ...(evolveDefaults.maxFailures ? { maxFailures: evolveDefaults.maxFailures } : {}),
           reflector,
           epsilon,
           reflectEvery,
@@ -152,8 +156,8 @@ export function register(program: Command): void {
             }
           },
         });
-        const heldOut = minecraft ? minecraft.tasks(`evolve-held-out:${seed}`, heldOutN, 'held-out') : planning.kitchenTasks(`evolve-held-out:${seed}`, heldOutN, { noise });
-        if (live) out(`skillforge evolve: ${flags.env}, ${episodes} training episodes, ${heldOutN} held-out ${mc ? 'tasks' : 'instructions'}, reflection: ${reflector.id}; library ${dataDir}`);
+        const heldOut = tasks(`evolve-held-out:${seed}`, heldOutN, 'held-out');
+        if (live) out(`skillforge evolve: ${kit.name}, ${episodes} training episodes, ${heldOutN} held-out tasks, reflection: ${reflector.id}; library ${dataDir}`);
         // Ctrl-C / SIGTERM abort the running skill; the interrupted episode is not counted (bin/signals.ts).
         const { stopSignal } = await import('../signals.js');
         const signal = stopSignal();
@@ -161,13 +165,13 @@ export function register(program: Command): void {
         if (live) out(`before: ${before.solved}/${before.tasks} solved, ${fmt(before.decisionsPerSolved)} decisions per solved instruction\n`);
         ui?.hub.note('evolve', `held-out before: ${before.solved}/${before.tasks} solved, ${fmt(before.decisionsPerSolved)} decisions per solved instruction`);
         const t0 = performance.now();
-        const counters = await evolver.evolve(minecraft ? minecraft.tasks(`evolve-train:${seed}`, episodes, 'train') : planning.kitchenTasks(`evolve-train:${seed}`, episodes, { noise }), { signal });
+        const counters = await evolver.evolve(tasks(`evolve-train:${seed}`, episodes, 'train'), { signal });
         const trainMs = performance.now() - t0;
         const after = await evolver.evaluate(heldOut, { signal });
         ui?.hub.note('evolve', `held-out after: ${after.solved}/${after.tasks} solved, ${fmt(after.decisionsPerSolved)} decisions per solved instruction (before: ${fmt(before.decisionsPerSolved)})`);
-        const skills = (await library.list({ env: flags.env, allVersions: true })).filter((s) => evolve.compositeOf(s));
+        const skills = (await library.list({ env: kit.kind, allVersions: true })).filter((s) => evolve.compositeOf(s));
         const report = {
-          env: flags.env,
+          env: kit.name,
           episodes,
           seed,
           reflector: reflector.id,
@@ -178,7 +182,7 @@ export function register(program: Command): void {
           trainMs,
           skills: skills.map(evolve.skillFitness),
           ...(model ? { usage: model.usage() } : {}),
-          ...(minecraft ? { primitiveSteps: { before: before.primitiveSteps, after: after.primitiveSteps }, botsJoined: minecraft.episodes.joined } : {}),
+          primitiveSteps: { before: before.primitiveSteps, after: after.primitiveSteps },
         };
         if (flags.json) {
           out(JSON.stringify(report, null, 2));
@@ -197,7 +201,7 @@ export function register(program: Command): void {
         }
       } finally {
         await ui?.close();
-        await minecraft?.close();
+        await session?.close();
         memory.close();
         await runtime.close();
         await library.close();
@@ -205,46 +209,6 @@ export function register(program: Command): void {
         releaseDataDir();
       }
     });
-}
-
-/**
- * Minecraft wiring: the embedded world (seeded), a new bot per episode (no commands, nothing given),
- * the tech-tree planner, primitives with value domains, seeded task sets from the cheap goals.
- */
-async function minecraftSetup(seed: string, out: ((s: string) => void) | null) {
-  const worldSeed = Number(seed);
-  if (!Number.isInteger(worldSeed)) throw new SkillforgeError('E_USAGE', `--seed must be an integer with --env minecraft (it seeds the world), got '${seed}'`);
-  const [{ startEmbeddedWorld }, { MinecraftEpisodes }, tp, { MinecraftTechTree }] = await Promise.all([
-    import('../../envs/minecraft/server/world.js'),
-    import('../../envs/minecraft/episodes.js'),
-    import('../../envs/minecraft/task-planner.js'),
-    import('../../envs/minecraft/tech-tree.js'),
-  ]);
-  const t0 = performance.now();
-  const world = await startEmbeddedWorld({ seed: worldSeed });
-  out?.(`world: embedded, seed ${worldSeed}, 127.0.0.1:${world.port} (${((performance.now() - t0) / 1000).toFixed(1)} s); a new bot per episode, empty inventory, no commands`);
-  const tree = new MinecraftTechTree();
-  const primitives = tp.minecraftEvolvePrimitives([...tp.MINECRAFT_TRAIN_GOALS, ...tp.MINECRAFT_HELD_OUT_GOALS], tree);
-  const episodes = new MinecraftEpisodes(world, {
-    prefix: 'evolve',
-    primitives,
-    onExecute: out
-      ? ({ key, call, outcome }) =>
-          out(`    ${key.padEnd(20)} ${call.skill}(${Object.values(call.args ?? {}).map((v) => JSON.stringify(v)).join(', ')}) ${outcome.success ? 'ok' : `failed: ${(outcome.error ?? '').split('\n')[0]!.slice(0, 120)}`} ${(outcome.durationMs / 1000).toFixed(1)} s`)
-      : undefined,
-  });
-  return {
-    primitives,
-    episodes,
-    planner: tp.minecraftTaskPlanner({ tree }),
-    trialEnv: (i: number) => episodes.open(`trial:${i}`),
-    tasks: (prefix: string, n: number, set: 'train' | 'held-out') =>
-      tp.minecraftTasks(prefix, n, (id) => episodes.open(id), { goals: set === 'train' ? tp.MINECRAFT_TRAIN_GOALS : tp.MINECRAFT_HELD_OUT_GOALS, tree }),
-    close: async () => {
-      await episodes.close();
-      await world.stop();
-    },
-  };
 }
 
 function fmt(n: number): string {

@@ -68,7 +68,7 @@ describe('skillforge evolve (CLI)', function () {
     assert.match(out, /library \d+/);
     assert.match(out, /reflect \(statistical\): 10 episodes/);
     assert.match(out, /after: +3\/3 solved, [\d.]+ decisions per solved instruction/);
-    await assert.rejects(cli(['--data-dir', dir, 'evolve', '--env', 'ros2']), (e: Error & { hint?: string }) => /supports --env kitchen or minecraft/.test(e.message) && /--env minecraft/.test(e.hint ?? ''));
-    await assert.rejects(cli(['--data-dir', dir, 'evolve', '--env', 'minecraft', '--seed', 'abc']), /--seed must be an integer/);
+    await assert.rejects(cli(['--data-dir', dir, 'evolve', '--env', 'ros2']), (e: Error & { hint?: string }) => /no environment named 'ros2'/.test(e.message) && /kitchen, minecraft/.test(e.hint ?? '') && /your own kit module/.test(e.hint ?? ''));
+    await assert.rejects(cli(['--data-dir', dir, 'evolve', '--env', 'minecraft', '--seed', 'abc']), /Minecraft seed must be an integer/);
   });
 });
