@@ -77,5 +77,9 @@ describe('environment kits: a gridworld from the test folder only', function () 
     writeFileSync(notKit, 'export const kit = { name: "x", open: 42 };\n');
     await assert.rejects(loadKit(notKit), /is not an environment kit: .*description.*open\(options\)/s);
     await assert.rejects(loadKit(join(dir, 'missing.ts')), /no kit module at/);
+    const { out } = await runCli(['envs']);
+    assert.match(out, /^kitchen +SayCan's simulated kitchen/m);
+    assert.match(out, /^minecraft +Minecraft/m);
+    assert.match(out, /your own: --env \.\/path\/to\/kit\.ts/);
   });
 });
