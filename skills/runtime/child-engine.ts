@@ -14,7 +14,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import type { Engine, EngineResult } from './runtime.js';
+import type { Engine, EngineResult } from './engine-contract.js';
 
 const require = createRequire(import.meta.url);
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));

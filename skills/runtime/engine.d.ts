@@ -1,4 +1,4 @@
-import type { Engine } from './runtime.js';
+import type { Engine } from './engine-contract.js';
 /** True when this Node process runs with --no-node-snapshot, which isolated-vm needs on Node >= 20. */
 export declare function snapshotDisabled(): boolean;
 export declare function useAddon(path: string): void;

@@ -34,7 +34,8 @@ import { bindHost, type HostLimits } from './host-api.js';
 import { errorMessage } from '../../core/errors.js';
 import type { JsonValue } from '../../core/types.js';
 
-export type RunFailure = 'error' | 'timeout' | 'aborted' | 'memory' | 'crashed' | 'limit';
+export type { RunFailure } from './engine-contract.js';
+import type { RunFailure } from './engine-contract.js';
 
 /** Where the isolates run: this process, or a permission-restricted child process. */
 export type IsolationMode = 'in-process' | 'child';
@@ -97,30 +98,8 @@ export interface SkillRuntimeOptions {
   isolation?: IsolationMode;
 }
 
-/** What the runtime needs from an engine, in-process or in a child. */
-export interface Engine {
-  run(request: {
-    code: string;
-    main: string;
-    filename?: string;
-    timeoutMs: number;
-    bootstrap?: string;
-    /** JSON of an object whose keys become globals. */
-    globals?: string;
-    dispatch(kind: string, name: string, json: string): string | Promise<string>;
-    log(level: string, text: string): void;
-    onStop?(stop: (result: EngineResult) => void): void;
-  }): Promise<EngineResult & { durationMs: number }>;
-  close(): Promise<void>;
-}
-
-export interface EngineResult {
-  ok: boolean;
-  json?: string;
-  error?: string;
-  failure?: RunFailure;
-  logsDropped?: number;
-}
+export type { Engine, EngineResult } from './engine-contract.js';
+import type { Engine, EngineResult } from './engine-contract.js';
 
 export class SkillRuntime {
   private readonly options: Required<Omit<SkillRuntimeOptions, 'callbackTimeoutMs' | 'mailboxBytes'>>;
