@@ -98,3 +98,8 @@ export function groundSkills(hits: readonly { skill: Skill; score: number }[], l
   }
   return out;
 }
+
+/** The primitives as a language model reads them (skill writer, reflection): name, description, params. */
+export function renderPrimitives(primitives: readonly Primitive[]): string {
+  return primitives.map((p) => `- ${p.name}: ${p.description} params: ${JSON.stringify(p.params)}`).join('\n');
+}

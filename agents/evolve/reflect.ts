@@ -13,7 +13,7 @@ import type { JsonSchema } from '../../core/types.js';
 import type { Primitive } from '../../envs/environment.js';
 import type { LanguageModel } from '../llm/model.js';
 import { renderMessages } from '../llm/prompts.js';
-import { renderPrimitives } from '../voyager/skill-writer.js';
+import { renderPrimitives } from '../act/grounding.js';
 import { minePatterns, specSignature, type MineOptions } from './abstraction.js';
 import { checkComposite, type ArgRef, type CompositeSpec } from './composite.js';
 import type { Trajectory } from './trajectory.js';

@@ -13,6 +13,7 @@ import { ValidationError } from '../../core/validate.js';
 import type { LanguageModel } from '../llm/model.js';
 import { renderMessages } from '../llm/prompts.js';
 import type { ProposedTask } from './curriculum.js';
+import { renderPrimitives } from '../act/grounding.js';
 
 export interface PreviousRound {
   code: string;
@@ -82,9 +83,6 @@ const answerSchema = {
   },
 };
 
-export function renderPrimitives(primitives: readonly Primitive[]): string {
-  return primitives.map((p) => `- ${p.name}: ${p.description} params: ${JSON.stringify(p.params)}`).join('\n');
-}
 
 export class LlmSkillWriter implements SkillWriter {
   readonly id: string;
