@@ -18,7 +18,7 @@
 import type { Observation } from '../core/types.js';
 import type { Environment, Primitive, Task } from '../envs/environment.js';
 import type { CallStyle } from '../agents/evolve/composite.js';
-import type { Planner } from '../agents/evolve/agent.js';
+import type { Planner } from '../agents/act/planner.js';
 import type { EvolveTask } from '../agents/evolve/evolver.js';
 import type { Curriculum } from '../agents/voyager/curriculum.js';
 import type { SkillWriter } from '../agents/voyager/skill-writer.js';

@@ -3,3 +3,4 @@ export * from './grounding.js';
 export * from './program.js';
 export * from './skill-runner.js';
 export * from './attempt.js';
+export * from './planner.js';

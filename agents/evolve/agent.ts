@@ -30,8 +30,8 @@ import { groundArguments } from '../act/grounding.js';
 import { compositeOf, expansions, matchPrefix, type CompositeSpec } from './composite.js';
 import { selectUct, type ArmStats } from './uct.js';
 
-/** The environment's own plan from an observed state to a task's goal (null: no plan found). */
-export type Planner = (observation: Observation, task: Task) => SkillCall[] | null | Promise<SkillCall[] | null>;
+export type { Planner } from '../act/planner.js';
+import type { Planner } from '../act/planner.js';
 
 /** Where library skills come from and where their outcomes go (SkillLibrary fits). */
 export interface SkillPool {

@@ -12,7 +12,7 @@
 import { SkillforgeError } from '../../core/errors.js';
 import type { Observation, SkillCall } from '../../core/types.js';
 import type { Task } from '../../envs/environment.js';
-import type { Planner } from '../evolve/agent.js';
+import type { Planner } from '../act/planner.js';
 import type { LanguageModel, OptionScores, UsageCounters } from '../llm/model.js';
 
 export interface PlannerSayOptions {
