@@ -26,10 +26,11 @@
  *   every motion is refused until `resetEstop()`;
  * - `confirm`: a hook that asks a person before each motion; `dryRun`: log, do not command.
  *
- * One long class on purpose: every path to the robot and every piece of motion state (goals, owed
- * stops, watchdog, e-stop) lives behind the same private fields, so no check can be bypassed by a
- * helper that was handed the client. The pure parts (clamps, globs, rosapi checks, the motion
- * controller, actionlib) live in their own files.
+ * Over 500 lines on purpose: this file is one class, because every path to the robot and every
+ * piece of motion state (goals, owed stops, e-stop) lives behind the same private fields, so no check
+ * can be bypassed by a helper that was handed the client. Everything that needs no client lives in
+ * robots/safety/ (velocity limits, access lists, geofence, watchdog timer, expected interfaces, the
+ * options and events) and is re-exported here: this file stays the only door to a robot.
  *
  * @example
  * const robot = await SafeRobot.connect({ url: sim.url, profile });
@@ -38,104 +39,37 @@
  */
 import { EventEmitter } from 'node:events';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
-import { inPolygon, quaternion, yawOf } from './geometry.js';
+import { quaternion, yawOf } from './geometry.js';
 import { driveDistance, goToPose, turnAngle, type MotionPort } from './motion.js';
 import type { ActionInterface, Pose2D, RobotProfile } from './profile.js';
 import { ActionlibClient } from './rosbridge/actionlib.js';
 import { GoalStatus } from './rosbridge/protocol.js';
 import { wireType, type RosVersion } from './rosbridge/ros-types.js';
-import { RosbridgeClient, type ActionResult, type GoalHandle, type ReconnectOptions, type RosMessage, type SubscribeOptions, type Subscription } from './rosbridge/client.js';
-import { verifyInterfaces, type Expected } from './verify.js';
+import { RosbridgeClient, type GoalHandle, type RosMessage, type SubscribeOptions, type Subscription } from './rosbridge/client.js';
+import { AccessRules } from './safety/access.js';
+import { MAX_RECONNECT_DELAY_MS, type MotionRequest, type SafeActionResult, type SafeConnectOptions, type SafeGoalOptions, type SafetyEvents, type SafetyOptions } from './safety/contract.js';
+import { SafetyError } from './safety/error.js';
+import { geofenceProblem } from './safety/geofence.js';
+import { actionInterfaces, expectedInterfaces } from './safety/interfaces.js';
+import { ZERO_TWIST as ZERO, clampTwist, isStill, toTwist, type Twist } from './safety/limits.js';
+import { Watchdog } from './safety/watchdog.js';
+import { verifyInterfaces } from './verify.js';
 
-/** Thrown when the safety layer refuses a command. `code`: E_SAFETY, E_ESTOP, E_NOT_CONFIRMED, E_INTERFACE. */
-export class SafetyError extends SkillforgeError {
-  constructor(code: 'E_SAFETY' | 'E_ESTOP' | 'E_NOT_CONFIRMED' | 'E_INTERFACE', message: string, hint?: string) {
-    super(code, message, { hint });
-    this.name = 'SafetyError';
-  }
-}
+// The public API of the safety layer, unchanged: callers import everything from this file.
+export { globToRegExp } from './safety/access.js';
+export {
+  MAX_RECONNECT_DELAY_MS,
+  type MotionRequest,
+  type SafeActionResult,
+  type SafeConnectOptions,
+  type SafeGoalOptions,
+  type SafetyEvents,
+  type SafetyOptions,
+} from './safety/contract.js';
+export { SafetyError } from './safety/error.js';
+export { clampTwist, toTwist, type Twist } from './safety/limits.js';
 
-export interface Twist {
-  linear: { x: number; y: number; z: number };
-  angular: { x: number; y: number; z: number };
-}
-
-export interface MotionRequest {
-  kind: 'navigate' | 'action' | 'twist';
-  /** One line for a person: "navigate to table (3.00, 1.50)". */
-  description: string;
-  target: string;
-  args: RosMessage;
-}
-
-export interface SafetyOptions {
-  profile: RobotProfile;
-  /** Asked before each motion; false refuses it. */
-  confirm?: (request: MotionRequest) => Promise<boolean>;
-  /** Log motions instead of commanding them (reads still happen). */
-  dryRun?: boolean;
-  /** Where safety decisions are logged. */
-  log?: (line: string) => void;
-}
-
-export interface SafeConnectOptions extends SafetyOptions {
-  url: string;
-  timeoutMs?: number;
-  /** maxDelayMs is capped at MAX_RECONNECT_DELAY_MS: an owed stop must not wait on a long backoff. */
-  reconnect?: ReconnectOptions;
-}
-
-/** The longest wait between reconnect attempts of a robot connection (see the file comment). */
-export const MAX_RECONNECT_DELAY_MS = 250;
-
-export interface SafeGoalOptions {
-  onFeedback?: (feedback: RosMessage) => void;
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-/** An action result, plus whether it was only logged (dry run). */
-export interface SafeActionResult extends ActionResult {
-  dryRun: boolean;
-}
-
-export interface SafetyEvents {
-  estop: [{ reason: string; source: 'topic' | 'program' }];
-  watchdog: [{ stalledMs: number }];
-  /** Once per outage (not per failed reconnect attempt). */
-  'connection-lost': [{ goals: string[] }];
-  /** `stopped`: an owed stop was delivered first thing on this connection. */
-  'connection-restored': [{ cancelled: string[]; stopped: boolean }];
-  /** A status frame from the bridge (rosbridge on ROS 1 reports refused requests this way). */
-  status: [{ level: string; msg: string; id?: string }];
-  clamped: [{ requested: Twist; sent: Twist }];
-  refused: [{ code: string; message: string }];
-  log: [string];
-  /** A frame from the robot failed validation (reported, dropped). */
-  malformed: [{ reason: string; raw: string }];
-  reconnecting: [{ attempt: number; delayMs: number }];
-}
-
-/** Glob over ROS names: '*' stays inside one segment, '**' crosses segments. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-      } else re += '[^/]*';
-    } else re += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-function matcher(globs: readonly string[]): (name: string) => boolean {
-  const res = globs.map(globToRegExp);
-  return (name) => res.some((r) => r.test(name));
-}
-
+/** The 2-D pose in an odometry or AMCL message (`pose.pose`), or null when it has none. */
 const poseOf = (m: RosMessage): Pose2D | null => {
   const pose = ((m.pose as RosMessage | undefined)?.pose ?? undefined) as { position?: { x?: unknown; y?: unknown }; orientation?: Record<string, unknown> } | undefined;
   const x = pose?.position?.x;
@@ -143,59 +77,6 @@ const poseOf = (m: RosMessage): Pose2D | null => {
   if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) return null;
   return { x, y, yaw: yawOf(pose?.orientation ?? {}) };
 };
-
-const ZERO: Twist = { linear: { x: 0, y: 0, z: 0 }, angular: { x: 0, y: 0, z: 0 } };
-
-function fin(v: unknown, what: string): number {
-  if (v === undefined) return 0;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SafetyError('E_SAFETY', `twist ${what} is not a finite number`, 'send numbers in m/s and rad/s');
-  return v;
-}
-
-/** Read a (possibly partial) Twist message into numbers, refusing NaN and non-numbers. */
-export function toTwist(msg: RosMessage): Twist {
-  const l = (msg.linear ?? {}) as Record<string, unknown>;
-  const a = (msg.angular ?? {}) as Record<string, unknown>;
-  return {
-    linear: { x: fin(l.x, 'linear.x'), y: fin(l.y, 'linear.y'), z: fin(l.z, 'linear.z') },
-    angular: { x: fin(a.x, 'angular.x'), y: fin(a.y, 'angular.y'), z: fin(a.z, 'angular.z') },
-  };
-}
-
-const norm = (v: { x: number; y: number; z: number }) => Math.hypot(v.x, v.y, v.z);
-const scale = (v: { x: number; y: number; z: number }, k: number) => ({ x: v.x * k, y: v.y * k, z: v.z * k });
-
-/**
- * Clamp a twist to speed limits, then limit how fast speed may grow since the previous command
- * (`dt` seconds ago, capped at one control period). Slowing down is never limited.
- */
-export function clampTwist(
-  requested: Twist,
-  previous: Twist,
-  dtSeconds: number,
-  limits: RobotProfile['safety']['limits'],
-): Twist {
-  const dt = Math.min(Math.max(dtSeconds, 0), 0.1);
-  const limitVec = (v: { x: number; y: number; z: number }, prev: { x: number; y: number; z: number }, max: number, accel: number) => {
-    let out = v;
-    const n = norm(out);
-    if (n > max) out = scale(out, max / n);
-    const pn = norm(prev);
-    const on = norm(out);
-    if (on > pn) {
-      // Growing speed: cap the change per control period.
-      const d = { x: out.x - prev.x, y: out.y - prev.y, z: out.z - prev.z };
-      const dn = norm(d);
-      const maxStep = accel * dt;
-      if (dn > maxStep) out = { x: prev.x + (d.x * maxStep) / dn, y: prev.y + (d.y * maxStep) / dn, z: prev.z + (d.z * maxStep) / dn };
-    }
-    return out;
-  };
-  return {
-    linear: limitVec(requested.linear, previous.linear, limits.maxLinear, limits.maxLinearAccel),
-    angular: limitVec(requested.angular, previous.angular, limits.maxAngular, limits.maxAngularAccel),
-  };
-}
 
 interface TrackedGoal {
   action: string;
@@ -222,22 +103,14 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   readonly #actionlib: ActionlibClient;
   readonly #confirm?: (request: MotionRequest) => Promise<boolean>;
   readonly #log: (line: string) => void;
-  readonly #topicRead: (n: string) => boolean;
-  readonly #topicWrite: (n: string) => boolean;
-  readonly #topicForbidden: (n: string) => boolean;
-  readonly #serviceAllowed: (n: string) => boolean;
-  readonly #serviceForbidden: (n: string) => boolean;
-  readonly #actionAllowed: (n: string) => boolean;
-  readonly #actionForbidden: (n: string) => boolean;
+  readonly #access: AccessRules;
+  readonly #watchdog: Watchdog;
   readonly #goals = new Map<string, TrackedGoal>();
   #owed: Owed = { stop: false, estop: false, goals: [] };
   #estop: { reason: string; source: 'topic' | 'program' } | null = null;
   #lastTwist: Twist = ZERO;
   #lastTwistAt = 0;
   #lastClampLog = 0;
-  #moving = false;
-  #lastHeartbeat = Date.now();
-  #watchdogTimer: NodeJS.Timeout | undefined;
   #estopSub: Subscription | undefined;
   #poseSub: Subscription | undefined;
   #pose: Pose2D | null = null;
@@ -260,14 +133,12 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     this.#actionlib = new ActionlibClient(client);
     this.#confirm = options.confirm;
     this.#log = options.log ?? (() => {});
-    const s = this.profile.safety;
-    this.#topicRead = matcher(s.topics.readable);
-    this.#topicWrite = matcher(s.topics.writable);
-    this.#topicForbidden = matcher(s.topics.forbidden ?? []);
-    this.#serviceAllowed = matcher(s.services.allowed);
-    this.#serviceForbidden = matcher(s.services.forbidden ?? []);
-    this.#actionAllowed = matcher(s.actions.allowed);
-    this.#actionForbidden = matcher(s.actions.forbidden ?? []);
+    this.#access = new AccessRules(this.profile);
+    this.#watchdog = new Watchdog(this.profile.safety.watchdog.periodMs, (stalledMs) => {
+      this.#log(`safety: watchdog: no heartbeat for ${stalledMs} ms`);
+      this.emit('watchdog', { stalledMs });
+      this.stop('watchdog');
+    });
     // Runs inside the socket's open handler, before anything else is sent on the new connection.
     client.setOpenHook(() => this.#payDebts());
     client.on('close', (e) => {
@@ -304,7 +175,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     robot.#estopSub = client.subscribe(e.topic, wireType(e.type, ros), (m) => {
       if (m.data === true) robot.estop(`e-stop message on ${e.topic}`, 'topic');
     });
-    if (ros === 1) for (const a of robot.#actionInterfaces()) robot.#actionlib.attach(a.action, a.type);
+    if (ros === 1) for (const a of actionInterfaces(profile)) robot.#actionlib.attach(a.action, a.type);
     const poseTopic = profile.observations.amcl ?? profile.observations.odom;
     if (poseTopic && !profile.interfaces.navigate) {
       robot.#poseSub = client.subscribe(poseTopic.topic, wireType(poseTopic.type, ros), (m) => {
@@ -318,7 +189,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
         client.close();
         throw new SafetyError('E_INTERFACE', `robot ${profile.name} will not move: ${problems.join('; ')}`, 'fix the robot profile (names, types, ros: 1 or 2) or start what is missing on the robot');
       }
-      robot.#log(`safety: verified ${robot.#expectedInterfaces().length} interface(s) through rosapi`);
+      robot.#log(`safety: verified ${expectedInterfaces(profile, ros).length} interface(s) through rosapi`);
     }
     return robot;
   }
@@ -385,8 +256,8 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   }
 
   async callService<T = RosMessage>(service: string, type: string, args: RosMessage = {}, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
-    if (this.#serviceForbidden(service)) this.#refuse('E_SAFETY', `service ${service} is forbidden by the robot profile`);
-    if (!this.#serviceAllowed(service)) this.#refuse('E_SAFETY', `service ${service} is not in the profile's allowed services`);
+    const refused = this.#access.service(service);
+    if (refused) this.#refuse('E_SAFETY', refused);
     return this.#client.callService<T>(service, wireType(type, this.ros), args, options);
   }
 
@@ -415,10 +286,10 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     const requested = toTwist(input as unknown as RosMessage);
     const cmd = this.profile.interfaces.cmdVel;
     this.#checkTopic(cmd.topic, 'write');
-    const isZero = norm(requested.linear) === 0 && norm(requested.angular) === 0;
+    const isZero = isStill(requested);
     if (!isZero) {
       this.#assertNoEstop('drive');
-      if (!this.#moving && norm(this.#lastTwist.linear) === 0 && norm(this.#lastTwist.angular) === 0) {
+      if (!this.#watchdog.moving && isStill(this.#lastTwist)) {
         await this.#ask({ kind: 'twist', description: `drive at ${requested.linear.x.toFixed(2)} m/s, turn ${requested.angular.z.toFixed(2)} rad/s`, target: cmd.topic, args: requested as unknown as RosMessage });
         this.#assertNoEstop('drive');
       }
@@ -567,8 +438,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
 
   /** The commander is alive. Call at least every `safety.watchdog.periodMs` while the robot moves. */
   heartbeat(): void {
-    this.#lastHeartbeat = Date.now();
-    if (this.#moving) this.#armWatchdog();
+    this.#watchdog.heartbeat();
   }
 
   /** Latch the e-stop: zero velocity, cancel all goals, tell the robot, refuse motion until reset. */
@@ -607,8 +477,8 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#watchdogTimer);
-    if (this.#goals.size > 0 || this.#moving) this.stop('closing');
+    this.#watchdog.dispose();
+    if (this.#goals.size > 0 || this.#watchdog.moving) this.stop('closing');
     this.#estopSub?.unsubscribe();
     this.#poseSub?.unsubscribe();
     // Let the zero twist and cancels leave the socket before closing it.
@@ -625,16 +495,13 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   }
 
   #checkTopic(topic: string, mode: 'read' | 'write'): void {
-    const e = this.profile.interfaces.estop.topic;
-    if (topic === e) return;
-    if (this.#topicForbidden(topic)) this.#refuse('E_SAFETY', `topic ${topic} is forbidden by the robot profile`);
-    const ok = mode === 'read' ? this.#topicRead(topic) || this.#topicWrite(topic) : this.#topicWrite(topic);
-    if (!ok) this.#refuse('E_SAFETY', `topic ${topic} is not ${mode === 'read' ? 'readable' : 'writable'} in the robot profile`);
+    const refused = this.#access.topic(topic, mode);
+    if (refused) this.#refuse('E_SAFETY', refused);
   }
 
   #checkAction(action: string): void {
-    if (this.#actionForbidden(action)) this.#refuse('E_SAFETY', `action ${action} is forbidden by the robot profile`);
-    if (!this.#actionAllowed(action)) this.#refuse('E_SAFETY', `action ${action} is not in the profile's allowed actions`);
+    const refused = this.#access.action(action);
+    if (refused) this.#refuse('E_SAFETY', refused);
   }
 
   #assertNoEstop(what: string): void {
@@ -642,21 +509,8 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   }
 
   #checkGeofence(args: RosMessage): void {
-    const stamped = (args.pose ?? args.target_pose) as { header?: { frame_id?: unknown }; pose?: { position?: { x?: unknown; y?: unknown } } } | undefined;
-    if (!stamped || typeof stamped !== 'object') return;
-    const position = stamped.pose?.position;
-    if (!position) return;
-    const { x, y } = position;
-    if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) {
-      this.#refuse('E_SAFETY', 'goal pose has no finite position');
-    }
-    const frame = stamped.header?.frame_id;
-    if (frame !== undefined && frame !== '' && frame !== this.profile.frame) {
-      this.#refuse('E_SAFETY', `goal pose is in frame '${String(frame)}', the geofence is in '${this.profile.frame}'`);
-    }
-    if (!inPolygon(x as number, y as number, this.profile.safety.geofence.polygon)) {
-      this.#refuse('E_SAFETY', `goal (${(x as number).toFixed(2)}, ${(y as number).toFixed(2)}) is outside the geofence`, 'pick a location inside the geofence polygon of the robot profile');
-    }
+    const refused = geofenceProblem(args, this.profile);
+    if (refused) this.#refuse('E_SAFETY', refused.message, refused.hint);
   }
 
   async #ask(request: MotionRequest): Promise<void> {
@@ -675,7 +529,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   }
 
   #checkInterfaces(): Promise<string[]> {
-    return verifyInterfaces((service, type, args) => this.#client.callService(service, type, args, { timeoutMs: 3000 }), this.#expectedInterfaces(), this.ros);
+    return verifyInterfaces((service, type, args) => this.#client.callService(service, type, args, { timeoutMs: 3000 }), expectedInterfaces(this.profile, this.ros), this.ros);
   }
 
   /** Motion waits for the running interface check and is refused while it reports a problem. */
@@ -690,31 +544,6 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
 
   #timeout(options: SafeGoalOptions, iface?: ActionInterface): number {
     return Math.min(options.timeoutMs ?? iface?.timeoutMs ?? this.profile.safety.goalTimeoutMs, this.profile.safety.goalTimeoutMs);
-  }
-
-  #actionInterfaces(): ActionInterface[] {
-    const i = this.profile.interfaces;
-    return [i.navigate, i.pick, i.place, i.gripper, i.openDrawer, i.closeDrawer].filter((a): a is ActionInterface => a !== undefined);
-  }
-
-  /** Every topic and service the profile relies on, with the exact type we speak. */
-  #expectedInterfaces(): Expected[] {
-    const p = this.profile;
-    const t = (type: string) => wireType(type, this.ros);
-    const out: Expected[] = [
-      { kind: 'topic', name: p.interfaces.estop.topic, type: t(p.interfaces.estop.type), role: 'e-stop (subscribed and advertised)' },
-      { kind: 'topic', name: p.interfaces.cmdVel.topic, type: t(p.interfaces.cmdVel.type), role: 'velocity command (advertised)' },
-    ];
-    for (const [key, o] of Object.entries(p.observations)) if (o) out.push({ kind: 'topic', name: o.topic, type: t(o.type), role: `observation ${key}` });
-    if (this.ros === 1) {
-      for (const a of this.#actionInterfaces()) {
-        const topics = this.#actionlib.topics(a.action, a.type);
-        out.push({ kind: 'topic', name: topics.status.topic, type: topics.status.type, role: `action ${a.action} (actionlib status)` });
-        out.push({ kind: 'topic', name: topics.result.topic, type: topics.result.type, role: `action ${a.action} (actionlib result)` });
-      }
-    }
-    if (p.interfaces.state) out.push({ kind: 'service', name: p.interfaces.state.service, role: 'state service' });
-    return out;
   }
 
   async #goal(iface: ActionInterface, args: RosMessage, description: string, kind: MotionRequest['kind'], options: SafeGoalOptions): Promise<SafeActionResult> {
@@ -815,33 +644,9 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     }
   }
 
+  /** Motion is under way while goals run or the last twist moves the base: the watchdog follows it. */
   #updateMotion(): void {
-    const moving = this.#goals.size > 0 || norm(this.#lastTwist.linear) > 0 || norm(this.#lastTwist.angular) > 0;
-    if (moving && !this.#moving) {
-      this.#moving = true;
-      this.#lastHeartbeat = Date.now();
-      this.#armWatchdog();
-    } else if (!moving && this.#moving) {
-      this.#moving = false;
-      clearTimeout(this.#watchdogTimer);
-      this.#watchdogTimer = undefined;
-    }
-  }
-
-  #armWatchdog(): void {
-    clearTimeout(this.#watchdogTimer);
-    const period = this.profile.safety.watchdog.periodMs;
-    const due = Math.max(0, this.#lastHeartbeat + period - Date.now());
-    this.#watchdogTimer = setTimeout(() => {
-      this.#watchdogTimer = undefined;
-      if (!this.#moving) return;
-      const stalledMs = Date.now() - this.#lastHeartbeat;
-      if (stalledMs < period) return this.#armWatchdog();
-      this.#log(`safety: watchdog: no heartbeat for ${stalledMs} ms`);
-      this.emit('watchdog', { stalledMs });
-      this.stop('watchdog');
-    }, due);
-    this.#watchdogTimer.unref();
+    this.#watchdog.update(this.#goals.size > 0 || !isStill(this.#lastTwist));
   }
 
   #onConnectionLost(): void {
@@ -850,7 +655,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     const lost = [...this.#goals.entries()].filter(([, g]) => !g.local).map(([id, g]) => ({ id, action: g.action, type: g.type }));
     for (const g of lost) if (!this.#owed.goals.some((o) => o.id === g.id)) this.#owed.goals.push(g);
     // A socket is found dead only after the fact: a stop written to it just before may be lost too.
-    if (this.#moving || lost.length > 0 || this.#movedThisConnection) {
+    if (this.#watchdog.moving || lost.length > 0 || this.#movedThisConnection) {
       this.#owed.stop = true;
       this.#log(`safety: connection lost while moving (${lost.length} goal(s)); a stop is owed and goes first on reconnect`);
     }
