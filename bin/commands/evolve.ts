@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
-import { addLlmOptions } from '../../agents/llm/cli-options.js';
+import { addLlmOptions } from '../llm-options.js';
 import { intOption, probabilityOption } from '../options.js';
 import { dataPaths, lockDataDir } from '../paths.js';
 import { addUiOptions, type UiFlags } from '../../ui/launch.js';
@@ -73,7 +73,7 @@ export function register(program: Command): void {
       const verifyMinRate = probabilityOption(flags.verifyRate, '--verify-rate');
 
       const [{ llmConfigured, languageModelFromCommand }, evolve, { sandboxSkillRunner }, kitchen, planning, { SkillLibrary }, { SkillRuntime }, { EpisodicMemory }] = await Promise.all([
-        import('../../agents/llm/cli-options.js'),
+        import('../llm-options.js'),
         import('../../agents/evolve/index.js'),
         import('../../agents/saycan/skill-runner.js'),
         import('../../envs/kitchen/index.js'),

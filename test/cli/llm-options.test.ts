@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
-import { addLlmOptions, languageModelFromCommand, llmConfigured } from '../../agents/llm/cli-options.js';
+import { addLlmOptions, languageModelFromCommand, llmConfigured } from '../../bin/llm-options.js';
 import { FakeLlmServer } from '../support/openai-server.js';
 
 describe('agents/llm command-line options', () => {
