@@ -4,7 +4,8 @@
  *   openai:<model>[@<baseURL>]            OpenAI or an OpenAI-compatible server
  *   ollama:<model>[@<baseURL>]            Ollama (default http://127.0.0.1:11434)
  *   onnx:<folder>                         a local ONNX sentence model (see onnx-embedder.ts)
- * Providers are imported only when chosen.
+ * Providers are imported only when chosen. `env` holds the variables a provider needs
+ * (OPENAI_API_KEY); only bin/ reads the process environment and passes it.
  */
 import { SkillforgeError } from '../core/errors.js';
 import type { Embedder } from './embedder.js';
@@ -12,7 +13,7 @@ import { HashedEmbedder } from './hashed-embedder.js';
 
 export const EMBEDDER_SPEC_HELP = 'hashed | hashed:<dim> | openai:<model>[@<baseURL>] | ollama:<model>[@<baseURL>] | onnx:<folder>';
 
-export async function embedderFromSpec(spec: string | undefined): Promise<Embedder> {
+export async function embedderFromSpec(spec: string | undefined, env: Record<string, string | undefined> = {}): Promise<Embedder> {
   if (!spec || spec === 'hashed') return new HashedEmbedder();
   const colon = spec.indexOf(':');
   const kind = colon < 0 ? spec : spec.slice(0, colon);
@@ -28,7 +29,7 @@ export async function embedderFromSpec(spec: string | undefined): Promise<Embedd
     }
     case 'openai':
       if (!model) break;
-      return (await import('./langchain-embedder.js')).openAIEmbedder({ model, baseURL: url });
+      return (await import('./langchain-embedder.js')).openAIEmbedder({ model, baseURL: url, apiKey: env.OPENAI_API_KEY });
     case 'ollama':
       if (!model) break;
       return (await import('./langchain-embedder.js')).ollamaEmbedder({ model, baseUrl: url });

@@ -74,7 +74,7 @@ export interface OpenAIEmbedderOptions {
   model: string;
   /** An OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp, LM Studio). */
   baseURL?: string;
-  /** Default: OPENAI_API_KEY; servers that need none accept any string. */
+  /** The key (the command line passes OPENAI_API_KEY); servers that need none accept any string. */
   apiKey?: string;
   /** Ask the model for this many dimensions (text-embedding-3 models). */
   dimensions?: number;
@@ -87,7 +87,7 @@ export async function openAIEmbedder(options: OpenAIEmbedderOptions): Promise<La
   const { OpenAIEmbeddings } = await import('@langchain/openai');
   const embeddings = new OpenAIEmbeddings({
     model: options.model,
-    apiKey: options.apiKey ?? process.env.OPENAI_API_KEY ?? 'not-needed',
+    apiKey: options.apiKey ?? 'not-needed',
     dimensions: options.dimensions,
     batchSize: options.batchSize ?? 256,
     maxRetries: options.maxRetries ?? 2,

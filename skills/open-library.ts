@@ -19,7 +19,7 @@ import { isPostgresUrl, PostgresSkillStore, type PostgresStoreOptions } from './
 export interface OpenLibraryOptions extends Omit<LibraryOptions, 'store'> {
   /** The data directory (libraries, replicas). */
   dataDir: string;
-  /** A library directory or a postgres:// URL; default <dataDir>/library. Env: SKILLFORGE_LIBRARY. */
+  /** A library directory or a postgres:// URL; default <dataDir>/library. (bin/ reads SKILLFORGE_LIBRARY into it.) */
   library?: string;
   /** Connection settings for a PostgreSQL library. */
   postgres?: Omit<PostgresStoreOptions, 'live'>;
@@ -32,7 +32,7 @@ export interface OpenLibraryOptions extends Omit<LibraryOptions, 'store'> {
 
 export async function openLibrary(options: OpenLibraryOptions): Promise<SkillLibrary> {
   const { dataDir, library, postgres, follow, ...libOptions } = options;
-  const spec = library ?? process.env.SKILLFORGE_LIBRARY;
+  const spec = library;
   if (!spec) return SkillLibrary.open(join(dataDir, 'library'), libOptions);
   if (!isPostgresUrl(spec)) return SkillLibrary.open(resolve(spec), libOptions);
   const store = await PostgresSkillStore.connect(spec, {

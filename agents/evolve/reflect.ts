@@ -1,7 +1,7 @@
 /**
  * Reflection: from trajectories to proposed composite skills. Two reflectors share one interface:
  * `StatisticalReflector` (frequent successful subsequences, no model) and `LlmReflector` (a language
- * model reads the trajectories through the prompt file agents/llm/prompts/evolve-reflect.md and
+ * model reads the trajectories through the prompt file agents/evolve/prompts/evolve-reflect.md and
  * answers structured JSON, checked with ajv). Proposals of either kind are only proposals: the
  * evolver verifies each in the sandbox before anything is stored.
  *
@@ -113,7 +113,7 @@ const PROPOSAL_SCHEMA: JsonSchema = {
 };
 
 export interface LlmReflectorOptions {
-  /** Prompt file name under agents/llm/prompts (default 'evolve-reflect'), and its folder. */
+  /** Prompt file name (default 'evolve-reflect', agents/evolve/prompts/evolve-reflect.md), and its folder. */
   prompt?: string;
   promptDir?: string;
   /** Most recent episodes shown to the model (default 30). */

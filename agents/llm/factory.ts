@@ -41,7 +41,10 @@ export interface CreateLanguageModelOptions {
   configFile?: string;
   /** Config given in code; the file's fields win over it. */
   config?: LlmConfig;
-  /** Environment for keys and defaults (default process.env). */
+  /**
+   * Environment variables for keys and defaults (SKILLFORGE_LLM, OPENAI_API_KEY, OLLAMA_HOST, ...). Default
+   * none: only bin/ reads the process environment, and passes it here.
+   */
   env?: Record<string, string | undefined>;
   /** Data directory: the response cache goes to <dataDir>/llm-cache unless disabled. */
   dataDir?: string;
@@ -105,7 +108,7 @@ function ollamaHost(value: string): string {
  * to import from the command line.
  */
 export async function createLanguageModel(spec: string | undefined, options: CreateLanguageModelOptions = {}): Promise<ChatLanguageModel> {
-  const env = options.env ?? process.env;
+  const env = options.env ?? {};
   const config: LlmConfig = {
     ...(options.config ? assertValid<LlmConfig>(llmConfigSchema, options.config, 'language-model config') : {}),
     ...(options.configFile ? loadLlmConfig(options.configFile) : {}),
@@ -240,7 +243,7 @@ async function createBackend(
     }
     case 'gguf': {
       const { createGgufBackend } = await import('./gguf-backend.js');
-      return { backend: await createGgufBackend(spec.model, config.gguf), where: `the GGUF model ${spec.model}` };
+      return { backend: await createGgufBackend(spec.model, config.gguf, { nodeLlamaCppDir: env.SKILLFORGE_NODE_LLAMA_CPP }), where: `the GGUF model ${spec.model}` };
     }
     case 'replay':
       return { backend: new ReplayBackend(spec.model), where: `the transcript ${spec.model}` };

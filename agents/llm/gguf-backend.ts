@@ -50,12 +50,11 @@ interface NodeLlamaCpp {
 }
 
 /**
- * node-llama-cpp from node_modules, or from the package folder named by SKILLFORGE_NODE_LLAMA_CPP
- * (a copy installed elsewhere, e.g. shared by several checkouts).
+ * node-llama-cpp from node_modules, or from the package folder `dir` (a copy installed elsewhere,
+ * e.g. shared by several checkouts; the command line takes it from SKILLFORGE_NODE_LLAMA_CPP).
  */
-async function importNodeLlamaCpp(): Promise<NodeLlamaCpp> {
+async function importNodeLlamaCpp(dir: string | undefined): Promise<NodeLlamaCpp> {
   const name = 'node-llama-cpp';
-  const dir = process.env.SKILLFORGE_NODE_LLAMA_CPP;
   try {
     if (dir) {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { main?: string; exports?: { '.'?: { import?: string; default?: string } } };
@@ -73,12 +72,17 @@ async function importNodeLlamaCpp(): Promise<NodeLlamaCpp> {
   }
 }
 
-export async function createGgufBackend(modelPath: string, config: LlmConfig['gguf'] = {}): Promise<Backend> {
+export interface GgufBackendOptions {
+  /** node-llama-cpp's package folder when it is not in node_modules (SKILLFORGE_NODE_LLAMA_CPP on the command line). */
+  nodeLlamaCppDir?: string;
+}
+
+export async function createGgufBackend(modelPath: string, config: LlmConfig['gguf'] = {}, options: GgufBackendOptions = {}): Promise<Backend> {
   const path = resolve(modelPath);
   if (!existsSync(path)) {
     throw new SkillforgeError('E_LLM_GGUF', `no GGUF model at ${path}`, { hint: 'give the path of a .gguf file: --llm gguf:/models/qwen2.5-1.5b-instruct-q4_k_m.gguf' });
   }
-  const lib = await importNodeLlamaCpp();
+  const lib = await importNodeLlamaCpp(options.nodeLlamaCppDir);
   let llama: Llama;
   try {
     llama = await lib.getLlama({ build: 'never', gpu: config.gpu ?? 'auto' });

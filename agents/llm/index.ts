@@ -1,6 +1,6 @@
 /**
  * agents/llm: language models through langchain. Agents depend on the LanguageModel interface
- * (model.ts); bin/ builds one with createLanguageModel or the --llm options (cli-options.ts).
+ * (model.ts); bin/ builds one with createLanguageModel or the --llm options (bin/llm-options.ts).
  */
 export type { ChatMessage, ChatOptions, StructuredOptions, ScoreMethod, OptionScores, UsageCounters, LanguageModel } from './model.js';
 export { createLanguageModel, fromLangchain, parseProviderSpec, noModelHelp, providers, type CreateLanguageModelOptions, type Provider, type ProviderSpec } from './factory.js';
@@ -11,6 +11,5 @@ export { ProviderCircuit, describeFailure } from './circuit.js';
 export { ResponseCache, requestKey } from './cache.js';
 export { TranscriptRecorder, ReplayBackend } from './transcript.js';
 export { loadPrompt, parsePrompt, renderPrompt, renderMessages, promptsDir, type PromptTemplate, type PromptVariables } from './prompts.js';
-export { addLlmOptions, languageModelFromCommand, llmConfigured, type LlmCliOptions } from './cli-options.js';
 export { extractJson } from './json.js';
 export type { Backend, BackendCallOptions, ChatResult, LogprobResult } from './backend.js';

@@ -1,22 +1,39 @@
 /**
- * Prompts live as files in agents/llm/prompts/<name>.md (or .txt), with {{variable}} slots.
+ * Prompts live as files beside the agent that uses them, agents/<agent>/prompts/<name>.md (or .txt),
+ * with {{variable}} slots: the language model's own in agents/llm/prompts, SayCan's in
+ * agents/saycan/prompts, the learner's in agents/voyager/prompts, and so on. A name without a folder
+ * is looked up in all of them (names are unique across agents; a clash is an error).
  * A template may split into chat messages with marker lines `--- system ---`, `--- user ---`,
  * `--- assistant ---`; text before the first marker (or a file without markers) is one user message.
  * A slot left without a value is an error naming it; `{{{{` renders a literal `{{`.
  *
  * @example
- *   // agents/llm/prompts/greet.md:  "--- system ---\nYou are {{role}}.\n--- user ---\nSay hi to {{name}}."
+ *   // agents/robot/prompts/greet.md:  "--- system ---\nYou are {{role}}.\n--- user ---\nSay hi to {{name}}."
  *   const messages = renderMessages('greet', { role: 'a robot', name: 'Ada' });
  *   const text = renderPrompt('greet', { role: 'a robot', name: 'Ada' }); // whole file, markers kept out
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SkillforgeError } from '../../core/errors.js';
 import type { ChatMessage } from './model.js';
 
-/** The folder shipped with skillforge. */
+/** The language model's own prompts (structured answers, option scoring). */
 export const promptsDir = join(dirname(fileURLToPath(import.meta.url)), 'prompts');
+
+let shipped: string[] | undefined;
+
+/** Every agents/<agent>/prompts folder shipped with skillforge, the language model's first. */
+export function promptDirs(): string[] {
+  if (shipped) return shipped;
+  const agents = dirname(dirname(promptsDir));
+  const others = readdirSync(agents)
+    .sort()
+    .map((agent) => join(agents, agent, 'prompts'))
+    .filter((dir) => dir !== promptsDir && existsSync(dir) && statSync(dir).isDirectory());
+  shipped = [promptsDir, ...others];
+  return shipped;
+}
 
 export type PromptVariables = Record<string, string | number | boolean>;
 
@@ -34,17 +51,23 @@ const slot = /\{\{\{\{|\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
 const marker = /^---[ \t]*(system|user|assistant)[ \t]*---[ \t]*$/;
 const cache = new Map<string, PromptTemplate>();
 
-/** Load (once) a template by name from `dir` (default: the shipped prompts folder). */
-export function loadPrompt(name: string, dir: string = promptsDir): PromptTemplate {
+/** Load (once) a template by name from `dir` (default: the shipped agents' prompt folders). */
+export function loadPrompt(name: string, dir?: string): PromptTemplate {
   if (!/^[A-Za-z0-9_-][A-Za-z0-9_.\/-]*$/.test(name) || name.includes('..')) {
     throw new SkillforgeError('E_PROMPT', `invalid prompt name '${name}'`, { hint: 'use the file name without extension, e.g. "rank-options"' });
   }
-  const key = `${dir}\0${name}`;
+  const key = `${dir ?? ''}\0${name}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const path = ['.md', '.txt', ''].map((ext) => join(dir, name + ext)).find((p) => existsSync(p) && !p.endsWith('/'));
+  const dirs = dir === undefined ? promptDirs() : [dir];
+  const found = dirs.flatMap((d) => ['.md', '.txt', ''].map((ext) => join(d, name + ext)).find((p) => existsSync(p) && statSync(p).isFile()) ?? []);
+  if (found.length > 1) {
+    throw new SkillforgeError('E_PROMPT', `prompt '${name}' exists twice: ${found.join(' and ')}`, { hint: 'rename one: prompt names are unique across agents' });
+  }
+  const path = found[0];
   if (!path) {
-    throw new SkillforgeError('E_PROMPT', `no prompt '${name}' in ${dir}`, { hint: `create ${join(dir, `${name}.md`)}` });
+    const where = dirs.length === 1 ? dirs[0]! : `any of ${dirs.join(', ')}`;
+    throw new SkillforgeError('E_PROMPT', `no prompt '${name}' in ${where}`, { hint: `create ${join(dir ?? promptsDir, `${name}.md`)}` });
   }
   const template = parsePrompt(name, readFileSync(path, 'utf8'), path);
   cache.set(key, template);

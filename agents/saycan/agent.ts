@@ -58,7 +58,7 @@ export interface SayCanOptions {
   maxSteps?: number;
   /** Candidates kept per step to explain the decision (default 5). */
   topK?: number;
-  /** Prompt template name under agents/llm/prompts (default 'saycan'), and its folder. */
+  /** Prompt template name (default 'saycan', agents/saycan/prompts/saycan.md), and its folder. */
   prompt?: string;
   promptDir?: string;
   /** Name recorded in memory (default 'saycan'). */

@@ -1,6 +1,6 @@
 /**
  * Voyager's skill description: a language model summarises what a verified function does, in words
- * that retrieval will match for similar tasks later. The prompt is agents/llm/prompts/voyager-describe.md.
+ * that retrieval will match for similar tasks later. The prompt is agents/voyager/prompts/voyager-describe.md.
  */
 import type { LanguageModel } from '../llm/model.js';
 import { renderMessages } from '../llm/prompts.js';

@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
-import { addLlmOptions } from '../../agents/llm/cli-options.js';
+import { addLlmOptions } from '../llm-options.js';
 import { intOption, probabilityOption } from '../options.js';
 import { dataPaths, lockDataDir } from '../paths.js';
 import { addUiOptions, type UiFlags } from '../../ui/launch.js';
@@ -74,7 +74,7 @@ export function register(program: Command): void {
 
       if (!kit.planner) throw new SkillforgeError('E_USAGE', `skillforge evolve needs an environment with an exact planner, and ${kit.name} has none`, { hint: 'use --env kitchen or --env minecraft, or give your kit a planner()' });
       const [{ llmConfigured, languageModelFromCommand }, evolve, { sandboxSkillRunner }, { SkillLibrary }, { SkillRuntime }, { EpisodicMemory }] = await Promise.all([
-        import('../../agents/llm/cli-options.js'),
+        import('../llm-options.js'),
         import('../../agents/evolve/index.js'),
         import('../../agents/act/skill-runner.js'),
         import('../../skills/library.js'),

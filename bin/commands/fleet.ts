@@ -12,7 +12,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SkillforgeError } from '../../core/errors.js';
-import { addLlmOptions } from '../../agents/llm/cli-options.js';
+import { addLlmOptions } from '../llm-options.js';
 import { intOption, positiveOption } from '../options.js';
 
 interface TimingFlags {
@@ -148,7 +148,7 @@ export function register(program: Command): void {
     const url = libraryUrl(f.library);
     const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
     if (!['kitchen', 'minecraft', 'robot'].includes(f.env)) throw new SkillforgeError('E_USAGE', `--env must be kitchen, minecraft or robot, got '${f.env}'`);
-    const { llmConfigured, languageModelFromCommand } = await import('../../agents/llm/cli-options.js');
+    const { llmConfigured, languageModelFromCommand } = await import('../llm-options.js');
     const model = llmConfigured(command) ? await languageModelFromCommand(command) : undefined;
     const { FleetWorker } = await import('../../fleet/worker.js');
     const log = (s: string): void => void process.stderr.write(`${s}\n`);

@@ -8,7 +8,7 @@
  * Prints the answer (or the Say scores and the method used) and the call/token counts.
  */
 import type { Command } from 'commander';
-import { addLlmOptions } from '../../agents/llm/cli-options.js';
+import { addLlmOptions } from '../llm-options.js';
 
 export function register(program: Command): void {
   const llm = program.command('llm').description('ask a language model, or score options with it (checks your --llm setup)');
@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .option('--system <text>', 'a system message first')
     .option('--json', 'print JSON')
     .action(async (text: string, flags: { system?: string; json?: boolean }, command: Command) => {
-      const { languageModelFromCommand } = await import('../../agents/llm/cli-options.js');
+      const { languageModelFromCommand } = await import('../llm-options.js');
       const model = await languageModelFromCommand(command);
       try {
         const messages = [...(flags.system ? [{ role: 'system' as const, content: flags.system }] : []), { role: 'user' as const, content: text }];
@@ -30,7 +30,7 @@ export function register(program: Command): void {
   addLlmOptions(llm.command('score <prompt> <options...>').description("SayCan's Say: how well each option continues the prompt"))
     .option('--json', 'print JSON')
     .action(async (prompt: string, options: string[], flags: { json?: boolean }, command: Command) => {
-      const { languageModelFromCommand } = await import('../../agents/llm/cli-options.js');
+      const { languageModelFromCommand } = await import('../llm-options.js');
       const model = await languageModelFromCommand(command);
       try {
         const scores = await model.scoreOptions(prompt, options);

@@ -11,7 +11,7 @@
  */
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
-import { addLlmOptions } from '../../agents/llm/cli-options.js';
+import { addLlmOptions } from '../llm-options.js';
 import { intOption } from '../options.js';
 import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 
@@ -67,7 +67,7 @@ export function register(program: Command): void {
       if (flags.hostileMobs && flags.host) throw new SkillforgeError('E_USAGE', '--hostile-mobs applies to the embedded world only; your own server decides its mobs');
 
       const [{ llmConfigured, languageModelFromCommand }, { dataPaths, lockDataDir }, { StatusLine }, mc, voyager] = await Promise.all([
-        import('../../agents/llm/cli-options.js'),
+        import('../llm-options.js'),
         import('../paths.js'),
         import('../progress.js'),
         import('../../envs/minecraft/index.js'),

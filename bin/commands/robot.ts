@@ -13,7 +13,7 @@
  */
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
-import { addLlmOptions } from '../../agents/llm/cli-options.js';
+import { addLlmOptions } from '../llm-options.js';
 import { intOption, kitchenSeedOption, positiveOption } from '../options.js';
 import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 import { workDone } from '../signals.js';
@@ -131,7 +131,7 @@ export function register(program: Command): void {
       if (flags.url && !/^wss?:\/\//.test(flags.url)) throw new SkillforgeError('E_USAGE', `--url must be ws:// or wss://, got '${flags.url}'`);
 
       const [{ requireLanguageModel }, profiles, safety, envMod, saycan, kitchen] = await Promise.all([
-        import('../../agents/llm/cli-options.js'),
+        import('../llm-options.js'),
         import('../../robots/profile.js'),
         import('../../robots/safety.js'),
         import('../../robots/environment.js'),

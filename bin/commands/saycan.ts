@@ -10,7 +10,7 @@
  */
 import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
-import { addLlmOptions } from '../../agents/llm/cli-options.js';
+import { addLlmOptions } from '../llm-options.js';
 import { dataPaths } from '../paths.js';
 import { intOption, probabilityOption } from '../options.js';
 import { addUiOptions, type UiFlags } from '../../ui/launch.js';
@@ -62,7 +62,7 @@ export function register(program: Command): void {
       const topK = intOption(flags.top, '--top', 1);
 
       const [{ requireLanguageModel }, saycan, { loadKit }] = await Promise.all([
-        import('../../agents/llm/cli-options.js'),
+        import('../llm-options.js'),
         import('../../agents/saycan/index.js'),
         import('../../kits/registry.js'),
       ]);

@@ -21,7 +21,7 @@ async function withLibrary<T>(cmd: Command, fn: (lib: SkillLibrary) => Promise<T
   const { SkillLibrary } = await import('../../skills/library.js');
   const { embedderFromSpec } = await import('../../skills/embedder-spec.js');
   const spec = (cmd.optsWithGlobals() as { embedder?: string }).embedder ?? process.env.SKILLFORGE_EMBEDDER;
-  const embedder = await embedderFromSpec(spec);
+  const embedder = await embedderFromSpec(spec, process.env);
   // --library postgres://... (or another library folder) instead of <data-dir>/library.
   const library = (cmd.optsWithGlobals() as { library?: string }).library ?? process.env.SKILLFORGE_LIBRARY;
   const lib = library

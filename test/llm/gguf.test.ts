@@ -29,7 +29,7 @@ describe('agents/llm gguf: through node-llama-cpp on a tiny built model', functi
     const file = join(mkdtempSync(join(tmpdir(), 'sf-gguf-')), 'tiny.gguf');
     writeFileSync(file, tiny.bytes);
     try {
-      llm = await createLanguageModel(`gguf:${file}`, { env: {}, config: { gguf: { gpu: false, contextSize: 128 } } });
+      llm = await createLanguageModel(`gguf:${file}`, { env: { SKILLFORGE_NODE_LLAMA_CPP: process.env.SKILLFORGE_NODE_LLAMA_CPP }, config: { gguf: { gpu: false, contextSize: 128 } } });
     } catch (e) {
       if ((e as { code?: string }).code === 'E_LLM_GGUF' && /not installed/.test((e as Error).message)) {
         console.log('      (skipped: node-llama-cpp@3.21.1 is not installed; it is optional)');

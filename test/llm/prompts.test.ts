@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { SkillforgeError } from '../../core/errors.js';
 import { loadPrompt, parsePrompt, renderMessages, renderPrompt } from '../../agents/llm/prompts.js';
 
@@ -40,5 +40,17 @@ describe('agents/llm prompts as files', () => {
 
   it('ships the prompts the language model itself uses', () => {
     for (const name of ['json-answer', 'json-repair', 'choose-option', 'rank-options']) assert.ok(loadPrompt(name).variables.length > 0, name);
+  });
+
+  it("finds an agent's prompt by name in the folder beside that agent", () => {
+    const beside: Record<string, string[]> = {
+      llm: ['json-answer', 'json-repair', 'choose-option', 'rank-options'],
+      saycan: ['saycan'],
+      voyager: ['voyager-action', 'voyager-critic', 'voyager-curriculum', 'voyager-describe'],
+      evolve: ['evolve-reflect'],
+    };
+    for (const [agent, names] of Object.entries(beside)) {
+      for (const name of names) assert.equal(loadPrompt(name).path.split(sep).slice(-3).join('/'), `${agent}/prompts/${name}.md`);
+    }
   });
 });

@@ -12,8 +12,8 @@
  *   const model = await requireLanguageModel(cmd, 'skillforge saycan needs a language model for the Say score');
  */
 import type { Command } from 'commander';
-import { SkillforgeError } from '../../core/errors.js';
-import type { ChatLanguageModel } from './language-model.js';
+import { SkillforgeError } from '../core/errors.js';
+import type { ChatLanguageModel } from '../agents/llm/language-model.js';
 
 export interface LlmCliOptions {
   llm?: string;
@@ -85,7 +85,7 @@ export async function languageModelFromCommand(
   env: Record<string, string | undefined> = process.env,
 ): Promise<ChatLanguageModel> {
   const o = options(from);
-  const { createLanguageModel } = await import('./factory.js');
+  const { createLanguageModel } = await import('../agents/llm/factory.js');
   const timeoutMs = seconds(o.llmTimeout, '--llm-timeout', 0.001);
   const maxOutageMs = seconds(o.llmMaxOutage, '--llm-max-outage', 0);
   let attempts: number | undefined;
