@@ -3,8 +3,8 @@
  * `register(program)`. Command modules stay light: heavy parts (mineflayer, onnxruntime, langchain)
  * are imported inside the action, so `skillforge --help` is instant.
  */
-import { Command } from 'commander';
-import { readdirSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { formatError } from '../core/errors.js';
@@ -22,8 +22,19 @@ export async function buildProgram(): Promise<Command> {
       'Embodied agents that learn skills as code and ground language models in what their body can do.\n' +
         'Minecraft (embedded flying-squid world or your server), ROS 2 robots over rosbridge, and simulators.',
     )
-    .option('--data-dir <dir>', 'where libraries, memory and caches live', process.env.SKILLFORGE_DATA_DIR ?? '.skillforge')
+    .addOption(new Option('--data-dir <dir>', 'where libraries, memory and caches live').env('SKILLFORGE_DATA_DIR').default('.skillforge'))
+    .option('--config <file>', 'settings file with agent profiles (default: ./skillforge.config.yaml when present; see docs/configuration.md)')
+    .option('--no-config', 'ignore ./skillforge.config.yaml')
+    .option('--config-profile <name>', "the settings file's profile to use (default: its default:)")
     .showHelpAfterError('(run with --help for usage)');
+  // One place for the settings file: a profile fills the options no flag or variable gave (bin/config.ts).
+  // Loaded only when there is a file to read (yaml and ajv cost a few hundred ms).
+  program.hook('preAction', async (_root, actionCommand) => {
+    const o = program.opts() as { config?: string | false; configProfile?: string };
+    if (o.config === undefined && !o.configProfile && !existsSync('skillforge.config.yaml')) return;
+    const { applySettings } = await import('./config.js');
+    applySettings(program, actionCommand);
+  });
   const dir = join(here, 'commands');
   const files = readdirSync(dir)
     .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
