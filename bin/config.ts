@@ -419,12 +419,15 @@ function plan(command: Command, chosen: ChosenProfile): Array<{ command: Command
   const out: Array<{ command: Command; option: Option; pv: ProfileValue }> = [];
   const values = profileValues(chosen.profile);
   for (const c of chain(command)) {
+    const owner = commandPath(c);
     for (const option of c.options as Option[]) {
       const name = longName(option);
       if (!name) continue;
-      // A commands: entry for this command wins over a top-level key for the same flag.
+      // A commands: entry for this command (or for the parent that owns the flag, as `skills:` for
+      // --library) wins over a top-level key for the same flag.
       const pv =
         values.find((v) => v.command === path && v.flag === name) ??
+        (owner && owner !== path ? values.find((v) => v.command === owner && v.flag === name) : undefined) ??
         values.find((v) => v.command === undefined && v.flag === name && !NOT_FOR[v.key[0]!]?.test(path));
       if (pv) out.push({ command: c, option, pv });
     }
