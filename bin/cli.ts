@@ -16,6 +16,9 @@ export interface CommandModule {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** What the settings file's profile gave the command now running (said again if the command fails on bad input). */
+let profileNote: string | undefined;
+
 export async function buildProgram(): Promise<Command> {
   const program = new Command('skillforge')
     .description(
@@ -31,9 +34,9 @@ export async function buildProgram(): Promise<Command> {
   // Loaded only when there is a file to read (yaml and ajv cost a few hundred ms).
   program.hook('preAction', async (_root, actionCommand) => {
     const o = program.opts() as { config?: string | false; configProfile?: string };
-    if (o.config === undefined && !o.configProfile && !existsSync('skillforge.config.yaml')) return;
+    if (!o.configProfile && (o.config === false || (o.config === undefined && !existsSync('skillforge.config.yaml')))) return;
     const { applySettings } = await import('./config.js');
-    applySettings(program, actionCommand);
+    profileNote = applySettings(program, actionCommand)?.note;
   });
   const dir = join(here, 'commands');
   const files = readdirSync(dir)
@@ -67,6 +70,9 @@ export async function main(argv: string[], options: { lingerMs?: number } = {}):
     await program.parseAsync(argv);
   } catch (err) {
     process.stderr.write(`skillforge: ${formatError(err)}\n`);
+    // A bad value may have come from the settings file rather than the command line: say which.
+    const code = (err as { code?: unknown } | null)?.code;
+    if (profileNote && (code === 'E_USAGE' || code === 'E_ARG')) process.stderr.write(`  note: ${profileNote}\n`);
     process.exitCode = process.exitCode || exitCodeFor(err);
   }
   settled = true;

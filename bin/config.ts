@@ -222,11 +222,12 @@ function envOverride(option: Option, env: Record<string, string | undefined>): s
  * environment variable gave a value (commander's value source 'default' or none). Called from the
  * program's preAction hook; throws E_CONFIG for a bad file, profile or commands: section.
  */
-export function applySettings(root: Command, command: Command, env: Record<string, string | undefined> = process.env): ChosenProfile | undefined {
+export function applySettings(root: Command, command: Command, env: Record<string, string | undefined> = process.env): AppliedSettings | undefined {
   const o = root.opts() as { config?: string | false; configProfile?: string };
   const chosen = chooseProfile(findSettings({ config: o.config, profile: o.configProfile }), o.configProfile);
   if (!chosen) return undefined;
   checkCommandSections(root, chosen);
+  const filled: string[] = [];
   for (const { command: c, option, pv } of plan(command, chosen)) {
     const key = option.attributeName();
     const source = c.getOptionValueSource(key);
@@ -234,12 +235,21 @@ export function applySettings(root: Command, command: Command, env: Record<strin
     if (envOverride(option, env)) continue;
     const at = chosen.file.where(['profiles', chosen.name, ...pv.key]);
     c.setOptionValueWithSource(key, optionValue(option, pv, c.getOptionValue(key), at), 'config');
+    filled.push(`--${pv.flag} ${typeof pv.value === 'string' ? pv.value : JSON.stringify(pv.value)}`);
   }
   // model.settings (temperature, scoring, ...) have no flag: commands with the --llm options get
   // them as the option value `llmSettings`, which bin/llm-options.ts passes to the model.
   const settings = chosen.profile.model?.settings;
   if (settings && (command.options as Option[]).some((opt) => opt.long === '--llm')) command.setOptionValueWithSource('llmSettings', settings, 'config');
-  return chosen;
+  return { ...chosen, filled, note: filled.length ? `from profile ${chosen.name} (${chosen.file.where(['profiles', chosen.name])}): ${filled.join(', ')}` : undefined };
+}
+
+/** The profile applied to a run and what it filled (for messages when the command then fails). */
+export interface AppliedSettings extends ChosenProfile {
+  /** The flags the profile gave, as typed: '--max-steps 7'. */
+  filled: string[];
+  /** One line naming the profile, its file and those flags (undefined when it filled none). */
+  note?: string;
 }
 
 /**

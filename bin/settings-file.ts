@@ -12,7 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isCollection, isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import { SkillforgeError } from '../core/errors.js';
 import type { JsonSchema } from '../core/types.js';
@@ -190,7 +190,8 @@ function offsetOf(root: YamlNode | null, keys: readonly string[]): number | unde
     if (!pair) break;
     at = (pair.key as YamlNode).range?.[0] ?? at;
     node = (pair.value as YamlNode | null) ?? null;
-    if (node?.range) at = node.range[0];
+    // A scalar is named on its own line; a block (a profile, a section) by its key's line.
+    if (node?.range && !isCollection(node)) at = node.range[0];
   }
   return at;
 }

@@ -220,4 +220,12 @@ describe('settings file: agent profiles (skillforge.config.yaml)', () => {
     assert.match(r.stderr, /skillforge: invalid settings file: .*config-\d+\.yaml:4: profiles\.a\.limits has unknown key 'max-step'/);
     assert.match(r.stderr, /hint: see skillforge\.config\.example\.yaml/);
   });
+
+  it('when a value from the profile is refused by the command, the error says it came from the profile', () => {
+    const file = settings('default: a\nprofiles:\n  a:\n    commands:\n      skills search: { k: 0 }\n');
+    const cli = fileURLToPath(new URL('../../bin/skillforge.js', import.meta.url));
+    const r = spawnSync(process.execPath, ['--no-node-snapshot', cli, '--config', file, '--data-dir', join(dir, 'k-data'), 'skills', 'search', 'apple'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /skillforge: -k must be a positive integer, got 0\n  note: from profile a \(.*config-\d+\.yaml:3\): --k 0\n/);
+  });
 });
