@@ -3,8 +3,8 @@
  * `register(program)`. Command modules stay light: heavy parts (mineflayer, onnxruntime, langchain)
  * are imported inside the action, so `skillforge --help` is instant.
  */
-import { Command } from 'commander';
-import { readdirSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { formatError } from '../core/errors.js';
@@ -16,14 +16,28 @@ export interface CommandModule {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** What the settings file's profile gave the command now running (said again if the command fails on bad input). */
+let profileNote: string | undefined;
+
 export async function buildProgram(): Promise<Command> {
   const program = new Command('skillforge')
     .description(
       'Embodied agents that learn skills as code and ground language models in what their body can do.\n' +
         'Minecraft (embedded flying-squid world or your server), ROS 2 robots over rosbridge, and simulators.',
     )
-    .option('--data-dir <dir>', 'where libraries, memory and caches live', process.env.SKILLFORGE_DATA_DIR ?? '.skillforge')
+    .addOption(new Option('--data-dir <dir>', 'where libraries, memory and caches live').env('SKILLFORGE_DATA_DIR').default('.skillforge'))
+    .option('--config <file>', 'settings file with agent profiles (default: ./skillforge.config.yaml when present; see docs/configuration.md)')
+    .option('--no-config', 'ignore ./skillforge.config.yaml')
+    .option('--config-profile <name>', "the settings file's profile to use (default: its default:)")
     .showHelpAfterError('(run with --help for usage)');
+  // One place for the settings file: a profile fills the options no flag or variable gave (bin/config.ts).
+  // Loaded only when there is a file to read (yaml and ajv cost a few hundred ms).
+  program.hook('preAction', async (_root, actionCommand) => {
+    const o = program.opts() as { config?: string | false; configProfile?: string };
+    if (!o.configProfile && (o.config === false || (o.config === undefined && !existsSync('skillforge.config.yaml')))) return;
+    const { applySettings } = await import('./config.js');
+    profileNote = applySettings(program, actionCommand)?.note;
+  });
   const dir = join(here, 'commands');
   const files = readdirSync(dir)
     .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
@@ -56,6 +70,9 @@ export async function main(argv: string[], options: { lingerMs?: number } = {}):
     await program.parseAsync(argv);
   } catch (err) {
     process.stderr.write(`skillforge: ${formatError(err)}\n`);
+    // A bad value may have come from the settings file rather than the command line: say which.
+    const code = (err as { code?: unknown } | null)?.code;
+    if (profileNote && (code === 'E_USAGE' || code === 'E_ARG')) process.stderr.write(`  note: ${profileNote}\n`);
     process.exitCode = process.exitCode || exitCodeFor(err);
   }
   settled = true;

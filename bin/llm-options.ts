@@ -13,6 +13,7 @@
  */
 import type { Command } from 'commander';
 import { SkillforgeError } from '../core/errors.js';
+import type { LlmConfig } from '../agents/llm/config.js';
 import type { ChatLanguageModel } from '../agents/llm/language-model.js';
 
 export interface LlmCliOptions {
@@ -30,6 +31,8 @@ export interface LlmCliOptions {
   llmMaxOutage?: string;
   /** The program's global --data-dir (the cache goes to <dataDir>/llm-cache). */
   dataDir?: string;
+  /** Settings from the settings file's profile (model.settings, bin/config.ts); --llm-config and flags win. */
+  llmSettings?: LlmConfig;
 }
 
 /** Per command: how long it waits out a provider outage when neither flag nor config says. */
@@ -73,7 +76,7 @@ function options(from: Command | LlmCliOptions): LlmCliOptions {
 /** Did the user name a model (flag, config file or SKILLFORGE_LLM)? Lets a command pick its offline baseline. */
 export function llmConfigured(from: Command | LlmCliOptions, env: Record<string, string | undefined> = process.env): boolean {
   const o = options(from);
-  return Boolean(o.llm || o.llmConfig || env.SKILLFORGE_LLM);
+  return Boolean(o.llm || o.llmConfig || env.SKILLFORGE_LLM || o.llmSettings?.provider);
 }
 
 /**
@@ -97,7 +100,7 @@ export async function languageModelFromCommand(
   return createLanguageModel(o.llm, {
     baseUrl: o.llmBaseUrl,
     configFile: o.llmConfig,
-    config: commandDefault ? { maxOutageMs: commandDefault * 1000 } : undefined,
+    config: commandDefault || o.llmSettings ? { ...(commandDefault ? { maxOutageMs: commandDefault * 1000 } : {}), ...o.llmSettings } : undefined,
     record: o.llmRecord,
     cache: o.llmCache,
     dataDir: o.dataDir,

@@ -24,6 +24,8 @@ export const EXIT = {
   ok: 0,
   /** The command failed: a bad input, a failed task or check, an error. */
   failed: 1,
+  /** The settings file (skillforge.config.yaml) or its profile is invalid: nothing was run. */
+  config: 2,
   /** A service the command needs (the model provider) stayed unavailable after retries and the outage budget. */
   unavailable: 69,
   /** skillforge's own bug: the command stopped waiting on anything (formerly Node's silent exit 13). */
@@ -118,5 +120,7 @@ function onSignal(name: StopSignalName): void {
 export function exitCodeFor(err: unknown): number {
   if (received && !deferred) return EXIT[received];
   if (isModelOutage(err)) return EXIT.unavailable;
+  // By code, not class: the settings module is imported lazily (a test runner may hold two copies).
+  if ((err as { code?: unknown } | null)?.code === 'E_CONFIG') return EXIT.config;
   return EXIT.failed;
 }

@@ -10,6 +10,6 @@ export { StructuredOutputError, ProviderError, LogprobsUnsupportedError, isModel
 export { ProviderCircuit, describeFailure } from './circuit.js';
 export { ResponseCache, requestKey } from './cache.js';
 export { TranscriptRecorder, ReplayBackend } from './transcript.js';
-export { loadPrompt, parsePrompt, renderPrompt, renderMessages, promptsDir, type PromptTemplate, type PromptVariables } from './prompts.js';
+export { loadPrompt, parsePrompt, renderPrompt, renderMessages, promptsDir, promptDirs, type PromptTemplate, type PromptVariables } from './prompts.js';
 export { extractJson } from './json.js';
 export type { Backend, BackendCallOptions, ChatResult, LogprobResult } from './backend.js';

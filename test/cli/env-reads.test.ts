@@ -7,10 +7,13 @@
  *   SKILLFORGE_LIBRARY=postgres://... skillforge skills list   // bin/ reads it, passes { library }
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLanguageModel } from '../../agents/llm/factory.js';
+import { runCli } from '../support/cli.js';
+import { FakeLlmServer } from '../support/openai-server.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const libraryFolders = ['agents', 'skills', 'memory', 'envs', 'robots', 'ui', 'fleet', 'core', 'kits'];
@@ -56,5 +59,49 @@ describe('environment variables are read in bin/ only', () => {
       if (saved === undefined) delete process.env.SKILLFORGE_LLM;
       else process.env.SKILLFORGE_LLM = saved;
     }
+  });
+
+  /** Set variables for one test, restoring the shell's afterwards. */
+  async function withEnv(vars: Record<string, string>, fn: () => Promise<void>): Promise<void> {
+    const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, vars);
+    try {
+      await fn();
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  }
+
+  it('the command line still hands the variables on: OPENAI_API_KEY to an OpenAI embedder', async () => {
+    const server = await FakeLlmServer.start();
+    const dir = mkdtempSync(join(tmpdir(), 'sf-env-'));
+    const skill = join(dir, 'skill.json');
+    writeFileSync(skill, JSON.stringify({ name: 'rinseCup', description: 'rinse the cup in the sink', env: 'kitchen', code: 'async function rinseCup(env) { return 1; }' }));
+    try {
+      await withEnv({ OPENAI_API_KEY: 'sk-from-the-shell' }, async () => {
+        await runCli(['--no-config', '--data-dir', dir, 'skills', '--embedder', `openai:e@${server.openaiBaseUrl}`, 'add', skill]);
+      });
+      const embeds = server.requests.filter((r) => r.path.endsWith('/embeddings'));
+      assert.ok(embeds.length >= 1, 'the library embedded the skill through the server');
+      for (const r of embeds) assert.equal(r.headers.authorization, 'Bearer sk-from-the-shell');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the command line still hands the variables on: SKILLFORGE_NODE_LLAMA_CPP to the gguf backend', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-env-'));
+    const model = join(dir, 'model.gguf');
+    writeFileSync(model, 'not really a model');
+    await withEnv({ SKILLFORGE_NODE_LLAMA_CPP: join(dir, 'no-such-package') }, async () => {
+      await assert.rejects(runCli(['--no-config', 'llm', 'ask', 'hi', '--llm', `gguf:${model}`]), (err: unknown) => {
+        assert.equal((err as { code?: string }).code, 'E_LLM_GGUF');
+        assert.match((err as Error).message, /node-llama-cpp failed to load: .*no-such-package/);
+        return true;
+      });
+    });
   });
 });

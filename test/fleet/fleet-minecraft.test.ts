@@ -7,41 +7,22 @@
  * skills in its own world, writing no code (no new skill or version).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { minecraftCurriculum } from '../../fleet/tasks.js';
-import { SKIP_REASON, startPostgres, type PgServer } from '../support/postgres.js';
-import { Cli } from './fleet-cli.js';
+import type { Cli } from './fleet-cli.js';
+import { fleetFixture } from './fixture.js';
 
 const TIMING = ['--lease', '600', '--retries', '1', '--retry-delay', '1', '--supervise', '2', '--poll', '0.5'];
 
 describe('fleet: Minecraft workers with embedded worlds of their own', function () {
   this.timeout(900_000);
-  let server: PgServer | null = null;
-  const dirs: string[] = [];
-  const procs: Cli[] = [];
-  const tmp = (): string => {
-    const d = mkdtempSync(join(tmpdir(), 'sf-fleet-mc-'));
-    dirs.push(d);
-    return d;
-  };
-  before(async function () {
-    server = await startPostgres();
-    if (!server) {
-      console.log(`      skipped: ${SKIP_REASON}`);
-      this.skip();
-    }
-  });
-  after(async () => {
-    for (const p of procs) if (p.running) p.child.kill('SIGKILL');
-    await server?.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const fx = fleetFixture('sf-fleet-mc-');
+  const tmp = fx.tmp;
 
   it('two workers learn log -> wooden pickaxe; one reuses the skills the other verified without writing code', async () => {
-    const url = server!.url;
+    const url = fx.url;
     const pass1 = await minecraftCurriculum(5, 'mc1');
     const pass2 = await minecraftCurriculum(5, 'mc2');
     const file1 = join(tmp(), 'pass1.json');
@@ -49,29 +30,17 @@ describe('fleet: Minecraft workers with embedded worlds of their own', function 
     writeFileSync(file1, JSON.stringify(pass1));
     writeFileSync(file2, JSON.stringify(pass2));
     const coordinator = (file: string, extra: string[] = []): Cli => {
-      const c = new Cli(['--data-dir', tmp(), 'fleet', 'start', '--library', url, '--tasks', file, '--window', '1', ...extra, ...TIMING, '--json']);
-      procs.push(c);
-      return c;
+      return fx.cli(['--data-dir', tmp(), 'fleet', 'start', '--library', url, '--tasks', file, '--window', '1', ...extra, ...TIMING, '--json']);
     };
     const worker = (name: string, seed: number): Cli => {
-      const w = new Cli(['--data-dir', tmp(), 'fleet', 'worker', '--library', url, '--env', 'minecraft', '--world-seed', String(seed), '--name', name, ...TIMING, '--json']);
-      procs.push(w);
-      return w;
+      return fx.cli(['--data-dir', tmp(), 'fleet', 'worker', '--library', url, '--env', 'minecraft', '--world-seed', String(seed), '--name', name, ...TIMING, '--json']);
     };
 
     const c1 = coordinator(file1);
     await c1.wait((e) => e.ev === 'resumed', 120_000);
     const workers = [worker('alex', 1), worker('steve', 2)];
     assert.equal(await c1.exited, 0, c1.stderr.slice(-2000));
-    const q = async <T extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<T[]> => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      try {
-        return (await c.query<T>(sql, args)).rows;
-      } finally {
-        await c.end();
-      }
-    };
+    const q = <T extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<T[]> => fx.query<T>(url, sql, args);
     const learned = await q<{ id: string; state: string; worker: string; skill: string }>(
       `SELECT t.id, t.state, a.worker, a.skill FROM fleet_tasks t LEFT JOIN fleet_attempts a ON a.task_id = t.id AND a.success ORDER BY t.ord`,
     );

@@ -11,14 +11,13 @@
  * Leases are 6 s and supervision 1 s here (production: 15 min / 30 s): the timing is a setting.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { jobIdFor } from '../../fleet/coordinator.js';
 import { affordanceBatches, kitchenCurriculum, type FleetTaskSpec } from '../../fleet/tasks.js';
-import { SKIP_REASON, startPostgres, type PgServer } from '../support/postgres.js';
-import { Cli } from './fleet-cli.js';
+import type { Cli } from './fleet-cli.js';
+import { fleetFixture } from './fixture.js';
 
 // Short leases keep the kill -9 takeover quick; two retries keep a learnable task from being buried
 // when a loaded machine (load 15+ seen) lets a lease run out mid-task more than once.
@@ -26,46 +25,23 @@ const TIMING = ['--lease', '10', '--retries', '2', '--retry-delay', '1', '--supe
 
 describe('fleet: coordinator and kitchen workers on a pg-boss queue (acceptance)', function () {
   this.timeout(300_000);
-  let server: PgServer | null = null;
-  const dirs: string[] = [];
-  const procs: Cli[] = [];
-  const tmp = (): string => {
-    const d = mkdtempSync(join(tmpdir(), 'sf-fleet-'));
-    dirs.push(d);
-    return d;
-  };
-
-  before(async function () {
-    server = await startPostgres();
-    if (!server) {
-      console.log(`      skipped: ${SKIP_REASON}`);
-      this.skip();
-    }
-  });
-  after(async () => {
-    for (const p of procs) if (p.running) p.child.kill('SIGKILL');
-    await server?.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const fx = fleetFixture('sf-fleet-');
+  const tmp = fx.tmp;
 
   it('200 tasks, 3 workers, one killed -9 mid-task, the coordinator killed -9 and restarted, one worker started later, a PostgreSQL restart: every task ends done or dead with a reason, nothing twice, no skill lost', async () => {
-    const url = server!.url;
+    const url = fx.url;
     const unlearnable: FleetTaskSpec[] = [0, 1, 2, 3].map((i) => ({ id: `nogoal:${i}`, kind: 'learn', env: 'kitchen', description: `tidy up the kitchen nicely ${i}` }));
     const tasks = [...kitchenCurriculum(194, 'acceptance'), ...affordanceBatches(2, 150, 'acceptance'), ...unlearnable];
     const file = join(tmp(), 'tasks.json');
     writeFileSync(file, JSON.stringify(tasks));
 
     const startCoordinator = (args: string[]): Cli => {
-      const c = new Cli(['--data-dir', tmp(), 'fleet', 'start', '--library', url, ...args, '--window', '24', '--defer', '1', '--max-deferrals', '1', ...TIMING, '--json']);
-      procs.push(c);
-      return c;
+      return fx.cli(['--data-dir', tmp(), 'fleet', 'start', '--library', url, ...args, '--window', '24', '--defer', '1', '--max-deferrals', '1', ...TIMING, '--json']);
     };
     let coordinator = startCoordinator(['--tasks', file]);
     await coordinator.wait((e) => e.ev === 'resumed', 120_000);
     const worker = (name: string, concurrency: number): Cli => {
-      const w = new Cli(['--data-dir', tmp(), 'fleet', 'worker', '--library', url, '--name', name, '--concurrency', String(concurrency), '--heartbeat', '1', ...TIMING, '--json']);
-      procs.push(w);
-      return w;
+      return fx.cli(['--data-dir', tmp(), 'fleet', 'worker', '--library', url, '--name', name, '--concurrency', String(concurrency), '--heartbeat', '1', ...TIMING, '--json']);
     };
     const [w1, w2, w3] = [worker('w1', 1), worker('w2', 3), worker('w3', 1)];
 
@@ -88,7 +64,7 @@ describe('fleet: coordinator and kitchen workers on a pg-boss queue (acceptance)
     assert.equal(resumed.added, 0);
     const w4 = worker('w4', 1);
     await w4.wait((e) => e.ev === 'ready', 120_000);
-    await server!.restart!();
+    await fx.server.restart!();
 
     const code = await Promise.race([coordinator.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 200_000))]);
     assert.equal(code, 0, `coordinator finished (stderr: ${coordinator.stderr.slice(-2000)})`);
@@ -174,8 +150,7 @@ describe('fleet: coordinator and kitchen workers on a pg-boss queue (acceptance)
     }
 
     // fleet status reads the same picture.
-    const status = new Cli(['fleet', 'status', '--library', url, '--json']);
-    procs.push(status);
+    const status = fx.cli(['fleet', 'status', '--library', url, '--json']);
     assert.equal(await status.exited, 0, status.stderr);
   });
 });

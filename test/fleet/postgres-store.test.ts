@@ -3,8 +3,6 @@
  * PostgreSQL cluster (skipped with a message when no PostgreSQL binaries are installed).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -14,7 +12,7 @@ import { openLibrary } from '../../skills/open-library.js';
 import { PostgresSkillStore } from '../../skills/postgres-store.js';
 import { contentHash, emptyParams, emptyStats, type Skill } from '../../skills/skill.js';
 import type { SkillChange, SkillDraft } from '../../skills/store.js';
-import { SKIP_REASON, startPostgres, type PgServer } from '../support/postgres.js';
+import { fleetFixture } from './fixture.js';
 import { skillInput } from './helpers.js';
 
 function draft(name: string, code: string, agent = 'a'): SkillDraft {
@@ -24,27 +22,9 @@ function draft(name: string, code: string, agent = 'a'): SkillDraft {
 
 describe('fleet: PostgreSQL skill store', function () {
   this.timeout(60_000);
-  let server: PgServer | null = null;
-  let dbN = 0;
-  const dirs: string[] = [];
-  const newDb = async (): Promise<string> => server!.createDatabase(`store_${dbN++}`);
-  const tmp = (): string => {
-    const d = mkdtempSync(join(tmpdir(), 'sf-fleet-'));
-    dirs.push(d);
-    return d;
-  };
-
-  before(async function () {
-    server = await startPostgres();
-    if (!server) {
-      console.log(`      skipped: ${SKIP_REASON}`);
-      this.skip();
-    }
-  });
-  after(async () => {
-    await server?.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const fx = fleetFixture('sf-fleet-');
+  const newDb = (): Promise<string> => fx.newDatabase('store');
+  const tmp = fx.tmp;
 
   it('stores versions like the SQLite store: same content is one row, new code is the next version with its parent', async () => {
     const store = await PostgresSkillStore.connect(await newDb());
@@ -209,7 +189,7 @@ describe('fleet: PostgreSQL skill store', function () {
   });
 
   it('a server restart cuts every connection: writes resume, the replica reconnects its feed and catches up', async function () {
-    if (!server!.restart) this.skip(); // an external server is not ours to restart
+    if (!fx.server.restart) this.skip(); // an external server is not ours to restart
     const url = await newDb();
     const a = await openLibrary({ dataDir: tmp(), library: url, agent: 'alice', postgres: { reconnectMaxMs: 300 } });
     const b = await openLibrary({ dataDir: tmp(), library: url, agent: 'bob', postgres: { reconnectMaxMs: 300 } });
@@ -223,7 +203,7 @@ describe('fleet: PostgreSQL skill store', function () {
         assert.ok(got.includes(name), `bob never heard of ${name}`);
       };
       await until('beforeOutage');
-      await server!.restart!();
+      await fx.server.restart!();
       // The first statement on a pooled connection cut by the restart may fail; the pool replaces it.
       let added = false;
       for (let i = 0; i < 20 && !added; i++) {

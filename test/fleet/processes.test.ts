@@ -4,57 +4,29 @@
  * losing nothing, and a writer killed with SIGKILL mid-transaction leaving nothing partial.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { SKIP_REASON, startPostgres, type PgServer } from '../support/postgres.js';
+import type pg from 'pg';
+import { fleetFixture } from './fixture.js';
 import { AgentProcess, percentile } from './helpers.js';
 
 describe('fleet: agent processes on one PostgreSQL', function () {
   this.timeout(90_000);
-  let server: PgServer | null = null;
-  let dbN = 0;
-  const dirs: string[] = [];
+  const fx = fleetFixture('sf-fleet-proc-');
+  const tmp = fx.tmp;
   const agents: AgentProcess[] = [];
-  const tmp = (): string => {
-    const d = mkdtempSync(join(tmpdir(), 'sf-fleet-proc-'));
-    dirs.push(d);
-    return d;
-  };
   const agent = async (url: string, name: string, env: NodeJS.ProcessEnv = {}): Promise<AgentProcess> => {
     const p = new AgentProcess([url, tmp(), name], env);
     agents.push(p);
     await p.wait((e) => e.ev === 'ready');
     return p;
   };
-  const query = async <T extends pg.QueryResultRow>(url: string, sql: string, args: unknown[] = []): Promise<T[]> => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      return (await c.query<T>(sql, args)).rows;
-    } finally {
-      await c.end();
-    }
-  };
+  const query = <T extends pg.QueryResultRow>(url: string, sql: string, args: unknown[] = []): Promise<T[]> => fx.query<T>(url, sql, args);
 
-  before(async function () {
-    server = await startPostgres();
-    if (!server) {
-      console.log(`      skipped: ${SKIP_REASON}`);
-      this.skip();
-    }
-  });
   afterEach(async () => {
     await Promise.all(agents.splice(0).map((a) => a.stop()));
   });
-  after(async () => {
-    await server?.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
 
   it('a skill added by A is found by B\'s search within 1 s (p50 over 20 adds)', async () => {
-    const url = await server!.createDatabase(`proc_${dbN++}`);
+    const url = await fx.newDatabase('proc');
     const [a, b] = await Promise.all([agent(url, 'alice'), agent(url, 'bob')]);
     const latencies: number[] = [];
     for (let i = 0; i < 20; i++) {
@@ -75,7 +47,7 @@ describe('fleet: agent processes on one PostgreSQL', function () {
   });
 
   it('8 concurrent writer processes x 1,000 skills: none lost (count and every name)', async () => {
-    const url = await server!.createDatabase(`proc_${dbN++}`);
+    const url = await fx.newDatabase('proc');
     // Writers write the shared truth directly (no replica each: that cost is the sync test's).
     const writers = await Promise.all(Array.from({ length: 8 }, (_, w) => agent(url, `writer${w}`, { SF_MODE: 'store' })));
     // Mixed transaction sizes: one skill per transaction for two writers, batches for the rest.
@@ -92,7 +64,7 @@ describe('fleet: agent processes on one PostgreSQL', function () {
   });
 
   it('kill -9 of a writer mid-transaction leaves nothing partial', async () => {
-    const url = await server!.createDatabase(`proc_${dbN++}`);
+    const url = await fx.newDatabase('proc');
     let killedInTx = 0;
     for (let round = 0; round < 3; round++) {
       const w = await agent(url, `victim${round}`);
