@@ -14,13 +14,14 @@ import type { Observation } from '../../core/types.js';
 import { OfflinePlanner, taskFor } from '../../agents/voyager/offline-planner.js';
 import type { WrittenSkill } from '../../agents/voyager/skill-writer.js';
 import { MinecraftTechTree } from '../../envs/minecraft/tech-tree.js';
+import { minecraftSkillTemplates } from '../../envs/minecraft/skill-templates.js';
 
 const golden = JSON.parse(readFileSync(new URL('../fixtures/minecraft-offline-skills.json', import.meta.url), 'utf8')) as Record<string, WrittenSkill>;
 const obs = { json: {}, text: '', features: new Float32Array(0), featureNames: [] } as Observation;
 
 describe('envs/minecraft: the skill templates of the offline planner', () => {
   const tree = new MinecraftTechTree();
-  const planner = new OfflinePlanner(tree);
+  const planner = new OfflinePlanner(tree, minecraftSkillTemplates);
 
   it('the fixture covers every milestone of the tech tree', () => {
     for (const item of tree.milestones) assert.ok(item in golden, item);
