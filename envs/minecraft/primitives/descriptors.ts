@@ -19,7 +19,8 @@ import { exploreUntilDescriptor } from './exploreUntil.js';
 import { checkItemInsideChestDescriptor, depositItemIntoChestDescriptor, getItemFromChestDescriptor } from './useChest.js';
 import { equipItemDescriptor, moveToDescriptor } from './movement.js';
 
-export const MINECRAFT_PRIMITIVE_DESCRIPTORS: readonly PrimitiveDescriptor[] = Object.freeze([
+// Checked at load: a name listed twice fails here, with its name, not later in a planner.
+export const MINECRAFT_PRIMITIVE_DESCRIPTORS: readonly PrimitiveDescriptor[] = checkDescriptors(Object.freeze([
   mineBlockDescriptor,
   craftItemDescriptor,
   smeltItemDescriptor,
@@ -31,7 +32,7 @@ export const MINECRAFT_PRIMITIVE_DESCRIPTORS: readonly PrimitiveDescriptor[] = O
   checkItemInsideChestDescriptor,
   moveToDescriptor,
   equipItemDescriptor,
-]);
+]));
 
 /**
  * Check a list before an environment derives its tables from it: names are unique identifiers, and

@@ -1,8 +1,9 @@
 /**
  * Voyager's control primitives for mineflayer, with Voyager's names and argument order so existing
- * Voyager skill code runs unchanged, and their descriptors (one per primitive, in its own file; the
- * list in descriptors.ts is what the environment derives its tables from). Each takes an optional trailing `{signal, timeoutMs}` and otherwise
+ * Voyager skill code runs unchanged. Each takes an optional trailing `{signal, timeoutMs}` and otherwise
  * uses the context the environment set with `setPrimitiveContext(bot, {signal, maxTimeoutMs})`.
+ * Each is also described once, by a descriptor at the end of its file; the list in descriptors.ts is
+ * what the environment derives its tables from.
  */
 export { mineBlock, weakestHarvestTool, canHarvest, MINE_RADIUS } from './mineBlock.js';
 export { craftItem, TABLE_RADIUS } from './craftItem.js';
