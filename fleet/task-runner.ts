@@ -193,7 +193,7 @@ export class TaskRunner {
           ? await mc.createMinecraftEnvironment({ host: where.host, port: where.port ?? 25565, username: this.o.agent.slice(0, 16) })
           : await mc.createMinecraftEnvironment({ embedded: { seed: where.seed ?? 1 }, username: this.o.agent.slice(0, 16) });
         const tree = new mc.MinecraftTechTree(env.mcData.version?.minecraftVersion ?? '1.16.5');
-        return { env, planner: new voyager.OfflinePlanner(tree) };
+        return { env, planner: new voyager.OfflinePlanner(tree, mc.minecraftSkillTemplates) };
       })();
       const { env, planner } = await this.mc;
       const runtime = this.idle.pop() ?? this.newRuntime();

@@ -15,6 +15,7 @@ import { validator } from '../core/validate.js';
 import { functionCallStyle } from '../agents/evolve/composite.js';
 import { OfflinePlanner } from '../agents/voyager/offline-planner.js';
 import { MINECRAFT_GUIDE, milestonesReached } from '../envs/minecraft/guide.js';
+import { minecraftSkillTemplates } from '../envs/minecraft/skill-templates.js';
 import type { Environment } from '../envs/environment.js';
 import type { EnvironmentKit, KitSession } from './kit.js';
 
@@ -121,7 +122,7 @@ export const kit: EnvironmentKit = {
       tasks: (prefix, n, set) => tp.minecraftTasks(prefix, n, (id) => episodes.open(id), { goals: set === 'train' ? tp.MINECRAFT_TRAIN_GOALS : tp.MINECRAFT_HELD_OUT_GOALS, tree }),
       taskFor: (instruction) => minecraftGoalForText(instruction, tree, address.version),
       offlineLearner: () => {
-        planner ??= new OfflinePlanner(tree);
+        planner ??= new OfflinePlanner(tree, minecraftSkillTemplates);
         return { curriculum: planner, writer: planner };
       },
       milestones: (observation) => milestonesReached(observation),

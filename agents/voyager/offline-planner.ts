@@ -2,16 +2,18 @@
  * The offline planner: a curriculum and a skill writer that need no language model, built from the
  * environment's own knowledge (a TechTree: what to mine with which tool, what to craft from what,
  * what to smelt). It is a BASELINE, not a fake model: it proposes the next reachable milestone of the
- * tech tree and writes `obtain<Item>(bot, count)` skills that compose the primitives and the skills of
- * their ingredients, which the same runtime, critic and library then run, check and keep.
+ * tech tree and writes `obtain<Item>` skills that compose the primitives and the skills of their
+ * ingredients, which the same runtime, critic and library then run, check and keep. The code of a
+ * skill comes from the environment's ObtainSkillTemplates (Minecraft's: envs/minecraft/skill-templates.ts),
+ * so this planner knows tech trees, not any environment's code API.
  *
  * @example
  * ```ts
- * const planner = new OfflinePlanner(new MinecraftTechTree());
+ * const planner = new OfflinePlanner(new MinecraftTechTree(), minecraftSkillTemplates);
  * const learner = new VoyagerLearner({ ..., curriculum: planner, writer: planner });
  * ```
  */
-import type { ItemGroup, ObtainMethod, TechTree } from '../../core/tech-tree.js';
+import type { ObtainMethod, ObtainSkillTemplates, TechTree } from '../../core/tech-tree.js';
 import { SkillforgeError } from '../../core/errors.js';
 import type { Curriculum, CurriculumContext, ProposedTask } from './curriculum.js';
 import { checkWritten, type SkillWriter, type WriteRequest, type WrittenSkill } from './skill-writer.js';
@@ -41,9 +43,14 @@ export class OfflinePlanner implements Curriculum, SkillWriter {
 
   private readonly tries = new Map<string, number>();
 
-  /** `maxTries`: proposals of one milestone before the planner gives up on the rest of the tree. */
+  /**
+   * `templates`: how the environment writes an obtain skill in its code API (Minecraft's live in
+   * envs/minecraft/skill-templates.ts). `maxTries`: proposals of one milestone before the planner
+   * gives up on the rest of the tree.
+   */
   constructor(
     private readonly tree: TechTree,
+    private readonly templates: ObtainSkillTemplates,
     private readonly maxTries = 3,
   ) {}
 
@@ -104,122 +111,9 @@ export class OfflinePlanner implements Curriculum, SkillWriter {
     });
   }
 
-  private groupNamed(name: string): ItemGroup | undefined {
-    return this.tree.groups.find((g) => g.name === name);
-  }
-
-  /**
-   * How much of `item` the bot holds, as code. For a group, the largest single member: recipes are
-   * matched per wood type, so 2 oak and 2 birch planks do not make a 3-plank pickaxe.
-   */
-  private countExpr(item: string): string {
-    const group = this.groupNamed(item);
-    return group ? `Math.max(...${JSON.stringify(group.members)}.map((n) => countItems(bot, [n])))` : `countItems(bot, [${JSON.stringify(item)}])`;
-  }
-
   private codeFor(item: string): string {
     const method = this.tree.obtain(item);
     if (!method) throw new SkillforgeError('E_PLANNER', `the tech tree does not say how to obtain ${item}`);
-    const fn = obtainSkillName(item);
-    const have = this.countExpr(item);
-    const lines: string[] = [];
-    const helpers = [COUNT_ITEMS];
-    if (method.kind === 'mine') {
-      helpers.push(NEAREST_BLOCK);
-      if (method.cheapestTool) {
-        lines.push(`  if (countItems(bot, ${JSON.stringify(method.tools)}) === 0) await ${obtainSkillName(method.cheapestTool)}(bot, 1);`);
-      }
-      lines.push(
-        `  const blocks = ${JSON.stringify(method.blocks)};`,
-        `  for (let tries = 0; ${have} < count && tries < 4; tries++) {`,
-        `    let block = nearestBlock(bot, blocks, 32);`,
-        `    if (!block) {`,
-        `      const directions = [new Vec3(1, 0, 1), new Vec3(-1, 0, 1), new Vec3(1, 0, -1), new Vec3(-1, 0, -1)];`,
-        `      await exploreUntil(bot, directions[tries % 4], 60, () => nearestBlock(bot, blocks, 32));`,
-        `      block = nearestBlock(bot, blocks, 32);`,
-        `      if (!block) continue;`,
-        `    }`,
-        `    await mineBlock(bot, block, Math.max(1, Math.ceil((count - ${have}) / ${method.perBlock})));`,
-        `  }`,
-      );
-    } else if (method.kind === 'craft') {
-      const need = Object.entries(method.ingredients);
-      const ready = need.map(([n, c]) => `${this.countExpr(n)} >= ${c}`).join(' && ');
-      lines.push(`  for (let round = 0; ${have} < count && round < count + 2; round++) {`);
-      if (method.table) {
-        // Before the ingredients: making a table uses planks the recipe may need.
-        helpers.push(ENSURE_NEARBY);
-        // Passed as a call inside an arrow, so dependency detection (which reads calls) sees it.
-        lines.push(`    await ensureNearby(bot, 'crafting_table', (b, n) => ${obtainSkillName('crafting_table')}(b, n));`);
-      }
-      // Obtaining one ingredient can use up another (sticks are made of planks): gather until all hold.
-      lines.push(`    for (let pass = 0; pass < 3 && !(${ready}); pass++) {`);
-      for (const [ingredient, n] of need) lines.push(`      await ${obtainSkillName(ingredient)}(bot, ${n});`);
-      lines.push(`    }`, `    if (!(${ready})) throw new Error('could not gather the ingredients of ${item}: ${need.map(([n, c]) => `${c} ${n}`).join(', ')}');`);
-      const group = this.groupNamed(item);
-      const source = need.map(([n]) => this.groupNamed(n)).find((g) => g !== undefined);
-      if (group && source) {
-        // A group made from a group (planks from logs): craft the member matching the log we hold.
-        lines.push(
-          `    const from = ${JSON.stringify([...source.members])}.find((n) => countItems(bot, [n]) > 0);`,
-          `    if (!from) throw new Error('no ${source.name} in the inventory to make ${item} from');`,
-          `    await craftItem(bot, from.slice(0, -${source.suffix.length}) + ${JSON.stringify(group.suffix)}, 1);`,
-        );
-      } else {
-        lines.push(`    await craftItem(bot, ${JSON.stringify(group ? group.members[0] : item)}, 1);`);
-      }
-      lines.push(`  }`);
-    } else {
-      helpers.push(ENSURE_NEARBY);
-      lines.push(
-        `  const missing = count - ${have};`,
-        `  if (missing <= 0) return;`,
-        `  await ensureNearby(bot, 'furnace', (b, n) => ${obtainSkillName('furnace')}(b, n));`,
-        `  await ${obtainSkillName(method.input)}(bot, missing);`,
-        `  await ${obtainSkillName(method.fuel)}(bot, Math.ceil(missing / 8));`,
-        `  await smeltItem(bot, ${JSON.stringify(method.input)}, ${JSON.stringify(method.fuel)}, missing);`,
-      );
-    }
-    lines.push(`  if (${have} < count) throw new Error(\`have \${${have}} ${item}, need \${count}\`);`);
-    return `${helpers.join('\n\n')}\n\n// ${this.describe(item, method)}\nasync function ${fn}(bot, count = 1) {\n${lines.join('\n')}\n}\n`;
+    return this.templates.obtainSkill(item, method, { tree: this.tree, skillName: obtainSkillName, description: this.describe(item, method) });
   }
 }
-
-// Helpers written into the skills that use them. Identical text in every skill, so a program that
-// concatenates several skills redeclares the same function harmlessly.
-const COUNT_ITEMS = `function countItems(bot, names) {
-  return bot.inventory.items().filter((i) => names.includes(i.name)).reduce((sum, i) => sum + i.count, 0);
-}`;
-
-const NEAREST_BLOCK = `function nearestBlock(bot, names, distance) {
-  let best = null;
-  let bestDistance = Infinity;
-  for (const name of names) {
-    const type = mcData.blocksByName[name];
-    if (!type) continue;
-    const found = bot.findBlock({ matching: type.id, maxDistance: distance });
-    if (found) {
-      const d = found.position.distanceTo(bot.entity.position);
-      if (d < bestDistance) { best = name; bestDistance = d; }
-    }
-  }
-  return best;
-}`;
-
-const ENSURE_NEARBY = `async function ensureNearby(bot, name, obtain) {
-  const type = mcData.blocksByName[name];
-  const near = () => bot.findBlock({ matching: type.id, maxDistance: 16 });
-  if (near()) return;
-  if (countItems(bot, [name]) === 0) await obtain(bot, 1);
-  if (countItems(bot, [name]) === 0) throw new Error('have no ' + name + ' to place');
-  // Without a position, placeItem picks the spot itself: the nearest open one within 6 blocks, or
-  // one dug out of the wall beside the bot when it stands in a pit or a tunnel.
-  for (let tries = 0; tries < 2 && !near(); tries++) {
-    try {
-      await placeItem(bot, name);
-    } catch (err) {
-      if (tries === 1) throw new Error('could not place a ' + name + ' near the bot: ' + err.message + '; move to open ground and try again');
-    }
-  }
-  if (!near()) throw new Error('could not place a ' + name + ' near the bot (see the chat for why); move to open ground and try again');
-}`;

@@ -145,7 +145,7 @@ export function register(program: Command): void {
           const runtime = new SkillRuntime();
           runtimes.push(runtime);
           const tree = new mc.MinecraftTechTree(env.mcData.version?.minecraftVersion ?? '1.16.5');
-          const planner = new voyager.OfflinePlanner(tree);
+          const planner = new voyager.OfflinePlanner(tree, mc.minecraftSkillTemplates);
           const guide = mc.MINECRAFT_GUIDE;
           const prefix = agents === 1 ? '' : `[${name}] `;
           let task = '';

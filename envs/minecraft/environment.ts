@@ -1,6 +1,8 @@
 /**
  * Minecraft behind the Environment contract: a mineflayer bot (embedded flying-squid world or an
- * external server) whose built-in skills are Voyager's control primitives.
+ * external server) whose built-in skills are Voyager's control primitives. Each primitive is one
+ * descriptor (primitives/descriptor.ts); the list, execute()'s dispatch, the sandbox endowments and
+ * API, and the preconditions all derive from the descriptor list (primitives/descriptors.ts).
  *
  * @example
  * const env = await createMinecraftEnvironment({ embedded: { seed: 42 } });
@@ -14,62 +16,27 @@ import type { Bot } from 'mineflayer';
 import { Vec3 } from 'vec3';
 import { SkillforgeError, errorMessage } from '../../core/errors.js';
 import { withTimeout } from '../../core/timeout.js';
-import type { EnvEvent, JsonSchema, JsonValue, Observation, Outcome, SkillCall } from '../../core/types.js';
+import type { EnvEvent, JsonValue, Observation, Outcome, SkillCall } from '../../core/types.js';
 import { validator } from '../../core/validate.js';
 import { SANDBOX_API, type CheckResult, type Environment, type ExecuteOptions, type Primitive, type SandboxApi, type Task } from '../environment.js';
 import { minecraftSandboxApi } from './sandbox-api.js';
 import { MinecraftConnection, type MinecraftConnectionOptions } from './connection.js';
 import { EventRecorder, inventoryCounts } from './events.js';
-import { BLOCK_GROUPS, ChestMemory, observeBot } from './observation.js';
-import { weakestHarvestTool } from './primitives/mineBlock.js';
-import {
-  checkItemInsideChest,
-  craftItem,
-  depositItemIntoChest,
-  equipItem,
-  exploreUntil,
-  getItemFromChest,
-  killMob,
-  mineBlock,
-  moveTo,
-  placeItem,
-  setPrimitiveContext,
-  getPrimitiveContext,
-  setPrimitiveSemantics,
-  smeltItem,
-  stopActivity,
-} from './primitives/index.js';
-import type { PrimitiveSemantics } from './primitives/context.js';
-import { SMELTING, craftFeasibility, fuelValue, type RecipeRegistry } from './recipes.js';
+import { ChestMemory, observeBot } from './observation.js';
+import { getPrimitiveContext, setPrimitiveContext, setPrimitiveSemantics, stopActivity, type PrimitiveSemantics } from './primitives/context.js';
+import type { PrimitiveDescriptor } from './primitives/descriptor.js';
+import { MINECRAFT_PRIMITIVE_DESCRIPTORS, checkDescriptors } from './primitives/descriptors.js';
+import type { RecipeRegistry } from './recipes.js';
 
 const require = createRequire(import.meta.url);
 
-const vec = { type: 'object', properties: { x: { type: 'number' }, y: { type: 'number' }, z: { type: 'number' } }, required: ['x', 'y', 'z'], additionalProperties: false };
-const dirVec = {
-  type: 'object',
-  properties: { x: { enum: [-1, 0, 1] }, y: { enum: [-1, 0, 1] }, z: { enum: [-1, 0, 1] } },
-  required: ['x', 'y', 'z'],
-  additionalProperties: false,
-};
-const name = (what: string) => ({ type: 'string', minLength: 1, description: what });
-const count = (what: string) => ({ type: 'integer', minimum: 1, maximum: 256, default: 1, description: what });
-const itemCounts = { type: 'object', additionalProperties: { type: 'integer', minimum: 1 }, minProperties: 1 };
-const obj = (properties: Record<string, unknown>, required: string[]): JsonSchema => ({ type: 'object', properties, required, additionalProperties: false });
+/** A primitive as planners and tool lists see it: name, description, argument schema. */
+function listed(d: PrimitiveDescriptor): Primitive {
+  return { name: d.name, description: d.description, params: d.params };
+}
 
-/** The built-in skills, with JSON-schema arguments (named like Voyager's parameters). */
-export const MINECRAFT_PRIMITIVES: readonly Primitive[] = Object.freeze([
-  { name: 'mineBlock', description: 'Mine `count` blocks named `name` within 32 blocks and pick up the drops (stone needs a wooden_pickaxe, iron_ore a stone_pickaxe).', params: obj({ name: name('block id, e.g. oak_log'), count: count('blocks to mine') }, ['name']) },
-  { name: 'craftItem', description: 'Run the crafting recipe of `name` `count` times (3x3 recipes need a placed crafting_table within 32 blocks).', params: obj({ name: name('item id, e.g. stick'), count: count('times to run the recipe') }, ['name']) },
-  { name: 'smeltItem', description: 'Smelt `count` of `itemName` (e.g. iron_ore) in a placed furnace within 32 blocks, burning `fuelName` (e.g. oak_planks, coal).', params: obj({ itemName: name('input item id'), fuelName: name('fuel item id'), count: count('items to smelt') }, ['itemName', 'fuelName']) },
-  { name: 'placeItem', description: 'Place the block item `name` from the inventory at `position` (default: a free spot next to the bot).', params: obj({ name: name('block item id, e.g. crafting_table'), position: vec }, ['name']) },
-  { name: 'killMob', description: 'Kill the nearest `mobName` within 48 blocks and pick up its drops; gives up after `timeout` seconds.', params: obj({ mobName: name('mob id, e.g. pig'), timeout: { type: 'number', exclusiveMinimum: 0, maximum: 600, default: 300 } }, ['mobName']) },
-  { name: 'exploreUntil', description: 'Walk in `direction` (components -1, 0, 1) for up to `maxTime` seconds, stopping early once block `untilBlock` or mob `untilEntity` is within 32 blocks.', params: obj({ direction: dirVec, maxTime: { type: 'number', exclusiveMinimum: 0, maximum: 1200, default: 60 }, untilBlock: { type: 'string' }, untilEntity: { type: 'string' } }, ['direction']) },
-  { name: 'getItemFromChest', description: 'Take items {name: count} from the chest at `chestPosition`.', params: obj({ chestPosition: vec, itemsToGet: itemCounts }, ['chestPosition', 'itemsToGet']) },
-  { name: 'depositItemIntoChest', description: 'Put items {name: count} into the chest at `chestPosition`.', params: obj({ chestPosition: vec, itemsToDeposit: itemCounts }, ['chestPosition', 'itemsToDeposit']) },
-  { name: 'checkItemInsideChest', description: 'Open the chest at `chestPosition` and report what is inside.', params: obj({ chestPosition: vec }, ['chestPosition']) },
-  { name: 'moveTo', description: 'Walk to within `range` blocks of `position`.', params: obj({ position: vec, range: { type: 'number', minimum: 0, default: 1 } }, ['position']) },
-  { name: 'equipItem', description: 'Hold item `name` from the inventory (destination hand, off-hand, head, torso, legs or feet).', params: obj({ name: name('item id'), destination: { enum: ['hand', 'off-hand', 'head', 'torso', 'legs', 'feet'], default: 'hand' } }, ['name']) },
-]);
+/** The built-in skills, with JSON-schema arguments (named like Voyager's parameters), from their descriptors. */
+export const MINECRAFT_PRIMITIVES: readonly Primitive[] = Object.freeze(MINECRAFT_PRIMITIVE_DESCRIPTORS.map(listed));
 
 export interface MinecraftEnvironmentOptions extends MinecraftConnectionOptions {
   /** Start the embedded flying-squid world in this process (ignores host/port). */
@@ -84,6 +51,12 @@ export interface MinecraftEnvironmentOptions extends MinecraftConnectionOptions 
    * PrimitiveSemantics). execute() always reports a missing precondition as a failed Outcome.
    */
   primitiveSemantics?: PrimitiveSemantics;
+  /**
+   * The primitives this environment offers (default: the built-in list). Pass
+   * `[...MINECRAFT_PRIMITIVE_DESCRIPTORS, myDescriptor]` to add one: it is listed, executed, endowed,
+   * reachable from sandboxed skill code and checked for preconditions like the built-in ones.
+   */
+  primitives?: readonly PrimitiveDescriptor[];
 }
 
 interface EmbeddedHandle {
@@ -112,9 +85,12 @@ export class MinecraftEnvironment implements Environment {
   readonly primitiveSemantics: PrimitiveSemantics;
   private registryCache: RecipeRegistry | null = null;
   private closed = false;
+  /** See MinecraftEnvironmentOptions.primitives. */
+  readonly descriptors: readonly PrimitiveDescriptor[];
 
-  constructor(connection: MinecraftConnection, options: { id?: string; world?: EmbeddedHandle | null; defaultTimeoutMs?: number; primitiveSemantics?: PrimitiveSemantics } = {}) {
+  constructor(connection: MinecraftConnection, options: { id?: string; world?: EmbeddedHandle | null; defaultTimeoutMs?: number; primitiveSemantics?: PrimitiveSemantics; primitives?: readonly PrimitiveDescriptor[] } = {}) {
     this.connection = connection;
+    this.descriptors = options.primitives ? checkDescriptors([...options.primitives]) : MINECRAFT_PRIMITIVE_DESCRIPTORS;
     this.primitiveSemantics = options.primitiveSemantics ?? 'voyager';
     this.world = options.world ?? null;
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 120_000;
@@ -163,7 +139,7 @@ export class MinecraftEnvironment implements Environment {
   }
 
   primitives(): Primitive[] {
-    return MINECRAFT_PRIMITIVES.map((p) => ({ ...p }));
+    return this.descriptors.map(listed);
   }
 
   async execute(call: SkillCall, options: ExecuteOptions = {}): Promise<Outcome> {
@@ -177,8 +153,8 @@ export class MinecraftEnvironment implements Environment {
       if (result !== undefined) out.result = result;
       return out;
     };
-    const prim = MINECRAFT_PRIMITIVES.find((p) => p.name === call.skill);
-    if (!prim) return finish(false, `unknown primitive ${call.skill}; known: ${MINECRAFT_PRIMITIVES.map((p) => p.name).join(', ')}`);
+    const prim = this.descriptors.find((p) => p.name === call.skill);
+    if (!prim) return finish(false, `unknown primitive ${call.skill}; known: ${this.descriptors.map((p) => p.name).join(', ')}`);
     let args: Record<string, any>;
     try {
       args = validator<Record<string, any>>(prim.params, `arguments of ${call.skill}`)(structuredClone(call.args ?? {}));
@@ -195,7 +171,7 @@ export class MinecraftEnvironment implements Environment {
         bot = await this.connection.ready(Math.min(timeoutMs, 30_000), controller.signal);
         // One call, one outcome: a missing precondition is a failed call whatever the skill semantics.
         setPrimitiveContext(bot, { signal: controller.signal, maxTimeoutMs: timeoutMs, semantics: 'strict' });
-        return this.dispatch(bot, call.skill, args);
+        return prim.run(bot, args);
       })();
       const result = await withTimeout(work, timeoutMs, call.skill, { signal: controller.signal });
       await sleepTicks(bot);
@@ -208,58 +184,6 @@ export class MinecraftEnvironment implements Environment {
       options.signal?.removeEventListener('abort', onAbort);
       if (bot) setPrimitiveContext(bot, null);
     }
-  }
-
-  private async dispatch(bot: Bot, skill: string, a: Record<string, any>): Promise<JsonValue | undefined> {
-    switch (skill) {
-      case 'mineBlock':
-        await mineBlock(bot, a.name, a.count);
-        return undefined;
-      case 'craftItem':
-        await craftItem(bot, a.name, a.count);
-        return undefined;
-      case 'smeltItem':
-        await smeltItem(bot, a.itemName, a.fuelName, a.count);
-        return undefined;
-      case 'placeItem': {
-        // Without a position placeItem picks the spot itself (and digs one out of a wall if it must).
-        const pos = await placeItem(bot, a.name, a.position ? new Vec3(a.position.x, a.position.y, a.position.z) : undefined);
-        return pos ? { x: pos.x, y: pos.y, z: pos.z } : null;
-      }
-      case 'killMob':
-        await killMob(bot, a.mobName, a.timeout);
-        return undefined;
-      case 'exploreUntil': {
-        const dir = new Vec3(a.direction.x, a.direction.y, a.direction.z);
-        const blockId = a.untilBlock ? bot.registry.blocksByName[a.untilBlock]?.id : undefined;
-        if (a.untilBlock && blockId === undefined) throw new SkillforgeError('E_MC_UNKNOWN_BLOCK', `no block named ${a.untilBlock}`);
-        const found = await exploreUntil(bot, dir, a.maxTime, () => {
-          if (blockId !== undefined) {
-            const b = bot.findBlock({ matching: blockId, maxDistance: 32 });
-            if (b) return { found: a.untilBlock, x: b.position.x, y: b.position.y, z: b.position.z };
-          }
-          if (a.untilEntity) {
-            const e = bot.nearestEntity((x) => x.name === a.untilEntity && x.position.distanceTo(bot.entity.position) < 32);
-            if (e) return { found: a.untilEntity, x: e.position.x, y: e.position.y, z: e.position.z };
-          }
-          return null;
-        });
-        return (found ?? null) as JsonValue;
-      }
-      case 'getItemFromChest':
-        return await getItemFromChest(bot, a.chestPosition, a.itemsToGet);
-      case 'depositItemIntoChest':
-        return await depositItemIntoChest(bot, a.chestPosition, a.itemsToDeposit);
-      case 'checkItemInsideChest':
-        return await checkItemInsideChest(bot, a.chestPosition);
-      case 'moveTo':
-        await moveTo(bot, a.position, a.range);
-        return undefined;
-      case 'equipItem':
-        await equipItem(bot, a.name, a.destination);
-        return undefined;
-    }
-    throw new SkillforgeError('E_INVALID', `unknown primitive ${skill}`);
   }
 
   /**
@@ -292,18 +216,7 @@ export class MinecraftEnvironment implements Environment {
       bot,
       mcData: bot.registry,
       Vec3,
-      mineBlock: (b: Bot, name: string, count = 1) => mineBlock(b, name, count, o),
-      craftItem: (b: Bot, name: string, count = 1) => craftItem(b, name, count, o),
-      smeltItem: (b: Bot, itemName: string, fuelName: string, count = 1) => smeltItem(b, itemName, fuelName, count, o),
-      // Without a position (composites written from execute() calls), placeItem picks a spot near the bot.
-      placeItem: (b: Bot, name: string, position?: Vec3) => placeItem(b, name, position, o),
-      killMob: (b: Bot, mobName: string, timeout = 300) => killMob(b, mobName, timeout, o),
-      exploreUntil: (b: Bot, direction: Vec3, maxTime = 60, callback?: () => unknown) => exploreUntil(b, direction, maxTime, callback, o),
-      getItemFromChest: (b: Bot, pos: Vec3, items: Record<string, number>) => getItemFromChest(b, pos, items, o),
-      depositItemIntoChest: (b: Bot, pos: Vec3, items: Record<string, number>) => depositItemIntoChest(b, pos, items, o),
-      checkItemInsideChest: (b: Bot, pos: Vec3) => checkItemInsideChest(b, pos, o),
-      moveTo: (b: Bot, position: Vec3, range = 1) => moveTo(b, position, range, o),
-      equipItem: (b: Bot, name: string, destination = 'hand') => equipItem(b, name, destination, o),
+      ...Object.fromEntries(this.descriptors.map((d) => [d.name, d.endowment(o)])),
       Movements: pf.Movements,
       goals,
       GoalNear: goals.GoalNear,
@@ -336,7 +249,7 @@ export class MinecraftEnvironment implements Environment {
   }
 
   private sandboxOptions(primitive: { signal: AbortSignal } | undefined) {
-    return { primitive, recentEvents: (since: number) => this.recentEvents(since) };
+    return { primitive, recentEvents: (since: number) => this.recentEvents(since), primitives: this.descriptors };
   }
 
   /**
@@ -397,48 +310,17 @@ export class MinecraftEnvironment implements Environment {
   }
 
   /**
-   * Exact preconditions from the observation: craftItem by minecraft-data recipes (ingredients, table
-   * within 32), smeltItem (input, fuel, furnace), placeItem/equipItem/depositItemIntoChest (items held),
-   * mineBlock (harvest tool; absence of single-kind blocks within 32). null where only trying can tell.
+   * Preconditions from the observation, each from its primitive's descriptor (craftItem by
+   * minecraft-data recipes, smeltItem, placeItem/equipItem/depositItemIntoChest by items held, mineBlock
+   * by harvest tool and blocks within 32). null where only trying can tell; false for unknown skills.
    */
   preconditions(observation: Observation, calls: readonly SkillCall[]): (boolean | null)[] {
-    const reg = this.mcData;
     const json = observation.json as Record<string, any>;
-    const inv = (json.inventory ?? {}) as Record<string, number>;
-    const near = (json.blockCounts ?? {}) as Record<string, number>;
+    const facts = { registry: this.mcData, inventory: (json.inventory ?? {}) as Record<string, number>, nearby: (json.blockCounts ?? {}) as Record<string, number> };
     return calls.map((call) => {
-      const a = (call.args ?? {}) as Record<string, any>;
-      switch (call.skill) {
-        case 'craftItem':
-          if (typeof a.name !== 'string') return false;
-          return craftFeasibility(reg, a.name, Number(a.count ?? 1), inv, (near.crafting_table ?? 0) > 0).feasible;
-        case 'smeltItem': {
-          const n = Number(a.count ?? 1);
-          const input = a.itemName in SMELTING ? a.itemName : Object.keys(SMELTING).find((i) => SMELTING[i] === a.itemName && (inv[i] ?? 0) > 0);
-          if (!input || (inv[input] ?? 0) < n) return false;
-          const per = fuelValue(String(a.fuelName));
-          if (per <= 0 || (inv[a.fuelName] ?? 0) < Math.ceil(n / per)) return false;
-          return (near.furnace ?? 0) > 0;
-        }
-        case 'placeItem':
-          return (inv[a.name] ?? 0) > 0 ? null : false;
-        case 'equipItem':
-          return (inv[a.name] ?? 0) > 0;
-        case 'depositItemIntoChest':
-          return Object.keys(a.itemsToDeposit ?? {}).some((n) => (inv[n] ?? 0) > 0) ? null : false;
-        case 'mineBlock': {
-          const block = reg.blocksByName[a.name];
-          if (!block) return false;
-          const tool = weakestHarvestTool({ registry: reg } as Bot, block);
-          if (tool && !Object.keys(inv).some((n) => block.harvestTools?.[String(reg.itemsByName[n]?.id)])) return false;
-          // blockCounts covers mineBlock's own search radius: a group with none means none of its members.
-          const group = BLOCK_GROUPS.find(([, names]) => names.includes(a.name));
-          if (group && group[0] in near && (near[group[0]] ?? 0) === 0) return false;
-          return null;
-        }
-        default:
-          return MINECRAFT_PRIMITIVES.some((p) => p.name === call.skill) ? null : false;
-      }
+      const d = this.descriptors.find((p) => p.name === call.skill);
+      if (!d) return false;
+      return d.precondition ? d.precondition((call.args ?? {}) as Record<string, any>, facts) : null;
     });
   }
 
@@ -491,7 +373,7 @@ export async function createMinecraftEnvironment(options: MinecraftEnvironmentOp
   }
   try {
     const connection = await MinecraftConnection.open(connOptions);
-    return new MinecraftEnvironment(connection, { id: options.id, world, defaultTimeoutMs: options.defaultTimeoutMs, primitiveSemantics: options.primitiveSemantics });
+    return new MinecraftEnvironment(connection, { id: options.id, world, defaultTimeoutMs: options.defaultTimeoutMs, primitiveSemantics: options.primitiveSemantics, primitives: options.primitives });
   } catch (err) {
     if (world) await world.stop().catch(() => {});
     throw err;

@@ -1,4 +1,4 @@
-/** Minecraft for skillforge: connection, Voyager primitives, observation, Environment, tech tree, guide. */
+/** Minecraft for skillforge: connection, Voyager primitives, observation, Environment, tech tree, skill templates, guide. */
 export * from './environment.js';
 export * from './connection.js';
 export * from './observation.js';
@@ -8,3 +8,4 @@ export * from './recipes.js';
 export { MinecraftTechTree, MINECRAFT_MILESTONES } from './tech-tree.js';
 export { MINECRAFT_GUIDE, milestonesReached } from './guide.js';
 export * from './top-down-map.js';
+export * from './skill-templates.js';

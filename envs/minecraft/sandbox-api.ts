@@ -7,8 +7,9 @@
  * reads work: `bot.inventory.items()`, `bot.entity.position.offset(1, 0, 0)`, `bot.findBlock(...)`
  * (a matcher function runs inside the isolate over minecraft-data block types; the host then searches
  * the world for those ids), `mcData.itemsByName` (tables copied in on first read). Acting is a set of
- * named calls with ajv schemas: the control primitives, chat (capped per run), pathfinder goals as
- * data, look, dig, wait. When the run ends (finished, failed, timed out, aborted) the signal clears
+ * named calls with ajv schemas: the control primitives (each from its descriptor's `sandbox` part:
+ * its calls, and the line of the bootstrap that defines its global), chat (capped per run),
+ * pathfinder goals as data, look, dig, wait. When the run ends (finished, failed, timed out, aborted) the signal clears
  * pathfinding goals and cancels digging.
  *
  * @example
@@ -20,34 +21,16 @@ import type { Bot } from 'mineflayer';
 import { Vec3 } from 'vec3';
 import type { EnvEvent, JsonSchema, JsonValue } from '../../core/types.js';
 import type { SandboxApi, SandboxCall } from '../environment.js';
-import {
-  checkItemInsideChest,
-  craftItem,
-  depositItemIntoChest,
-  equipItem,
-  exploreUntil,
-  getItemFromChest,
-  killMob,
-  mineBlock,
-  moveTo,
-  placeItem,
-  smeltItem,
-  stopActivity,
-  type PrimitiveOptions,
-} from './primitives/index.js';
+import { SkillforgeError } from '../../core/errors.js';
+import { stopActivity, type PrimitiveOptions } from './primitives/context.js';
+import type { PrimitiveDescriptor } from './primitives/descriptor.js';
+import { MINECRAFT_PRIMITIVE_DESCRIPTORS } from './primitives/descriptors.js';
 import { gotoGoal } from './primitives/movement.js';
+import { COORD, COUNT, POS, args } from './primitives/schemas.js';
 
 const require = createRequire(import.meta.url);
 // Loaded with this module, not on a skill's first goal: a module load would stall the agent's thread.
 const pathfinderGoalClasses = require('mineflayer-pathfinder').goals as Record<string, new (...a: unknown[]) => unknown>;
-
-/** Coordinates a world can hold: refuses 1e30, NaN (not a JSON number) and the like. */
-const COORD = { type: 'number', minimum: -30_000_000, maximum: 30_000_000 } as const;
-const POS = { type: 'object', properties: { x: COORD, y: { type: 'number', minimum: -2048, maximum: 2048 }, z: COORD }, required: ['x', 'y', 'z'] } as const;
-const NAME = { type: 'string', pattern: '^[a-z0-9_]{1,64}$' } as const;
-const COUNT = (max: number) => ({ type: 'integer', minimum: 1, maximum: max }) as const;
-const ITEMS = { type: 'object', maxProperties: 36, propertyNames: { pattern: '^[a-z0-9_]{1,64}$' }, additionalProperties: { type: 'integer', minimum: 1, maximum: 2304 } } as const;
-const args = (items: JsonSchema[], required: number): JsonSchema => ({ type: 'array', items, additionalItems: false, minItems: required, maxItems: items.length });
 
 const GOAL_TYPES = ['GoalNear', 'GoalBlock', 'GoalXZ', 'GoalNearXZ', 'GoalY', 'GoalGetToBlock', 'GoalFollow', 'GoalLookAtBlock', 'GoalBreakBlock', 'GoalPlaceBlock', 'GoalCompositeAny', 'GoalCompositeAll', 'GoalInvert'] as const;
 const GOAL: JsonSchema = {
@@ -113,6 +96,8 @@ export interface MinecraftSandboxOptions {
   primitive?: PrimitiveOptions;
   /** Events for the skill's bounded queue (chat, damage, ...). */
   recentEvents?: (since: number) => EnvEvent[];
+  /** The primitives skill code may call (default: the environment's built-in list). */
+  primitives?: readonly PrimitiveDescriptor[];
 }
 
 export function minecraftSandboxApi(bot: Bot, signal: AbortSignal, options: MinecraftSandboxOptions = {}): SandboxApi {
@@ -123,23 +108,11 @@ export function minecraftSandboxApi(bot: Bot, signal: AbortSignal, options: Mine
   if (signal.aborted) stop();
   else signal.addEventListener('abort', stop, { once: true });
 
+  const primitives = options.primitives ?? MINECRAFT_PRIMITIVE_DESCRIPTORS;
   const call = (params: JsonSchema, run: (a: any[]) => unknown, kind: 'sync' | 'async' = 'async'): SandboxCall => ({ params, kind, run });
-  const calls: Record<string, SandboxCall> = {
-    mineBlock: call(args([NAME, COUNT(64)], 1), ([name, count]) => mineBlock(bot, name, count ?? 1, o)),
-    craftItem: call(args([NAME, COUNT(576)], 1), ([name, count]) => craftItem(bot, name, count ?? 1, o)),
-    smeltItem: call(args([NAME, NAME, COUNT(64)], 2), ([item, fuel, count]) => smeltItem(bot, item, fuel, count ?? 1, o)),
-    // Without a position placeItem chooses the spot itself (searching further, digging one out if needed).
-    placeItem: call(args([NAME, POS], 1), ([name, p]) => placeItem(bot, name, p ? new Vec3(p.x, p.y, p.z) : undefined, o)),
-    killMob: call(args([NAME, { type: 'number', exclusiveMinimum: 0, maximum: 300 }], 1), ([mob, timeout]) => killMob(bot, mob, timeout ?? 300, o)),
-    exploreStep: call(
-      args([{ type: 'object', properties: { x: { enum: [-1, 0, 1] }, y: { enum: [-1, 0, 1] }, z: { enum: [-1, 0, 1] } }, required: ['x', 'y', 'z'] }, { type: 'number', exclusiveMinimum: 0, maximum: 5 }], 2),
-      ([d, seconds]) => exploreUntil(bot, new Vec3(d.x, d.y, d.z), seconds, () => false, o),
-    ),
-    getItemFromChest: call(args([POS, ITEMS], 2), ([p, items]) => getItemFromChest(bot, new Vec3(p.x, p.y, p.z), items, o)),
-    depositItemIntoChest: call(args([POS, ITEMS], 2), ([p, items]) => depositItemIntoChest(bot, new Vec3(p.x, p.y, p.z), items, o)),
-    checkItemInsideChest: call(args([POS], 1), ([p]) => checkItemInsideChest(bot, new Vec3(p.x, p.y, p.z), o)),
-    moveTo: call(args([POS, { type: 'number', minimum: 0, maximum: 64 }], 1), ([p, range]) => moveTo(bot, new Vec3(p.x, p.y, p.z), range ?? 1, o)),
-    equipItem: call(args([NAME, { enum: ['hand', 'off-hand', 'head', 'torso', 'legs', 'feet'] }], 1), ([name, dest]) => equipItem(bot, name, dest ?? 'hand', o)),
+  const calls: Record<string, SandboxCall> = {};
+  for (const p of primitives) for (const [name, spec] of Object.entries(p.sandbox.calls)) calls[name] = call(spec.params, (a) => spec.run(bot, a, o), spec.kind);
+  const builtIn: Record<string, SandboxCall> = {
     chat: call(args([{ type: 'string', maxLength: 256 }], 1), ([message]) => {
       if (++chats > CHAT_LIMIT) throw new Error(`chat limit reached: a skill may send ${CHAT_LIMIT} messages per run`);
       bot.chat(message);
@@ -181,13 +154,17 @@ export function minecraftSandboxApi(bot: Bot, signal: AbortSignal, options: Mine
       return b ? { name: b.name, type: b.type, metadata: b.metadata, position: pos(b.position), diggable: b.diggable, boundingBox: b.boundingBox } : null;
     }, 'sync'),
   };
+  for (const [name, c] of Object.entries(builtIn)) {
+    if (name in calls) throw new SkillforgeError('E_INVALID', `a primitive defines the sandbox call ${name}, which the Minecraft sandbox API already has`, { hint: 'give the primitive\'s call another name' });
+    calls[name] = c;
+  }
 
   const registry = bot.registry as unknown as Record<string, unknown>;
   const tables: Record<string, () => JsonValue> = {};
   for (const name of TABLES) tables[name] = () => plainTable(registry, name);
 
   return {
-    bootstrap: MINECRAFT_BOOTSTRAP,
+    bootstrap: minecraftBootstrap(primitives),
     calls,
     tables,
     snapshot(): JsonValue {
@@ -229,8 +206,21 @@ export function minecraftSandboxApi(bot: Bot, signal: AbortSignal, options: Mine
   };
 }
 
-// Runs inside the isolate (see skills/runtime/sandbox-prelude.js for `host`).
-const MINECRAFT_BOOTSTRAP = `(function minecraftBootstrap(host, G) {
+const bootstraps = new WeakMap<readonly PrimitiveDescriptor[], string>();
+/** The bootstrap for a list of primitives: one `host.define` per primitive, from its descriptor. */
+function minecraftBootstrap(primitives: readonly PrimitiveDescriptor[]): string {
+  let source = bootstraps.get(primitives);
+  if (source === undefined) {
+    const defines = primitives.map((p) => `  host.define(${JSON.stringify(p.name)}, ${p.sandbox.global});`).join('\n');
+    source = BOOTSTRAP_HEAD + defines + BOOTSTRAP_TAIL;
+    bootstraps.set(primitives, source);
+  }
+  return source;
+}
+
+// Runs inside the isolate (see skills/runtime/sandbox-prelude.js for `host`). The primitives' globals
+// go between head and tail; what their `global` expressions may use is defined above that point.
+const BOOTSTRAP_HEAD = `(function minecraftBootstrap(host, G) {
   'use strict';
   const V = host.Vec3;
   let snap = null;
@@ -370,31 +360,8 @@ const MINECRAFT_BOOTSTRAP = `(function minecraftBootstrap(host, G) {
   const posArg = (p) => (p === undefined ? undefined : plainPos(p));
   host.define('bot', bot);
   host.define('mcData', mcData);
-  host.define('mineBlock', prim('mineBlock'));
-  host.define('craftItem', prim('craftItem'));
-  host.define('smeltItem', prim('smeltItem'));
-  host.define('placeItem', prim('placeItem', ([name, p]) => [name, posArg(p)]));
-  host.define('killMob', prim('killMob'));
-  host.define('getItemFromChest', prim('getItemFromChest', ([p, items]) => [posArg(p), items]));
-  host.define('depositItemIntoChest', prim('depositItemIntoChest', ([p, items]) => [posArg(p), items]));
-  host.define('checkItemInsideChest', prim('checkItemInsideChest', ([p]) => [posArg(p)]));
-  host.define('moveTo', prim('moveTo', ([p, range]) => [posArg(p), range]));
-  host.define('equipItem', prim('equipItem'));
-  // exploreUntil: the host walks in short legs; the callback runs here, between legs, on fresh data.
-  host.define('exploreUntil', async function exploreUntil(_bot, direction, maxTime = 60, callback = () => false) {
-    const d = plainPos(direction);
-    const seconds = Number(maxTime);
-    if (!(seconds > 0)) throw new Error('maxTime must be a number of seconds > 0');
-    if (typeof callback !== 'function') throw new Error('callback must be a function');
-    const end = Date.now() + Math.min(seconds, 1200) * 1000;
-    let found = await callback();
-    while (!found && Date.now() < end) {
-      await host.async('exploreStep', [d, Math.max(0.05, Math.min(2, (end - Date.now()) / 1000))]);
-      host.refresh();
-      found = await callback();
-    }
-    return found || null;
-  });
+`;
+const BOOTSTRAP_TAIL = `
   host.define('Movements', Movements);
   host.define('goals', goals);
   for (const k of Object.keys(goals)) host.define(k, goals[k]);

@@ -8,7 +8,7 @@ import type { Browser } from 'puppeteer-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMinecraftEnvironment, milestonesReached, MinecraftTechTree, streamTopDownMap, topDownMap, type MinecraftEnvironment } from '../../envs/minecraft/index.js';
+import { createMinecraftEnvironment, milestonesReached, MinecraftTechTree, minecraftSkillTemplates, streamTopDownMap, topDownMap, type MinecraftEnvironment } from '../../envs/minecraft/index.js';
 import { Critic, OfflinePlanner, VoyagerLearner } from '../../agents/voyager/index.js';
 import { SkillLibrary } from '../../skills/library.js';
 import { SkillRuntime } from '../../skills/runtime/runtime.js';
@@ -76,7 +76,7 @@ describe('ui: the world map of a Minecraft bot', function () {
     const runtime = new SkillRuntime();
     const hub = new UiHub('skillforge minecraft (mapper)');
     const live = await startUiServer({ hub, library });
-    const planner = new OfflinePlanner(new MinecraftTechTree());
+    const planner = new OfflinePlanner(new MinecraftTechTree(), minecraftSkillTemplates);
     const learner = new VoyagerLearner({
       env, library, runtime, curriculum: planner, writer: planner, critic: new Critic(env), agent: 'mapper',
       maxRounds: 2, skillTimeoutMs: 120_000, milestones: milestonesReached, onEvent: (e) => hub.learner('mapper', e),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { MinecraftTechTree } from '../../envs/minecraft/tech-tree.js';
+import { minecraftSkillTemplates } from '../../envs/minecraft/skill-templates.js';
 import { OfflinePlanner, taskFor, obtainSkillName } from '../../agents/voyager/offline-planner.js';
 import { checkWritten } from '../../agents/voyager/skill-writer.js';
 import { parseSkillCode } from '../../skills/code.js';
@@ -9,7 +10,7 @@ const obs = { json: {}, text: '', features: new Float32Array(0), featureNames: [
 
 describe('agents/voyager: the offline planner (tech tree from minecraft-data)', () => {
   const tree = new MinecraftTechTree();
-  const planner = new OfflinePlanner(tree, 2);
+  const planner = new OfflinePlanner(tree, minecraftSkillTemplates, 2);
 
   it('reads the tech tree from minecraft-data: drops, tools, recipes, smelting', () => {
     assert.deepEqual(tree.obtain('cobblestone'), tree.obtain('cobblestone'));
@@ -35,7 +36,7 @@ describe('agents/voyager: the offline planner (tech tree from minecraft-data)', 
     assert.deepEqual(seen.slice(0, 5), ['Mine 1 log', 'Craft 1 planks', 'Craft 1 crafting table', 'Craft 1 stick', 'Craft 1 wooden pickaxe']);
     assert.equal(await planner.next({ observation: obs, completed, failed: [], iteration: 99 }), null, 'nothing left');
     assert.deepEqual(taskFor(tree, 'log').goal, { inventoryAny: { items: tree.groups[0]!.members, count: 1 } });
-    const fresh = new OfflinePlanner(tree, 2);
+    const fresh = new OfflinePlanner(tree, minecraftSkillTemplates, 2);
     const ctx = { observation: obs, completed: [], failed: ['Mine 1 log'], iteration: 0 };
     assert.ok(await fresh.next(ctx));
     assert.ok(await fresh.next(ctx));

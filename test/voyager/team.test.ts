@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedWorld } from '../../envs/minecraft/server/world.js';
-import { createMinecraftEnvironment, MinecraftTechTree } from '../../envs/minecraft/index.js';
+import { createMinecraftEnvironment, MinecraftTechTree, minecraftSkillTemplates } from '../../envs/minecraft/index.js';
 import { SkillLibrary } from '../../skills/library.js';
 import { SkillRuntime } from '../../skills/runtime/runtime.js';
 import { MessageBus, type BusMessage, type SkillLearned } from '../../agents/bus.js';
@@ -34,7 +34,7 @@ describe('agents/voyager: a team of learners sharing one library in one world', 
         envs.push(env);
         const runtime = new SkillRuntime();
         runtimes.push(runtime);
-        const planner = new OfflinePlanner(tree);
+        const planner = new OfflinePlanner(tree, minecraftSkillTemplates);
         // Bob may only reuse: any attempt to write a skill fails his task.
         const writer: SkillWriter = name === 'alice' ? planner : { id: 'must-not-write', write: async () => { throw new Error('bob wrote a skill') } };
         members.push({

@@ -5,6 +5,9 @@ import { inventoryCounts } from '../events.js';
 import { bestCraftPlan, describeCounts, smeltingInputsFor } from '../recipes.js';
 import { gotoGoal } from './movement.js';
 import { feedback, runPrimitive, requireCount, requireString, type PrimitiveOptions } from './context.js';
+import { craftFeasibility } from '../recipes.js';
+import type { PrimitiveDescriptor } from './descriptor.js';
+import { COUNT, NAME, args, count, named, obj } from './schemas.js';
 
 const require = createRequire(import.meta.url);
 
@@ -107,3 +110,25 @@ function recipeMatches(bot: Bot, recipe: { delta: { id: number; count: number }[
   const names = recipe.delta.filter((d) => d.count < 0).map((d) => bot.registry.items[d.id]?.name);
   return names.every((n) => !!n && n in ingredients);
 }
+
+/** craftItem as the environment offers it (see descriptor.ts). */
+export const craftItemDescriptor: PrimitiveDescriptor = {
+  name: 'craftItem',
+  description: 'Run the crafting recipe of `name` `count` times (3x3 recipes need a placed crafting_table within 32 blocks).',
+  params: obj({ name: named('item id, e.g. stick'), count: count('times to run the recipe') }, ['name']),
+  run: async (bot, a) => {
+    await craftItem(bot, a.name, a.count);
+    return undefined;
+  },
+  endowment: (o) => (b: Bot, name: string, count = 1) => craftItem(b, name, count, o),
+  sandbox: { calls: { craftItem: { params: args([NAME, COUNT(576)], 1), run: (bot, [name, count], o) => craftItem(bot, name, count ?? 1, o) } }, global: "prim('craftItem')" },
+  // Exact, from minecraft-data's recipes: the ingredients held, and a table within 32 for 3x3 recipes.
+  precondition: (a, { registry, inventory, nearby }) => {
+    if (typeof a.name !== 'string') return false;
+    return craftFeasibility(registry, a.name, Number(a.count ?? 1), inventory, (nearby.crafting_table ?? 0) > 0).feasible;
+  },
+  doc: `// Run the crafting recipe of \`name\` \`count\` times (1 oak_log -> 4 oak_planks per run).
+// 3x3 recipes (tools, furnace) need a placed crafting_table within 32 blocks.
+// Example: await craftItem(bot, "stick", 1);
+async function craftItem(bot, name, count = 1) {}`,
+};

@@ -5,6 +5,9 @@ import { Vec3 } from 'vec3';
 import { SkillforgeError } from '../../../core/errors.js';
 import { Random } from '../../../core/random.js';
 import { feedback, runPrimitive, safeJson, type PrimitiveOptions } from './context.js';
+import type { JsonValue } from '../../../core/types.js';
+import type { PrimitiveDescriptor } from './descriptor.js';
+import { args, dirVec, obj } from './schemas.js';
 
 const require = createRequire(import.meta.url);
 
@@ -86,3 +89,60 @@ function waitMs(ms: number, signal: AbortSignal): Promise<void> {
     }
   });
 }
+
+/**
+ * exploreUntil as the environment offers it (see descriptor.ts). execute() stops at a named block or
+ * mob; skill code passes its own callback. In the isolate the callback cannot cross to the host, so
+ * the host walks in short legs (the `exploreStep` call) and the isolate checks between legs.
+ */
+export const exploreUntilDescriptor: PrimitiveDescriptor = {
+  name: 'exploreUntil',
+  description: 'Walk in `direction` (components -1, 0, 1) for up to `maxTime` seconds, stopping early once block `untilBlock` or mob `untilEntity` is within 32 blocks.',
+  params: obj({ direction: dirVec, maxTime: { type: 'number', exclusiveMinimum: 0, maximum: 1200, default: 60 }, untilBlock: { type: 'string' }, untilEntity: { type: 'string' } }, ['direction']),
+  run: async (bot, a) => {
+    const dir = new Vec3(a.direction.x, a.direction.y, a.direction.z);
+    const blockId = a.untilBlock ? bot.registry.blocksByName[a.untilBlock]?.id : undefined;
+    if (a.untilBlock && blockId === undefined) throw new SkillforgeError('E_MC_UNKNOWN_BLOCK', `no block named ${a.untilBlock}`);
+    const found = await exploreUntil(bot, dir, a.maxTime, () => {
+      if (blockId !== undefined) {
+        const b = bot.findBlock({ matching: blockId, maxDistance: 32 });
+        if (b) return { found: a.untilBlock, x: b.position.x, y: b.position.y, z: b.position.z };
+      }
+      if (a.untilEntity) {
+        const e = bot.nearestEntity((x) => x.name === a.untilEntity && x.position.distanceTo(bot.entity.position) < 32);
+        if (e) return { found: a.untilEntity, x: e.position.x, y: e.position.y, z: e.position.z };
+      }
+      return null;
+    });
+    return (found ?? null) as JsonValue;
+  },
+  endowment: (o) => (b: Bot, direction: Vec3, maxTime = 60, callback?: () => unknown) => exploreUntil(b, direction, maxTime, callback, o),
+  sandbox: {
+    calls: {
+      exploreStep: {
+        params: args([{ type: 'object', properties: { x: { enum: [-1, 0, 1] }, y: { enum: [-1, 0, 1] }, z: { enum: [-1, 0, 1] } }, required: ['x', 'y', 'z'] }, { type: 'number', exclusiveMinimum: 0, maximum: 5 }], 2),
+        run: (bot, [d, seconds], o) => exploreUntil(bot, new Vec3(d.x, d.y, d.z), seconds, () => false, o),
+      },
+    },
+    // The callback runs in the isolate, between legs, on fresh data.
+    global: `async function exploreUntil(_bot, direction, maxTime = 60, callback = () => false) {
+    const d = plainPos(direction);
+    const seconds = Number(maxTime);
+    if (!(seconds > 0)) throw new Error('maxTime must be a number of seconds > 0');
+    if (typeof callback !== 'function') throw new Error('callback must be a function');
+    const end = Date.now() + Math.min(seconds, 1200) * 1000;
+    let found = await callback();
+    while (!found && Date.now() < end) {
+      await host.async('exploreStep', [d, Math.max(0.05, Math.min(2, (end - Date.now()) / 1000))]);
+      host.refresh();
+      found = await callback();
+    }
+    return found || null;
+  }`,
+  },
+  doc: `// Walk in \`direction\` (x, y, z each -1, 0 or 1) for up to \`maxTime\` seconds; stop as soon as
+// callback() returns something truthy and return it (null when time runs out).
+// Example: const log = await exploreUntil(bot, new Vec3(1, 0, 1), 60, () =>
+//   bot.findBlock({ matching: mcData.blocksByName.oak_log.id, maxDistance: 32 }));
+async function exploreUntil(bot, direction, maxTime = 60, callback) {}`,
+};

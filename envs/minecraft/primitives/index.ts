@@ -2,6 +2,8 @@
  * Voyager's control primitives for mineflayer, with Voyager's names and argument order so existing
  * Voyager skill code runs unchanged. Each takes an optional trailing `{signal, timeoutMs}` and otherwise
  * uses the context the environment set with `setPrimitiveContext(bot, {signal, maxTimeoutMs})`.
+ * Each is also described once, by a descriptor at the end of its file; the list in descriptors.ts is
+ * what the environment derives its tables from.
  */
 export { mineBlock, weakestHarvestTool, canHarvest, MINE_RADIUS } from './mineBlock.js';
 export { craftItem, TABLE_RADIUS } from './craftItem.js';
@@ -28,4 +30,6 @@ export {
   type PrimitiveSemantics,
   type PrimitiveRun,
 } from './context.js';
-export { MINECRAFT_CODE_API } from './docs.js';
+export { MINECRAFT_CODE_API, minecraftCodeApi } from './docs.js';
+export { MINECRAFT_PRIMITIVE_DESCRIPTORS, checkDescriptors } from './descriptors.js';
+export { toVec3, type PrimitiveDescriptor, type PreconditionFacts, type SandboxCallSpec } from './descriptor.js';

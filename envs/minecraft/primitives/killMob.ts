@@ -3,6 +3,8 @@ import '../plugin-types.js';
 import type { Entity } from 'prismarine-entity';
 import { SkillforgeError, errorMessage } from '../../../core/errors.js';
 import { feedback, runPrimitive, requireString, type PrimitiveOptions } from './context.js';
+import type { PrimitiveDescriptor } from './descriptor.js';
+import { NAME, args, named, obj } from './schemas.js';
 
 /** How far killMob looks for the mob (Voyager's: a bit more than exploreUntil's reach). */
 export const MOB_RADIUS = 48;
@@ -78,3 +80,22 @@ export async function killMob(bot: Bot, mobName: string, timeout: number = 300, 
     }
   });
 }
+
+/** killMob as the environment offers it (see descriptor.ts). */
+export const killMobDescriptor: PrimitiveDescriptor = {
+  name: 'killMob',
+  description: 'Kill the nearest `mobName` within 48 blocks and pick up its drops; gives up after `timeout` seconds.',
+  params: obj({ mobName: named('mob id, e.g. pig'), timeout: { type: 'number', exclusiveMinimum: 0, maximum: 600, default: 300 } }, ['mobName']),
+  run: async (bot, a) => {
+    await killMob(bot, a.mobName, a.timeout);
+    return undefined;
+  },
+  endowment: (o) => (b: Bot, mobName: string, timeout = 300) => killMob(b, mobName, timeout, o),
+  sandbox: {
+    calls: { killMob: { params: args([NAME, { type: 'number', exclusiveMinimum: 0, maximum: 300 }], 1), run: (bot, [mob, timeout], o) => killMob(bot, mob, timeout ?? 300, o) } },
+    global: "prim('killMob')",
+  },
+  doc: `// Kill the nearest \`mobName\` within 48 blocks and pick up its drops; give up after \`timeout\` seconds.
+// Example: await killMob(bot, "pig", 60);
+async function killMob(bot, mobName, timeout = 300) {}`,
+};

@@ -3,6 +3,9 @@ import '../plugin-types.js';
 import type { Block } from 'prismarine-block';
 import { SkillforgeError, errorMessage } from '../../../core/errors.js';
 import { feedback, runPrimitive, requireCount, requireString, type PrimitiveOptions } from './context.js';
+import { BLOCK_GROUPS } from '../observation.js';
+import type { PrimitiveDescriptor } from './descriptor.js';
+import { COUNT, NAME, args, count, named, obj } from './schemas.js';
 
 /** Search radius of mineBlock (Voyager's). */
 export const MINE_RADIUS = 32;
@@ -150,3 +153,30 @@ export async function mineBlock(bot: Bot, name: string, count: number = 1, optio
     }
   });
 }
+
+/** mineBlock as the environment offers it (see descriptor.ts). */
+export const mineBlockDescriptor: PrimitiveDescriptor = {
+  name: 'mineBlock',
+  description: 'Mine `count` blocks named `name` within 32 blocks and pick up the drops (stone needs a wooden_pickaxe, iron_ore a stone_pickaxe).',
+  params: obj({ name: named('block id, e.g. oak_log'), count: count('blocks to mine') }, ['name']),
+  run: async (bot, a) => {
+    await mineBlock(bot, a.name, a.count);
+    return undefined;
+  },
+  endowment: (o) => (b: Bot, name: string, count = 1) => mineBlock(b, name, count, o),
+  sandbox: { calls: { mineBlock: { params: args([NAME, COUNT(64)], 1), run: (bot, [name, count], o) => mineBlock(bot, name, count ?? 1, o) } }, global: "prim('mineBlock')" },
+  precondition: (a, { registry: reg, inventory: inv, nearby: near }) => {
+    const block = reg.blocksByName[a.name];
+    if (!block) return false;
+    const tool = weakestHarvestTool({ registry: reg } as Bot, block);
+    if (tool && !Object.keys(inv).some((n) => block.harvestTools?.[String(reg.itemsByName[n]?.id)])) return false;
+    // blockCounts covers mineBlock's own search radius: a group with none means none of its members.
+    const group = BLOCK_GROUPS.find(([, names]) => names.includes(a.name));
+    if (group && group[0] in near && (near[group[0]] ?? 0) === 0) return false;
+    return null;
+  },
+  doc: `// Mine \`count\` blocks named \`name\` within 32 blocks and pick up the drops.
+// Stone needs a wooden_pickaxe, iron_ore a stone_pickaxe, diamond_ore an iron_pickaxe.
+// Example: await mineBlock(bot, "oak_log", 3);
+async function mineBlock(bot, name, count = 1) {}`,
+};

@@ -8,6 +8,8 @@ import '../plugin-types.js';
 import type { Vec3 } from 'vec3';
 import { SkillforgeError, errorMessage } from '../../../core/errors.js';
 import { isPrimitiveOptions, runPrimitive, requireString, toBlockVec, type PrimitiveOptions } from './context.js';
+import { toVec3, type PrimitiveDescriptor } from './descriptor.js';
+import { NAME, POS, args, named, obj, vec } from './schemas.js';
 
 const require = createRequire(import.meta.url);
 
@@ -60,3 +62,43 @@ export async function equipItem(bot: Bot, name: string, destination: string | Pr
     await bot.equip(item, dest as never);
   });
 }
+
+/** moveTo as the environment offers it (see descriptor.ts). */
+export const moveToDescriptor: PrimitiveDescriptor = {
+  name: 'moveTo',
+  description: 'Walk to within `range` blocks of `position`.',
+  params: obj({ position: vec, range: { type: 'number', minimum: 0, default: 1 } }, ['position']),
+  run: async (bot, a) => {
+    await moveTo(bot, a.position, a.range);
+    return undefined;
+  },
+  endowment: (o) => (b: Bot, position: Vec3, range = 1) => moveTo(b, position, range, o),
+  sandbox: {
+    calls: { moveTo: { params: args([POS, { type: 'number', minimum: 0, maximum: 64 }], 1), run: (bot, [p, range], o) => moveTo(bot, toVec3(p), range ?? 1, o) } },
+    global: "prim('moveTo', ([p, range]) => [posArg(p), range])",
+  },
+  doc: `// Walk to within \`range\` blocks of \`position\`.
+// Example: await moveTo(bot, new Vec3(0, 64, 0), 2);
+async function moveTo(bot, position, range = 1) {}`,
+};
+
+/** equipItem as the environment offers it (see descriptor.ts). */
+export const equipItemDescriptor: PrimitiveDescriptor = {
+  name: 'equipItem',
+  description: 'Hold item `name` from the inventory (destination hand, off-hand, head, torso, legs or feet).',
+  params: obj({ name: named('item id'), destination: { enum: ['hand', 'off-hand', 'head', 'torso', 'legs', 'feet'], default: 'hand' } }, ['name']),
+  run: async (bot, a) => {
+    await equipItem(bot, a.name, a.destination);
+    return undefined;
+  },
+  endowment: (o) => (b: Bot, name: string, destination = 'hand') => equipItem(b, name, destination, o),
+  sandbox: {
+    calls: { equipItem: { params: args([NAME, { enum: ['hand', 'off-hand', 'head', 'torso', 'legs', 'feet'] }], 1), run: (bot, [name, dest], o) => equipItem(bot, name, dest ?? 'hand', o) } },
+    global: "prim('equipItem')",
+  },
+  // Exact: the item is held or it is not.
+  precondition: (a, { inventory }) => (inventory[a.name] ?? 0) > 0,
+  doc: `// Hold an inventory item (destination "hand", "off-hand", "head", "torso", "legs" or "feet").
+// Example: await equipItem(bot, "stone_pickaxe", "hand");
+async function equipItem(bot, name, destination = "hand") {}`,
+};

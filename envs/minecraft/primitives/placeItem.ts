@@ -4,6 +4,8 @@ import { Vec3 } from 'vec3';
 import { SkillforgeError, errorMessage } from '../../../core/errors.js';
 import { gotoGoal } from './movement.js';
 import { feedback, note, runPrimitive, requireString, toBlockVec, type PrimitiveOptions } from './context.js';
+import { toVec3, type PrimitiveDescriptor } from './descriptor.js';
+import { NAME, POS, args, named, obj, vec } from './schemas.js';
 
 const require = createRequire(import.meta.url);
 
@@ -193,3 +195,28 @@ async function placeAt(bot: Bot, name: string, itemId: number, pos: Vec3, run: {
 function count(bot: Bot, id: number): number {
   return bot.inventory.items().reduce((n, i) => (i.type === id ? n + i.count : n), 0);
 }
+
+/** placeItem as the environment offers it (see descriptor.ts). */
+export const placeItemDescriptor: PrimitiveDescriptor = {
+  name: 'placeItem',
+  description: 'Place the block item `name` from the inventory at `position` (default: a free spot next to the bot).',
+  params: obj({ name: named('block item id, e.g. crafting_table'), position: vec }, ['name']),
+  run: async (bot, a) => {
+    // Without a position placeItem picks the spot itself (and digs one out of a wall if it must).
+    const pos = await placeItem(bot, a.name, a.position ? new Vec3(a.position.x, a.position.y, a.position.z) : undefined);
+    return pos ? { x: pos.x, y: pos.y, z: pos.z } : null;
+  },
+  // Without a position (composites written from execute() calls), placeItem picks a spot near the bot.
+  endowment: (o) => (b: Bot, name: string, position?: Vec3) => placeItem(b, name, position, o),
+  sandbox: {
+    // Without a position placeItem chooses the spot itself (searching further, digging one out if needed).
+    calls: { placeItem: { params: args([NAME, POS], 1), run: (bot, [name, p], o) => placeItem(bot, name, p ? toVec3(p) : undefined, o) } },
+    global: "prim('placeItem', ([name, p]) => [name, posArg(p)])",
+  },
+  // Held or certainly not; whether a spot is free only trying tells.
+  precondition: (a, { inventory }) => ((inventory[a.name] ?? 0) > 0 ? null : false),
+  doc: `// Place the block item \`name\` from the inventory at \`position\`, against a neighbouring block that is
+// not air (never a crafting table, furnace or chest). Without a position: a free spot near the bot.
+// Example: await placeItem(bot, "crafting_table", bot.entity.position.offset(1, 0, 0));
+async function placeItem(bot, name, position) {}`,
+};

@@ -5,6 +5,8 @@ import { inventoryCounts } from '../events.js';
 import { SMELTING, fuelValue, smeltingInputsFor } from '../recipes.js';
 import { gotoGoal } from './movement.js';
 import { feedback, runPrimitive, requireCount, requireString, type PrimitiveOptions } from './context.js';
+import type { PrimitiveDescriptor } from './descriptor.js';
+import { COUNT, NAME, args, count, named, obj } from './schemas.js';
 
 const require = createRequire(import.meta.url);
 
@@ -120,3 +122,28 @@ export async function smeltItem(bot: Bot, itemName: string, fuelName: string, co
     }
   });
 }
+
+/** smeltItem as the environment offers it (see descriptor.ts). */
+export const smeltItemDescriptor: PrimitiveDescriptor = {
+  name: 'smeltItem',
+  description: 'Smelt `count` of `itemName` (e.g. iron_ore) in a placed furnace within 32 blocks, burning `fuelName` (e.g. oak_planks, coal).',
+  params: obj({ itemName: named('input item id'), fuelName: named('fuel item id'), count: count('items to smelt') }, ['itemName', 'fuelName']),
+  run: async (bot, a) => {
+    await smeltItem(bot, a.itemName, a.fuelName, a.count);
+    return undefined;
+  },
+  endowment: (o) => (b: Bot, itemName: string, fuelName: string, count = 1) => smeltItem(b, itemName, fuelName, count, o),
+  sandbox: { calls: { smeltItem: { params: args([NAME, NAME, COUNT(64)], 2), run: (bot, [item, fuel, count], o) => smeltItem(bot, item, fuel, count ?? 1, o) } }, global: "prim('smeltItem')" },
+  // The input (or an ore of the named output), enough fuel for `count`, and a furnace within 32.
+  precondition: (a, { inventory: inv, nearby: near }) => {
+    const n = Number(a.count ?? 1);
+    const input = a.itemName in SMELTING ? a.itemName : Object.keys(SMELTING).find((i) => SMELTING[i] === a.itemName && (inv[i] ?? 0) > 0);
+    if (!input || (inv[input] ?? 0) < n) return false;
+    const per = fuelValue(String(a.fuelName));
+    if (per <= 0 || (inv[a.fuelName] ?? 0) < Math.ceil(n / per)) return false;
+    return (near.furnace ?? 0) > 0;
+  },
+  doc: `// Smelt \`count\` of \`itemName\` in a placed furnace within 32 blocks, burning \`fuelName\`.
+// Example: await smeltItem(bot, "iron_ore", "oak_planks", 1);
+async function smeltItem(bot, itemName, fuelName, count = 1) {}`,
+};

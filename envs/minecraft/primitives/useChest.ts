@@ -6,6 +6,8 @@ import { SkillforgeError, errorMessage } from '../../../core/errors.js';
 import { emitBotEvent } from '../plugin-types.js';
 import { gotoGoal } from './movement.js';
 import { feedback, runPrimitive, toBlockVec, type PrimitiveOptions } from './context.js';
+import { toVec3, type PrimitiveDescriptor } from './descriptor.js';
+import { ITEMS, POS, args, itemCounts, obj, vec } from './schemas.js';
 
 const require = createRequire(import.meta.url);
 
@@ -200,3 +202,53 @@ async function withStaleClickRetry(run: { check(): void }, work: () => Promise<v
     }
   }
 }
+
+/** getItemFromChest as the environment offers it (see descriptor.ts). */
+export const getItemFromChestDescriptor: PrimitiveDescriptor = {
+  name: 'getItemFromChest',
+  description: 'Take items {name: count} from the chest at `chestPosition`.',
+  params: obj({ chestPosition: vec, itemsToGet: itemCounts }, ['chestPosition', 'itemsToGet']),
+  run: (bot, a) => getItemFromChest(bot, a.chestPosition, a.itemsToGet),
+  endowment: (o) => (b: Bot, pos: Vec3, items: Record<string, number>) => getItemFromChest(b, pos, items, o),
+  sandbox: {
+    calls: { getItemFromChest: { params: args([POS, ITEMS], 2), run: (bot, [p, items], o) => getItemFromChest(bot, toVec3(p), items, o) } },
+    global: "prim('getItemFromChest', ([p, items]) => [posArg(p), items])",
+  },
+  doc: `// Take items from the chest at \`chestPosition\`; returns {name: count} of what it took.
+// Example: await getItemFromChest(bot, new Vec3(10, 64, 3), { oak_log: 2 });
+async function getItemFromChest(bot, chestPosition, itemsToGet) {}`,
+};
+
+/** depositItemIntoChest as the environment offers it (see descriptor.ts). */
+export const depositItemIntoChestDescriptor: PrimitiveDescriptor = {
+  name: 'depositItemIntoChest',
+  description: 'Put items {name: count} into the chest at `chestPosition`.',
+  params: obj({ chestPosition: vec, itemsToDeposit: itemCounts }, ['chestPosition', 'itemsToDeposit']),
+  run: (bot, a) => depositItemIntoChest(bot, a.chestPosition, a.itemsToDeposit),
+  endowment: (o) => (b: Bot, pos: Vec3, items: Record<string, number>) => depositItemIntoChest(b, pos, items, o),
+  sandbox: {
+    calls: { depositItemIntoChest: { params: args([POS, ITEMS], 2), run: (bot, [p, items], o) => depositItemIntoChest(bot, toVec3(p), items, o) } },
+    global: "prim('depositItemIntoChest', ([p, items]) => [posArg(p), items])",
+  },
+  // Certainly not when none of the items is held; whether the chest has room only trying tells.
+  precondition: (a, { inventory }) => (Object.keys(a.itemsToDeposit ?? {}).some((n) => (inventory[n] ?? 0) > 0) ? null : false),
+  doc: `// Put items from the inventory into the chest at \`chestPosition\`; returns {name: count} of what it put.
+// Example: await depositItemIntoChest(bot, new Vec3(10, 64, 3), { cobblestone: 32 });
+async function depositItemIntoChest(bot, chestPosition, itemsToDeposit) {}`,
+};
+
+/** checkItemInsideChest as the environment offers it (see descriptor.ts). */
+export const checkItemInsideChestDescriptor: PrimitiveDescriptor = {
+  name: 'checkItemInsideChest',
+  description: 'Open the chest at `chestPosition` and report what is inside.',
+  params: obj({ chestPosition: vec }, ['chestPosition']),
+  run: (bot, a) => checkItemInsideChest(bot, a.chestPosition),
+  endowment: (o) => (b: Bot, pos: Vec3) => checkItemInsideChest(b, pos, o),
+  sandbox: {
+    calls: { checkItemInsideChest: { params: args([POS], 1), run: (bot, [p], o) => checkItemInsideChest(bot, toVec3(p), o) } },
+    global: "prim('checkItemInsideChest', ([p]) => [posArg(p)])",
+  },
+  doc: `// Look inside the chest at \`chestPosition\`; returns {name: count}.
+// Example: const inside = await checkItemInsideChest(bot, new Vec3(10, 64, 3));
+async function checkItemInsideChest(bot, chestPosition) {}`,
+};
