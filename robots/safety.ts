@@ -29,8 +29,9 @@
  * Over 500 lines on purpose: this file is one class, because every path to the robot and every
  * piece of motion state (goals, owed stops, e-stop) lives behind the same private fields, so no check
  * can be bypassed by a helper that was handed the client. Everything that needs no client lives in
- * robots/safety/ (velocity limits, access lists, geofence, watchdog timer, expected interfaces, the
- * options and events) and is re-exported here: this file stays the only door to a robot.
+ * robots/safety/ (velocity limits, access lists, geofence, watchdog timer, the owed-stop record,
+ * expected interfaces, options and events) and is re-exported where public: this file stays the
+ * only door to a robot.
  *
  * @example
  * const robot = await SafeRobot.connect({ url: sim.url, profile });
@@ -52,6 +53,7 @@ import { SafetyError } from './safety/error.js';
 import { geofenceProblem } from './safety/geofence.js';
 import { actionInterfaces, expectedInterfaces } from './safety/interfaces.js';
 import { ZERO_TWIST as ZERO, clampTwist, isStill, toTwist, type Twist } from './safety/limits.js';
+import { isOwed, nothingOwed, oweGoal, type Owed } from './safety/owed.js';
 import { Watchdog } from './safety/watchdog.js';
 import { verifyInterfaces } from './verify.js';
 
@@ -87,13 +89,6 @@ interface TrackedGoal {
   cancel: () => void;
 }
 
-/** What the robot is owed because the bridge was down when it should have been told. */
-interface Owed {
-  stop: boolean;
-  estop: boolean;
-  goals: { id: string; action: string; type: string }[];
-}
-
 /** The only door to a robot. See the file comment for what it enforces. */
 export class SafeRobot extends EventEmitter<SafetyEvents> {
   readonly profile: RobotProfile;
@@ -106,7 +101,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   readonly #access: AccessRules;
   readonly #watchdog: Watchdog;
   readonly #goals = new Map<string, TrackedGoal>();
-  #owed: Owed = { stop: false, estop: false, goals: [] };
+  #owed: Owed = nothingOwed();
   #estop: { reason: string; source: 'topic' | 'program' } | null = null;
   #lastTwist: Twist = ZERO;
   #lastTwistAt = 0;
@@ -209,7 +204,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
 
   /** Whether a stop is owed to the robot (it could not be delivered; it goes first on reconnect). */
   get stopOwed(): boolean {
-    return this.#owed.stop || this.#owed.estop || this.#owed.goals.length > 0;
+    return isOwed(this.#owed);
   }
 
   /** Client counters (frames in/out, malformed, reconnects) for diagnostics. */
@@ -356,12 +351,12 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
       }
     }
     for (const [id, g] of this.#goals) {
-      if (!g.local && !this.#client.connected && !this.dryRun && !this.#owed.goals.some((o) => o.id === id)) this.#owed.goals.push({ id, action: g.action, type: g.type });
+      if (!g.local && !this.#client.connected && !this.dryRun) oweGoal(this.#owed, { id, action: g.action, type: g.type });
       try {
         g.cancel();
       } catch (err) {
         this.#log(`safety: could not cancel a goal on ${g.action}: ${errorMessage(err)}`);
-        if (!g.local && !this.#owed.goals.some((o) => o.id === id)) this.#owed.goals.push({ id, action: g.action, type: g.type });
+        if (!g.local) oweGoal(this.#owed, { id, action: g.action, type: g.type });
       }
     }
     this.#updateMotion();
@@ -653,7 +648,7 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
     if (this.#closed) return;
     // The last command may stand on the robot, and goals may still run there: both are owed a stop.
     const lost = [...this.#goals.entries()].filter(([, g]) => !g.local).map(([id, g]) => ({ id, action: g.action, type: g.type }));
-    for (const g of lost) if (!this.#owed.goals.some((o) => o.id === g.id)) this.#owed.goals.push(g);
+    for (const g of lost) oweGoal(this.#owed, g);
     // A socket is found dead only after the fact: a stop written to it just before may be lost too.
     if (this.#watchdog.moving || lost.length > 0 || this.#movedThisConnection) {
       this.#owed.stop = true;
@@ -672,8 +667,8 @@ export class SafeRobot extends EventEmitter<SafetyEvents> {
   /** Runs first on every new connection (the client's open hook): deliver what is owed. */
   #payDebts(): void {
     const owed = this.#owed;
-    if (this.dryRun || (!owed.stop && !owed.estop && owed.goals.length === 0)) return;
-    this.#owed = { stop: false, estop: false, goals: [] };
+    if (this.dryRun || !isOwed(owed)) return;
+    this.#owed = nothingOwed();
     try {
       const cmd = this.profile.interfaces.cmdVel;
       const type = wireType(cmd.type, this.ros);

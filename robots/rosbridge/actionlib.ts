@@ -10,7 +10,9 @@
  * const { status } = await g.result;     // 4 when move_base reports SUCCEEDED
  */
 import { SkillforgeError } from '../../core/errors.js';
-import { makeGoalHandle, type GoalHandle, type GoalOptions, type ActionResult, type RosMessage, type RosbridgeClient, type Subscription } from './client.js';
+import type { RosbridgeClient } from './client.js';
+import type { ActionResult, GoalHandle, GoalOptions, RosMessage, Subscription } from './client-types.js';
+import { makeGoalHandle } from './goal-handle.js';
 import { actionlibTopics, ros1StatusToRos2, type ActionlibTopics } from './ros-types.js';
 
 interface Pending {

@@ -12,8 +12,8 @@
  * and Python's float totals, status frames (and fails the pending request they name), silence.
  * On ROS 1 (`ros: 1`) `sendGoal` refuses at once: rosbridge has no action ops there.
  *
- * Over 500 lines because one socket's state (pending calls, goals, topics, fragments) is shared by
- * every operation.
+ * Its options, handles and events are in client-types.ts; the goal handle it shares with the ROS 1
+ * actionlib transport is in goal-handle.ts.
  *
  * @example
  * const ros = new RosbridgeClient({ url: 'ws://127.0.0.1:9090' });
@@ -27,96 +27,24 @@ import { decode as cborDecode } from 'cbor-x';
 import { WebSocket } from 'ws';
 import { SkillforgeError, errorMessage } from '../../core/errors.js';
 import { withTimeout } from '../../core/timeout.js';
-import { checkFrame, FragmentBuffer, SERVER_OPS, type Compression, type Frame } from './protocol.js';
+import type {
+  ActionResult,
+  CallOptions,
+  ClientEvents,
+  GoalHandle,
+  GoalOptions,
+  ReconnectOptions,
+  RosbridgeClientOptions,
+  RosMessage,
+  SubscribeOptions,
+  Subscription,
+} from './client-types.js';
+import { makeGoalHandle } from './goal-handle.js';
+import { checkFrame, FragmentBuffer, SERVER_OPS, type Frame } from './protocol.js';
 import type { RosVersion } from './ros-types.js';
 
-export type RosMessage = Record<string, unknown>;
-
-export interface ReconnectOptions {
-  /** Default true. */
-  enabled?: boolean;
-  initialDelayMs?: number;
-  maxDelayMs?: number;
-  factor?: number;
-  /** Give up after this many consecutive failed attempts (default: never). */
-  maxAttempts?: number;
-}
-
-export interface RosbridgeClientOptions {
-  url: string;
-  /** Default time-out for connect, service calls and action results (ms). Default 10 000. */
-  timeoutMs?: number;
-  reconnect?: ReconnectOptions;
-  /** Incomplete fragment sets are dropped after this long. */
-  fragmentTtlMs?: number;
-  /**
-   * The ROS generation behind the bridge (default 2). On ROS 1 rosbridge has no action operations
-   * (send_action_goal is an unknown op there, answered with silence), so `sendGoal` refuses at once.
-   */
-  ros?: RosVersion;
-  /**
-   * Ask the server for status frames at this level (`set_level`): rosbridge_suite on ROS 1 then
-   * reports a refused request (an unknown type, a failed advertise) as `{op: 'status', level, msg,
-   * id}` instead of silence, and the pending call with that id fails at once with the server's words.
-   */
-  statusLevel?: 'error' | 'warning' | 'info';
-}
-
-export interface SubscribeOptions {
-  /** Minimum ms between messages, enforced by the server. */
-  throttleRate?: number;
-  /** How many messages the server may queue for us (throttled subscriptions). */
-  queueLength?: number;
-  fragmentSize?: number;
-  compression?: Compression;
-}
-
-export interface Subscription {
-  readonly topic: string;
-  unsubscribe(): void;
-}
-
-export interface CallOptions {
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-export interface GoalOptions {
-  onFeedback?: (feedback: RosMessage) => void;
-  /** Reject `result` (and cancel the goal) if no result arrives in time. Default: the client's timeoutMs. */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-export interface ActionResult {
-  /** action_msgs/msg/GoalStatus code: 4 succeeded, 5 canceled, 6 aborted, 0 when rosbridge failed. */
-  status: number;
-  /** rosbridge's `result` flag: false when the bridge itself failed (values is then an error string). */
-  result: boolean;
-  values: unknown;
-}
-
-export interface GoalHandle {
-  readonly id: string;
-  readonly action: string;
-  /** Settles with the server's action_result, or rejects on time-out, abort or disconnection. */
-  readonly result: Promise<ActionResult>;
-  /** Send cancel_action_goal for this goal (no-op once it finished). */
-  cancel(): void;
-}
-
-export interface ClientEvents {
-  open: [];
-  /** `wasOpen`: an open connection was lost (false when a connection attempt failed). */
-  close: [{ code: number; reason: string; willReconnect: boolean; wasOpen: boolean }];
-  reconnecting: [{ attempt: number; delayMs: number }];
-  reconnected: [];
-  malformed: [{ reason: string; raw: string }];
-  status: [{ level: string; msg: string; id?: string }];
-  /** A connection attempt failed while reconnecting (one per attempt; 'close' is per lost connection). */
-  'connect-failed': [{ attempt: number }];
-  error: [Error];
-}
+// The client's options, handles and events live in client-types.ts; importers keep using this file.
+export type * from './client-types.js';
 
 interface TopicState {
   type: string;
@@ -142,51 +70,6 @@ function disconnected(what: string): SkillforgeError {
   return new SkillforgeError('E_DISCONNECTED', `${what}: the rosbridge connection closed`, {
     hint: 'check that rosbridge_server is running and reachable; the client reconnects on its own',
   });
-}
-
-/**
- * The goal handle both action transports share (ROS 2 action ops here, actionlib topics in
- * actionlib.ts): a time-out or an abort cancels the goal on the robot before the result rejects,
- * and the pending entry is cleaned up exactly once.
- */
-export function makeGoalHandle(o: {
-  id: string;
-  action: string;
-  raw: Promise<ActionResult>;
-  send: () => void;
-  sendCancel: () => void;
-  connected: () => boolean;
-  timeoutMs: number;
-  signal?: AbortSignal;
-  label: string;
-  hint: string;
-  cleanup: () => void;
-}): GoalHandle {
-  let settled = false;
-  const cancel = () => {
-    if (settled || !o.connected()) return;
-    o.sendCancel();
-  };
-  let result: Promise<ActionResult>;
-  try {
-    o.send();
-    result = withTimeout(o.raw, o.timeoutMs, o.label, { signal: o.signal, hint: o.hint }).then(
-      (r) => {
-        settled = true;
-        return r;
-      },
-      (err: unknown) => {
-        cancel();
-        settled = true;
-        throw err;
-      },
-    );
-  } catch (err) {
-    settled = true;
-    result = Promise.reject(err instanceof Error ? err : new Error(errorMessage(err)));
-  }
-  result.catch(() => {}).finally(o.cleanup);
-  return { id: o.id, action: o.action, result, cancel };
 }
 
 export class RosbridgeClient extends EventEmitter<ClientEvents> {

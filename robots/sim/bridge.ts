@@ -14,8 +14,9 @@
  * action operations ("Unknown operation"); services answer after a delay (a ROS service call costs
  * the real bridge a connection: 7-13 ms measured).
  *
- * Over 500 lines because it is one protocol endpoint: every op's handler shares the connection and
- * subscription state; the robot it serves is in server.ts.
+ * Over 500 lines because it is one protocol endpoint: every op's handler shares the connection,
+ * goal and topic state. How frames go out to a client (throttling, CBOR, fragments) is in
+ * bridge-outbox.ts; the robot it serves is in server.ts.
  *
  * @example
  * const bridge = await RosbridgeServer.start({ ros: 1, realServer: true });
@@ -24,13 +25,13 @@
  * bridge.serveService('/add_two_ints', 'example_interfaces/srv/AddTwoInts', (a) => ({ sum: a.a + a.b }));
  */
 import { performance } from 'node:perf_hooks';
-import { Encoder } from 'cbor-x';
 import { WebSocketServer, WebSocket } from 'ws';
 import { errorMessage } from '../../core/errors.js';
-import { checkFrame, CLIENT_OPS, FragmentBuffer, fragmentFrame, GoalStatus, type Frame } from '../rosbridge/protocol.js';
+import { checkFrame, CLIENT_OPS, FragmentBuffer, GoalStatus, type Frame } from '../rosbridge/protocol.js';
 import { actionlibTopics, rosapiType, sameType, wireType, type RosVersion } from '../rosbridge/ros-types.js';
+import { Outbox, mergeSubscription, type Connection, type Msg } from './bridge-outbox.js';
 
-export type Msg = Record<string, unknown>;
+export type { Connection, Msg } from './bridge-outbox.js';
 
 function num(v: unknown, fallback = 0): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
@@ -53,29 +54,6 @@ export interface ReceivedFrame {
   time: number;
   connection: number;
   frame: Frame;
-}
-
-interface Subscription {
-  /** Subscription ids sharing this topic (rosbridge merges them: min throttle, max queue). */
-  ids: Map<string, { throttleRate: number; queueLength: number }>;
-  type?: string;
-  throttleRate: number;
-  queueLength: number;
-  compression: string;
-  lastSent: number;
-  queue: Msg[];
-  timer?: NodeJS.Timeout;
-}
-
-export interface Connection {
-  n: number;
-  ws: WebSocket;
-  subs: Map<string, Subscription>;
-  advertised: Map<string, string>;
-  fragmentSize?: number;
-  fragments: FragmentBuffer;
-  /** set_level: status frames about refused requests are sent at this level (rosbridge on ROS 1). */
-  statusLevel?: string;
 }
 
 export interface GoalContext {
@@ -116,7 +94,7 @@ export class RosbridgeServer {
   /** Goal ids that were cancelled (cancel_action_goal, or an actionlib cancel topic), with the time. */
   readonly cancelLog: { time: number; id: string; action: string }[] = [];
   /** Outgoing frame counters (tests check that fragments and CBOR were really used). */
-  readonly stats = { fragmentsSent: 0, cborSent: 0, framesSent: 0 };
+  readonly stats: Outbox['stats'];
   readonly ros: RosVersion;
 
   private readonly opts: { host: string; port: number; ros: RosVersion; realServer: boolean; serviceDelayMs: number };
@@ -127,12 +105,12 @@ export class RosbridgeServer {
   private readonly clientTopics = new Map<string, string>();
   private readonly listeners = new Map<string, ((msg: Msg) => void)[]>();
   private readonly actionlib = new Map<string, { name: string; kind: 'goal' | 'cancel' }>();
-  private readonly fragmentSeed = 0;
   private readonly conns = new Set<Connection>();
   private readonly goals = new Map<string, RunningGoal>();
   private readonly actions = new Map<string, ActionServer>();
   private readonly services = new Map<string, { type: string; call: ServiceHandler }>();
-  private readonly cbor = new Encoder({ useRecords: false, mapsAsObjects: true });
+  /** How frames reach each client (throttle, queue, CBOR, fragments). */
+  private readonly outbox: Outbox;
   private counter = 0;
   private connCounter = 0;
 
@@ -145,6 +123,8 @@ export class RosbridgeServer {
       realServer: options.realServer ?? false,
       serviceDelayMs: options.serviceDelayMs ?? (options.realServer ? 8 : 0),
     };
+    this.outbox = new Outbox({ realServer: this.opts.realServer }, () => ++this.counter);
+    this.stats = this.outbox.stats;
     // rosapi, as rosbridge's launch files start it.
     this.serveService('/rosapi/topics', rosapiType('Topics', this.ros), () => {
       const all = this.topicTypes();
@@ -233,7 +213,7 @@ export class RosbridgeServer {
     for (const c of this.conns) {
       if (!c.subs.has(topic)) continue;
       msg ??= make();
-      this.send(c, topic, msg);
+      this.outbox.topic(c, topic, msg);
     }
   }
 
@@ -323,7 +303,7 @@ export class RosbridgeServer {
     if (this.opts.realServer && conn.statusLevel && conn.statusLevel !== 'none') {
       const frame: Frame = { op: 'status', level: 'error', msg: reason };
       if (id !== undefined) frame.id = id;
-      this.sendFrame(conn, frame);
+      this.outbox.frame(conn, frame);
     }
   }
 
@@ -379,7 +359,7 @@ export class RosbridgeServer {
           if (f.id !== undefined) s.ids.delete(String(f.id));
           else s.ids.clear();
           if (s.ids.size > 0) {
-            this.mergeSubscription(s);
+            mergeSubscription(s);
             return;
           }
           clearTimeout(s.timer);
@@ -424,7 +404,7 @@ export class RosbridgeServer {
     for (const h of this.listeners.get(topic) ?? []) h(msg);
     this.actionlibTopic(topic, msg);
     // Like ROS 2, a subscriber also hears its own connection's publications.
-    for (const c of this.conns) this.send(c, topic, msg);
+    for (const c of this.conns) this.outbox.topic(c, topic, msg);
     void from;
   }
 
@@ -447,72 +427,7 @@ export class RosbridgeServer {
     }
     sub.ids.set(id, own);
     if (typeof f.compression === 'string') sub.compression = f.compression;
-    this.mergeSubscription(sub);
-  }
-
-  private mergeSubscription(sub: Subscription): void {
-    const all = [...sub.ids.values()];
-    sub.throttleRate = Math.min(...all.map((o) => o.throttleRate));
-    sub.queueLength = Math.max(...all.map((o) => o.queueLength));
-  }
-
-  /** Deliver one topic message to one client, honouring throttle_rate, queue_length and compression. */
-  private send(conn: Connection, topic: string, msg: Msg): void {
-    const sub = conn.subs.get(topic);
-    if (!sub) return;
-    const now = performance.now();
-    if (sub.throttleRate > 0 && now - sub.lastSent < sub.throttleRate) {
-      if (sub.queueLength > 0) {
-        sub.queue.push(msg);
-        if (sub.queue.length > sub.queueLength) sub.queue.shift();
-        if (!sub.timer) {
-          sub.timer = setTimeout(() => {
-            sub.timer = undefined;
-            const next = sub.queue.shift();
-            if (next && conn.subs.get(topic) === sub) {
-              sub.lastSent = performance.now();
-              this.emitPublish(conn, topic, next, sub);
-            }
-          }, sub.throttleRate - (now - sub.lastSent));
-          sub.timer.unref();
-        }
-      }
-      return;
-    }
-    sub.lastSent = now;
-    this.emitPublish(conn, topic, msg, sub);
-  }
-
-  private emitPublish(conn: Connection, topic: string, msg: Msg, sub: Subscription): void {
-    const frame: Frame = { op: 'publish', topic, msg };
-    if (sub.compression === 'cbor') {
-      if (conn.ws.readyState === WebSocket.OPEN) {
-        conn.ws.send(this.cbor.encode(frame));
-        this.stats.cborSent++;
-      }
-      return;
-    }
-    this.sendFrame(conn, frame);
-  }
-
-  /** JSON-serialize and send, splitting into fragment frames above the connection's fragment_size. */
-  private sendFrame(conn: Connection, frame: Frame): void {
-    if (conn.ws.readyState !== WebSocket.OPEN) return;
-    const text = JSON.stringify(frame);
-    const size = conn.fragmentSize;
-    if (size !== undefined && size > 0 && text.length > size) {
-      // rosbridge_suite numbers id-less messages with `fragmentation_seed`, an attribute of a
-      // Fragmentation object it creates anew for every message: so the id is always the integer 0.
-      // Its total is Python 3's float ((len - 1) / size) + 1.
-      const id = frame.id ?? (this.opts.realServer ? this.fragmentSeed : `${frame.op}:${(frame.topic ?? frame.service ?? frame.action ?? '') as string}:${++this.counter}`);
-      for (const part of fragmentFrame(text, id, size, { pythonTotal: this.opts.realServer })) {
-        conn.ws.send(JSON.stringify(part));
-        this.stats.fragmentsSent++;
-      }
-      return;
-    }
-    conn.ws.send(text);
-    this.stats.framesSent++;
+    mergeSubscription(sub);
   }
 
   // ---- services --------------------------------------------------------------------------------
@@ -523,7 +438,7 @@ export class RosbridgeServer {
     const respond = (result: boolean, values: unknown) => {
       const out: Frame = { op: 'service_response', service: name, values, result };
       if (f.id !== undefined) out.id = f.id;
-      this.sendFrame(conn, out);
+      this.outbox.frame(conn, out);
     };
     if (!server) return respond(false, `Service ${name} does not exist`);
     // rosbridge on ROS 1 looks the type up from the master and ignores the one sent.
@@ -550,7 +465,7 @@ export class RosbridgeServer {
     // No action server: rosbridge's client waits for one; the client hears nothing.
     if (!server) return;
     const result = (status: number, values: unknown, ok: boolean) =>
-      this.sendFrame(goal.conn?.ws.readyState === WebSocket.OPEN ? goal.conn : conn, { op: 'action_result', id, action: name, values, status, result: ok });
+      this.outbox.frame(goal.conn?.ws.readyState === WebSocket.OPEN ? goal.conn : conn, { op: 'action_result', id, action: name, values, status, result: ok });
     const abort = new AbortController();
     const goal: RunningGoal = { id, action: name, conn, abort };
     if (f.action_type !== server.type) {
@@ -565,7 +480,7 @@ export class RosbridgeServer {
       args: (Array.isArray(f.args) ? {} : (f.args as Msg | undefined)) ?? {},
       signal: abort.signal,
       feedback: (values) => {
-        if (wantFeedback && !abort.signal.aborted) this.sendFrame(goal.conn ?? conn, { op: 'action_feedback', id, action: name, values });
+        if (wantFeedback && !abort.signal.aborted) this.outbox.frame(goal.conn ?? conn, { op: 'action_feedback', id, action: name, values });
       },
     };
     server

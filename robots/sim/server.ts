@@ -5,7 +5,7 @@
  * NavigateToPose action (move_base over actionlib topics on ROS 1) with feedback and a realistic
  * duration, pick/place and drawer actions, a GripperCommand action, detections of the objects
  * visible where it stands, /joint_states, and a few std_srvs/srv/Trigger services. The world is the
- * kitchen (envs/kitchen) by default.
+ * kitchen (envs/kitchen) by default. The messages it publishes are built in messages.ts.
  *
  * @example
  * const sim = await SimRobot.start({ profile: await loadProfile(builtinProfilePath('sim-kitchen')) });
@@ -13,11 +13,12 @@
  * const ros1 = await SimRobot.start({ profile, ros: 1, realServer: true });   // behaves as rosbridge_suite on ROS 1
  */
 import { performance } from 'node:perf_hooks';
-import { inPolygon, quaternion, yawOf } from '../geometry.js';
+import { inPolygon, yawOf } from '../geometry.js';
 import type { RobotProfile, Pose2D } from '../profile.js';
 import { GoalStatus } from '../rosbridge/protocol.js';
 import { RosbridgeServer, type GoalContext, type GoalOutcome, type Msg, type ReceivedFrame, type RosbridgeServerOptions } from './bridge.js';
 import { KitchenSimWorld } from './kitchen.js';
+import { amclMsg, detectionsMsg, jointMsg, navFeedbackMsg, odomMsg } from './messages.js';
 import type { SimWorld } from './world.js';
 
 export type { ReceivedFrame } from './bridge.js';
@@ -53,18 +54,6 @@ const TOPIC_TYPES: Record<string, string> = {
   '/cmd_vel': 'geometry_msgs/msg/Twist',
   '/skillforge/estop': 'std_msgs/msg/Bool',
 };
-
-const ZERO36 = (): number[] => new Array<number>(36).fill(0);
-
-function stamp(): { sec: number; nanosec: number } {
-  const ms = Date.now();
-  return { sec: Math.floor(ms / 1000), nanosec: (ms % 1000) * 1e6 };
-}
-
-function duration(ms: number): { sec: number; nanosec: number } {
-  const s = Math.max(0, ms) / 1000;
-  return { sec: Math.floor(s), nanosec: Math.round((s % 1) * 1e9) };
-}
 
 function num(v: unknown, fallback = 0): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
@@ -331,29 +320,19 @@ export class SimRobot {
           this.base.angular = 0;
           this.at = this.locationAt(this.pose);
           if (this.at && this.world instanceof KitchenSimWorld) this.world.arrive(this.at);
-          ctx.feedback(this.navFeedback(0, performance.now() - started));
+          ctx.feedback(navFeedbackMsg(this.pose, this.profile.frame, 0, performance.now() - started, this.opts.navSpeed));
           return { status: GoalStatus.SUCCEEDED, values: { error_code: 0, error_msg: '' } };
         }
         const heading = Math.atan2(dy, dx);
         this.pose = { x: this.pose.x + (dx / dist) * stepLen, y: this.pose.y + (dy / dist) * stepLen, yaw: heading };
         this.base.linear = this.opts.navSpeed;
         this.base.angular = 0;
-        ctx.feedback(this.navFeedback(dist - stepLen, now - started));
+        ctx.feedback(navFeedbackMsg(this.pose, this.profile.frame, dist - stepLen, now - started, this.opts.navSpeed));
       }
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
       if (this.navActive === mine) this.navActive = null;
     }
-  }
-
-  private navFeedback(remaining: number, elapsedMs: number): Msg {
-    return {
-      current_pose: { header: { stamp: stamp(), frame_id: this.profile.frame }, pose: this.poseMsg() },
-      navigation_time: duration(elapsedMs),
-      estimated_time_remaining: duration((remaining / this.opts.navSpeed) * 1000),
-      number_of_recoveries: 0,
-      distance_remaining: remaining,
-    };
   }
 
   private async manipulate(ctx: GoalContext, kind: 'pick' | 'place' | 'open' | 'close'): Promise<GoalOutcome> {
@@ -462,55 +441,13 @@ export class SimRobot {
     }
     if (this.bridge.clientCount === 0) return;
     const obs = this.profile.observations;
-    if (obs.odom) this.publishSensor(obs.odom.topic, () => this.odomMsg());
-    if (obs.amcl && this.tickCount % 10 === 0) this.publishSensor(obs.amcl.topic, () => this.amclMsg());
-    if (obs.jointStates && this.tickCount % 2 === 0) this.publishSensor(obs.jointStates.topic, () => this.jointMsg());
-    if (obs.detections && this.tickCount % this.opts.detectionsEvery === 0) this.publishSensor(obs.detections.topic, () => this.detectionsMsg());
+    if (obs.odom) this.publishSensor(obs.odom.topic, () => odomMsg(this.pose, this.base));
+    if (obs.amcl && this.tickCount % 10 === 0) this.publishSensor(obs.amcl.topic, () => amclMsg(this.pose, this.profile.frame));
+    if (obs.jointStates && this.tickCount % 2 === 0) this.publishSensor(obs.jointStates.topic, () => jointMsg(this.gripperPosition, this.base));
+    if (obs.detections && this.tickCount % this.opts.detectionsEvery === 0) this.publishSensor(obs.detections.topic, () => detectionsMsg(this.at ? this.world.visibleAt(this.at) : []));
   }
 
   private publishSensor(topic: string, make: () => Msg): void {
     this.bridge.publishLazy(topic, make);
-  }
-
-  private poseMsg(): Msg {
-    return { position: { x: this.pose.x, y: this.pose.y, z: 0 }, orientation: quaternion(this.pose.yaw) };
-  }
-
-  private odomMsg(): Msg {
-    return {
-      header: { stamp: stamp(), frame_id: 'odom' },
-      child_frame_id: 'base_link',
-      pose: { pose: this.poseMsg(), covariance: ZERO36() },
-      twist: { twist: { linear: { x: this.base.linear, y: 0, z: 0 }, angular: { x: 0, y: 0, z: this.base.angular } }, covariance: ZERO36() },
-    };
-  }
-
-  private amclMsg(): Msg {
-    return { header: { stamp: stamp(), frame_id: this.profile.frame }, pose: { pose: this.poseMsg(), covariance: ZERO36() } };
-  }
-
-  private jointMsg(): Msg {
-    const half = this.gripperPosition / 2;
-    return {
-      header: { stamp: stamp(), frame_id: '' },
-      name: ['left_finger_joint', 'right_finger_joint', 'wheel_left_joint', 'wheel_right_joint'],
-      position: [half, half, 0, 0],
-      velocity: [0, 0, this.base.linear / 0.033, this.base.linear / 0.033],
-      effort: [0, 0, 0, 0],
-    };
-  }
-
-  private detectionsMsg(): Msg {
-    const header = { stamp: stamp(), frame_id: 'base_link' };
-    const objects = this.at ? this.world.visibleAt(this.at) : [];
-    return {
-      header,
-      detections: objects.map((o, k) => ({
-        header,
-        id: o,
-        results: [{ hypothesis: { class_id: o, score: 0.95 }, pose: { pose: { position: { x: 0.6, y: 0.15 * k - 0.3, z: 0.8 }, orientation: quaternion(0) }, covariance: ZERO36() } }],
-        bbox: { center: { position: { x: 0.6, y: 0.15 * k - 0.3, z: 0.8 }, orientation: quaternion(0) }, size: { x: 0.07, y: 0.07, z: 0.12 } },
-      })),
-    };
   }
 }
