@@ -1,0 +1,162 @@
+/**
+ * The robot kit: a ROS robot over rosbridge for every agent, every command through the safety layer
+ * (robots/safety.ts, the only door). By default a session starts the simulated kitchen robot
+ * (robots/sim: a rosbridge server on 127.0.0.1, a free port) and drives it through the same code
+ * path as a real one; `settings.url` + `settings.profile` connect to a real robot instead. The robot
+ * speaks the kitchen's vocabulary, so on the simulator the kitchen's offline learner (curriculum
+ * and plan writer, planning from the simulator's exact state) learns skills in the robot's call
+ * style (`robot.pickUp("apple")`). A real robot has no exact state to plan from: it needs a model.
+ *
+ * Settings (config profile `settings`, or `skillforge learn --setting k=v`): url, profile (a file),
+ * simSpeed (m/s), manipulationMs, realServer (behave as rosbridge_suite), dryRun.
+ *
+ * @example
+ *   skillforge learn --env robot --iterations 4 --setting simSpeed=10
+ *   const session = await kit.open({ seed: '3', settings: { simSpeed: 20 } });
+ */
+import { SkillforgeError } from '../core/errors.js';
+import type { Observation } from '../core/types.js';
+import { validator } from '../core/validate.js';
+import { methodCallStyle } from '../agents/evolve/composite.js';
+import type { Environment } from '../envs/environment.js';
+import { checkGoal, validateKitchenGoal } from '../envs/kitchen/goals.js';
+import { goalForText } from '../envs/kitchen/instructions.js';
+import type { KitchenState } from '../envs/kitchen/world.js';
+import type { EnvironmentKit, KitSession } from './kit.js';
+import { kitchenOfflineLearner } from './kitchen.js';
+
+/** What a robot session can be told. */
+export interface RobotSettings {
+  /** rosbridge_server of a real robot (ws:// or wss://); needs `profile`. Default: the simulated robot. */
+  url?: string;
+  /** Robot profile file (YAML/JSON): interfaces, locations, safety limits. Default: sim-kitchen. */
+  profile?: string;
+  /** Simulated robot: navigation speed in m/s (default 0.5, as `skillforge robot`). */
+  simSpeed?: number;
+  /** Simulated robot: how long a pick, place or drawer motion takes (ms; default 1500). */
+  manipulationMs?: number;
+  /** Simulated robot: behave as rosbridge_suite (integer fragment ids, silent refusals, slower services). */
+  realServer?: boolean;
+  /** Log the commands instead of sending them. */
+  dryRun?: boolean;
+}
+
+const checkSettings = validator<RobotSettings>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      url: { type: 'string', pattern: '^wss?://' },
+      profile: { type: 'string', minLength: 1 },
+      simSpeed: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+      manipulationMs: { type: 'integer', minimum: 0, maximum: 60_000 },
+      realServer: { type: 'boolean' },
+      dryRun: { type: 'boolean' },
+    },
+  },
+  'robot settings',
+  'settings: url (ws:// or wss://, with profile), profile (a file), simSpeed (m/s), manipulationMs, realServer, dryRun',
+);
+
+/** One connection to a robot: the environment and what closes it (robot, then simulator). */
+interface Connected {
+  env: Environment;
+  /** The simulated kitchen's exact state (simulated robot only). */
+  state?: () => KitchenState;
+  close(): Promise<void>;
+}
+
+export const kit: EnvironmentKit = {
+  name: 'robot',
+  description: 'a ROS robot over rosbridge through the safety layer (default: the simulated kitchen robot; settings.url + profile for yours)',
+  kind: 'ros2',
+  callStyle: methodCallStyle('robot'),
+  guide:
+    'A mobile manipulator in a kitchen, driven over ROS. Skill code calls the global `robot`: robot.goTo(location), robot.find(object), ' +
+    'robot.pickUp(object), robot.putDown(object), robot.place(object, location), robot.bringToUser(object), robot.openDrawer(drawer), ' +
+    'robot.closeDrawer(drawer), robot.gripper("open"|"close"); each resolves to {success, error}. robot.observe() resolves to the ' +
+    "robot's belief (where it is, what it holds and sees, where it last saw each object). Every command passes a safety layer.",
+  async open({ seed, log, settings }): Promise<KitSession> {
+    const s = checkSettings(settings ?? {});
+    if (s.url && !s.profile) {
+      throw new SkillforgeError('E_USAGE', 'a real robot (settings.url) needs settings.profile: its safety limits and interfaces are not guessed', {
+        hint: 'start from robots/profiles/nav2-mobile-manipulator.yaml and edit poses, interfaces and limits',
+      });
+    }
+    const kitchenSeed = /^\d+$/.test(seed) ? Number(seed) : seed;
+    const main = await connect(s, kitchenSeed, log);
+    const session: KitSession = {
+      env: main.env,
+      fresh: async (id) => {
+        // A real robot's world cannot be reset; a simulated one is started anew from the seed `id`.
+        if (s.url) throw new SkillforgeError('E_USAGE', 'a real robot has no fresh episodes: its world is the one it is in', { hint: 'use the simulated robot (no settings.url) for episodes and trials' });
+        const c = await connect(s, /^\d+$/.test(id) ? Number(id) : id);
+        const env = c.env;
+        const closeEnv = env.close.bind(env);
+        // The caller closes the environment: that stops the robot connection and its simulator too.
+        env.close = async () => {
+          await closeEnv();
+          await c.close();
+        };
+        return env;
+      },
+      taskFor: (instruction) => {
+        if (!main.state) return null;
+        const goal = goalForText(instruction, main.state());
+        return goal ? { description: instruction, goal: goal as unknown as Record<string, unknown> } : null;
+      },
+      close: async () => {
+        await main.env.close();
+        await main.close();
+      },
+    };
+    if (main.state) {
+      const state = main.state;
+      session.offlineLearner = () => kitchenOfflineLearner({ name: 'robot', state: (_: Observation) => state(), style: kit.callStyle });
+    }
+    return session;
+  },
+};
+
+/** Start the simulator (unless a url is given), connect through the safety layer, open the environment. */
+async function connect(s: RobotSettings, seed: number | string, log?: (line: string) => void): Promise<Connected> {
+  const [profiles, { SafeRobot }, { Ros2Environment }] = await Promise.all([
+    import('../robots/profile.js'),
+    import('../robots/safety.js'),
+    import('../robots/environment.js'),
+  ]);
+  const profile = await profiles.loadProfile(s.profile ?? profiles.builtinProfilePath('sim-kitchen'));
+  let sim: import('../robots/sim/server.js').SimRobot | undefined;
+  let robot: import('../robots/safety.js').SafeRobot | undefined;
+  try {
+    let url = s.url;
+    let state: (() => KitchenState) | undefined;
+    if (!url) {
+      const [{ SimRobot }, { KitchenSimWorld }] = await Promise.all([import('../robots/sim/server.js'), import('../robots/sim/kitchen.js')]);
+      sim = await SimRobot.start({ profile, seed, navSpeed: s.simSpeed ?? 0.5, ...(s.manipulationMs !== undefined ? { manipulationMs: s.manipulationMs } : {}), ros: profile.ros, realServer: s.realServer });
+      url = sim.url;
+      const world = sim.world;
+      if (world instanceof KitchenSimWorld) state = () => world.state;
+      log?.(`simulated robot (kitchen seed ${seed}${s.realServer ? ', rosbridge_suite mode' : ''}) serving rosbridge on ${url}`);
+    }
+    robot = await SafeRobot.connect({ url, profile, dryRun: s.dryRun, log });
+    const checker = state
+      ? (task: { goal?: Record<string, unknown> }, reported: Record<string, unknown>) =>
+          checkGoal(reported.world as KitchenState, validateKitchenGoal(task.goal))
+      : undefined;
+    const env = await Ros2Environment.create(robot, { checker });
+    const opened = { robot, sim };
+    return {
+      env,
+      ...(state ? { state } : {}),
+      close: async () => {
+        await opened.robot.close();
+        await opened.sim?.close();
+      },
+    };
+  } catch (err) {
+    await robot?.close();
+    await sim?.close();
+    throw err;
+  }
+}
