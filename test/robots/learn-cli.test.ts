@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnCli } from '../support/spawn-cli.js';
+
+/** `skillforge --data-dir <dir> learn ...` as its own process; resolves with its exit code and output. */
+async function learn(dir: string, args: string[]) {
+  const { code, out, err } = await spawnCli(['--data-dir', dir, 'learn', ...args]).done;
+  return { code, text: out + err };
+}
+
+const count = (text: string, re: RegExp) => (text.match(new RegExp(re.source, `${re.flags}g`)) ?? []).length;
+
+describe('skillforge learn --env <kit> (command line, offline learner)', function () {
+  this.timeout(240_000);
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sf-learn-cli-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('kitchen: learns skills, a second learner reuses them all, and the first one resumes its curriculum', async () => {
+    const first = await learn(dir, ['--env', 'kitchen', '--iterations', '4', '--seed', '2']);
+    assert.equal(first.code, 0, first.text);
+    assert.match(first.text, /no language model configured: using the offline learner offline:kitchen-curriculum \+ offline:kitchen-plan-writer/);
+    assert.equal(count(first.text, /^ {2}learned \w+ v1$/m), 4, first.text);
+    assert.match(first.text, /^#1 go to the /m, 'live progress: the task');
+    assert.match(first.text, /^OK {3}.+ \(1 round; library: 4 skills\)$/m, 'the outcome and the library size');
+    assert.match(first.text, /done: 4 tasks this run \(4 succeeded, 0 by reuse\)/);
+    assert.ok(existsSync(join(dir, 'learners', 'kitchen.json')), 'the curriculum state is saved');
+
+    const second = await learn(dir, ['--env', 'kitchen', '--iterations', '4', '--seed', '2', '--agent', 'second']);
+    assert.equal(second.code, 0, second.text);
+    assert.equal(count(second.text, /^ {2}reusing \w+/m), 4, second.text);
+    assert.match(second.text, /done: 4 tasks this run \(4 succeeded, 4 by reuse\)/);
+    assert.match(second.text, /library: 4 skills/, 'nothing new written');
+
+    const resumed = await learn(dir, ['--env', 'kitchen', '--iterations', '1', '--seed', '2']);
+    assert.equal(resumed.code, 0, resumed.text);
+    assert.match(resumed.text, /resuming: 4 iterations, 4 completed/);
+    assert.match(resumed.text, /^#5 /m);
+  });
+
+  it('robot: the simulated robot learns through the safety layer, and a second learner reuses the skills', async () => {
+    const fast = ['--setting', 'simSpeed=20', '--setting', 'manipulationMs=60'];
+    const first = await learn(dir, ['--env', 'robot', '--iterations', '2', '--seed', '3', ...fast]);
+    assert.equal(first.code, 0, first.text);
+    assert.match(first.text, /simulated robot \(kitchen seed 3\) serving rosbridge on ws:\/\/127\.0\.0\.1:\d+/);
+    assert.match(first.text, /safety: goal send_action_goal:\/navigate_to_pose/, 'commands pass the safety layer');
+    assert.equal(count(first.text, /^ {2}learned \w+ v1$/m), 2, first.text);
+    const second = await learn(dir, ['--env', 'robot', '--iterations', '2', '--seed', '3', '--agent', 'other', ...fast]);
+    assert.equal(second.code, 0, second.text);
+    assert.match(second.text, /done: 2 tasks this run \(2 succeeded, 2 by reuse\)/, second.text);
+  });
+
+  it('refuses a kit without an offline learner when no model is configured, and a missing --env, saying what to do', async () => {
+    const kitFile = join(dir, 'bare-kit.mjs');
+    writeFileSync(
+      kitFile,
+      `export const kit = { name: 'bare', description: 'a kit with no planner', kind: 'bare',
+  callStyle: { root: 'w', call: () => '', order: () => [] },
+  open: async () => ({ env: { kind: 'bare', primitives: () => [] }, fresh() { throw new Error('none'); }, close: async () => {} }) };\n`,
+    );
+    const bare = await learn(join(dir, 'data'), ['--env', kitFile]);
+    assert.equal(bare.code, 1, bare.text);
+    assert.match(bare.text, /the 'bare' environment has no offline learner: learning there needs a language model/);
+    assert.match(bare.text, /--llm/);
+    const none = await learn(join(dir, 'data'), []);
+    assert.equal(none.code, 1, none.text);
+    assert.match(none.text, /learn needs --env/);
+    assert.match(none.text, /kitchen, minecraft, robot/);
+  });
+});
