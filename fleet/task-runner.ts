@@ -4,7 +4,8 @@
  * affordance-collection batch through random exploration, or an evolution-verification batch.
  * Kitchen worlds are made fresh for each task from its spec (the instruction's start state), so
  * tasks on one worker never see each other's state; a Minecraft worker keeps one world of its own
- * (embedded, or a server it joins) with one bot for all its tasks, as Voyager's agent does.
+ * (embedded, or a server it joins) with one bot for all its tasks, as Voyager's agent does; a robot
+ * worker starts a simulated robot (kits/robot.ts) for each task, from the task's kitchen state.
  *
  * Without a language model the writer is the kitchen planner baseline (KitchenPlanWriter); with one
  * (`--llm`), the learner's model-backed writer and critic. Errors other workers collected for this
@@ -62,6 +63,8 @@ export interface TaskRunnerOptions {
   onEvent?: (event: LearnerEvent) => void;
   /** Minecraft workers: join this server instead of starting an embedded world of their own. */
   minecraft?: { host?: string; port?: number; seed?: number; skillTimeoutMs?: number };
+  /** Robot workers: settings of the robot kit (kits/robot.ts), e.g. { simSpeed: 2 }. */
+  robot?: Record<string, unknown>;
   /** Called as soon as a skill write has committed (before the learner records its run). */
   onCommitted?: (skill: { name: string; version: number; created: boolean }) => void;
 }
@@ -77,9 +80,10 @@ export class TaskRunner {
 
   async run(spec: FleetTaskSpec, signal?: AbortSignal): Promise<TaskOutcome> {
     if (spec.env === 'minecraft' && spec.kind === 'learn') return this.learnMinecraft(spec, signal);
+    if (spec.env === 'robot' && spec.kind === 'learn') return this.learnRobot(spec, signal);
     if (spec.env !== 'kitchen') {
-      throw new SkillforgeError('E_FLEET_ENV', `this task needs a '${spec.env}' worker: ${spec.kind} tasks run on kitchen workers, learning tasks on kitchen or minecraft workers`, {
-        hint: 'robot fleets are not built yet (docs/fleet.md)',
+      throw new SkillforgeError('E_FLEET_ENV', `this task needs a '${spec.env}' worker: ${spec.kind} tasks run on kitchen workers, learning tasks on kitchen, minecraft or robot workers`, {
+        hint: 'queue affordance and verification batches with --env kitchen (docs/fleet.md)',
       });
     }
     if (spec.kind === 'affordance') return this.collect(spec);
@@ -228,6 +232,49 @@ export class TaskRunner {
       }
     } finally {
       this.mcBusy = false;
+    }
+  }
+
+  /**
+   * A simulated robot of the task's own (the robot kit: the kitchen robot over rosbridge, every
+   * command through the safety layer), started from the task's kitchen state or from its id as the
+   * seed, so concurrent tasks never share a world. Without a model the kitchen's plan writer writes
+   * `robot.*` skills from the simulator's exact state.
+   */
+  private async learnRobot(spec: LearnTaskSpec, signal?: AbortSignal): Promise<TaskOutcome> {
+    const { kit } = await import('../kits/robot.js');
+    const session = await kit.open({ seed: spec.id, settings: { ...this.o.robot, ...(spec.initial ? { state: spec.initial } : {}) } });
+    const runtime = this.idle.pop() ?? this.newRuntime();
+    const task: ProposedTask = { description: spec.description, ...(spec.goal ? { goal: spec.goal } : {}), ...(spec.context ? { context: spec.context } : {}) };
+    let stored: { version: number; created: boolean } | undefined;
+    try {
+      const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: kit.guide ?? '' }) : session.offlineLearner!().writer;
+      const learner = new VoyagerLearner({
+        env: session.env,
+        library: this.o.onCommitted ? committedHook(this.o.library, this.o.onCommitted) : this.o.library,
+        runtime,
+        curriculum: new TaskListCurriculum([task]),
+        writer,
+        critic: new Critic(session.env, this.o.model),
+        agent: this.o.agent,
+        trust: this.o.trust,
+        maxRounds: this.o.maxRounds ?? 2,
+        skillTimeoutMs: this.o.skillTimeoutMs ?? 120_000,
+        onEvent: (e) => {
+          if (e.type === 'stored') stored = { version: e.version, created: e.created };
+          this.o.onEvent?.(e);
+        },
+      });
+      const r = await learner.attempt(task, signal);
+      if (!r.success) return { success: false, rounds: r.rounds, error: r.error ?? 'the task was not achieved' };
+      const skill = r.skill ? await this.o.library.get(r.skill) : undefined;
+      return { success: true, skill: r.skill, version: stored?.version ?? skill?.version, created: stored?.created ?? false, reused: r.reused, rounds: r.rounds };
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      return { success: false, error: errorMessage(err) };
+    } finally {
+      this.idle.push(runtime);
+      await session.close();
     }
   }
 

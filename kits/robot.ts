@@ -8,7 +8,8 @@
  * style (`robot.pickUp("apple")`). A real robot has no exact state to plan from: it needs a model.
  *
  * Settings (config profile `settings`, or `skillforge learn --setting k=v`): url, profile (a file),
- * simSpeed (m/s), manipulationMs, realServer (behave as rosbridge_suite), dryRun.
+ * simSpeed (m/s), manipulationMs, realServer (behave as rosbridge_suite), dryRun, state (a kitchen
+ * state to start the simulator from).
  *
  * @example
  *   skillforge learn --env robot --iterations 4 --setting simSpeed=10
@@ -21,6 +22,7 @@ import { methodCallStyle } from '../agents/evolve/composite.js';
 import type { Environment } from '../envs/environment.js';
 import { checkGoal, validateKitchenGoal } from '../envs/kitchen/goals.js';
 import { goalForText } from '../envs/kitchen/instructions.js';
+import { SAYCAN_KITCHEN } from '../envs/kitchen/layout.js';
 import type { KitchenState } from '../envs/kitchen/world.js';
 import type { EnvironmentKit, KitSession } from './kit.js';
 import { kitchenOfflineLearner } from './kitchen.js';
@@ -39,6 +41,8 @@ export interface RobotSettings {
   realServer?: boolean;
   /** Log the commands instead of sending them. */
   dryRun?: boolean;
+  /** Simulated robot: start from this kitchen state (e.g. a fleet task's `initial`) instead of the seed's. */
+  state?: KitchenState;
 }
 
 const checkSettings = validator<RobotSettings>(
@@ -52,10 +56,20 @@ const checkSettings = validator<RobotSettings>(
       manipulationMs: { type: 'integer', minimum: 0, maximum: 60_000 },
       realServer: { type: 'boolean' },
       dryRun: { type: 'boolean' },
+      state: {
+        type: 'object',
+        required: ['v', 'layout', 'robot', 'objects', 'drawers'],
+        properties: {
+          layout: { const: SAYCAN_KITCHEN.version },
+          robot: { type: 'object', required: ['at', 'holding'], properties: { at: { type: 'string' }, holding: { type: ['string', 'null'] } } },
+          objects: { type: 'object', additionalProperties: { type: 'string' } },
+          drawers: { type: 'object', additionalProperties: { type: 'boolean' } },
+        },
+      },
     },
   },
   'robot settings',
-  'settings: url (ws:// or wss://, with profile), profile (a file), simSpeed (m/s), manipulationMs, realServer, dryRun',
+  'settings: url (ws:// or wss://, with profile), profile (a file), simSpeed (m/s), manipulationMs, realServer, dryRun, state (a kitchen state of the sim-kitchen layout)',
 );
 
 /** One connection to a robot: the environment and what closes it (robot, then simulator). */
@@ -78,6 +92,7 @@ export const kit: EnvironmentKit = {
     "robot's belief (where it is, what it holds and sees, where it last saw each object). Every command passes a safety layer.",
   async open({ seed, log, settings }): Promise<KitSession> {
     const s = checkSettings(settings ?? {});
+    if (s.url && s.state) throw new SkillforgeError('E_USAGE', 'settings.state sets the simulated kitchen; a real robot (settings.url) is in the state it is in');
     if (s.url && !s.profile) {
       throw new SkillforgeError('E_USAGE', 'a real robot (settings.url) needs settings.profile: its safety limits and interfaces are not guessed', {
         hint: 'start from robots/profiles/nav2-mobile-manipulator.yaml and edit poses, interfaces and limits',
@@ -133,10 +148,17 @@ async function connect(s: RobotSettings, seed: number | string, log?: (line: str
     let state: (() => KitchenState) | undefined;
     if (!url) {
       const [{ SimRobot }, { KitchenSimWorld }] = await Promise.all([import('../robots/sim/server.js'), import('../robots/sim/kitchen.js')]);
-      sim = await SimRobot.start({ profile, seed, navSpeed: s.simSpeed ?? 0.5, ...(s.manipulationMs !== undefined ? { manipulationMs: s.manipulationMs } : {}), ros: profile.ros, realServer: s.realServer });
+      const world = new KitchenSimWorld(seed);
+      if (s.state) world.state = structuredClone(s.state);
+      // The robot starts where the kitchen state says it is.
+      const start = profile.locations[world.state.robot.at];
+      sim = await SimRobot.start({
+        profile, world, navSpeed: s.simSpeed ?? 0.5, ros: profile.ros, realServer: s.realServer,
+        ...(start ? { start } : {}),
+        ...(s.manipulationMs !== undefined ? { manipulationMs: s.manipulationMs } : {}),
+      });
       url = sim.url;
-      const world = sim.world;
-      if (world instanceof KitchenSimWorld) state = () => world.state;
+      state = () => world.state;
       log?.(`simulated robot (kitchen seed ${seed}${s.realServer ? ', rosbridge_suite mode' : ''}) serving rosbridge on ${url}`);
     }
     robot = await SafeRobot.connect({ url, profile, dryRun: s.dryRun, log });
