@@ -7,7 +7,7 @@
  * (embedded, or a server it joins) with one bot for all its tasks, as Voyager's agent does; a robot
  * worker starts a simulated robot (kits/robot.ts) for each task, from the task's kitchen state.
  *
- * Without a language model the writer is the kitchen planner baseline (KitchenPlanWriter); with one
+ * Without a language model the writer is the kitchen planner baseline (the kitchen kit's PlanSkillWriter); with one
  * (`--llm`), the learner's model-backed writer and critic. Errors other workers collected for this
  * task arrive in `spec.context` and are shown to the writer (MindForge-style: learn from the
  * others' failures).
@@ -34,7 +34,8 @@ import type { Skill } from '../skills/skill.js';
 import { compositeOf } from '../agents/evolve/composite.js';
 import { verifyComposite } from '../agents/evolve/verify.js';
 import { sandboxSkillRunner } from '../agents/act/skill-runner.js';
-import { KitchenPlanWriter } from './kitchen-writer.js';
+import { PlanSkillWriter } from '../agents/voyager/plan-writer.js';
+import { kit as kitchenKit } from '../kits/kitchen.js';
 import type { EpisodeBatchSpec, FleetTaskSpec, LearnTaskSpec, VerifyBatchSpec } from './tasks.js';
 
 export interface TaskOutcome {
@@ -97,7 +98,7 @@ export class TaskRunner {
     const task: ProposedTask = { description: spec.description, ...(spec.goal ? { goal: spec.goal } : {}), ...(spec.context ? { context: spec.context } : {}) };
     let stored: { skill: string; version: number; created: boolean } | undefined;
     try {
-      const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: 'a kitchen robot; call the kitchen.* functions' }) : new KitchenPlanWriter();
+      const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: 'a kitchen robot; call the kitchen.* functions' }) : new PlanSkillWriter({ name: 'kitchen', planner: kitchenKit.planner!(), style: kitchenKit.callStyle });
       const learner = new VoyagerLearner({
         env,
         library: this.o.onCommitted ? committedHook(this.o.library, this.o.onCommitted) : this.o.library,
