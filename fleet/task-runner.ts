@@ -98,7 +98,7 @@ export class TaskRunner {
     const task: ProposedTask = { description: spec.description, ...(spec.goal ? { goal: spec.goal } : {}), ...(spec.context ? { context: spec.context } : {}) };
     let stored: { skill: string; version: number; created: boolean } | undefined;
     try {
-      const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: 'a kitchen robot; call the kitchen.* functions' }) : new PlanSkillWriter({ name: 'kitchen', planner: kitchenKit.planner!(), style: kitchenKit.callStyle });
+      const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: kitchenKit.guide ?? '' }) : new PlanSkillWriter({ name: 'kitchen', planner: kitchenKit.planner!(), style: kitchenKit.callStyle });
       const learner = new VoyagerLearner({
         env,
         library: this.o.onCommitted ? committedHook(this.o.library, this.o.onCommitted) : this.o.library,

@@ -16,6 +16,7 @@ import { KitchenEnvironment } from '../envs/kitchen/environment.js';
 import { goalForText } from '../envs/kitchen/instructions.js';
 import { kitchenObservation, stateFromObservation } from '../envs/kitchen/observation.js';
 import { kitchenTaskFamilies } from '../envs/kitchen/task-families.js';
+import { householdGuide } from '../envs/kitchen/vocabulary.js';
 import { kitchenTaskPlanner, kitchenTasks } from '../envs/kitchen/task-planner.js';
 import type { KitchenState } from '../envs/kitchen/world.js';
 import { methodCallStyle, type CallStyle } from '../agents/evolve/composite.js';
@@ -51,6 +52,9 @@ export const kit: EnvironmentKit = {
   description: "SayCan's simulated kitchen: a robot fetching, placing and handing over objects (no setup needed)",
   kind: 'kitchen',
   callStyle: methodCallStyle('kitchen'),
+  guide:
+    "SayCan's simulated kitchen: a mobile manipulator that fetches, places, throws away and hands over objects. " +
+    `${householdGuide('kitchen')} kitchen.observe() resolves to the state {robot: {at, holding}, objects: {object: place}, drawers: {drawer: open}}.`,
   planner: () => kitchenTaskPlanner(),
   async open({ seed, noise }): Promise<KitSession> {
     const parsedSeed = /^\d+$/.test(seed) ? Number(seed) : seed; // as `--seed` has always read it

@@ -22,6 +22,7 @@ import { methodCallStyle } from '../agents/evolve/composite.js';
 import type { Environment } from '../envs/environment.js';
 import { checkGoal, validateKitchenGoal } from '../envs/kitchen/goals.js';
 import { goalForText } from '../envs/kitchen/instructions.js';
+import { householdGuide } from '../envs/kitchen/vocabulary.js';
 import { SAYCAN_KITCHEN } from '../envs/kitchen/layout.js';
 import type { KitchenState } from '../envs/kitchen/world.js';
 import type { EnvironmentKit, KitSession } from './kit.js';
@@ -86,10 +87,8 @@ export const kit: EnvironmentKit = {
   kind: 'ros2',
   callStyle: methodCallStyle('robot'),
   guide:
-    'A mobile manipulator in a kitchen, driven over ROS. Skill code calls the global `robot`: robot.goTo(location), robot.find(object), ' +
-    'robot.pickUp(object), robot.putDown(object), robot.place(object, location), robot.bringToUser(object), robot.openDrawer(drawer), ' +
-    'robot.closeDrawer(drawer), robot.gripper("open"|"close"); each resolves to {success, error}. robot.observe() resolves to the ' +
-    "robot's belief (where it is, what it holds and sees, where it last saw each object). Every command passes a safety layer.",
+    `A mobile manipulator in a kitchen, driven over ROS; every command passes a safety layer. ${householdGuide('robot')} ` +
+    'robot.gripper("open"|"close") opens or closes the gripper. robot.observe() resolves to the robot\'s belief: where it is, what it holds and sees, where it last saw each object.',
   async open({ seed, log, settings }): Promise<KitSession> {
     const s = checkSettings(settings ?? {});
     if (s.url && s.state) throw new SkillforgeError('E_USAGE', 'settings.state sets the simulated kitchen; a real robot (settings.url) is in the state it is in');

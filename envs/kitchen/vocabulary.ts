@@ -92,3 +92,16 @@ export function householdEndowment(run: (skill: string, args: Record<string, Jso
     Object.entries(HOUSEHOLD_COMMANDS).map(([method, spec]) => [method, (...values: string[]) => run(spec.skill, Object.fromEntries(spec.args.map((a, i) => [a, values[i]!])))]),
   );
 }
+
+/**
+ * What a language model is told about skill code for a body with these verbs: the global it calls
+ * (`kitchen`, `robot`), each method with its arguments, and what they resolve to.
+ */
+export function householdGuide(root: string, verbs: readonly HouseholdVerbName[] = HOUSEHOLD_VERB_NAMES): string {
+  const calls = verbs.filter((n) => n !== 'done').map((n) => `${root}.${HOUSEHOLD_VERBS[n].method}(${HOUSEHOLD_VERBS[n].args.map((a) => a.name).join(', ')})`);
+  return (
+    `Skill code calls the global \`${root}\`: ${calls.join(', ')}. Each resolves to {success, error}; ` +
+    `a step that fails does not throw, so check \`success\` and throw an Error with the reason. ` +
+    `Arguments are the names shown in the observation (objects, places, drawers).`
+  );
+}

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli } from '../support/spawn-cli.js';
+import { FakeLlmServer } from '../support/openai-server.js';
+import { loadState } from '../../agents/voyager/state.js';
 
 /** `skillforge --data-dir <dir> learn ...` as its own process; resolves with its exit code and output. */
 async function learn(dir: string, args: string[]) {
@@ -12,7 +14,7 @@ async function learn(dir: string, args: string[]) {
 
 const count = (text: string, re: RegExp) => (text.match(new RegExp(re.source, `${re.flags}g`)) ?? []).length;
 
-describe('skillforge learn --env <kit> (command line, offline learner)', function () {
+describe('skillforge learn --env <kit> (command line)', function () {
   this.timeout(240_000);
   let dir: string;
   beforeEach(() => {
@@ -52,6 +54,52 @@ describe('skillforge learn --env <kit> (command line, offline learner)', functio
     const second = await learn(dir, ['--env', 'robot', '--iterations', '2', '--seed', '3', '--agent', 'other', ...fast]);
     assert.equal(second.code, 0, second.text);
     assert.match(second.text, /done: 2 tasks this run \(2 succeeded, 2 by reuse\)/, second.text);
+  });
+
+  it('with --llm the language model proposes the task, writes the skill and describes it, with the kit\'s guide', async () => {
+    const server = await FakeLlmServer.start();
+    try {
+      const code = `async function bringTheAppleOver(kitchen) {
+  const must = async (p, what) => { const o = await p; if (!o.success) throw new Error(what + ': ' + o.error); };
+  await must(kitchen.find('apple'), 'find');
+  let picked = await kitchen.pickUp('apple');
+  if (!picked.success && /closed/.test(picked.error)) {
+    const state = await kitchen.observe();
+    await must(kitchen.openDrawer(state.robot.at), 'open');
+    picked = await kitchen.pickUp('apple');
+  }
+  if (!picked.success) throw new Error('pick up: ' + picked.error);
+  await must(kitchen.bringToUser('apple'), 'bring');
+  await must(kitchen.putDown('apple'), 'put down');
+}`;
+      server.reply(
+        JSON.stringify({ reasoning: 'fetching is the first useful thing', task: 'bring me the apple', goal: { userHas: 'apple' } }),
+        JSON.stringify({ explanation: 'find it, pick it up, hand it over', plan: 'find, pick up, bring, put down', code }),
+        JSON.stringify({ description: 'Fetches the apple and hands it to the user.' }),
+      );
+      const run = await learn(dir, ['--env', 'kitchen', '--iterations', '1', '--llm', 'openai-compatible:test-model', '--llm-base-url', server.url, '--no-llm-cache']);
+      assert.equal(run.code, 0, run.text);
+      assert.match(run.text, /environment: kitchen; language model: /);
+      assert.match(run.text, /learned bringTheAppleOver v1/);
+      assert.match(run.text, /done: 1 tasks this run \(1 succeeded, 0 by reuse\)/);
+      assert.equal(server.remaining(), 0, 'curriculum, writer and description each asked the model once');
+      assert.match(JSON.stringify(server.requests[0]!.body), /kitchen\.pickUp/, "the curriculum prompt carries the kit's guide");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('Ctrl-C stops the running skill, saves the task as interrupted, and exits 130', async () => {
+    // The simulated robot at its default 0.5 m/s: the first task is still driving when the signal comes.
+    const run = spawnCli(['--data-dir', dir, 'learn', '--env', 'robot', '--iterations', '3']);
+    await run.waitFor(/safety: goal send_action_goal:\/navigate_to_pose/, 120_000);
+    run.kill('SIGINT');
+    const { code, out, err } = await run.done;
+    assert.equal(code, 130, out + err);
+    assert.match(out + err, /INTERRUPTED .+ \(not counted; it is tried again\)/);
+    const state = loadState(join(dir, 'learners', 'robot.json'), 'robot');
+    assert.equal(state.iterations, 0);
+    assert.equal(state.interrupted?.length, 1);
   });
 
   it('refuses a kit without an offline learner when no model is configured, and a missing --env, saying what to do', async () => {
