@@ -28,9 +28,10 @@ import type { EnvironmentKit, KitSession } from './kit.js';
 /**
  * The kitchen's offline learner for any body that speaks the kitchen's vocabulary: `state` reads the
  * exact kitchen state behind an observation (the kitchen's own, or a simulator's), `style` is how
- * skill code calls the body (`kitchen.pickUp`, `robot.pickUp`).
+ * skill code calls the body (`kitchen.pickUp`, `robot.pickUp`), `namePrefix` keeps another body's
+ * skill names apart from the kitchen's in a shared library (robotBringMeTheApple).
  */
-export function kitchenOfflineLearner(options: { name: string; state: (observation: Observation) => KitchenState | null; style: CallStyle }) {
+export function kitchenOfflineLearner(options: { name: string; state: (observation: Observation) => KitchenState | null; style: CallStyle; namePrefix?: string }) {
   const plan = kitchenTaskPlanner();
   const { state } = options;
   const planner: Planner = (observation, task) => {
@@ -43,7 +44,7 @@ export function kitchenOfflineLearner(options: { name: string; state: (observati
       const s = state(observation);
       return s ? kitchenTaskFamilies(s) : [];
     } }),
-    writer: new PlanSkillWriter({ name: options.name, planner, style: options.style }),
+    writer: new PlanSkillWriter({ name: options.name, planner, style: options.style, ...(options.namePrefix ? { namePrefix: options.namePrefix } : {}) }),
   };
 }
 

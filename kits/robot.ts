@@ -126,7 +126,7 @@ export const kit: EnvironmentKit = {
     };
     if (main.state) {
       const state = main.state;
-      session.offlineLearner = () => kitchenOfflineLearner({ name: 'robot', state: (_: Observation) => state(), style: kit.callStyle });
+      session.offlineLearner = () => kitchenOfflineLearner({ name: 'robot', state: (_: Observation) => state(), style: kit.callStyle, namePrefix: 'robot' });
     }
     return session;
   },

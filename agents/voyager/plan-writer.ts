@@ -41,6 +41,12 @@ export interface PlanSkillWriterOptions {
   style: CallStyle;
   /** Fewest plan steps a library skill must cover to be called instead of them (default 2). */
   minReuseSteps?: number;
+  /**
+   * First word of every skill name ('robot' -> robotBringMeTheApple). Library names are shared by
+   * all environments, so a body whose skills cannot run on another one's (robot.* vs kitchen.*)
+   * needs names of its own for the same tasks.
+   */
+  namePrefix?: string;
 }
 
 /** The skill name for a task description ("bring me an apple" -> bringMeAnApple); never a primitive's own name. */
@@ -77,7 +83,7 @@ export class PlanSkillWriter implements SkillWriter {
     const steps = plan.filter((c) => c.skill !== 'done');
     if (steps.length === 0) throw new SkillforgeError('E_NO_PLAN', `"${req.task.description}" already holds: nothing to learn`);
     const primitiveNames = req.primitives.map((p) => p.name);
-    const name = planSkillName(req.task.description, primitiveNames);
+    const name = planSkillName(`${this.o.namePrefix ? `${this.o.namePrefix} ` : ''}${req.task.description}`, primitiveNames);
     const reusable = this.reusable(req.skills, req.primitives).filter((r) => r.skill.name !== name);
     const composed = this.compose(steps, reusable);
     const spec: CompositeSpec = {

@@ -48,6 +48,7 @@ describe('the learner on the simulated robot (robot kit, offline planner)', func
     const learned = await library.list({ env: 'ros2' });
     assert.equal(learned.length, 4);
     assert.ok(learned.every((s) => s.status === 'verified'));
+    assert.ok(learned.every((s) => /^robot[A-Z]/.test(s.name)), `names apart from the kitchen's in a shared library: ${learned.map((s) => s.name).join(', ')}`);
     assert.ok(learned.some((s) => /robot\.pickUp\("[^"]+"\)/.test(s.code)), learned.map((s) => s.code).join('\n\n'));
 
     const second = await kit.open({ seed: '3', settings });
