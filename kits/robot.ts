@@ -22,6 +22,7 @@ import { methodCallStyle } from '../agents/evolve/composite.js';
 import type { Environment } from '../envs/environment.js';
 import { checkGoal, validateKitchenGoal } from '../envs/kitchen/goals.js';
 import { goalForText } from '../envs/kitchen/instructions.js';
+import { kitchenTasks } from '../envs/kitchen/task-planner.js';
 import { householdGuide } from '../envs/kitchen/vocabulary.js';
 import { SAYCAN_KITCHEN } from '../envs/kitchen/layout.js';
 import type { KitchenState } from '../envs/kitchen/world.js';
@@ -99,20 +100,24 @@ export const kit: EnvironmentKit = {
     }
     const kitchenSeed = /^\d+$/.test(seed) ? Number(seed) : seed;
     const main = await connect(s, kitchenSeed, log);
+    /** A simulated robot of its own for an episode; closing the environment stops it. */
+    const episode = async (episodeSeed: number | string, state?: KitchenState): Promise<Environment> => {
+      const c = await connect({ ...s, ...(state ? { state } : {}) }, episodeSeed);
+      const env = c.env;
+      const closeEnv = env.close.bind(env);
+      // The caller closes the environment: that stops the robot connection and its simulator too.
+      env.close = async () => {
+        await closeEnv();
+        await c.close();
+      };
+      return env;
+    };
     const session: KitSession = {
       env: main.env,
-      fresh: async (id) => {
+      fresh: (id) => {
         // A real robot's world cannot be reset; a simulated one is started anew from the seed `id`.
         if (s.url) throw new SkillforgeError('E_USAGE', 'a real robot has no fresh episodes: its world is the one it is in', { hint: 'use the simulated robot (no settings.url) for episodes and trials' });
-        const c = await connect(s, /^\d+$/.test(id) ? Number(id) : id);
-        const env = c.env;
-        const closeEnv = env.close.bind(env);
-        // The caller closes the environment: that stops the robot connection and its simulator too.
-        env.close = async () => {
-          await closeEnv();
-          await c.close();
-        };
-        return env;
+        return episode(/^\d+$/.test(id) ? Number(id) : id);
       },
       taskFor: (instruction) => {
         if (!main.state) return null;
@@ -125,6 +130,9 @@ export const kit: EnvironmentKit = {
       },
     };
     if (main.state) {
+      // Seeded kitchen instructions, each on a simulated robot of its own started from the instruction's state.
+      session.tasks = (prefix, n) =>
+        kitchenTasks(prefix, n).map((t) => ({ id: t.id, task: t.task, makeEnv: () => episode(t.id, t.instruction.initial) }));
       const state = main.state;
       session.offlineLearner = () => kitchenOfflineLearner({ name: 'robot', state: (_: Observation) => state(), style: kit.callStyle, namePrefix: 'robot' });
     }

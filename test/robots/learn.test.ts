@@ -62,6 +62,28 @@ describe('the learner on the simulated robot (robot kit, offline planner)', func
     }
   });
 
+  it('episodes: fresh(id) and seeded tasks each run on a simulated robot of their own, closed with their environment', async () => {
+    const kit = await loadKit('robot');
+    const session = await kit.open({ seed: '3', settings });
+    try {
+      const [t] = session.tasks!('ep', 1, 'train');
+      const env = await t!.makeEnv();
+      try {
+        assert.equal(env.kind, 'ros2');
+        assert.equal((await env.check(t!.task)).success, false, 'the instruction is not done at its start');
+        assert.notEqual(env, session.env);
+      } finally {
+        await env.close();
+      }
+      const fresh = await session.fresh('7');
+      await fresh.close();
+      assert.deepEqual(session.taskFor!('bring me an apple')?.goal, { userHas: 'apple' });
+      assert.equal(session.taskFor!('dance'), null);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('a real robot (settings.url) needs a profile; unknown or malformed settings are refused', async () => {
     const kit = await loadKit('robot');
     await assert.rejects(kit.open({ seed: '0', settings: { url: 'ws://127.0.0.1:9' } }), /needs settings\.profile/);
