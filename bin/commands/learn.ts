@@ -3,8 +3,8 @@
  * kitchen, the simulated or a real robot, Minecraft, or a kit of your own (a module path). With a
  * language model configured (--llm), the model proposes tasks, writes the skills and judges what
  * the environment cannot check, with the kit's guide; without one, the kit's offline learner (a
- * named baseline: its exact planner as curriculum and skill writer) does, and a kit without one is
- * refused with what to do instead. Progress is shown live (task, round, outcome, library size);
+ * named baseline: its exact planner as curriculum and skill writer) does, or one built from its
+ * planner and seeded tasks, and a kit with neither is refused with what to do instead. Progress is shown live (task, round, outcome, library size);
  * Ctrl-C stops cleanly and a second run resumes the saved curriculum and reuses the library.
  * `skillforge minecraft` stays the Minecraft shorthand (several agents, a chat bridge, the map).
  *
@@ -17,6 +17,9 @@ import { SkillforgeError } from '../../core/errors.js';
 import type { JsonValue } from '../../core/types.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { intOption } from '../options.js';
+import type { EnvironmentKit, KitSession } from '../../kits/kit.js';
+import type { Curriculum } from '../../agents/voyager/curriculum.js';
+import type { SkillWriter } from '../../agents/voyager/skill-writer.js';
 
 interface LearnFlags {
   env?: string;
@@ -28,6 +31,23 @@ interface LearnFlags {
   library?: string;
   setting: string[];
   json?: boolean;
+}
+
+/**
+ * The kit's offline learner; for a kit that has none but an exact planner and seeded tasks, one built
+ * from them (the plan curriculum over the seeded tasks, the plan writer in the kit's call style).
+ */
+async function offlineLearnerOf(kit: EnvironmentKit, session: KitSession): Promise<{ curriculum: Curriculum; writer: SkillWriter } | undefined> {
+  if (session.offlineLearner) return session.offlineLearner();
+  if (!kit.planner || !session.tasks) return undefined;
+  const [{ PlanCurriculum }, { PlanSkillWriter }] = await Promise.all([import('../../agents/voyager/plan-curriculum.js'), import('../../agents/voyager/plan-writer.js')]);
+  const planner = kit.planner();
+  // The tasks' goals, planned from the learner's own state (their start states are not used).
+  const tasks = session.tasks('learn', 24, 'train').map((t) => t.task);
+  return {
+    curriculum: new PlanCurriculum({ name: kit.name, planner, families: () => [{ name: 'seeded', tasks }] }),
+    writer: new PlanSkillWriter({ name: kit.name, planner, style: kit.callStyle }),
+  };
 }
 
 /** `--setting key=value`: the value as JSON when it parses (numbers, booleans), else the text. */
@@ -90,8 +110,9 @@ export function register(program: Command): void {
         if (model) cleanup.unshift(() => model.close?.());
         const session = await kit.open({ seed: flags.seed, log, settings: flags.setting });
         cleanup.unshift(() => session.close());
-        if (!model && !session.offlineLearner) {
-          throw new SkillforgeError('E_NO_LLM', `the '${kit.name}' environment has no offline learner: learning there needs a language model`, {
+        const offline = model ? undefined : await offlineLearnerOf(kit, session);
+        if (!model && !offline) {
+          throw new SkillforgeError('E_NO_LLM', `the '${kit.name}' environment has no offline learner (nor an exact planner with seeded tasks to build one from): learning there needs a language model`, {
             hint: `name one with --llm (e.g. --llm ollama:llama3.1 or --llm openai:gpt-4o-mini)${kit.name === 'robot' ? '; or learn on the simulated robot (no --setting url), which plans from its exact state' : ''}`,
           });
         }
@@ -108,7 +129,6 @@ export function register(program: Command): void {
         const runtime = new SkillRuntime();
         cleanup.unshift(() => runtime.close());
         const guide = kit.guide ?? `${kit.description}. Skill code calls the environment through \`${kit.callStyle.root}\`.`;
-        const offline = model ? undefined : session.offlineLearner!();
         const printer = new LearnerEventPrinter({ out, prefix: '', maxRounds, nextIteration: () => learner.state.iterations + 1 });
         const learner: import('../../agents/voyager/learner.js').VoyagerLearner = new voyager.VoyagerLearner({
           env: session.env,

@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { spawnCli } from '../support/spawn-cli.js';
 import { FakeLlmServer } from '../support/openai-server.js';
 import { loadState } from '../../agents/voyager/state.js';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** `skillforge --data-dir <dir> learn ...` as its own process; resolves with its exit code and output. */
 async function learn(dir: string, args: string[]) {
@@ -102,6 +106,20 @@ describe('skillforge learn --env <kit> (command line)', function () {
     assert.equal(state.interrupted?.length, 1);
   });
 
+  it("a user's kit with an exact planner and seeded tasks but no offline learner gets one built from them", async () => {
+    const kitFile = join(dir, 'plain-kitchen.mjs');
+    // The kitchen as a user might wrap it: its planner and seeded tasks, no offline learner of its own.
+    writeFileSync(
+      kitFile,
+      `import { kit as kitchen } from ${JSON.stringify(join(root, 'kits', 'kitchen.ts'))};
+export const kit = { ...kitchen, name: 'plain-kitchen', async open(o) { const s = await kitchen.open(o); delete s.offlineLearner; return s; } };\n`,
+    );
+    const run = await learn(join(dir, 'data'), ['--env', kitFile, '--iterations', '3']);
+    assert.equal(run.code, 0, run.text);
+    assert.match(run.text, /using the offline learner offline:plain-kitchen-curriculum \+ offline:plain-kitchen-plan-writer/);
+    assert.equal(count(run.text, /^ {2}learned \w+ v1$/m), 3, run.text);
+  });
+
   it('refuses a kit without an offline learner when no model is configured, and a missing --env, saying what to do', async () => {
     const kitFile = join(dir, 'bare-kit.mjs');
     writeFileSync(
@@ -112,7 +130,7 @@ describe('skillforge learn --env <kit> (command line)', function () {
     );
     const bare = await learn(join(dir, 'data'), ['--env', kitFile]);
     assert.equal(bare.code, 1, bare.text);
-    assert.match(bare.text, /the 'bare' environment has no offline learner: learning there needs a language model/);
+    assert.match(bare.text, /the 'bare' environment has no offline learner \(nor an exact planner with seeded tasks to build one from\): learning there needs a language model/);
     assert.match(bare.text, /--llm/);
     const none = await learn(join(dir, 'data'), []);
     assert.equal(none.code, 1, none.text);
