@@ -93,6 +93,32 @@ describe('the learner on the kitchen with the offline curriculum and plan writer
     await session.close();
   });
 
+  it("the plan writer calls its own earlier skills where their steps are part of a new plan (known from what it wrote, or from the stored spec)", async () => {
+    const kit = await loadKit('kitchen');
+    const session = await kit.open({ seed: '4' });
+    try {
+      const env = session.env as KitchenEnvironment;
+      const object = Object.keys(env.state.objects).find((o) => !/drawer/.test(env.state.objects[o]!))!;
+      const observation = await env.observe();
+      const request = (description: string, goal: Record<string, unknown>, skills: Awaited<ReturnType<typeof library.list>>) =>
+        ({ task: { description, goal }, env: 'kitchen', observation, primitives: env.primitives(), skills, round: 1 });
+      const writer = session.offlineLearner!().writer;
+      const pick = await writer.write(request(`pick up the ${object}`, { holding: object }, []));
+      const { skill: stored } = await library.add({ name: pick.name, description: pick.explanation, code: pick.code, env: 'kitchen', status: 'verified' });
+      const bring = await writer.write(request(`bring me the ${object}`, { userHas: object }, [stored]));
+      assert.match(bring.code, new RegExp(`${pick.name}\\(kitchen\\)`), bring.code);
+      assert.match(bring.plan, new RegExp(`calls ${pick.name} from the library`));
+      // Another writer (another process) knows the skill only from the spec stored with it.
+      const { skill: withSpec } = await library.add({ name: 'pickItUp', description: pick.explanation, code: pick.code.replace(pick.name, 'pickItUp'), params: pick.params, env: 'kitchen', status: 'verified' });
+      const other = await session.offlineLearner!().writer.write(request(`bring me the ${object}`, { userHas: object }, [withSpec]));
+      assert.match(other.code, /pickItUp\(kitchen\)/);
+      const none = await session.offlineLearner!().writer.write(request(`bring me the ${object}`, { userHas: object }, [stored]));
+      assert.doesNotMatch(none.code, new RegExp(pick.name), 'code whose steps it cannot know is not guessed at');
+    } finally {
+      await session.close();
+    }
+  });
+
   it('the plan writer calls library skills that do part of the plan (an evolved composite, bound to its parameters)', async () => {
     const kit = await loadKit('kitchen');
     const session = await kit.open({ seed: '4' });
