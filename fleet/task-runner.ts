@@ -24,7 +24,8 @@ import type { LanguageModel } from '../agents/llm/model.js';
 import { Critic } from '../agents/voyager/critic.js';
 import { TaskListCurriculum, type ProposedTask } from '../agents/voyager/curriculum.js';
 import { VoyagerLearner, type LearnerEvent } from '../agents/voyager/learner.js';
-import { LlmSkillWriter } from '../agents/voyager/skill-writer.js';
+import { LlmSkillWriter, type SkillWriter } from '../agents/voyager/skill-writer.js';
+import type { Environment } from '../envs/environment.js';
 import { exploreRandomly } from '../agents/affordance/explore.js';
 import { KitchenEnvironment } from '../envs/kitchen/environment.js';
 import type { KitchenState } from '../envs/kitchen/world.js';
@@ -94,11 +95,24 @@ export class TaskRunner {
 
   private async learn(spec: LearnTaskSpec, signal?: AbortSignal): Promise<TaskOutcome> {
     const env = new KitchenEnvironment(spec.initial ? { state: spec.initial as unknown as KitchenState } : {});
-    const runtime = this.idle.pop() ?? this.newRuntime();
-    const task: ProposedTask = { description: spec.description, ...(spec.goal ? { goal: spec.goal } : {}), ...(spec.context ? { context: spec.context } : {}) };
-    let stored: { skill: string; version: number; created: boolean } | undefined;
     try {
       const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: kitchenKit.guide ?? '' }) : new PlanSkillWriter({ name: 'kitchen', planner: kitchenKit.planner!(), style: kitchenKit.callStyle });
+      return await this.attemptTask(spec, env, writer, { maxRounds: this.o.maxRounds ?? 2, skillTimeoutMs: this.o.skillTimeoutMs ?? 30_000 }, signal);
+    } finally {
+      await env.close();
+    }
+  }
+
+  /**
+   * One try of a learning task in `env` (its world): the learner reuses a skill learned for the task
+   * (re-checking it) or writes, runs and criticises for up to `maxRounds`. A failure is an outcome;
+   * only an abort throws.
+   */
+  private async attemptTask(spec: LearnTaskSpec, env: Environment, writer: SkillWriter, limits: { maxRounds: number; skillTimeoutMs: number }, signal?: AbortSignal): Promise<TaskOutcome> {
+    const runtime = this.idle.pop() ?? this.newRuntime();
+    const task: ProposedTask = { description: spec.description, ...(spec.goal ? { goal: spec.goal } : {}), ...(spec.context ? { context: spec.context } : {}) };
+    let stored: { version: number; created: boolean } | undefined;
+    try {
       const learner = new VoyagerLearner({
         env,
         library: this.o.onCommitted ? committedHook(this.o.library, this.o.onCommitted) : this.o.library,
@@ -108,29 +122,20 @@ export class TaskRunner {
         critic: new Critic(env, this.o.model),
         agent: this.o.agent,
         trust: this.o.trust,
-        maxRounds: this.o.maxRounds ?? 2,
-        skillTimeoutMs: this.o.skillTimeoutMs ?? 30_000,
+        ...limits,
         onEvent: (e) => {
-          if (e.type === 'stored') stored = { skill: e.skill, version: e.version, created: e.created };
+          if (e.type === 'stored') stored = { version: e.version, created: e.created };
           this.o.onEvent?.(e);
         },
       });
       const r = await learner.attempt(task, signal);
       if (!r.success) return { success: false, rounds: r.rounds, error: r.error ?? 'the task was not achieved' };
       const skill = r.skill ? await this.o.library.get(r.skill) : undefined;
-      return {
-        success: true,
-        skill: r.skill,
-        version: stored?.version ?? skill?.version,
-        created: stored?.created ?? false,
-        reused: r.reused,
-        rounds: r.rounds,
-      };
+      return { success: true, skill: r.skill, version: stored?.version ?? skill?.version, created: stored?.created ?? false, reused: r.reused, rounds: r.rounds };
     } catch (err) {
       if (signal?.aborted) throw err;
       return { success: false, error: errorMessage(err) };
     } finally {
-      await env.close();
       this.idle.push(runtime);
     }
   }
@@ -201,36 +206,8 @@ export class TaskRunner {
         return { env, planner: new voyager.OfflinePlanner(tree) };
       })();
       const { env, planner } = await this.mc;
-      const runtime = this.idle.pop() ?? this.newRuntime();
-      const task: ProposedTask = { description: spec.description, ...(spec.goal ? { goal: spec.goal } : {}), ...(spec.context ? { context: spec.context } : {}) };
-      let stored: { version: number; created: boolean } | undefined;
-      try {
-        const learner = new VoyagerLearner({
-          env,
-          library: this.o.onCommitted ? committedHook(this.o.library, this.o.onCommitted) : this.o.library,
-          runtime,
-          curriculum: new TaskListCurriculum([task]),
-          writer: this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: 'Minecraft through mineflayer: call the primitives with bot' }) : planner,
-          critic: new Critic(env, this.o.model),
-          agent: this.o.agent,
-          trust: this.o.trust,
-          maxRounds: this.o.maxRounds ?? 3,
-          skillTimeoutMs: this.o.minecraft?.skillTimeoutMs ?? 180_000,
-          onEvent: (e) => {
-            if (e.type === 'stored') stored = { version: e.version, created: e.created };
-            this.o.onEvent?.(e);
-          },
-        });
-        const r = await learner.attempt(task, signal);
-        if (!r.success) return { success: false, rounds: r.rounds, error: r.error ?? 'the task was not achieved' };
-        const skill = r.skill ? await this.o.library.get(r.skill) : undefined;
-        return { success: true, skill: r.skill, version: stored?.version ?? skill?.version, created: stored?.created ?? false, reused: r.reused, rounds: r.rounds };
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        return { success: false, error: errorMessage(err) };
-      } finally {
-        this.idle.push(runtime);
-      }
+      const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: 'Minecraft through mineflayer: call the primitives with bot' }) : planner;
+      return await this.attemptTask(spec, env, writer, { maxRounds: this.o.maxRounds ?? 3, skillTimeoutMs: this.o.minecraft?.skillTimeoutMs ?? 180_000 }, signal);
     } finally {
       this.mcBusy = false;
     }
@@ -245,36 +222,10 @@ export class TaskRunner {
   private async learnRobot(spec: LearnTaskSpec, signal?: AbortSignal): Promise<TaskOutcome> {
     const { kit } = await import('../kits/robot.js');
     const session = await kit.open({ seed: spec.id, settings: { ...this.o.robot, ...(spec.initial ? { state: spec.initial } : {}) } });
-    const runtime = this.idle.pop() ?? this.newRuntime();
-    const task: ProposedTask = { description: spec.description, ...(spec.goal ? { goal: spec.goal } : {}), ...(spec.context ? { context: spec.context } : {}) };
-    let stored: { version: number; created: boolean } | undefined;
     try {
       const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: kit.guide ?? '' }) : session.offlineLearner!().writer;
-      const learner = new VoyagerLearner({
-        env: session.env,
-        library: this.o.onCommitted ? committedHook(this.o.library, this.o.onCommitted) : this.o.library,
-        runtime,
-        curriculum: new TaskListCurriculum([task]),
-        writer,
-        critic: new Critic(session.env, this.o.model),
-        agent: this.o.agent,
-        trust: this.o.trust,
-        maxRounds: this.o.maxRounds ?? 2,
-        skillTimeoutMs: this.o.skillTimeoutMs ?? 120_000,
-        onEvent: (e) => {
-          if (e.type === 'stored') stored = { version: e.version, created: e.created };
-          this.o.onEvent?.(e);
-        },
-      });
-      const r = await learner.attempt(task, signal);
-      if (!r.success) return { success: false, rounds: r.rounds, error: r.error ?? 'the task was not achieved' };
-      const skill = r.skill ? await this.o.library.get(r.skill) : undefined;
-      return { success: true, skill: r.skill, version: stored?.version ?? skill?.version, created: stored?.created ?? false, reused: r.reused, rounds: r.rounds };
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      return { success: false, error: errorMessage(err) };
+      return await this.attemptTask(spec, session.env, writer, { maxRounds: this.o.maxRounds ?? 2, skillTimeoutMs: this.o.skillTimeoutMs ?? 120_000 }, signal);
     } finally {
-      this.idle.push(runtime);
       await session.close();
     }
   }

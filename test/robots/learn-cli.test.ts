@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli } from '../support/spawn-cli.js';
 import { FakeLlmServer } from '../support/openai-server.js';
+import { ScriptedFetchWriter } from '../support/kitchen-learner.js';
+import type { WriteRequest } from '../../agents/voyager/skill-writer.js';
 import { loadState } from '../../agents/voyager/state.js';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,19 +65,8 @@ describe('skillforge learn --env <kit> (command line)', function () {
   it('with --llm the language model proposes the task, writes the skill and describes it, with the kit\'s guide', async () => {
     const server = await FakeLlmServer.start();
     try {
-      const code = `async function bringTheAppleOver(kitchen) {
-  const must = async (p, what) => { const o = await p; if (!o.success) throw new Error(what + ': ' + o.error); };
-  await must(kitchen.find('apple'), 'find');
-  let picked = await kitchen.pickUp('apple');
-  if (!picked.success && /closed/.test(picked.error)) {
-    const state = await kitchen.observe();
-    await must(kitchen.openDrawer(state.robot.at), 'open');
-    picked = await kitchen.pickUp('apple');
-  }
-  if (!picked.success) throw new Error('pick up: ' + picked.error);
-  await must(kitchen.bringToUser('apple'), 'bring');
-  await must(kitchen.putDown('apple'), 'put down');
-}`;
+      // Known-good fetch code, as a model would answer it.
+      const { code } = await new ScriptedFetchWriter().write({ task: { description: 'bring me the apple', goal: { userHas: 'apple' } } } as unknown as WriteRequest);
       server.reply(
         JSON.stringify({ reasoning: 'fetching is the first useful thing', task: 'bring me the apple', goal: { userHas: 'apple' } }),
         JSON.stringify({ explanation: 'find it, pick it up, hand it over', plan: 'find, pick up, bring, put down', code }),
@@ -84,7 +75,7 @@ describe('skillforge learn --env <kit> (command line)', function () {
       const run = await learn(dir, ['--env', 'kitchen', '--iterations', '1', '--llm', 'openai-compatible:test-model', '--llm-base-url', server.url, '--no-llm-cache']);
       assert.equal(run.code, 0, run.text);
       assert.match(run.text, /environment: kitchen; language model: /);
-      assert.match(run.text, /learned bringTheAppleOver v1/);
+      assert.match(run.text, /learned bringAppleToUser v1/);
       assert.match(run.text, /done: 1 tasks this run \(1 succeeded, 0 by reuse\)/);
       assert.equal(server.remaining(), 0, 'curriculum, writer and description each asked the model once');
       assert.match(JSON.stringify(server.requests[0]!.body), /kitchen\.pickUp/, "the curriculum prompt carries the kit's guide");
