@@ -123,6 +123,12 @@ export const kit = { ...kitchen, name: 'plain-kitchen', async open(o) { const s 
     assert.equal(bare.code, 1, bare.text);
     assert.match(bare.text, /the 'bare' environment has no offline learner \(nor an exact planner with seeded tasks to build one from\): learning there needs a language model/);
     assert.match(bare.text, /--llm/);
+    // A real robot that does not answer: a clear error and exit 1 (the process used to end while
+    // still connecting, as an internal error: nothing held it open during the retries).
+    const down = await learn(join(dir, 'data'), ['--env', 'robot', '--setting', 'url=ws://127.0.0.1:9', '--setting', `profile=${join(root, 'robots', 'profiles', 'sim-kitchen.yaml')}`]);
+    assert.equal(down.code, 1, down.text);
+    assert.match(down.text, /connecting to ws:\/\/127\.0\.0\.1:9 timed out/);
+    assert.match(down.text, /is rosbridge_server running/);
     const none = await learn(join(dir, 'data'), []);
     assert.equal(none.code, 1, none.text);
     assert.match(none.text, /learn needs --env/);
