@@ -168,14 +168,7 @@ async function connect(s: RobotSettings, seed: number | string, log?: (line: str
       state = () => world.state;
       log?.(`simulated robot (kitchen seed ${seed}${s.realServer ? ', rosbridge_suite mode' : ''}) serving rosbridge on ${url}`);
     }
-    // The client's retry and time-out timers do not hold the process open, so while nothing else
-    // does (a command waiting only for the robot), this one keeps it alive until connect settles.
-    const keepAlive = setInterval(() => {}, 60_000);
-    try {
-      robot = await SafeRobot.connect({ url, profile, dryRun: s.dryRun, log });
-    } finally {
-      clearInterval(keepAlive);
-    }
+    robot = await SafeRobot.connect({ url, profile, dryRun: s.dryRun, log });
     const checker = state
       ? (task: { goal?: Record<string, unknown> }, reported: Record<string, unknown>) =>
           checkGoal(reported.world as KitchenState, validateKitchenGoal(task.goal))
