@@ -17,11 +17,12 @@ import { SkillforgeError } from '../../core/errors.js';
 import type { JsonValue } from '../../core/types.js';
 import { addLlmOptions } from '../../agents/llm/cli-options.js';
 import { intOption } from '../options.js';
+import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 import type { EnvironmentKit, KitSession } from '../../kits/kit.js';
 import type { Curriculum } from '../../agents/voyager/curriculum.js';
 import type { SkillWriter } from '../../agents/voyager/skill-writer.js';
 
-interface LearnFlags {
+interface LearnFlags extends UiFlags {
   env?: string;
   iterations: string;
   seed: string;
@@ -65,12 +66,12 @@ export function parseSetting(text: string, into: Record<string, JsonValue>): Rec
 }
 
 export function register(program: Command): void {
-  addLlmOptions(
+  addUiOptions(addLlmOptions(
     program
       .command('learn')
       .description('the lifelong learner on any environment kit (--env kitchen|robot|minecraft|<path>): a language model with --llm, else the kit\'s offline planner baseline'),
     { maxOutageSeconds: 600 },
-  )
+  ))
     .option('--env <kit>', 'environment kit: a built-in name (kitchen, robot, minecraft) or the path of your own kit module')
     .option('--iterations <n>', 'tasks to attempt (0 = until the curriculum has nothing left)', '10')
     .option('--seed <s>', 'seed of the world or start state', '1')
@@ -116,11 +117,12 @@ export function register(program: Command): void {
             hint: `name one with --llm (e.g. --llm ollama:llama3.1 or --llm openai:gpt-4o-mini)${kit.name === 'robot' ? '; or learn on the simulated robot (no --setting url), which plans from its exact state' : ''}`,
           });
         }
-        const [{ openLibrary }, { SkillRuntime }, { EpisodicMemory }, { stopSignal }] = await Promise.all([
+        const [{ openLibrary }, { SkillRuntime }, { EpisodicMemory }, { stopSignal, workDone }, { startUiIfAsked, sampleObservations }] = await Promise.all([
           import('../../skills/open-library.js'),
           import('../../skills/runtime/runtime.js'),
           import('../../memory/episodic.js'),
           import('../signals.js'),
+          import('../../ui/launch.js'),
         ]);
         const library = await openLibrary({ dataDir, library: flags.library, agent });
         cleanup.unshift(() => library.close());
@@ -128,6 +130,8 @@ export function register(program: Command): void {
         cleanup.unshift(() => memory.close());
         const runtime = new SkillRuntime();
         cleanup.unshift(() => runtime.close());
+        const ui = await startUiIfAsked(flags, { title: `skillforge learn (${kit.name}: ${agent})`, library, log });
+        if (ui) cleanup.unshift(() => ui.close());
         const guide = kit.guide ?? `${kit.description}. Skill code calls the environment through \`${kit.callStyle.root}\`.`;
         const printer = new LearnerEventPrinter({ out, prefix: '', maxRounds, nextIteration: () => learner.state.iterations + 1 });
         const learner: import('../../agents/voyager/learner.js').VoyagerLearner = new voyager.VoyagerLearner({
@@ -145,6 +149,7 @@ export function register(program: Command): void {
           ...(session.milestones ? { milestones: (o: import('../../core/types.js').Observation) => session.milestones!(o) } : {}),
           describe: model ? (written, t) => voyager.describeWithModel(model, kit.name, written, t) : undefined,
           onEvent: (e) => {
+            ui?.hub.learner(agent, e);
             if (flags.json) return void process.stdout.write(`${JSON.stringify({ agent, ...e })}\n`);
             if (e.type === 'reuse') out.log(`  reusing ${e.skill} (learned for this task before)`);
             printer.onEvent(e);
@@ -155,6 +160,12 @@ export function register(program: Command): void {
         }
         const baseline = offline && (offline.curriculum.id === offline.writer.id ? offline.writer.id : `${offline.curriculum.id.replace(/ \(baseline, no language model\)$/, '')} + ${offline.writer.id}`);
         log(model ? `environment: ${kit.name}; language model: ${model.id}` : `environment: ${kit.name}; no language model configured: using the offline learner ${baseline}`);
+        let stopSampling: (() => void) | undefined;
+        if (ui) {
+          ui.hub.restore(agent, learner.state);
+          stopSampling = sampleObservations(ui.hub, agent, () => session.env.observe());
+          cleanup.unshift(() => stopSampling?.());
+        }
         const summary = await learner.learn({ iterations, signal: stopSignal() });
         out.done();
         const r = summary.results;
@@ -167,6 +178,11 @@ export function register(program: Command): void {
         );
         line(`library: ${await library.count()} skills in ${flags.library ?? process.env.SKILLFORGE_LIBRARY ?? paths.library}`);
         if (r.length === 0 && s.iterations === 0) log('the curriculum proposed nothing: nothing here is reachable to learn');
+        if (ui) {
+          stopSampling?.();
+          workDone(); // the run is over: a signal now only closes the dashboard
+          await ui.keepOpen(log);
+        }
       } finally {
         out.done();
         for (const step of cleanup) {

@@ -84,6 +84,17 @@ describe('skillforge learn --env <kit> (command line)', function () {
     }
   });
 
+  it('--ui: the dashboard follows the learner (tasks completed), and stays up until Ctrl-C when asked', async () => {
+    const run = spawnCli(['--data-dir', dir, 'learn', '--env', 'kitchen', '--iterations', '3', '--ui', '--ui-keep-open']);
+    await run.waitFor(/done: 3 tasks this run/, 60_000);
+    const [, port, token] = /dashboard: http:\/\/127\.0\.0\.1:(\d+)\/\?token=([0-9a-f]+)/.exec(run.output())!;
+    const snapshot = (await (await fetch(`http://127.0.0.1:${port}/api/snapshot`, { headers: { authorization: `Bearer ${token}` } })).json()) as { agents: { name: string; completed: number }[] };
+    assert.deepEqual(snapshot.agents.map((a) => [a.name, a.completed]), [['kitchen', 3]]);
+    run.kill('SIGINT');
+    const { code } = await run.done;
+    assert.equal(code, 0, run.output());
+  });
+
   it('Ctrl-C stops the running skill, saves the task as interrupted, and exits 130', async () => {
     // The simulated robot at its default 0.5 m/s: the first task is still driving when the signal comes.
     const run = spawnCli(['--data-dir', dir, 'learn', '--env', 'robot', '--iterations', '3']);
