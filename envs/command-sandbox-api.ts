@@ -9,7 +9,7 @@
  * @example
  * commandSandboxApi({
  *   global: 'kitchen',
- *   commands: { goTo: { skill: 'go to', args: ['location'] } },
+ *   commands: { goTo: { skill: 'go to', args: ['location'] } },   // the kitchen's: HOUSEHOLD_COMMANDS (envs/kitchen/vocabulary.ts)
  *   execute: (call, signal) => env.execute(call, { signal }),
  *   observe: () => state,
  * }, signal);
@@ -27,7 +27,7 @@ export interface CommandSpec {
 
 export interface CommandSandboxOptions {
   global: string;
-  commands: Record<string, CommandSpec>;
+  commands: Readonly<Record<string, CommandSpec>>;
   execute(call: SkillCall, signal: AbortSignal): Promise<Outcome>;
   observe(): JsonValue | Promise<JsonValue>;
   /** Text rendering of the state, for `describe()`. */
@@ -37,18 +37,6 @@ export interface CommandSandboxOptions {
 }
 
 const ARG = { type: 'string', minLength: 1, maxLength: 64 } as const;
-
-/** The household commands the kitchen simulator and kitchen robots share, as skill code calls them. */
-export const HOUSEHOLD_COMMANDS: Record<string, CommandSpec> = {
-  find: { skill: 'find', args: ['object'] },
-  goTo: { skill: 'go to', args: ['location'] },
-  pickUp: { skill: 'pick up', args: ['object'] },
-  putDown: { skill: 'put down', args: ['object'] },
-  place: { skill: 'place', args: ['object', 'location'] },
-  bringToUser: { skill: 'bring to user', args: ['object'] },
-  openDrawer: { skill: 'open drawer', args: ['drawer'] },
-  closeDrawer: { skill: 'close drawer', args: ['drawer'] },
-};
 
 export function commandSandboxApi(options: CommandSandboxOptions, signal: AbortSignal): SandboxApi {
   if (options.onEnd) {

@@ -4,9 +4,10 @@
  * affordance-collection batch through random exploration, or an evolution-verification batch.
  * Kitchen worlds are made fresh for each task from its spec (the instruction's start state), so
  * tasks on one worker never see each other's state; a Minecraft worker keeps one world of its own
- * (embedded, or a server it joins) with one bot for all its tasks, as Voyager's agent does.
+ * (embedded, or a server it joins) with one bot for all its tasks, as Voyager's agent does; a robot
+ * worker starts a simulated robot (kits/robot.ts) for each task, from the task's kitchen state.
  *
- * Without a language model the writer is the kitchen planner baseline (KitchenPlanWriter); with one
+ * Without a language model the writer is the kitchen planner baseline (the kitchen kit's PlanSkillWriter); with one
  * (`--llm`), the learner's model-backed writer and critic. Errors other workers collected for this
  * task arrive in `spec.context` and are shown to the writer (MindForge-style: learn from the
  * others' failures).
@@ -23,7 +24,8 @@ import type { LanguageModel } from '../agents/llm/model.js';
 import { Critic } from '../agents/voyager/critic.js';
 import { TaskListCurriculum, type ProposedTask } from '../agents/voyager/curriculum.js';
 import { VoyagerLearner, type LearnerEvent } from '../agents/voyager/learner.js';
-import { LlmSkillWriter } from '../agents/voyager/skill-writer.js';
+import { LlmSkillWriter, type SkillWriter } from '../agents/voyager/skill-writer.js';
+import type { Environment } from '../envs/environment.js';
 import { exploreRandomly } from '../agents/affordance/explore.js';
 import { KitchenEnvironment } from '../envs/kitchen/environment.js';
 import type { KitchenState } from '../envs/kitchen/world.js';
@@ -33,7 +35,8 @@ import type { Skill } from '../skills/skill.js';
 import { compositeOf } from '../agents/evolve/composite.js';
 import { verifyComposite } from '../agents/evolve/verify.js';
 import { sandboxSkillRunner } from '../agents/act/skill-runner.js';
-import { KitchenPlanWriter } from './kitchen-writer.js';
+import { PlanSkillWriter } from '../agents/voyager/plan-writer.js';
+import { kit as kitchenKit } from '../kits/kitchen.js';
 import type { EpisodeBatchSpec, FleetTaskSpec, LearnTaskSpec, VerifyBatchSpec } from './tasks.js';
 
 export interface TaskOutcome {
@@ -62,6 +65,8 @@ export interface TaskRunnerOptions {
   onEvent?: (event: LearnerEvent) => void;
   /** Minecraft workers: join this server instead of starting an embedded world of their own. */
   minecraft?: { host?: string; port?: number; seed?: number; skillTimeoutMs?: number };
+  /** Robot workers: settings of the robot kit (kits/robot.ts), e.g. { simSpeed: 2 }. */
+  robot?: Record<string, unknown>;
   /** Called as soon as a skill write has committed (before the learner records its run). */
   onCommitted?: (skill: { name: string; version: number; created: boolean }) => void;
 }
@@ -77,9 +82,10 @@ export class TaskRunner {
 
   async run(spec: FleetTaskSpec, signal?: AbortSignal): Promise<TaskOutcome> {
     if (spec.env === 'minecraft' && spec.kind === 'learn') return this.learnMinecraft(spec, signal);
+    if (spec.env === 'robot' && spec.kind === 'learn') return this.learnRobot(spec, signal);
     if (spec.env !== 'kitchen') {
-      throw new SkillforgeError('E_FLEET_ENV', `this task needs a '${spec.env}' worker: ${spec.kind} tasks run on kitchen workers, learning tasks on kitchen or minecraft workers`, {
-        hint: 'robot fleets are not built yet (docs/fleet.md)',
+      throw new SkillforgeError('E_FLEET_ENV', `this task needs a '${spec.env}' worker: ${spec.kind} tasks run on kitchen workers, learning tasks on kitchen, minecraft or robot workers`, {
+        hint: 'queue affordance and verification batches with --env kitchen (docs/fleet.md)',
       });
     }
     if (spec.kind === 'affordance') return this.collect(spec);
@@ -89,11 +95,24 @@ export class TaskRunner {
 
   private async learn(spec: LearnTaskSpec, signal?: AbortSignal): Promise<TaskOutcome> {
     const env = new KitchenEnvironment(spec.initial ? { state: spec.initial as unknown as KitchenState } : {});
+    try {
+      const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: kitchenKit.guide ?? '' }) : new PlanSkillWriter({ name: 'kitchen', planner: kitchenKit.planner!(), style: kitchenKit.callStyle });
+      return await this.attemptTask(spec, env, writer, { maxRounds: this.o.maxRounds ?? 2, skillTimeoutMs: this.o.skillTimeoutMs ?? 30_000 }, signal);
+    } finally {
+      await env.close();
+    }
+  }
+
+  /**
+   * One try of a learning task in `env` (its world): the learner reuses a skill learned for the task
+   * (re-checking it) or writes, runs and criticises for up to `maxRounds`. A failure is an outcome;
+   * only an abort throws.
+   */
+  private async attemptTask(spec: LearnTaskSpec, env: Environment, writer: SkillWriter, limits: { maxRounds: number; skillTimeoutMs: number }, signal?: AbortSignal): Promise<TaskOutcome> {
     const runtime = this.idle.pop() ?? this.newRuntime();
     const task: ProposedTask = { description: spec.description, ...(spec.goal ? { goal: spec.goal } : {}), ...(spec.context ? { context: spec.context } : {}) };
-    let stored: { skill: string; version: number; created: boolean } | undefined;
+    let stored: { version: number; created: boolean } | undefined;
     try {
-      const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: 'a kitchen robot; call the kitchen.* functions' }) : new KitchenPlanWriter();
       const learner = new VoyagerLearner({
         env,
         library: this.o.onCommitted ? committedHook(this.o.library, this.o.onCommitted) : this.o.library,
@@ -103,29 +122,20 @@ export class TaskRunner {
         critic: new Critic(env, this.o.model),
         agent: this.o.agent,
         trust: this.o.trust,
-        maxRounds: this.o.maxRounds ?? 2,
-        skillTimeoutMs: this.o.skillTimeoutMs ?? 30_000,
+        ...limits,
         onEvent: (e) => {
-          if (e.type === 'stored') stored = { skill: e.skill, version: e.version, created: e.created };
+          if (e.type === 'stored') stored = { version: e.version, created: e.created };
           this.o.onEvent?.(e);
         },
       });
       const r = await learner.attempt(task, signal);
       if (!r.success) return { success: false, rounds: r.rounds, error: r.error ?? 'the task was not achieved' };
       const skill = r.skill ? await this.o.library.get(r.skill) : undefined;
-      return {
-        success: true,
-        skill: r.skill,
-        version: stored?.version ?? skill?.version,
-        created: stored?.created ?? false,
-        reused: r.reused,
-        rounds: r.rounds,
-      };
+      return { success: true, skill: r.skill, version: stored?.version ?? skill?.version, created: stored?.created ?? false, reused: r.reused, rounds: r.rounds };
     } catch (err) {
       if (signal?.aborted) throw err;
       return { success: false, error: errorMessage(err) };
     } finally {
-      await env.close();
       this.idle.push(runtime);
     }
   }
@@ -196,38 +206,27 @@ export class TaskRunner {
         return { env, planner: new voyager.OfflinePlanner(tree, mc.minecraftSkillTemplates) };
       })();
       const { env, planner } = await this.mc;
-      const runtime = this.idle.pop() ?? this.newRuntime();
-      const task: ProposedTask = { description: spec.description, ...(spec.goal ? { goal: spec.goal } : {}), ...(spec.context ? { context: spec.context } : {}) };
-      let stored: { version: number; created: boolean } | undefined;
-      try {
-        const learner = new VoyagerLearner({
-          env,
-          library: this.o.onCommitted ? committedHook(this.o.library, this.o.onCommitted) : this.o.library,
-          runtime,
-          curriculum: new TaskListCurriculum([task]),
-          writer: this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: 'Minecraft through mineflayer: call the primitives with bot' }) : planner,
-          critic: new Critic(env, this.o.model),
-          agent: this.o.agent,
-          trust: this.o.trust,
-          maxRounds: this.o.maxRounds ?? 3,
-          skillTimeoutMs: this.o.minecraft?.skillTimeoutMs ?? 180_000,
-          onEvent: (e) => {
-            if (e.type === 'stored') stored = { version: e.version, created: e.created };
-            this.o.onEvent?.(e);
-          },
-        });
-        const r = await learner.attempt(task, signal);
-        if (!r.success) return { success: false, rounds: r.rounds, error: r.error ?? 'the task was not achieved' };
-        const skill = r.skill ? await this.o.library.get(r.skill) : undefined;
-        return { success: true, skill: r.skill, version: stored?.version ?? skill?.version, created: stored?.created ?? false, reused: r.reused, rounds: r.rounds };
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        return { success: false, error: errorMessage(err) };
-      } finally {
-        this.idle.push(runtime);
-      }
+      const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: 'Minecraft through mineflayer: call the primitives with bot' }) : planner;
+      return await this.attemptTask(spec, env, writer, { maxRounds: this.o.maxRounds ?? 3, skillTimeoutMs: this.o.minecraft?.skillTimeoutMs ?? 180_000 }, signal);
     } finally {
       this.mcBusy = false;
+    }
+  }
+
+  /**
+   * A simulated robot of the task's own (the robot kit: the kitchen robot over rosbridge, every
+   * command through the safety layer), started from the task's kitchen state or from its id as the
+   * seed, so concurrent tasks never share a world. Without a model the kitchen's plan writer writes
+   * `robot.*` skills from the simulator's exact state.
+   */
+  private async learnRobot(spec: LearnTaskSpec, signal?: AbortSignal): Promise<TaskOutcome> {
+    const { kit } = await import('../kits/robot.js');
+    const session = await kit.open({ seed: spec.id, settings: { ...this.o.robot, ...(spec.initial ? { state: spec.initial } : {}) } });
+    try {
+      const writer = this.o.model ? new LlmSkillWriter(this.o.model, { envGuide: kit.guide ?? '' }) : session.offlineLearner!().writer;
+      return await this.attemptTask(spec, session.env, writer, { maxRounds: this.o.maxRounds ?? 2, skillTimeoutMs: this.o.skillTimeoutMs ?? 120_000 }, signal);
+    } finally {
+      await session.close();
     }
   }
 

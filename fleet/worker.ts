@@ -49,6 +49,8 @@ export interface WorkerOptions {
   concurrency?: number;
   timing?: FleetTiming;
   heartbeatSeconds?: number;
+  /** Robot: settings of the robot kit for each task's simulated robot (kits/robot.ts), e.g. { simSpeed: 2 }. */
+  robot?: Record<string, unknown>;
   /** Minecraft: the embedded world's seed, or a server to join instead. */
   minecraft?: { host?: string; port?: number; seed?: number };
   /** Agents whose verified skills count as verified here without a re-check. */
@@ -108,11 +110,6 @@ export class FleetWorker {
 
   static async start(options: WorkerOptions): Promise<FleetWorker> {
     const env = options.env ?? 'kitchen';
-    if (env === 'robot') {
-      throw new SkillforgeError('E_FLEET_ENV', 'robot fleet workers are not built yet; kitchen and minecraft workers are', {
-        hint: 'use --env kitchen or --env minecraft (docs/fleet.md says what is left)',
-      });
-    }
     const concurrency = options.concurrency ?? 1;
     if (env === 'minecraft' && concurrency !== 1) {
       throw new SkillforgeError('E_USAGE', 'a Minecraft worker runs one task at a time (one bot in one world)', { hint: 'use --concurrency 1 and start more workers for more bots' });
@@ -146,6 +143,7 @@ export class FleetWorker {
       model: options.model,
       maxRounds: options.maxRounds,
       minecraft: options.minecraft,
+      robot: options.robot,
       onCommitted: (s) => emit({ ev: 'committed', skill: s.name, version: s.version, created: s.created, t: now() }),
       onEvent: (e: LearnerEvent) => {
         if (e.type === 'stored') emit({ ev: 'stored', skill: e.skill, version: e.version, created: e.created, t: now() });

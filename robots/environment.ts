@@ -19,7 +19,8 @@ import { SkillforgeError, errorMessage } from '../core/errors.js';
 import type { EnvEvent, JsonValue, Observation, Outcome, SkillCall } from '../core/types.js';
 import { ajv, describeErrors } from '../core/validate.js';
 import { SANDBOX_API, type CheckResult, type Environment, type ExecuteOptions, type Primitive, type SandboxApi, type Task } from '../envs/environment.js';
-import { HOUSEHOLD_COMMANDS, commandSandboxApi } from '../envs/command-sandbox-api.js';
+import { commandSandboxApi } from '../envs/command-sandbox-api.js';
+import { HOUSEHOLD_COMMANDS, householdEndowment, householdPrimitives, type HouseholdVerbName } from '../envs/kitchen/vocabulary.js';
 import type { ValidateFunction } from 'ajv';
 import { inPolygon, yawOf } from './geometry.js';
 import { fillTemplate, type RobotProfile } from './profile.js';
@@ -221,14 +222,7 @@ export class Ros2Environment implements Environment {
     const endowments: Record<string, unknown> = {
       robot: {
         observe: async () => (await this.observe()).json,
-        goTo: (location: string) => run('go to', { location }),
-        find: (object: string) => run('find', { object }),
-        pickUp: (object: string) => run('pick up', { object }),
-        putDown: (object: string) => run('put down', { object }),
-        place: (object: string, location: string) => run('place', { object, location }),
-        bringToUser: (object: string) => run('bring to user', { object }),
-        openDrawer: (drawer: string) => run('open drawer', { drawer }),
-        closeDrawer: (drawer: string) => run('close drawer', { drawer }),
+        ...householdEndowment(run),
         gripper: (command: 'open' | 'close') => run('gripper', { command }),
       },
     };
@@ -599,35 +593,51 @@ export class Ros2Environment implements Environment {
   }
 }
 
-/** The primitives a profile supports, with enum arguments and SayCan phrasing (`x-say`). */
+/**
+ * The primitives a profile supports: the kitchen's household verbs (envs/kitchen/vocabulary.ts) the
+ * robot has interfaces for, over its locations, objects and drawers, plus 'gripper'.
+ */
 export function buildPrimitives(profile: RobotProfile): Primitive[] {
   const locs = Object.keys(profile.locations);
   const objects = profile.objects ?? [];
   const drawers = profile.drawers ?? [];
   const surfaces = locs.filter((l) => profile.locations[l]!.surface !== false);
   const i = profile.interfaces;
-  const params = (say: string, props: Record<string, unknown>) => ({ type: 'object', 'x-say': say, required: Object.keys(props), additionalProperties: false, properties: props });
-  const object = { type: 'string', enum: objects, description: 'an object class the robot can detect' };
-  const list: Primitive[] = [
-    { name: 'go to', description: `Navigate (${i.navigate ? i.navigate.action : `closed-loop twist on ${i.cmdVel.topic}`}) to a named location.`, params: params('go to the {location}', { location: { type: 'string', enum: locs } }) },
-  ];
+  const domains = {
+    objects,
+    locations: locs,
+    surfaces,
+    drawers,
+    placePhrases: Object.fromEntries(surfaces.map((l) => [l, `${profile.locations[l]!.prep ?? 'on'} the ${l}`])),
+    objectDescription: 'an object class the robot can detect',
+  };
+  // What this robot can do, and how it says it does it (its ROS interfaces).
+  const verbs: HouseholdVerbName[] = ['go to'];
+  const descriptions: Partial<Record<HouseholdVerbName, string>> = {
+    'go to': `Navigate (${i.navigate ? i.navigate.action : `closed-loop twist on ${i.cmdVel.topic}`}) to a named location.`,
+    find: 'Drive to where the object was last seen, or search the surfaces until it is detected.',
+    'pick up': i.pick ? `Grasp a visible object here (${i.pick.action}); the gripper must be empty.` : undefined,
+    'put down': i.place ? `Put the held object down where the robot is (${i.place.action}).` : undefined,
+    place: 'Carry the held object to a surface and put it there.',
+    'open drawer': 'Open the drawer the robot is at; needs a free hand.',
+    'close drawer': 'Close the drawer the robot is at; needs a free hand.',
+  };
   if (objects.length > 0) {
-    list.push({ name: 'find', description: 'Drive to where the object was last seen, or search the surfaces until it is detected.', params: params('find the {object}', { object }) });
-    if (i.pick) list.push({ name: 'pick up', description: `Grasp a visible object here (${i.pick.action}); the gripper must be empty.`, params: params('pick up the {object}', { object }) });
-    if (i.place) {
-      list.push({ name: 'put down', description: `Put the held object down where the robot is (${i.place.action}).`, params: params('put down the {object}', { object }) });
-      const phrases = Object.fromEntries(surfaces.map((l) => [l, `${profile.locations[l]!.prep ?? 'on'} the ${l}`]));
-      list.push({
-        name: 'place',
-        description: 'Carry the held object to a surface and put it there.',
-        params: params('put the {object} {location}', { object, location: { type: 'string', enum: surfaces, 'x-phrases': phrases } }),
-      });
-    }
-    if (profile.userLocation && i.place) list.push({ name: 'bring to user', description: 'Drive to the user while holding the object (then put it down to hand it over).', params: params('bring the {object} to you', { object }) });
+    verbs.push('find');
+    if (i.pick) verbs.push('pick up');
+    if (i.place) verbs.push('put down', 'place');
+    if (profile.userLocation && i.place) verbs.push('bring to user');
   }
-  if (drawers.length > 0 && i.openDrawer) list.push({ name: 'open drawer', description: 'Open the drawer the robot is at; needs a free hand.', params: params('open the {drawer}', { drawer: { type: 'string', enum: drawers } }) });
-  if (drawers.length > 0 && i.closeDrawer) list.push({ name: 'close drawer', description: 'Close the drawer the robot is at; needs a free hand.', params: params('close the {drawer}', { drawer: { type: 'string', enum: drawers } }) });
-  if (i.gripper) list.push({ name: 'gripper', description: `Open or close the gripper (${i.gripper.action}).`, params: params('{command} the gripper', { command: { type: 'string', enum: ['open', 'close'] } }) });
-  list.push({ name: 'done', description: 'Declare the instruction finished.', params: params('done', {}) });
+  if (drawers.length > 0 && i.openDrawer) verbs.push('open drawer');
+  if (drawers.length > 0 && i.closeDrawer) verbs.push('close drawer');
+  const list = householdPrimitives(domains, verbs, descriptions);
+  if (i.gripper) {
+    list.push({
+      name: 'gripper',
+      description: `Open or close the gripper (${i.gripper.action}).`,
+      params: { type: 'object', 'x-say': '{command} the gripper', required: ['command'], additionalProperties: false, properties: { command: { type: 'string', enum: ['open', 'close'] } } },
+    });
+  }
+  list.push(...householdPrimitives(domains, ['done']));
   return list;
 }

@@ -269,7 +269,8 @@ export function compositeCode(spec: CompositeSpec, primitives: readonly Primitiv
   const lines: string[] = [];
   lines.push(`async function ${spec.name}(${[style.root, ...params].join(', ')}) {`);
   lines.push(`  // ${spec.description.replace(/\s+/g, ' ').slice(0, 200)}`);
-  lines.push(`  // Composite of ${n} primitive steps, written by skillforge evolve (${spec.source ?? 'reflection'}).`);
+  // The source names the writer: evolution's reflection, or an offline planner baseline.
+  lines.push(`  // Composite of ${n} steps, written by skillforge (${spec.source ?? 'evolve: reflection'}).`);
   lines.push('  const failed = (o) => o === false || (o !== null && typeof o === "object" && o.success === false);');
   lines.push('  const why = (o) => (o !== null && typeof o === "object" && o.error ? String(o.error) : "it reported failure");');
   lines.push('  const settle = async (call) => { try { return await call; } catch (e) { return { success: false, error: e && e.message ? e.message : String(e) }; } };');

@@ -5,7 +5,7 @@
  * code before anything runs.
  */
 import { parse } from 'acorn';
-import type { Observation } from '../../core/types.js';
+import type { JsonSchema, Observation } from '../../core/types.js';
 import type { Primitive } from '../../envs/environment.js';
 import type { Skill } from '../../skills/skill.js';
 import { parseSkillCode } from '../../skills/code.js';
@@ -41,6 +41,11 @@ export interface WrittenSkill {
   plan: string;
   /** Set when the writer reused an existing skill as is (no new code to store). */
   reused?: string;
+  /**
+   * The params schema to store with the skill, when the writer knows it (a composite's, with its
+   * spec as `x-composite`, so later writers can see what the skill does without running it).
+   */
+  params?: JsonSchema;
 }
 
 export interface SkillWriter {

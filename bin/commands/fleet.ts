@@ -133,7 +133,7 @@ export function register(program: Command): void {
         .command('worker')
         .description('take tasks from the fleet\'s queue and learn them in worlds of this worker\'s own; Ctrl-C drains')
         .option('--library <url>', 'postgres://user@host/db of the fleet (env SKILLFORGE_LIBRARY)')
-        .option('--env <kind>', 'kitchen or minecraft (robot fleets are not built yet)', 'kitchen')
+        .option('--env <kind>', 'kitchen, minecraft or robot (a simulated kitchen robot per task, through the safety layer)', 'kitchen')
         .option('--host <host>', 'minecraft: join this server instead of starting an embedded world of this worker\'s own')
         .option('--port <n>', 'minecraft: server port (with --host)', '25565')
         .option('--world-seed <n>', 'minecraft: seed of the embedded world', '1')

@@ -14,6 +14,7 @@ import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../llm-options.js';
 import { intOption } from '../options.js';
 import { addUiOptions, type UiFlags } from '../../ui/launch.js';
+import { LearnerEventPrinter, type LiveStatus } from '../learner-progress.js';
 
 interface MinecraftFlags extends UiFlags {
   host?: string;
@@ -148,9 +149,9 @@ export function register(program: Command): void {
           const planner = new voyager.OfflinePlanner(tree, mc.minecraftSkillTemplates);
           const guide = mc.MINECRAFT_GUIDE;
           const prefix = agents === 1 ? '' : `[${name}] `;
-          let task = '';
-          let round = '';
-          const live = new PrimitiveProgress(out, prefix, () => `${prefix}#${learner.state.iterations + 1} ${task}${round}`);
+          const printer = new LearnerEventPrinter({ out, prefix, maxRounds, nextIteration: () => learner.state.iterations + 1 });
+          const live = new PrimitiveProgress(out, prefix, () => printer.context());
+          printer.live = live;
           live.watch(env);
           watchers.push(live);
           const learner: import('../../agents/voyager/learner.js').VoyagerLearner = new voyager.VoyagerLearner({
@@ -166,39 +167,7 @@ export function register(program: Command): void {
             onEvent: (e) => {
               ui?.hub.learner(name, e);
               if (flags.json) return void process.stdout.write(`${JSON.stringify({ agent: name, ...e })}\n`);
-              switch (e.type) {
-                case 'task':
-                  task = e.task.description;
-                  round = '';
-                  live.show(`${prefix}#${e.iteration} ${task}`, true);
-                  break;
-                case 'reuse':
-                  round = `: reusing ${e.skill}`;
-                  live.show(`${prefix}#${learner.state.iterations + 1} ${task}${round}`);
-                  break;
-                case 'round':
-                  round = `: round ${e.round}, running ${e.skill}`;
-                  live.show(`${prefix}#${learner.state.iterations + 1} ${task}${round}`);
-                  break;
-                case 'verdict':
-                  if (!e.verdict.success) {
-                    const why = (e.error ?? e.verdict.critique).split('\n')[0];
-                    const next = e.round < maxRounds ? `next: round ${e.round + 1} tries again, and its skill writer sees this error` : 'next: the curriculum proposes it again later (what was missing may be found by then) or moves on';
-                    out.log(`${prefix}  round ${e.round} failed: ${why}${live.lastFailure && !why.includes(live.lastFailure) ? ` (last primitive failure: ${live.lastFailure})` : ''}\n${prefix}    ${next}`);
-                  }
-                  break;
-                case 'stored':
-                  out.log(`${prefix}  learned ${e.skill} v${e.version}`);
-                  break;
-                case 'done':
-                  live.idle();
-                  if (e.interrupted) out.log(`${prefix}INTERRUPTED ${e.task}: ${e.interrupted.split('\n')[0]} (not counted; it is tried again)`);
-                  else out.log(`${prefix}${e.success ? 'OK  ' : 'FAIL'} ${e.task} (${e.rounds} round${e.rounds === 1 ? '' : 's'}; library: ${e.librarySize} skills)`);
-                  break;
-                case 'milestone':
-                  out.log(`${prefix}★ milestone ${e.name} at iteration ${e.iteration} (${(e.elapsedMs / 1000).toFixed(0)} s)`);
-                  break;
-              }
+              printer.onEvent(e);
             },
           });
           if (ui) {
@@ -252,7 +221,7 @@ export function register(program: Command): void {
  * how long) on the status line of a terminal; in a pipe, one line per primitive and a line every
  * 10 s while one runs, so a log never goes silent for long. Remembers the last primitive failure.
  */
-class PrimitiveProgress {
+class PrimitiveProgress implements LiveStatus {
   lastFailure = '';
   private running: { label: string; since: number } | null = null;
   private lastLine = Date.now();

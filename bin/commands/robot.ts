@@ -144,13 +144,24 @@ export function register(program: Command): void {
           hint: 'omit --url to use the simulated robot, or name a model: --llm ollama:llama3.1',
         });
       }
-      const model: import('../../agents/llm/model.js').LanguageModel & { close?(): Promise<void> } = offline
-        ? new (await import('../kitchen-planner-say.js')).KitchenPlannerSay({
-            // Filled in below, once the simulator and the environment exist.
-            state: () => plannerState!(),
-            callOf: (text) => plannerCalls.get(text),
-          })
-        : await requireLanguageModel(command, 'skillforge robot needs a language model for the Say score (or --llm offline for the kitchen planner baseline)');
+      // --llm offline: the kitchen's exact planner as the Say, planning from the simulator's true state.
+      let offlineSay: import('../../agents/saycan/planner-say.js').PlannerSay | undefined;
+      if (offline) {
+        const [{ PlannerSay }, { kitchenTaskPlanner }, { kitchenObservation }] = await Promise.all([
+          import('../../agents/saycan/planner-say.js'),
+          import('../../envs/kitchen/task-planner.js'),
+          import('../../envs/kitchen/observation.js'),
+        ]);
+        offlineSay = new PlannerSay({
+          name: 'kitchen',
+          planner: kitchenTaskPlanner(),
+          // Filled in below, once the simulator and the environment exist.
+          observe: async () => kitchenObservation(plannerState!()),
+          callOf: (text) => plannerCalls.get(text),
+        });
+      }
+      const model: import('../../agents/llm/model.js').LanguageModel & { close?(): Promise<void> } =
+        offlineSay ?? (await requireLanguageModel(command, 'skillforge robot needs a language model for the Say score (or --llm offline for the kitchen planner baseline)'));
       let plannerState: (() => import('../../envs/kitchen/world.js').KitchenState) | undefined;
       const plannerCalls = new Map<string, import('../../core/types.js').SkillCall>();
       const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -230,7 +241,7 @@ export function register(program: Command): void {
               hint: 'phrase it as the kitchen understands, e.g. "bring me an apple", "put the coke in the top drawer", or name a model with --llm',
             });
           }
-          (model as import('../kitchen-planner-say.js').KitchenPlannerSay).setGoal(goal as import('../../envs/kitchen/goals.js').KitchenGoal);
+          offlineSay!.setTask({ description: instruction, goal: goal as Record<string, unknown> });
           const { groundPrimitives } = await import('../../agents/act/grounding.js');
           for (const c of groundPrimitives(env.primitives())) plannerCalls.set(c.text, c.call);
           plannerCalls.set('done', { skill: 'done', args: {} });

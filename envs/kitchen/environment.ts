@@ -12,7 +12,8 @@ import { SkillforgeError } from '../../core/errors.js';
 import type { EnvEvent, JsonValue, Observation, Outcome, SkillCall } from '../../core/types.js';
 import { describeErrors, ajv } from '../../core/validate.js';
 import { SANDBOX_API, type CheckResult, type Environment, type ExecuteOptions, type Primitive, type SandboxApi, type Task } from '../environment.js';
-import { HOUSEHOLD_COMMANDS, commandSandboxApi } from '../command-sandbox-api.js';
+import { commandSandboxApi } from '../command-sandbox-api.js';
+import { HOUSEHOLD_COMMANDS, householdEndowment } from './vocabulary.js';
 import { checkGoal, validateKitchenGoal } from './goals.js';
 import { SAYCAN_KITCHEN, type KitchenLayout } from './layout.js';
 import { kitchenObservation, stateFromObservation } from './observation.js';
@@ -101,14 +102,7 @@ export class KitchenEnvironment implements Environment {
       kitchen: {
         observe: async () => structuredClone(this.current),
         describe: async () => (await this.observe()).text,
-        find: (object: string) => run('find', { object }),
-        goTo: (location: string) => run('go to', { location }),
-        pickUp: (object: string) => run('pick up', { object }),
-        putDown: (object: string) => run('put down', { object }),
-        place: (object: string, location: string) => run('place', { object, location }),
-        bringToUser: (object: string) => run('bring to user', { object }),
-        openDrawer: (drawer: string) => run('open drawer', { drawer }),
-        closeDrawer: (drawer: string) => run('close drawer', { drawer }),
+        ...householdEndowment(run),
       },
     };
     // The skill runtime takes the data-only API; host-side callers use the functions above.

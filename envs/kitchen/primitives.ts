@@ -1,5 +1,6 @@
 /**
- * The kitchen's skills as Environment primitives with JSON-schema parameters.
+ * The kitchen's skills as Environment primitives with JSON-schema parameters: the household verbs of
+ * vocabulary.ts (shared with ROS robots) over this layout's objects, places and drawers.
  *
  * Every argument is an `enum`, so an agent can ground each primitive into all well-typed calls
  * without knowing the kitchen. Two schema annotations (ignored by validators) give SayCan-style
@@ -9,6 +10,7 @@
  */
 import type { Primitive } from '../environment.js';
 import { indexLayout, SAYCAN_KITCHEN, type KitchenLayout } from './layout.js';
+import { HOUSEHOLD_VERB_NAMES, householdPrimitives } from './vocabulary.js';
 
 const cache = new WeakMap<KitchenLayout, Primitive[]>();
 
@@ -16,42 +18,17 @@ export function kitchenPrimitives(layout: KitchenLayout = SAYCAN_KITCHEN): Primi
   let list = cache.get(layout);
   if (list) return list;
   const ix = indexLayout(layout);
-  const object = { type: 'string', enum: ix.objectIds, description: 'an object in the kitchen' };
-  const params = (say: string, props: Record<string, unknown>) => ({
-    type: 'object',
-    'x-say': say,
-    required: Object.keys(props),
-    additionalProperties: false,
-    properties: props,
-  });
-  const placePhrases = Object.fromEntries(layout.locations.filter((l) => l.surface).map((l) => [l.id, `${l.prep} the ${l.id}`]));
-  list = [
-    { name: 'find', description: 'Search for an object and drive to where it is (not inside closed drawers or the trash).', params: params('find the {object}', { object }) },
+  list = householdPrimitives(
     {
-      name: 'go to',
-      description: 'Drive to a location (counters, table, sink, trash can, a drawer, the user).',
-      params: params('go to the {location}', { location: { type: 'string', enum: ix.locationIds } }),
+      objects: ix.objectIds,
+      locations: ix.locationIds,
+      surfaces: ix.surfaceIds,
+      drawers: ix.drawerIds,
+      placePhrases: Object.fromEntries(layout.locations.filter((l) => l.surface).map((l) => [l.id, `${l.prep} the ${l.id}`])),
+      objectDescription: 'an object in the kitchen',
     },
-    { name: 'pick up', description: 'Grasp an object that is visible at the robot\'s location; the gripper must be empty.', params: params('pick up the {object}', { object }) },
-    { name: 'put down', description: 'Put the held object down where the robot is (a drawer must be open; at the user it is handed over).', params: params('put down the {object}', { object }) },
-    {
-      name: 'place',
-      description: 'Carry the held object to a surface and put it there (a drawer must be open).',
-      params: params('put the {object} {location}', { object, location: { type: 'string', enum: ix.surfaceIds, 'x-phrases': placePhrases } }),
-    },
-    { name: 'bring to user', description: 'Drive to the user while holding the object (then put it down to hand it over).', params: params('bring the {object} to you', { object }) },
-    {
-      name: 'open drawer',
-      description: 'Open a drawer the robot is at; needs a free hand.',
-      params: params('open the {drawer}', { drawer: { type: 'string', enum: ix.drawerIds } }),
-    },
-    {
-      name: 'close drawer',
-      description: 'Close a drawer the robot is at; needs a free hand.',
-      params: params('close the {drawer}', { drawer: { type: 'string', enum: ix.drawerIds } }),
-    },
-    { name: 'done', description: 'Declare the instruction finished.', params: params('done', {}) },
-  ];
+    HOUSEHOLD_VERB_NAMES,
+  );
   cache.set(layout, list);
   return list;
 }

@@ -11,6 +11,7 @@
  */
 import { hashString } from '../../core/random.js';
 import { indexLayout, SAYCAN_KITCHEN, type KitchenLayout } from './layout.js';
+import { HOUSEHOLD_VERB_NAMES } from './vocabulary.js';
 
 export const KITCHEN_STATE_VERSION = 1;
 
@@ -33,7 +34,8 @@ export interface KitchenState {
   done: boolean;
 }
 
-export const KITCHEN_SKILLS = ['find', 'go to', 'pick up', 'put down', 'place', 'bring to user', 'open drawer', 'close drawer', 'done'] as const;
+/** The kitchen's skills: the household verbs (vocabulary.ts, shared with ROS robots). */
+export const KITCHEN_SKILLS = HOUSEHOLD_VERB_NAMES;
 export type KitchenSkill = (typeof KITCHEN_SKILLS)[number];
 
 /** One action: the same shape as a SkillCall with the kitchen's argument names. */

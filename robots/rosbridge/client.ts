@@ -134,11 +134,16 @@ export class RosbridgeClient extends EventEmitter<ClientEvents> {
     });
     if (!this.ws || this.ws.readyState === WebSocket.CLOSED) this.open();
     const ms = options.timeoutMs ?? this.timeoutMs;
+    // A caller waiting to connect is work: hold the process open through the retries (their timers
+    // are unref'd so that a connected client never does), else it ends mid-connect.
+    const keepAlive = setInterval(() => {}, 60_000);
     try {
       await withTimeout(opened, ms, `connecting to ${this.url}`, { hint: 'is rosbridge_server running on that address?' });
     } catch (err) {
       this.close();
       throw err;
+    } finally {
+      clearInterval(keepAlive);
     }
   }
 
