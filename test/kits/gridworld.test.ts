@@ -68,6 +68,20 @@ describe('environment kits: a gridworld from the test folder only', function () 
     assert.ok(report.skills.some((s) => s.status === 'verified'));
   });
 
+  it('the learner: `learn --env <path>` learns skills with the kit\'s offline learner, and a second learner reuses them', async () => {
+    const data = join(dir, 'learn');
+    const first = await runCli(['--data-dir', data, 'learn', '--env', KIT, '--json']);
+    const events = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; skill?: string; success?: boolean });
+    const stored = events(first.out).filter((e) => e.type === 'stored').map((e) => e.skill);
+    assert.deepEqual(stored, ['pickUpTheKey', 'pickUpTheCoin']);
+    assert.ok(events(first.out).filter((e) => e.type === 'done').every((e) => e.success));
+    const second = await runCli(['--data-dir', data, 'learn', '--env', KIT, '--agent', 'bob', '--json']);
+    const reused = events(second.out).filter((e) => e.type === 'reuse').map((e) => e.skill);
+    assert.deepEqual(reused, ['pickUpTheKey', 'pickUpTheCoin']);
+    assert.ok(events(second.out).filter((e) => e.type === 'done').every((e) => e.success));
+    assert.equal(events(second.out).filter((e) => e.type === 'stored').length, 0, 'nothing new written');
+  });
+
   it('the registry: built-in names, a clear error for an unknown name, and for a module that is not a kit', async () => {
     assert.ok(builtInKitNames().includes('kitchen') && builtInKitNames().includes('minecraft'));
     assert.equal((await loadKit('kitchen')).kind, 'kitchen');
