@@ -6,7 +6,8 @@
  * thrown away at any time. On disk, next to the database:
  *   index-<checksum>.hnsw   one graph per env (content-addressed, written once then renamed in place)
  *   index.json              meta: embedder id, dim, the store seq it reflects, count, and per shard
- *                           its env, file, size and sha256
+ *                           its env, file, size and sha256; and the full-text index's file (below)
+ *   text-<checksum>.bm25    the full-text index as of the same seq (skills/library-text.ts)
  * Meta is replaced atomically (write + rename) after its graph files are complete, so a reader never
  * sees meta pointing at a half-written graph, even with two processes saving at once.
  */
@@ -76,6 +77,16 @@ export interface ShardMeta {
   calibration?: Calibration;
 }
 
+/** The full-text index saved with the graphs (skills/library-text.ts). */
+export interface TextMeta {
+  file: string;
+  checksum: string;
+  bytes: number;
+  /** Analyzer settings it was built with: another analysis means building it again. */
+  analyzer: string;
+  count: number;
+}
+
 export interface IndexMeta {
   format: 2;
   embedder: string;
@@ -86,6 +97,7 @@ export interface IndexMeta {
   m: number;
   efConstruction: number;
   shards: ShardMeta[];
+  text?: TextMeta;
   savedAt: string;
 }
 
@@ -122,6 +134,17 @@ const metaSchema: JsonSchema = {
             },
           },
         },
+      },
+    },
+    text: {
+      type: 'object',
+      required: ['file', 'checksum', 'bytes', 'analyzer', 'count'],
+      properties: {
+        file: { type: 'string', pattern: '^text-[0-9a-f]{16,64}\\.bm25$' },
+        checksum: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        bytes: { type: 'integer', minimum: 0 },
+        analyzer: { type: 'string' },
+        count: { type: 'integer', minimum: 0 },
       },
     },
   },
@@ -490,7 +513,7 @@ export class ShardedIndex {
    * Write every graph, then replace the meta atomically. Graph files no meta points at any more are
    * removed once they are a minute old (another process may be about to point its meta at one).
    */
-  async save(dir: string, info: { embedder: string; seq: number }): Promise<IndexMeta> {
+  async save(dir: string, info: { embedder: string; seq: number; text?: TextMeta }): Promise<IndexMeta> {
     const shards: ShardMeta[] = [];
     try {
       for (const [env, shard] of this.shards) {
@@ -513,6 +536,7 @@ export class ShardedIndex {
       m: this.params.m,
       efConstruction: this.params.efConstruction,
       shards,
+      ...(info.text ? { text: info.text } : {}),
       savedAt: new Date().toISOString(),
     };
     const metaTmp = join(dir, `${META_FILE}.tmp-${process.pid}-${tmpCounter++}`);
@@ -524,7 +548,7 @@ export class ShardedIndex {
       removeUnreferenced(dir, shards.map((x) => x.file));
       throw err;
     }
-    cleanupGraphs(dir, new Set(shards.map((x) => x.file)));
+    cleanupGraphs(dir, new Set([...shards.map((x) => x.file), ...(info.text ? [info.text.file] : [])]));
     return meta;
   }
 
@@ -569,7 +593,7 @@ function removeUnreferenced(dir: string, files: readonly string[]): void {
 function cleanupGraphs(dir: string, keep: ReadonlySet<string>): void {
   const now = Date.now();
   for (const f of readdirSync(dir)) {
-    if (keep.has(f) || !/^index(-[0-9a-f]+|\.tmp-.*)\.hnsw$|^index\.json\.tmp-/.test(f)) continue;
+    if (keep.has(f) || !/^index(-[0-9a-f]+|\.tmp-.*)\.hnsw$|^index\.json\.tmp-|^text(-[0-9a-f]+|\.tmp-.*)\.bm25$/.test(f)) continue;
     try {
       if (now - statSync(join(dir, f)).mtimeMs > 60_000) unlinkSync(join(dir, f));
     } catch {

@@ -4,12 +4,14 @@
  * in other words; each knowledge source earns its place (ablation on the paraphrase benchmark).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpusLibrary, measureRetrieval, type Method, type MethodResult } from '../../bench/retrieval.bench.js';
 import { PARAPHRASES, RETRIEVAL_SKILLS } from '../../bench/retrieval-corpus.js';
+import { META_FILE, type IndexMeta } from '../../skills/hnsw-index.js';
 import { SkillLibrary } from '../../skills/library.js';
+import { SqliteSkillStore } from '../../skills/sqlite-store.js';
 import { Analyzer } from '../../skills/retrieval/analyzer.js';
 import { Bm25Index } from '../../skills/retrieval/bm25.js';
 import { codeEvidence } from '../../skills/retrieval/code-evidence.js';
@@ -58,6 +60,42 @@ describe('skills/retrieval: the parts', () => {
     ix.remove(1);
     assert.deepEqual(ix.search(new Map([['log', 1]]), 5).map((h) => h.id), [2]);
     assert.deepEqual(ix.search(new Map([['stone', 1]]), 5, (id) => id !== 3).map((h) => h.id), [2]);
+  });
+
+  it('a scan splits ASCII text exactly as the regular expressions that define words() do', () => {
+    // An é at the end sends the text down the regular-expression path and is itself a separator.
+    let seed = 7;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+    const alphabet = 'aBcZz19_-. AbHTMLxY';
+    for (let i = 0; i < 20_000; i++) {
+      let t = '';
+      for (let j = 1 + Math.floor(rnd() * 14); j > 0; j--) t += alphabet[Math.floor(rnd() * alphabet.length)];
+      assert.deepEqual(words(t), words(`${t}\u00e9`), JSON.stringify(t));
+    }
+    assert.deepEqual(words('parseHTMLString2go'), ['parse', 'html', 'string', '2', 'go']);
+  });
+
+  it('a BM25 index written to bytes and read back ranks exactly the same, removals and free slots included', () => {
+    const ix = new Bm25Index();
+    const a = new Analyzer();
+    RETRIEVAL_SKILLS.forEach((s, i) => {
+      const d = a.doc(s);
+      ix.add(i, d.terms, d.length);
+    });
+    for (const id of [3, 10, 11]) ix.remove(id);
+    const copy = Bm25Index.fromBytes(ix.toBytes());
+    assert.equal(copy.size, ix.size);
+    for (const p of PARAPHRASES.slice(0, 40)) assert.deepEqual(copy.search(a.query(p.query), 5), ix.search(a.query(p.query), 5), p.query);
+    // The copy goes on changing like the original (its postings were views into the read buffer).
+    for (const x of [copy, ix]) {
+      const d = a.doc(RETRIEVAL_SKILLS[3]!);
+      x.add(3, d.terms, d.length);
+      x.remove(20);
+    }
+    for (const p of PARAPHRASES.slice(40, 80)) assert.deepEqual(copy.search(a.query(p.query), 5), ix.search(a.query(p.query), 5), p.query);
+    const bytes = ix.toBytes();
+    assert.throws(() => Bm25Index.fromBytes(bytes.subarray(0, bytes.length - 4)), /text index file is invalid/);
+    assert.throws(() => Bm25Index.fromBytes(Buffer.from('not an index')), /no SFBM header/);
   });
 
   it('linear fusion keeps a clear text winner ahead; RRF fuses ranks', () => {
@@ -145,6 +183,70 @@ describe('skills/retrieval: the library keeps its text index current', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+});
+
+describe('skills/retrieval: the text index is saved with the graphs, so no search has to build it', () => {
+  let dir: string;
+  const quiet = { warn: () => undefined };
+  /** A library whose store counts the rows it is asked for. */
+  const open = async () => {
+    const store = new SqliteSkillStore(join(dir, 'library.db'));
+    const read = { rows: 0 };
+    const getByIds = store.getByIds.bind(store);
+    store.getByIds = async (ids) => {
+      read.rows += ids.length;
+      return getByIds(ids);
+    };
+    return { lib: await SkillLibrary.open(dir, { logger: quiet, store }), read };
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sf-retrieval-saved-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a reopened library searches text at once: it reads only the rows of its hits', async () => {
+    let { lib, read } = await open();
+    await lib.addMany(RETRIEVAL_SKILLS);
+    // Adds index their text as they are written: nothing is read back.
+    assert.ok((await lib.search('chop down some trees and collect the wood', 5)).some((h) => h.skill.name === 'mineWoodLog'));
+    assert.equal(read.rows, 5);
+    await lib.close();
+    const meta = JSON.parse(readFileSync(join(dir, META_FILE), 'utf8')) as IndexMeta;
+    assert.equal(meta.text?.count, RETRIEVAL_SKILLS.length);
+    ({ lib, read } = await open());
+    try {
+      assert.ok((await lib.search('chop down some trees and collect the wood', 5)).some((h) => h.skill.name === 'mineWoodLog'));
+      assert.equal(read.rows, 5, 'the first search after open read the rows of its 5 hits and nothing else');
+    } finally {
+      await lib.close();
+    }
+  });
+
+  it('a missing or damaged text file is caught up from the store (in the background), with the same results', async () => {
+    let { lib } = await open();
+    await lib.addMany(RETRIEVAL_SKILLS);
+    const before = await lib.search('make an oven out of cobble', 5);
+    await lib.close();
+    const file = readdirSync(dir).find((f) => f.endsWith('.bm25'))!;
+    writeFileSync(join(dir, file), Buffer.alloc(readFileSync(join(dir, file)).length, 7));
+    let read: { rows: number };
+    ({ lib, read } = await open());
+    try {
+      // The first search may come before the background catch-up is done: it finishes it.
+      assert.deepEqual((await lib.search('make an oven out of cobble', 5)).map((h) => [h.skill.name, h.score]), before.map((h) => [h.skill.name, h.score]));
+      assert.equal(read.rows, RETRIEVAL_SKILLS.length + 5);
+    } finally {
+      await lib.close();
+    }
+    // Saved again on close: the next open reads nothing.
+    ({ lib, read } = await open());
+    try {
+      await lib.search('make an oven out of cobble', 5);
+      assert.equal(read.rows, 5);
+    } finally {
+      await lib.close();
     }
   });
 });
