@@ -75,6 +75,16 @@ describe('skills/retrieval: the parts', () => {
     assert.deepEqual(words('parseHTMLString2go'), ['parse', 'html', 'string', '2', 'go']);
   });
 
+  it('a skill analyses to the same finite terms whatever was analysed before it (the stem table grows midway)', () => {
+    const fresh = (s: (typeof RETRIEVAL_SKILLS)[number]) => [...new Analyzer().doc(s).terms];
+    const shared = new Analyzer();
+    for (const s of RETRIEVAL_SKILLS) {
+      const { terms } = shared.doc(s);
+      for (const [t, w] of terms) assert.ok(Number.isFinite(w) && w > 0, `${s.name}: ${t} weighs ${w}`);
+      assert.deepEqual([...terms], fresh(s), s.name);
+    }
+  });
+
   it('a BM25 index written to bytes and read back ranks exactly the same, removals and free slots included', () => {
     const ix = new Bm25Index();
     const a = new Analyzer();
