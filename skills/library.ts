@@ -52,6 +52,9 @@ import { SqliteSkillStore } from './sqlite-store.js';
 import { Analyzer, type AnalyzerOptions } from './retrieval/analyzer.js';
 import { fuse, type FusionOptions } from './retrieval/fusion.js';
 import { LibraryText } from './library-text.js';
+import { rewriteQuery, type QueryRewriter } from './retrieval/query-rewrite.js';
+import { normalizeL2 } from './embedder.js';
+import type { Terms } from './retrieval/analyzer.js';
 import type { ListFilter, PutOptions, SkillChange, SkillDraft, SkillStore, StoredSkill } from './store.js';
 
 /** Where the library reports things a user should know (index rebuilt, ...). */
@@ -94,6 +97,12 @@ export interface SearchFilter {
   status?: SkillStatus | readonly SkillStatus[];
   /** Text queries only (default 'hybrid'); a vector query is always ranked by cosine. */
   mode?: SearchMode;
+  /**
+   * Text queries only: a language model (anything with agents/llm's `chat`) asked for other
+   * phrasings of the query, which the search uses beside it (skills/retrieval/query-rewrite.ts). One
+   * model call per search; if it fails, the search goes on with the query as written (and warns).
+   */
+  rewrite?: QueryRewriter;
 }
 
 export interface SearchHit {
@@ -568,8 +577,16 @@ export class SkillLibrary {
     const mode = typeof query === 'string' ? (filter.mode ?? 'hybrid') : 'vector';
     if (!['hybrid', 'vector', 'text'].includes(mode)) throw new SkillforgeError('E_ARG', `unknown search mode ${String(mode)}`, { hint: 'one of hybrid, vector, text' });
     let vec: Float32Array = new Float32Array(0);
+    let alternatives: string[] = [];
+    if (typeof query === 'string' && filter.rewrite) {
+      try {
+        alternatives = await rewriteQuery(filter.rewrite, query);
+      } catch (err) {
+        this.logger.warn(`query rewriting failed (${(err as Error).message}); searching with the query as written`);
+      }
+    }
     if (typeof query === 'string') {
-      if (mode !== 'text') [vec] = (await this.embedChecked([query])) as [Float32Array];
+      if (mode !== 'text') vec = this.queryVector(await this.embedChecked([query, ...alternatives]));
     } else {
       vec = query instanceof Float32Array ? query : Float32Array.from(query);
       if (vec.length !== this.embedder.dim) {
@@ -580,7 +597,7 @@ export class SkillLibrary {
     if (mode === 'vector') hits = this.searchVector(vec, k, filter);
     else {
       const pool = Math.max(k * 4, 40);
-      const text = await this.searchText(query as string, mode === 'text' ? k : pool, filter);
+      const text = await this.searchText(this.queryTerms(query as string, alternatives), mode === 'text' ? k : pool, filter);
       hits =
         mode === 'text'
           ? text.map((h) => ({ label: h.id, score: h.score }))
@@ -599,12 +616,30 @@ export class SkillLibrary {
   }
 
   /** The full-text ranker alone (BM25 over analysed names, descriptions and code), filtered like search. */
-  private async searchText(query: string, k: number, filter: SearchFilter): Promise<{ id: number; score: number }[]> {
+  /** The query's vector, pulled halfway toward the mean of its rewrites' (when there are any). */
+  private queryVector(vecs: Float32Array[]): Float32Array {
+    if (vecs.length === 1) return vecs[0]!;
+    const out = Float32Array.from(vecs[0]!);
+    const w = 1 / (vecs.length - 1);
+    for (const v of vecs.slice(1)) for (let i = 0; i < out.length; i++) out[i]! += w * v[i]!;
+    return normalizeL2(out);
+  }
+
+  /** The query's terms, plus its rewrites' at half weight (a term keeps its highest weight). */
+  private queryTerms(query: string, alternatives: readonly string[]): Terms {
+    const terms = this.text.analyzer.query(query);
+    for (const alt of alternatives) {
+      for (const [t, w] of this.text.analyzer.query(alt)) terms.set(t, Math.max(terms.get(t) ?? 0, w / 2));
+    }
+    return terms;
+  }
+
+  private async searchText(terms: Terms, k: number, filter: SearchFilter): Promise<{ id: number; score: number }[]> {
     const index = await this.text.ready();
     const statuses: readonly SkillStatus[] =
       filter.status === undefined ? ['candidate', 'verified'] : typeof filter.status === 'string' ? [filter.status] : filter.status;
     const env = filter.env;
-    return index.search(this.text.analyzer.query(query), k, (id) => {
+    return index.search(terms, k, (id) => {
       const h = this.heads.get(id);
       return h !== undefined && statuses.includes(h.status) && (env === undefined || h.env === env);
     });

@@ -16,6 +16,8 @@ import { Analyzer } from '../../skills/retrieval/analyzer.js';
 import { Bm25Index } from '../../skills/retrieval/bm25.js';
 import { codeEvidence } from '../../skills/retrieval/code-evidence.js';
 import { fuse } from '../../skills/retrieval/fusion.js';
+import { rewriteQuery } from '../../skills/retrieval/query-rewrite.js';
+import { lastUser, scriptedChatModel } from '../support/scripted-chat.js';
 import { minecraftLexicon } from '../../skills/retrieval/minecraft-lexicon.js';
 import { words } from '../../skills/retrieval/tokens.js';
 import { WordNet } from '../../skills/retrieval/wordnet.js';
@@ -258,5 +260,43 @@ describe('skills/retrieval: the text index is saved with the graphs, so no searc
     } finally {
       await lib.close();
     }
+  });
+});
+
+describe('skills/retrieval: a configured language model may rewrite the query', () => {
+  let dir: string;
+  let lib: SkillLibrary;
+  const warnings: string[] = [];
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sf-retrieval-rewrite-'));
+    lib = await SkillLibrary.open(dir, { logger: { warn: (m) => warnings.push(m) } });
+    await lib.addMany(RETRIEVAL_SKILLS);
+  });
+  after(async () => {
+    await lib.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('searches with the phrasings the model gives beside the query as written', async () => {
+    const query = 'do the lumberjack thing';
+    const plain = await lib.search(query, 3);
+    assert.ok(!plain.some((h) => h.skill.name === 'mineWoodLog'), `without rewriting: ${plain.map((h) => h.skill.name).join(', ')}`);
+    const model = scriptedChatModel(() => '1. chop down trees and collect the wood\n- "cut a tree for logs"\n\ndo the lumberjack thing');
+    const hits = await lib.search(query, 3, { rewrite: model });
+    assert.ok(hits.some((h) => h.skill.name === 'mineWoodLog'), `with rewriting: ${hits.map((h) => h.skill.name).join(', ')}`);
+    assert.equal(model.transcript.length, 1);
+    assert.equal(lastUser(model.transcript[0]!), query);
+    assert.deepEqual(await rewriteQuery(model, query), ['chop down trees and collect the wood', 'cut a tree for logs']);
+  });
+
+  it('a model that fails or answers nothing leaves the search as it was, with a warning for the failure', async () => {
+    const query = 'make an oven out of cobble';
+    const plain = (await lib.search(query, 5)).map((h) => [h.skill.name, h.score]);
+    const failing = scriptedChatModel(() => {
+      throw new Error('model server down');
+    });
+    assert.deepEqual((await lib.search(query, 5, { rewrite: failing })).map((h) => [h.skill.name, h.score]), plain);
+    assert.ok(warnings.some((w) => /query rewriting failed \(.*model server down.*\); searching with the query as written/.test(w)), warnings.join('\n'));
+    assert.deepEqual((await lib.search(query, 5, { rewrite: scriptedChatModel(() => '\n  \n') })).map((h) => [h.skill.name, h.score]), plain);
   });
 });
