@@ -9,6 +9,11 @@
  * BM25 over split identifiers, stems, code evidence, WordNet and Minecraft relations). Each env's
  * graph searches at an ef calibrated to a target recall (hnsw-index.ts).
  *
+ * Size: one class, the facade callers use, over 500 lines because the bookkeeping that makes the
+ * index follow the store (heads, the change feed, applying this process's own writes from memory)
+ * shares its private state with writes and searches. Its parts live elsewhere: library-text.ts (full
+ * text), hnsw-index.ts and index-files.ts (vectors), store.ts (the truth), bundle.ts (import/export).
+ *
  * @example
  * ```ts
  * import { SkillLibrary } from './skills/library.js';
