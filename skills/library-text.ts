@@ -1,17 +1,20 @@
 /**
  * The library's full-text side: a BM25 index (retrieval/bm25.ts) over the analysed name, description
- * and code of every head, kept current on every add, saved next to the vector graphs and read back on
- * open, so that no search has to build it. Heads it has not read yet (changed by other processes, or
- * everything when no saved copy fits) wait in `pending`: after an open they are read in the
- * background in slices that leave the event loop free between them, and a search reads whatever is
- * still pending first. A saved copy is a cache: any saved state is a valid base, because open
+ * and code of every head, saved next to the vector graphs and read back on open, so that no search
+ * has to build it. What is not in it yet waits in two queues, worked off in the background in slices
+ * that leave the event loop free between them, and finished by the next search or save:
+ * - `queued`: skills this process just wrote, with their text in hand. An add only queues (analysis
+ *   costs about as much as the rest of an add: it is done when the process is idle, not on the add's
+ *   path);
+ * - `pending`: heads to read from the store (changed by other processes, or everything when no saved
+ *   copy fits). A saved copy is a cache: any saved state is a valid base, because open
  * reconciles it with the heads (drops ids that are no head, queues heads it lacks).
  *
  * @example
  * ```ts
  * const text = new LibraryText(new Analyzer(), store, (id, name) => heads.get(id)?.name === name);
- * text.addDoc(7, { name: 'mineWoodLog', description: 'Mine one oak log', code });
- * const ix = await text.ready();               // nothing pending: no store reads
+ * text.addDoc(7, { name: 'mineWoodLog', description: 'Mine one oak log', code });  // queued
+ * const ix = await text.ready();               // analyses what is queued; nothing pending: no store reads
  * ix.search(text.analyzer.query('chop a tree'), 5);
  * const meta = await text.save(dir);           // text-<sha>.bm25, referenced from index.json
  * ```
@@ -29,8 +32,10 @@ const BATCH = 500;
 export class LibraryText {
   readonly analyzer: Analyzer;
   index = new Bm25Index();
-  /** Head ids whose text is not in the index yet. */
+  /** Head ids whose text is not in the index yet and must be read from the store. */
   readonly pending = new Set<number>();
+  /** Skills written by this process, their text in hand, not analysed yet. */
+  private readonly queued = new Map<number, { name: string; description: string; code?: string }>();
   private readonly store: SkillStore;
   private readonly isHead: (id: number, name: string) => boolean;
   private dirty = true;
@@ -45,22 +50,26 @@ export class LibraryText {
     this.isHead = isHead;
   }
 
-  /** Changed since it was last saved or loaded. */
+  /** Changed since it was last saved or loaded (or has skills queued for it). */
   get changed(): boolean {
-    return this.dirty;
+    return this.dirty || this.queued.size > 0;
   }
 
-  /** A head is known: queue it unless its text is indexed already. */
+  /** Skills not in the index yet (queued or pending). */
+  get backlog(): number {
+    return this.queued.size + this.pending.size;
+  }
+
+  /** A head is known: read it from the store later unless its text is indexed or queued already. */
   want(id: number): void {
-    if (!this.index.has(id)) this.pending.add(id);
+    if (!this.index.has(id) && !this.queued.has(id)) this.pending.add(id);
   }
 
-  /** Index a head's text now (the writer has it in memory: no read back). */
+  /** A head this process wrote: its text is analysed when the process is idle, or by the next search. */
   addDoc(id: number, doc: { name: string; description: string; code?: string }): void {
-    const d = this.analyzer.doc(doc);
-    this.index.add(id, d.terms, d.length);
+    this.queued.set(id, doc);
     this.pending.delete(id);
-    this.dirty = true;
+    this.catchUpInBackground();
   }
 
   remove(id: number): void {
@@ -69,24 +78,48 @@ export class LibraryText {
       this.dirty = true;
     }
     this.pending.delete(id);
+    this.queued.delete(id);
+  }
+
+  /** Analyse up to `max` queued skills into the index. */
+  private analyseQueued(max: number): void {
+    let n = 0;
+    for (const [id, doc] of this.queued) {
+      if (n++ >= max) break;
+      this.queued.delete(id);
+      if (!this.isHead(id, doc.name)) continue;
+      const d = this.analyzer.doc(doc);
+      this.index.add(id, d.terms, d.length);
+      this.dirty = true;
+    }
   }
 
   /** Forget everything (reindex): every head is queued again by the caller. */
   reset(): void {
     this.index = new Bm25Index();
     this.pending.clear();
+    this.queued.clear();
     this.dirty = true;
     this.saved = undefined;
   }
 
   /** Read and index up to `max` pending heads. */
   private async drain(max: number): Promise<void> {
-    const ids = [...this.pending].slice(0, max);
+    // The first `max` of the set (not a copy of all of it: the background takes 500 at a time).
+    const ids: number[] = [];
+    for (const id of this.pending) {
+      if (ids.length >= max) break;
+      ids.push(id);
+    }
     for (let i = 0; i < ids.length; i += BATCH) {
       const part = ids.slice(i, i + BATCH);
       for (const r of await this.store.getByIds(part)) {
         // A head replaced or removed while this was read is not indexed.
-        if (this.pending.has(r.id) && this.isHead(r.id, r.skill.name)) this.addDoc(r.id, r.skill);
+        if (this.pending.has(r.id) && this.isHead(r.id, r.skill.name)) {
+          const d = this.analyzer.doc(r.skill);
+          this.index.add(r.id, d.terms, d.length);
+          this.dirty = true;
+        }
       }
       for (const id of part) this.pending.delete(id);
     }
@@ -97,12 +130,13 @@ export class LibraryText {
    * that found no usable saved copy, or many heads it lacks). Searches meanwhile finish the rest.
    */
   catchUpInBackground(): void {
-    if (this.background || this.pending.size === 0 || this.stopped) return;
+    if (this.background || this.backlog === 0 || this.stopped) return;
     this.hurry = false;
     this.background = (async () => {
-      while (this.pending.size > 0 && !this.stopped) {
+      while (this.backlog > 0 && !this.stopped) {
         if (!this.hurry) await new Promise((r) => setImmediate(r));
-        await this.drain(BATCH);
+        if (this.queued.size > 0) this.analyseQueued(BATCH);
+        else await this.drain(BATCH);
       }
     })().finally(() => {
       this.background = undefined;
@@ -117,6 +151,7 @@ export class LibraryText {
       this.hurry = true;
       await this.background.catch(() => undefined);
     }
+    this.analyseQueued(this.queued.size);
     if (this.pending.size > 0) await this.drain(this.pending.size);
     return this.index;
   }
@@ -132,6 +167,8 @@ export class LibraryText {
    * unless nothing changed since the last save. Returns what index.json should reference.
    */
   async save(dir: string): Promise<TextMeta> {
+    // What this process wrote is in hand: analysed now rather than read back by the next open.
+    this.analyseQueued(this.queued.size);
     // Unchanged, and the file is still there (another process's save may have cleaned it up).
     if (!this.dirty && this.saved && existsSync(join(dir, this.saved.file))) return this.saved;
     const tmp = join(dir, `text.tmp-${process.pid}-${Date.now()}.bm25`);
