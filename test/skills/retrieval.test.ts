@@ -236,6 +236,19 @@ describe('skills/retrieval: the text index is saved with the graphs, so no searc
     }
   });
 
+  it('adds that close before any search still save their text: the reopened library reads only its hits', async () => {
+    let { lib, read } = await open();
+    for (const s of RETRIEVAL_SKILLS.slice(0, 30)) await lib.add(s);
+    await lib.close();
+    ({ lib, read } = await open());
+    try {
+      assert.ok((await lib.search('chop down some trees and collect the wood', 5)).some((h) => h.skill.name === 'mineWoodLog'));
+      assert.equal(read.rows, 5);
+    } finally {
+      await lib.close();
+    }
+  });
+
   it('a missing or damaged text file is caught up from the store (in the background), with the same results', async () => {
     let { lib } = await open();
     await lib.addMany(RETRIEVAL_SKILLS);
