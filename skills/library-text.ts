@@ -36,6 +36,8 @@ export class LibraryText {
   readonly pending = new Set<number>();
   /** Skills written by this process, their text in hand, not analysed yet. */
   private readonly queued = new Map<number, { name: string; description: string; code?: string }>();
+  /** The index's term number of each analyzer term number (-1: not looked up yet); reset with the index. */
+  private tidOf = new Int32Array(0);
   private readonly store: SkillStore;
   private readonly isHead: (id: number, name: string) => boolean;
   private dirty = true;
@@ -87,16 +89,32 @@ export class LibraryText {
     for (const [id, doc] of this.queued) {
       if (n++ >= max) break;
       this.queued.delete(id);
-      if (!this.isHead(id, doc.name)) continue;
-      const d = this.analyzer.doc(doc);
-      this.index.add(id, d.terms, d.length);
-      this.dirty = true;
+      if (this.isHead(id, doc.name)) this.index1(id, doc);
     }
+  }
+
+  /** Analyse one skill into the index, mapping the analyzer's term numbers to the index's. */
+  private index1(id: number, doc: { name: string; description: string; code?: string }): void {
+    const d = this.analyzer.docTerms(doc);
+    if (this.tidOf.length < this.analyzer.terms) {
+      const t = new Int32Array(Math.max(this.analyzer.terms * 2, 1024)).fill(-1);
+      t.set(this.tidOf);
+      this.tidOf = t;
+    }
+    for (let i = 0; i < d.n; i++) {
+      const a = d.terms[i]!;
+      let tid = this.tidOf[a]!;
+      if (tid < 0) this.tidOf[a] = tid = this.index.termId(this.analyzer.term(a));
+      d.terms[i] = tid;
+    }
+    this.index.addIds(id, d.terms, d.weights, d.n, d.length);
+    this.dirty = true;
   }
 
   /** Forget everything (reindex): every head is queued again by the caller. */
   reset(): void {
     this.index = new Bm25Index();
+    this.tidOf = new Int32Array(0);
     this.pending.clear();
     this.queued.clear();
     this.dirty = true;
@@ -115,11 +133,7 @@ export class LibraryText {
       const part = ids.slice(i, i + BATCH);
       for (const r of await this.store.getByIds(part)) {
         // A head replaced or removed while this was read is not indexed.
-        if (this.pending.has(r.id) && this.isHead(r.id, r.skill.name)) {
-          const d = this.analyzer.doc(r.skill);
-          this.index.add(r.id, d.terms, d.length);
-          this.dirty = true;
-        }
+        if (this.pending.has(r.id) && this.isHead(r.id, r.skill.name)) this.index1(r.id, r.skill);
       }
       for (const id of part) this.pending.delete(id);
     }
@@ -204,6 +218,7 @@ export class LibraryText {
       if (statSync(file).size !== meta.bytes) return `text index ${file} is not ${meta.bytes} bytes (truncated or overwritten)`;
       if ((await sha256File(file)) !== meta.checksum) return `text index ${file} fails its checksum (corrupt)`;
       this.index = Bm25Index.fromBytes(readFileSync(file));
+      this.tidOf = new Int32Array(0);
     } catch (err) {
       return `text index ${file} cannot be read (${(err as Error).message})`;
     }

@@ -56,6 +56,7 @@ export class Analyzer {
   private seen = new Uint32Array(1024);
   private mark = 0;
   private acc = { own: new Float64Array(1024), extra: new Float64Array(1024) };
+  private out = { terms: new Int32Array(256), weights: new Float64Array(256) };
 
   constructor(options: AnalyzerOptions = {}) {
     this.options = { splitIdentifiers: true, synonyms: true, domain: true, code: true, ...options };
@@ -136,6 +137,27 @@ export class Analyzer {
    * typed arrays by term number rather than in string-keyed maps.
    */
   doc(skill: { name: string; description: string; code?: string }): { terms: Terms; length: number } {
+    const d = this.docTerms(skill);
+    const terms: Terms = new Map();
+    for (let i = 0; i < d.n; i++) terms.set(this.termOf[d.terms[i]!]!, d.weights[i]!);
+    return { terms, length: d.length };
+  }
+
+  /** How many term numbers there are so far. */
+  get terms(): number {
+    return this.termOf.length;
+  }
+
+  /** The stem of term number `t` (docTerms' numbering, stable for this analyzer's life). */
+  term(t: number): string {
+    return this.termOf[t]!;
+  }
+
+  /**
+   * doc() without the map: the first `n` entries of `terms` (term numbers, see term()) and `weights`.
+   * The arrays are reused by the next call: copy what must be kept.
+   */
+  docTerms(skill: { name: string; description: string; code?: string }): { terms: Int32Array; weights: Float64Array; n: number; length: number } {
     const split = { splitIdentifiers: this.options.splitIdentifiers };
     this.mark++;
     if (this.mark === 0xffffffff) {
@@ -181,9 +203,14 @@ export class Analyzer {
       }
     }
     // Expansions never outweigh what the skill says itself: a related word is capped at one mention.
-    const terms: Terms = new Map();
-    for (const t of touched) terms.set(this.termOf[t]!, acc.own[t]! + Math.min(acc.extra[t]!, W.description));
-    return { terms, length };
+    if (this.out.terms.length < touched.length) this.out = { terms: new Int32Array(touched.length * 2), weights: new Float64Array(touched.length * 2) };
+    const { terms, weights } = this.out;
+    for (let i = 0; i < touched.length; i++) {
+      const t = touched[i]!;
+      terms[i] = t;
+      weights[i] = acc.own[t]! + Math.min(acc.extra[t]!, W.description);
+    }
+    return { terms, weights, n: touched.length, length };
   }
 
   /** A word's stem number and its document expansions as stem numbers (cached per word). */

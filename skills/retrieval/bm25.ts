@@ -63,6 +63,52 @@ export class Bm25Index {
     return this.slotOf.keys();
   }
 
+  /** The number of a term (created when new), for addIds. */
+  termId(t: string): number {
+    let tid = this.termIds.get(t);
+    if (tid === undefined) {
+      tid = this.postings.length;
+      this.termIds.set(t, tid);
+      this.postings.push({ slots: new Int32Array(4), tfs: new Float32Array(4), n: 0 });
+    }
+    return tid;
+  }
+
+  /**
+   * Add (or replace) a document given as term numbers (termId) and weights, the first `n` of each:
+   * add() without a map or a string lookup per term (the library's text index adds every skill).
+   */
+  addIds(id: number, tids: ArrayLike<number>, tfs: ArrayLike<number>, n: number, length: number): void {
+    this.remove(id);
+    const slot = this.free.pop() ?? this.slots++;
+    if (slot >= this.idOf.length) {
+      this.idOf = grow(this.idOf, slot + 1);
+      this.lenOf = grow(this.lenOf, slot + 1);
+    }
+    const list = new Int32Array(n);
+    let used = 0;
+    for (let i = 0; i < n; i++) {
+      const tf = tfs[i]!;
+      if (!(tf > 0)) continue;
+      const tid = tids[i]!;
+      const p = this.postings[tid]!;
+      if (p.n === p.slots.length) {
+        p.slots = grow(p.slots, p.n + 1);
+        p.tfs = grow(p.tfs, p.n + 1);
+      }
+      p.slots[p.n] = slot;
+      p.tfs[p.n] = tf;
+      p.n++;
+      list[used++] = tid;
+    }
+    const len = Math.max(length, 1);
+    this.slotOf.set(id, slot);
+    this.idOf[slot] = id;
+    this.lenOf[slot] = len;
+    this.termsOf[slot] = list.subarray(0, used);
+    this.totalLength += len;
+  }
+
   /** Add (or replace) a document: weighted term frequencies and its length for normalisation. */
   add(id: number, terms: ReadonlyMap<string, number>, length: number): void {
     this.remove(id);

@@ -94,6 +94,14 @@ describe('skills/retrieval: the parts', () => {
       const d = a.doc(s);
       ix.add(i, d.terms, d.length);
     });
+    // Documents given as term numbers (the library's path) rank exactly like documents given as maps.
+    const byIds = new Bm25Index();
+    RETRIEVAL_SKILLS.forEach((s, i) => {
+      const d = a.docTerms(s);
+      const tids = Array.from(d.terms.subarray(0, d.n), (t) => byIds.termId(a.term(t)));
+      byIds.addIds(i, tids, d.weights, d.n, d.length);
+    });
+    for (const p of PARAPHRASES.slice(0, 40)) assert.deepEqual(byIds.search(a.query(p.query), 5), ix.search(a.query(p.query), 5), p.query);
     for (const id of [3, 10, 11]) ix.remove(id);
     const copy = Bm25Index.fromBytes(ix.toBytes());
     assert.equal(copy.size, ix.size);
