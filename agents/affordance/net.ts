@@ -211,9 +211,12 @@ export function factorRows(rows: Float32Array, n: number, blocks: RowBlocks): Fa
 export function distinctPairs(rows: FactoredRows, blocks: RowBlocks): { rows: FactoredRows; rowPair: Int32Array } | null {
   const { n, m, c } = rows;
   if (n < 2 || m * c >= 2 ** 31) return null;
-  // Indices are small and non-negative: read the low 32 bits of each int64 (no BigInt per row).
-  const oi = new Int32Array(rows.obsIndex.buffer, rows.obsIndex.byteOffset, 2 * n);
-  const ci = new Int32Array(rows.callIndex.buffer, rows.callIndex.byteOffset, 2 * n);
+  // Indices are small and non-negative: read the low 32 bits of each int64 (no BigInt per row); on a
+  // big-endian machine, convert instead.
+  const low = (a: BigInt64Array) =>
+    LITTLE_ENDIAN ? new Int32Array(a.buffer, a.byteOffset, 2 * n) : Int32Array.from({ length: 2 * n }, (_, i) => (i % 2 ? 0 : Number(a[i / 2]!)));
+  const oi = low(rows.obsIndex);
+  const ci = low(rows.callIndex);
   const rowPair = new Int32Array(n);
   const first: number[] = [];
   if (m * c <= 4 * n + 4096) {
@@ -253,6 +256,8 @@ export function distinctPairs(rows: FactoredRows, blocks: RowBlocks): { rows: Fa
   }
   return { rows: { ...rows, n: P, obsIndex, callIndex, bound }, rowPair };
 }
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** Each original row's score from its pair's (see distinctPairs). */
 export function spreadPairs(scores: Float32Array, rowPair: Int32Array): Float32Array {
