@@ -111,34 +111,14 @@ export class Bm25Index {
 
   /** Add (or replace) a document: weighted term frequencies and its length for normalisation. */
   add(id: number, terms: ReadonlyMap<string, number>, length: number): void {
-    this.remove(id);
-    const slot = this.free.pop() ?? this.slots++;
-    this.idOf = grow(this.idOf, slot + 1);
-    this.lenOf = grow(this.lenOf, slot + 1);
-    const list = new Int32Array(terms.size);
-    let used = 0;
+    const tids: number[] = [];
+    const tfs: number[] = [];
     for (const [t, tf] of terms) {
       if (!(tf > 0)) continue;
-      let tid = this.termIds.get(t);
-      if (tid === undefined) {
-        tid = this.postings.length;
-        this.termIds.set(t, tid);
-        this.postings.push({ slots: new Int32Array(4), tfs: new Float32Array(4), n: 0 });
-      }
-      const p = this.postings[tid]!;
-      p.slots = grow(p.slots, p.n + 1);
-      p.tfs = grow(p.tfs, p.n + 1);
-      p.slots[p.n] = slot;
-      p.tfs[p.n] = tf;
-      p.n++;
-      list[used++] = tid;
+      tids.push(this.termId(t));
+      tfs.push(tf);
     }
-    const len = Math.max(length, 1);
-    this.slotOf.set(id, slot);
-    this.idOf[slot] = id;
-    this.lenOf[slot] = len;
-    this.termsOf[slot] = list.subarray(0, used);
-    this.totalLength += len;
+    this.addIds(id, tids, tfs, tids.length, length);
   }
 
   remove(id: number): void {
