@@ -54,12 +54,11 @@ import {
   type SkillStatus,
 } from './skill.js';
 import { SqliteSkillStore } from './sqlite-store.js';
-import { Analyzer, type AnalyzerOptions } from './retrieval/analyzer.js';
+import { Analyzer, type AnalyzerOptions, type Terms } from './retrieval/analyzer.js';
 import { fuse, type FusionOptions } from './retrieval/fusion.js';
 import { LibraryText } from './library-text.js';
 import { rewriteQuery, type QueryRewriter } from './retrieval/query-rewrite.js';
 import { normalizeL2 } from './embedder.js';
-import type { Terms } from './retrieval/analyzer.js';
 import type { ListFilter, PutOptions, SkillChange, SkillDraft, SkillStore, StoredSkill } from './store.js';
 
 /** Where the library reports things a user should know (index rebuilt, ...). */
@@ -620,7 +619,6 @@ export class SkillLibrary {
     return out;
   }
 
-  /** The full-text ranker alone (BM25 over analysed names, descriptions and code), filtered like search. */
   /** The query's vector, pulled halfway toward the mean of its rewrites' (when there are any). */
   private queryVector(vecs: Float32Array[]): Float32Array {
     if (vecs.length === 1) return vecs[0]!;
@@ -639,6 +637,7 @@ export class SkillLibrary {
     return terms;
   }
 
+  /** The full-text ranker alone (BM25 over analysed names, descriptions and code), filtered like search. */
   private async searchText(terms: Terms, k: number, filter: SearchFilter): Promise<{ id: number; score: number }[]> {
     const index = await this.text.ready();
     const statuses: readonly SkillStatus[] =
