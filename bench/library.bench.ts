@@ -84,7 +84,13 @@ const addDir = mkdtempSync(join(tmpdir(), 'sf-bench-add-'));
     `single add (${SINGLE} more) ${rate(SINGLE, oneWall)}/s wall, ${rate(SINGLE, oneCpu)} per CPU-second; ` +
     `then close (text analysis of all ${ADD_N + SINGLE}, deferred by the adds, and the save) ${ms(closeWall)} wall, ${ms(closeCpu)} CPU; ` +
     `everything (adds + close) ${rate(ADD_N + SINGLE, manyCpu + oneCpu + closeCpu)} skills per CPU-second`);
-  (globalThis as { addRates?: number[] }).addRates = [ADD_N / (manyCpu / 1000), SINGLE / (oneCpu / 1000), ADD_N / (manyWall / 1000), SINGLE / (oneWall / 1000)];
+  (globalThis as { addRates?: number[] }).addRates = [
+    ADD_N / (manyCpu / 1000),
+    SINGLE / (oneCpu / 1000),
+    ADD_N / (manyWall / 1000),
+    SINGLE / (oneWall / 1000),
+    (ADD_N + SINGLE) / ((manyCpu + oneCpu + closeCpu) / 1000),
+  ];
 }
 rmSync(addDir, { recursive: true, force: true });
 
@@ -300,7 +306,7 @@ for (const idle of [false, true]) {
   await l.close();
 }
 
-const [manyCpuRate, oneCpuRate, manyWallRate, oneWallRate] = (globalThis as { addRates?: number[] }).addRates!;
+const [manyCpuRate, oneCpuRate, manyWallRate, oneWallRate, withCloseRate] = (globalThis as { addRates?: number[] }).addRates!;
 const speedup = p50(times.js) / p50(times.hnsw);
 const speedupEnv = p50(times.js) / p50(times.hnswEnv);
 console.log('');
@@ -330,7 +336,7 @@ const targets = [
   ['p50 <= 0.4 ms own env', p50(times.hnswEnv) <= 0.4],
   ['p50 <= 0.6 ms all envs', p50(times.hnsw) <= 0.6],
   ['>= 50x the JS exact scan (all envs)', speedup >= 50],
-  [`addMany >= 5000/s at ${ADD_N} (per CPU-second; wall ${manyWallRate.toFixed(0)})`, manyCpuRate >= 5000],
+  [`addMany >= 5000/s at ${ADD_N} (per CPU-second of the add path, text analysis deferred to close; wall ${manyWallRate.toFixed(0)}; all adds with the close ${withCloseRate.toFixed(0)}/s)`, manyCpuRate >= 5000],
   [`single add >= 3000/s at ${ADD_N} (per CPU-second; wall ${oneWallRate.toFixed(0)})`, oneCpuRate >= 3000],
 ] as const;
 console.log(`targets: ${targets.map(([t, ok]) => `${ok ? 'MET' : 'MISSED'} ${t}`).join('; ')}`);
