@@ -6,7 +6,9 @@
  * from other processes falls on all of them alike; the speed-up is also reported separately for the
  * queries where HNSW ran before the JS scan and those where it ran after. Every baseline's results
  * are checked against the JS scan (tie-aware). Add rates are measured on a separate library of
- * --add-n skills (batches with addMany, then single adds).
+ * --add-n skills (batches with addMany, then single adds, then close: adds defer their full-text
+ * analysis to idle time or the next search or save, so close is timed and counted too). The first
+ * search after a reopen, and the catch-up of a library whose saved text index is missing, are timed.
  *
  *   node --import tsx bench/library.bench.ts [--n 100000] [--queries 1000] [--batch 1000]
  *       [--target 0.99] [--ef N (fixed, no calibration)] [--m 12] [--efc 64]
@@ -15,7 +17,7 @@
  * recall@5 is tie-aware: a returned skill counts when its exact score is at least the exact 5th best
  * (templated descriptions produce exact ties, and any of the tied skills is a right answer).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
@@ -70,11 +72,25 @@ const addDir = mkdtempSync(join(tmpdir(), 'sf-bench-add-'));
   for (let i = ADD_N; i < ADD_N + SINGLE; i++) await lib.add(corpus[i]!);
   const oneWall = performance.now() - t;
   const oneCpu = cpuMs(process.cpuUsage(c));
+  // An add queues its skill's full-text analysis for idle time (a tight loop of adds has none), so
+  // close pays it for all of them, then saves: timed apart, and counted in the totals below.
+  t = performance.now();
+  c = process.cpuUsage();
   await lib.close();
+  const closeWall = performance.now() - t;
+  const closeCpu = cpuMs(process.cpuUsage(c));
   const rate = (n: number, msx: number) => (n / (msx / 1000)).toFixed(0);
   console.log(`add at ${ADD_N}: addMany ${rate(ADD_N, manyWall)} skills/s wall, ${rate(ADD_N, manyCpu)} per CPU-second; ` +
-    `single add (${SINGLE} more) ${rate(SINGLE, oneWall)}/s wall, ${rate(SINGLE, oneCpu)} per CPU-second`);
-  (globalThis as { addRates?: number[] }).addRates = [ADD_N / (manyCpu / 1000), SINGLE / (oneCpu / 1000), ADD_N / (manyWall / 1000), SINGLE / (oneWall / 1000)];
+    `single add (${SINGLE} more) ${rate(SINGLE, oneWall)}/s wall, ${rate(SINGLE, oneCpu)} per CPU-second; ` +
+    `then close (text analysis of all ${ADD_N + SINGLE}, deferred by the adds, and the save) ${ms(closeWall)} wall, ${ms(closeCpu)} CPU; ` +
+    `everything (adds + close) ${rate(ADD_N + SINGLE, manyCpu + oneCpu + closeCpu)} skills per CPU-second`);
+  (globalThis as { addRates?: number[] }).addRates = [
+    ADD_N / (manyCpu / 1000),
+    SINGLE / (oneCpu / 1000),
+    ADD_N / (manyWall / 1000),
+    SINGLE / (oneWall / 1000),
+    (ADD_N + SINGLE) / ((manyCpu + oneCpu + closeCpu) / 1000),
+  ];
 }
 rmSync(addDir, { recursive: true, force: true });
 
@@ -92,7 +108,7 @@ const addMs = performance.now() - tAdd;
 const addCpuMs = cpuMs(process.cpuUsage(cpuAdd));
 const mem = process.memoryUsage();
 const tSave = performance.now();
-await lib.close();
+await lib.close(); // analyses the text of every skill added (deferred by the adds), then saves
 const saveMs = performance.now() - tSave;
 
 // --- reopen from disk (meta + checksum + graph + heads + ef calibration, saved for the next open)
@@ -210,12 +226,23 @@ qvecs.forEach((q, i) => {
   const exactSet = new Set(exact.map((e) => e.label));
   cppStrict += results.cpp!.filter((x) => exactSet.has(x.label)).length;
 });
+// For understanding, not for the targets: the same searches back to back, with no 51 MB scan in
+// between to push the graph out of the CPU caches (an agent's own work between searches does that
+// too, to some degree). Each query once, in its own env and across envs on alternate queries.
+const warm: { hnsw: number[]; hnswEnv: number[] } = { hnsw: [], hnswEnv: [] };
+qvecs.forEach((q, i) => {
+  const t = performance.now();
+  if (i % 2 === 1) lib.searchVector(q, K);
+  else lib.searchVector(q, K, { env: envQueries[i]!.env });
+  (i % 2 === 1 ? warm.hnsw : warm.hnswEnv).push(performance.now() - t);
+});
 const recall = hnswHits / hnswTotal;
 const envRecall = envHits / envTotal;
 const p50 = (a: number[]) => percentile(a, 50);
 const p99 = (a: number[]) => percentile(a, 99);
 
-// --- end to end: library.search(text), hybrid (default) and vector mode
+// --- end to end: library.search(text), hybrid (default) and vector mode. The first search of this
+// process (the text index was read from disk at open) is timed alone.
 const texts = envQueries.slice(0, Math.min(Q, 300)).map((q) => q.text);
 const tFirst = performance.now();
 await lib.search(texts[0]!, K);
@@ -257,15 +284,37 @@ if (has('sweep')) {
 }
 await lib.close();
 
-const [manyCpuRate, oneCpuRate, manyWallRate, oneWallRate] = (globalThis as { addRates?: number[] }).addRates!;
+// --- a library without a saved text index (written by an older version, or its file damaged): the
+// open queues every skill and reads them in background slices; a search right after open finishes
+// the catch-up itself, one after a second of idle time finds part of it done.
+const textFile = readdirSync(dir).find((f) => f.endsWith('.bm25'));
+const textBytes = textFile ? statSync(join(dir, textFile)).size : 0;
+const noText: { openMs: number; firstMs: number; idleFirstMs: number } = { openMs: 0, firstMs: 0, idleFirstMs: 0 };
+for (const idle of [false, true]) {
+  for (const f of readdirSync(dir)) if (f.endsWith('.bm25')) rmSync(join(dir, f));
+  const meta = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { text?: unknown };
+  delete meta.text;
+  writeFileSync(join(dir, 'index.json'), JSON.stringify(meta));
+  const t0 = performance.now();
+  const l = await SkillLibrary.open(dir, { embedder, logger, hnsw });
+  if (!idle) noText.openMs = performance.now() - t0;
+  if (idle) await new Promise((r) => setTimeout(r, 1000));
+  const t1 = performance.now();
+  await l.search(texts[1]!, K);
+  if (idle) noText.idleFirstMs = performance.now() - t1;
+  else noText.firstMs = performance.now() - t1;
+  await l.close();
+}
+
+const [manyCpuRate, oneCpuRate, manyWallRate, oneWallRate, withCloseRate] = (globalThis as { addRates?: number[] }).addRates!;
 const speedup = p50(times.js) / p50(times.hnsw);
 const speedupEnv = p50(times.js) / p50(times.hnswEnv);
 console.log('');
 console.log(`build: ${N} skills with addMany in ${(addMs / 1000).toFixed(1)} s wall = ${(N / (addMs / 1000)).toFixed(0)}/s; ${(addCpuMs / 1000).toFixed(1)} s CPU = ${(N / (addCpuMs / 1000)).toFixed(0)}/s per CPU-second`);
-console.log(`close (save index): ${ms(saveMs)}; reopen with calibration: ${ms(reopenMs)}; reopen again (calibration from the meta): ${ms(reopen2Ms)}`);
+console.log(`close (text analysis of the ${N} added skills + save): ${ms(saveMs)}; reopen with calibration: ${ms(reopenMs)}; reopen again (calibration from the meta): ${ms(reopen2Ms)}`);
 console.log(`calibration: ${calibLine ?? '(none: ef fixed)'}`);
 console.log(`calibrated ef per env: ${Object.entries(cal).map(([e, c]) => `${e} ${c ? `${c.ef} (recall@10 ${c.recall.toFixed(3)})` : 'fixed'}`).join(', ')}`);
-console.log(`memory after adding: rss ${mb(mem.rss)}, heap ${mb(mem.heapUsed)}; after the text index was built: rss ${mb(memAfter.rss)}, heap ${mb(memAfter.heapUsed)}`);
+console.log(`memory after adding (text index included): rss ${mb(mem.rss)}, heap ${mb(mem.heapUsed)}; after the searches: rss ${mb(memAfter.rss)}, heap ${mb(memAfter.heapUsed)}`);
 console.log(`interleaved, order rotating per query (${Q} queries, k=${K}; each HNSW variant on half of them):`);
 console.log(`  JS exact scan, all envs:           p50 ${ms(p50(times.js))}  p99 ${ms(p99(times.js))}`);
 console.log(`  C++ brute force, all envs:         p50 ${ms(p50(times.cpp))}  p99 ${ms(p99(times.cpp))}   results vs JS scan: recall@5 ${(cppHits / (Q * K)).toFixed(4)} tie-aware, ${(cppStrict / (Q * K)).toFixed(4)} same ids`);
@@ -274,8 +323,12 @@ console.log(`  HNSW, the query's own env:         p50 ${ms(p50(times.hnswEnv))} 
 console.log(`  speed-up vs JS scan (p50/p50): all envs x${speedup.toFixed(0)}, own env x${speedupEnv.toFixed(0)}; ` +
   `HNSW ran first x${(p50(before.js) / p50(before.hnsw)).toFixed(0)} (${before.js.length} queries), HNSW ran after x${(p50(after.js) / p50(after.hnsw)).toFixed(0)} (${after.js.length})`);
 console.log(`  speed-up vs C++ brute force: all envs x${(p50(times.cpp) / p50(times.hnsw)).toFixed(1)}`);
+console.log(`  (not for the targets) HNSW back to back, no scan in between: own env p50 ${ms(p50(warm.hnswEnv))}, all envs p50 ${ms(p50(warm.hnsw))} ` +
+  `(the other half of the queries each: x${(p50(times.js) / p50(warm.hnswEnv)).toFixed(0)} / x${(p50(times.js) / p50(warm.hnsw)).toFixed(0)} the interleaved JS scan p50)`);
 console.log(`library.search(text) end to end, own env: hybrid p50 ${ms(p50(e2e.hybrid))} p99 ${ms(p99(e2e.hybrid))}; vector p50 ${ms(p50(e2e.vector))} p99 ${ms(p99(e2e.vector))}; ` +
-  `first hybrid search (builds the text index) ${ms(firstHybridMs)}`);
+  `first hybrid search after open (text index read from disk, ${mb(textBytes)}) ${ms(firstHybridMs)}`);
+console.log(`without a saved text index: open ${ms(noText.openMs)}, a search right after it (finishes the catch-up) ${ms(noText.firstMs)}; ` +
+  `a search after 1 s idle ${ms(noText.idleFirstMs)}`);
 console.log(`load average at end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 if (sweep.length) console.log(`fixed-ef sweep (same graphs):\n${sweep.join('\n')}`);
 const targets = [
@@ -283,7 +336,7 @@ const targets = [
   ['p50 <= 0.4 ms own env', p50(times.hnswEnv) <= 0.4],
   ['p50 <= 0.6 ms all envs', p50(times.hnsw) <= 0.6],
   ['>= 50x the JS exact scan (all envs)', speedup >= 50],
-  [`addMany >= 5000/s at ${ADD_N} (per CPU-second; wall ${manyWallRate.toFixed(0)})`, manyCpuRate >= 5000],
+  [`addMany >= 5000/s at ${ADD_N} (per CPU-second of the add path, text analysis deferred to close; wall ${manyWallRate.toFixed(0)}; all adds with the close ${withCloseRate.toFixed(0)}/s)`, manyCpuRate >= 5000],
   [`single add >= 3000/s at ${ADD_N} (per CPU-second; wall ${oneWallRate.toFixed(0)})`, oneCpuRate >= 3000],
 ] as const;
 console.log(`targets: ${targets.map(([t, ok]) => `${ok ? 'MET' : 'MISSED'} ${t}`).join('; ')}`);

@@ -48,13 +48,23 @@ function stem(w: string): string {
   return w;
 }
 
-/** 32-bit FNV-1a with a final avalanche, over a seed and a string. */
-function hash32(seed: number, s: string): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < s.length; i++) {
+/**
+ * Features are hashed with 32-bit FNV-1a (seed 0x9747b28c) and a final avalanche (finish). fnv
+ * steps over s[from, to) continuing from h, so a feature is hashed in pieces without building it.
+ */
+function fnv(h: number, s: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  return h;
+}
+
+function fnvChar(h: number, c: number): number {
+  return Math.imul(h ^ c, 0x01000193);
+}
+
+function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -62,6 +72,11 @@ function hash32(seed: number, s: string): number {
   h ^= h >>> 16;
   return h >>> 0;
 }
+
+const SEED = (0x811c9dc5 ^ 0x9747b28c) >>> 0;
+const [W_, B_, C_, COLON, SPACE, CARET, DOLLAR] = [...'wbc: ^$'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number, number, number];
+/** The hash state after a feature's "x:" prefix. */
+const AFTER = { w: fnvChar(fnvChar(SEED, W_), COLON), b: fnvChar(fnvChar(SEED, B_), COLON), c: fnvChar(fnvChar(SEED, C_), COLON) };
 
 export class HashedEmbedder implements Embedder {
   readonly id: string;
@@ -80,20 +95,30 @@ export class HashedEmbedder implements Embedder {
   /** Synchronous embedding of one text (the async `embed` wraps it). */
   embedOne(text: string): Float32Array {
     const v = new Float32Array(this.dim);
+    const dim = this.dim;
     const words = tokenize(text);
-    const add = (feature: string, weight: number) => {
-      const h = hash32(0x9747b28c, feature);
-      v[h % this.dim]! += h & 0x80000000 ? -weight : weight;
+    // Each feature is the hash of a string ("w:log", "b:oak log", "c:^lo"), computed piecewise over
+    // the words without building the strings (the same values as hashing each feature string whole).
+    const add = (h: number, weight: number) => {
+      v[h % dim]! += h & 0x80000000 ? -weight : weight;
     };
     for (let i = 0; i < words.length; i++) {
       const w = words[i]!;
-      add(`w:${w}`, 1);
-      if (i + 1 < words.length) add(`b:${w} ${words[i + 1]}`, this.bigramWeight);
-      const padded = `^${w}$`;
-      const grams = padded.length - 2;
+      add(finish(fnv(AFTER.w, w, 0, w.length)), 1);
+      if (i + 1 < words.length) {
+        const next = words[i + 1]!;
+        add(finish(fnv(fnvChar(fnv(AFTER.b, w, 0, w.length), SPACE), next, 0, next.length)), this.bigramWeight);
+      }
+      // Trigrams of "^w$".
+      const grams = w.length;
       if (grams > 1 && this.trigramWeight > 0) {
         const gw = this.trigramWeight / Math.sqrt(grams);
-        for (let j = 0; j < grams; j++) add(`c:${padded.slice(j, j + 3)}`, gw);
+        for (let j = 0; j < grams; j++) {
+          // padded[j..j+3) where padded = ^ + w + $, i.e. chars j-1, j, j+1 of w with ^ and $ at the ends.
+          let h = AFTER.c;
+          for (let x = j - 1; x <= j + 1; x++) h = fnvChar(h, x < 0 ? CARET : x >= w.length ? DOLLAR : w.charCodeAt(x));
+          add(finish(h), gw);
+        }
       }
     }
     return normalizeL2(v);

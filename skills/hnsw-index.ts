@@ -3,20 +3,34 @@
  * score = 1 - distance = cosine similarity. One graph per environment kind ("shard"): a search
  * filtered by env walks only that graph (hnswlib's per-candidate JS filter callback is slow on big
  * graphs), an unfiltered search merges the shards' top k. It is a cache of the store and may be
- * thrown away at any time. On disk, next to the database:
+ * thrown away at any time. On disk, next to the database (index-files.ts: the meta and file chores):
  *   index-<checksum>.hnsw   one graph per env (content-addressed, written once then renamed in place)
  *   index.json              meta: embedder id, dim, the store seq it reflects, count, and per shard
- *                           its env, file, size and sha256
+ *                           its env, file, size and sha256; and the full-text index's file (below)
+ *   text-<checksum>.bm25    the full-text index as of the same seq (skills/library-text.ts)
  * Meta is replaced atomically (write + rename) after its graph files are complete, so a reader never
  * sees meta pointing at a half-written graph, even with two processes saving at once.
  */
 import hnswlib from 'hnswlib-node';
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SkillforgeError } from '../core/errors.js';
-import { assertValid } from '../core/validate.js';
-import type { JsonSchema } from '../core/types.js';
+import {
+  cleanupGraphs,
+  indexIo,
+  META_FILE,
+  readMeta,
+  removeQuietly,
+  removeUnreferenced,
+  sha256File,
+  type Calibration,
+  type IndexMeta,
+  type ShardMeta,
+  type TextMeta,
+} from './index-files.js';
+
+// The on-disk names stay importable from here.
+export { indexIo, META_FILE, sha256File, type Calibration, type IndexMeta, type ShardMeta, type TextMeta } from './index-files.js';
 
 const { HierarchicalNSW } = hnswlib;
 
@@ -55,79 +69,6 @@ const SMALL_GRAPH = 2000;
 const SMALL_GRAPH_EF = 64;
 /** A graph is calibrated again once its size moved this much (relative) since it last was. */
 const RECALIBRATE_DRIFT = 0.25;
-
-/** What calibration found for one graph: kept in the index meta so an open does not redo it. */
-export interface Calibration {
-  ef: number;
-  /** recall@10 measured at that ef on the sampled queries. */
-  recall: number;
-  target: number;
-  /** Graph size when measured. */
-  count: number;
-}
-
-export interface ShardMeta {
-  env: string;
-  file: string;
-  /** sha256 of the graph file. */
-  checksum: string;
-  bytes: number;
-  count: number;
-  calibration?: Calibration;
-}
-
-export interface IndexMeta {
-  format: 2;
-  embedder: string;
-  dim: number;
-  /** Store change seq this index reflects: later changes are applied on open. */
-  seq: number;
-  count: number;
-  m: number;
-  efConstruction: number;
-  shards: ShardMeta[];
-  savedAt: string;
-}
-
-const metaSchema: JsonSchema = {
-  type: 'object',
-  required: ['format', 'embedder', 'dim', 'seq', 'count', 'm', 'efConstruction', 'shards'],
-  properties: {
-    format: { const: 2 },
-    embedder: { type: 'string' },
-    dim: { type: 'integer', minimum: 1 },
-    seq: { type: 'integer', minimum: 0 },
-    count: { type: 'integer', minimum: 0 },
-    m: { type: 'integer', minimum: 2 },
-    efConstruction: { type: 'integer', minimum: 1 },
-    shards: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['env', 'file', 'checksum', 'bytes', 'count'],
-        properties: {
-          env: { type: 'string' },
-          file: { type: 'string', pattern: '^index-[0-9a-f]{16,64}\\.hnsw$' },
-          checksum: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-          bytes: { type: 'integer', minimum: 0 },
-          count: { type: 'integer', minimum: 0 },
-          calibration: {
-            type: 'object',
-            required: ['ef', 'recall', 'target', 'count'],
-            properties: {
-              ef: { type: 'integer', minimum: 1, maximum: 100000 },
-              recall: { type: 'number', minimum: 0, maximum: 1 },
-              target: { type: 'number', minimum: 0, maximum: 1 },
-              count: { type: 'integer', minimum: 0 },
-            },
-          },
-        },
-      },
-    },
-  },
-};
-
-export const META_FILE = 'index.json';
 
 /** An in-memory HNSW graph keyed by integer labels (store row ids). */
 export class VectorIndex {
@@ -490,7 +431,7 @@ export class ShardedIndex {
    * Write every graph, then replace the meta atomically. Graph files no meta points at any more are
    * removed once they are a minute old (another process may be about to point its meta at one).
    */
-  async save(dir: string, info: { embedder: string; seq: number }): Promise<IndexMeta> {
+  async save(dir: string, info: { embedder: string; seq: number; text?: TextMeta }): Promise<IndexMeta> {
     const shards: ShardMeta[] = [];
     try {
       for (const [env, shard] of this.shards) {
@@ -513,6 +454,7 @@ export class ShardedIndex {
       m: this.params.m,
       efConstruction: this.params.efConstruction,
       shards,
+      ...(info.text ? { text: info.text } : {}),
       savedAt: new Date().toISOString(),
     };
     const metaTmp = join(dir, `${META_FILE}.tmp-${process.pid}-${tmpCounter++}`);
@@ -524,7 +466,7 @@ export class ShardedIndex {
       removeUnreferenced(dir, shards.map((x) => x.file));
       throw err;
     }
-    cleanupGraphs(dir, new Set(shards.map((x) => x.file)));
+    cleanupGraphs(dir, new Set([...shards.map((x) => x.file), ...(info.text ? [info.text.file] : [])]));
     return meta;
   }
 
@@ -534,54 +476,6 @@ export class ShardedIndex {
     for (const [env, shard] of shards) idx.attach(env, shard);
     return idx;
   }
-}
-
-/**
- * The two writes an index save makes, replaceable by tests that simulate a full disk. hnswlib's
- * writer reports no errors; Node's writeFileSync throws ENOSPC.
- */
-export const indexIo = {
-  writeGraph: (graph: InstanceType<typeof HierarchicalNSW>, file: string): void => graph.writeIndexSync(file),
-  writeFile: (file: string, text: string): void => writeFileSync(file, text),
-};
-
-function removeQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // Never created, or already gone.
-  }
-}
-
-/** Remove graph files of a failed save that the meta on disk does not point at. */
-function removeUnreferenced(dir: string, files: readonly string[]): void {
-  if (files.length === 0) return;
-  let keep = new Set<string>();
-  try {
-    const meta = JSON.parse(readFileSync(join(dir, META_FILE), 'utf8')) as { shards?: { file?: unknown }[] };
-    keep = new Set((meta.shards ?? []).map((x) => String(x.file)));
-  } catch {
-    // No readable meta: nothing on disk refers to these files.
-  }
-  for (const f of files) if (!keep.has(f)) removeQuietly(join(dir, f));
-}
-
-function cleanupGraphs(dir: string, keep: ReadonlySet<string>): void {
-  const now = Date.now();
-  for (const f of readdirSync(dir)) {
-    if (keep.has(f) || !/^index(-[0-9a-f]+|\.tmp-.*)\.hnsw$|^index\.json\.tmp-/.test(f)) continue;
-    try {
-      if (now - statSync(join(dir, f)).mtimeMs > 60_000) unlinkSync(join(dir, f));
-    } catch {
-      // Another process removed it first.
-    }
-  }
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 22 })) h.update(chunk as Buffer);
-  return h.digest('hex');
 }
 
 export type LoadResult =
@@ -594,14 +488,9 @@ export type LoadResult =
  * a truncated or garbage graph must never reach native code.
  */
 export async function loadIndex(dir: string, expect: { embedder: string; dim: number; params: HnswParams }): Promise<LoadResult> {
-  const metaPath = join(dir, META_FILE);
-  if (!existsSync(metaPath)) return { ok: false, reason: 'no index yet', missing: true };
-  let meta: IndexMeta;
-  try {
-    meta = assertValid<IndexMeta>(metaSchema, JSON.parse(readFileSync(metaPath, 'utf8')), 'index meta');
-  } catch (err) {
-    return { ok: false, reason: `index meta ${metaPath} is unreadable (${(err as Error).message})`, missing: false };
-  }
+  const read = readMeta(dir);
+  if (!read.ok) return read;
+  const meta = read.meta;
   if (meta.embedder !== expect.embedder || meta.dim !== expect.dim) {
     return { ok: false, reason: `index was built by embedder ${meta.embedder} (dim ${meta.dim}), library now uses ${expect.embedder} (dim ${expect.dim})`, missing: false };
   }

@@ -9,6 +9,11 @@
  * BM25 over split identifiers, stems, code evidence, WordNet and Minecraft relations). Each env's
  * graph searches at an ef calibrated to a target recall (hnsw-index.ts).
  *
+ * Size: one class, the facade callers use, over 500 lines because the bookkeeping that makes the
+ * index follow the store (heads, the change feed, applying this process's own writes from memory)
+ * shares its private state with writes and searches. Its parts live elsewhere: library-text.ts (full
+ * text), hnsw-index.ts and index-files.ts (vectors), store.ts (the truth), bundle.ts (import/export).
+ *
  * @example
  * ```ts
  * import { SkillLibrary } from './skills/library.js';
@@ -49,9 +54,11 @@ import {
   type SkillStatus,
 } from './skill.js';
 import { SqliteSkillStore } from './sqlite-store.js';
-import { Analyzer, type AnalyzerOptions } from './retrieval/analyzer.js';
-import { Bm25Index } from './retrieval/bm25.js';
+import { Analyzer, type AnalyzerOptions, type Terms } from './retrieval/analyzer.js';
 import { fuse, type FusionOptions } from './retrieval/fusion.js';
+import { LibraryText } from './library-text.js';
+import { rewriteQuery, type QueryRewriter } from './retrieval/query-rewrite.js';
+import { normalizeL2 } from './embedder.js';
 import type { ListFilter, PutOptions, SkillChange, SkillDraft, SkillStore, StoredSkill } from './store.js';
 
 /** Where the library reports things a user should know (index rebuilt, ...). */
@@ -94,6 +101,12 @@ export interface SearchFilter {
   status?: SkillStatus | readonly SkillStatus[];
   /** Text queries only (default 'hybrid'); a vector query is always ranked by cosine. */
   mode?: SearchMode;
+  /**
+   * Text queries only: a language model (anything with agents/llm's `chat`) asked for other
+   * phrasings of the query, which the search uses beside it (skills/retrieval/query-rewrite.ts). One
+   * model call per search; if it fails, the search goes on with the query as written (and warns).
+   */
+  rewrite?: QueryRewriter;
 }
 
 export interface SearchHit {
@@ -169,12 +182,9 @@ export class SkillLibrary {
   private unwatch: (() => void) | undefined;
   private feedQueued = false;
   private closed = false;
-  private readonly analyzer: Analyzer;
   private readonly fusion: FusionOptions;
-  /** The full-text index over the heads, built on the first text search and kept up to date after. */
-  private text: Bm25Index | undefined;
-  /** Heads the text index has yet to read (changed by other processes, or before it was built). */
-  private readonly textPending = new Set<number>();
+  /** The full-text index over the heads: kept current on add, saved with the graphs (library-text.ts). */
+  private readonly text: LibraryText;
 
   private constructor(dir: string, store: SkillStore, options: LibraryOptions) {
     this.dir = dir;
@@ -190,7 +200,7 @@ export class SkillLibrary {
     this.pollMs = options.pollMs ?? 500;
     this.index = new ShardedIndex(this.embedder.dim, this.params);
     const { method, textWeight, ...analysis } = options.retrieval ?? {};
-    this.analyzer = new Analyzer(analysis);
+    this.text = new LibraryText(new Analyzer(analysis), store, (id, name) => this.heads.get(id)?.name === name);
     this.fusion = { method, textWeight };
   }
 
@@ -211,7 +221,7 @@ export class SkillLibrary {
     const t0 = performance.now();
     const seq = await this.store.seq();
     const loaded = await loadIndex(this.dir, { embedder: this.embedder.id, dim: this.embedder.dim, params: this.params });
-    const t1 = performance.now();
+    let textWhy: string | undefined = 'no saved index';
     if (loaded.ok) {
       this.index = loaded.index;
       this.lastMeta = loaded.meta;
@@ -220,17 +230,23 @@ export class SkillLibrary {
         // database): it cannot be trusted.
         this.logger.warn(`search index in ${this.dir} is ahead of its database (seq ${loaded.meta.seq} > ${seq}); rebuilding it`);
         this.index = new ShardedIndex(this.embedder.dim, this.params);
-      }
+      } else textWhy = await this.text.load(this.dir, loaded.meta.text);
     } else if (!(loaded.missing && seq === 0)) {
       this.logger.warn(`search index in ${this.dir} rebuilt: ${loaded.reason}`);
     }
+    const t1 = performance.now();
     const applied = await this.reconcile(seq);
+    this.text.retain((id) => this.heads.has(id));
+    // Heads the saved text index lacks (all of them without one) are read in the background.
+    const textPending = this.text.pending.size;
+    this.text.catchUpInBackground();
     if (this.calibrateIfNeeded()) this.dirty = true;
     const t2 = performance.now();
     if (applied > RESAVE_AFTER || (!loaded.ok && this.index.size > 0)) await this.saveIndex();
     this.logger.info?.(
       `library ${this.dir}: index ${loaded.ok ? 'loaded' : 'built'} in ${(t1 - t0).toFixed(0)} ms, ` +
-        `${this.heads.size} skills reconciled (${applied} changed) in ${(t2 - t1).toFixed(0)} ms, saved in ${(performance.now() - t2).toFixed(0)} ms`,
+        `${this.heads.size} skills reconciled (${applied} changed) in ${(t2 - t1).toFixed(0)} ms, saved in ${(performance.now() - t2).toFixed(0)} ms; ` +
+        `text index ${textWhy === undefined ? 'loaded' : `not loaded (${textWhy})`}, ${textPending} skills to read in the background`,
     );
   }
 
@@ -294,7 +310,7 @@ export class SkillLibrary {
     const old = this.heads.get(id);
     if (old) this.uncount(old);
     this.heads.set(id, head);
-    if (this.text && !this.text.has(id)) this.textPending.add(id);
+    this.text.want(id);
     this.nameToId.set(head.name, id);
     this.statusCount.set(head.status, (this.statusCount.get(head.status) ?? 0) + 1);
     this.envCount.set(head.env, (this.envCount.get(head.env) ?? 0) + 1);
@@ -312,8 +328,7 @@ export class SkillLibrary {
     this.heads.delete(id);
     if (this.nameToId.get(old.name) === id) this.nameToId.delete(old.name);
     this.index.remove(id);
-    this.text?.remove(id);
-    this.textPending.delete(id);
+    this.text.remove(id);
   }
 
   /** Apply changes committed since the index's seq (by this or any other process). Serialised. */
@@ -342,11 +357,7 @@ export class SkillLibrary {
       if (old !== undefined && old !== k.id) this.dropHead(old);
       this.setHead(k.id, { name: c.name, version: c.version!, env: k.env, status: k.status });
       this.index.add(k.id, k.vec, k.env);
-      if (this.text) {
-        const d = this.analyzer.doc(k.doc);
-        this.text.add(k.id, d.terms, d.length);
-        this.textPending.delete(k.id);
-      }
+      this.text.addDoc(k.id, k.doc);
     }
     this.dirty = true;
     this.indexSeq = changes[changes.length - 1]!.seq;
@@ -377,11 +388,7 @@ export class SkillLibrary {
       if (old !== undefined && old !== k.id) this.dropHead(old);
       this.setHead(k.id, { name: c.name, version: c.version!, env: k.env, status: k.status });
       this.index.add(k.id, k.vec, k.env);
-      if (this.text) {
-        const d = this.analyzer.doc(k.doc);
-        this.text.add(k.id, d.terms, d.length);
-        this.textPending.delete(k.id);
-      }
+      this.text.addDoc(k.id, k.doc);
     }
     const toIndex: number[] = [];
     for (const name of names) {
@@ -574,8 +581,16 @@ export class SkillLibrary {
     const mode = typeof query === 'string' ? (filter.mode ?? 'hybrid') : 'vector';
     if (!['hybrid', 'vector', 'text'].includes(mode)) throw new SkillforgeError('E_ARG', `unknown search mode ${String(mode)}`, { hint: 'one of hybrid, vector, text' });
     let vec: Float32Array = new Float32Array(0);
+    let alternatives: string[] = [];
+    if (typeof query === 'string' && filter.rewrite) {
+      try {
+        alternatives = await rewriteQuery(filter.rewrite, query);
+      } catch (err) {
+        this.logger.warn(`query rewriting failed (${(err as Error).message}); searching with the query as written`);
+      }
+    }
     if (typeof query === 'string') {
-      if (mode !== 'text') [vec] = (await this.embedChecked([query])) as [Float32Array];
+      if (mode !== 'text') vec = this.queryVector(await this.embedChecked([query, ...alternatives]));
     } else {
       vec = query instanceof Float32Array ? query : Float32Array.from(query);
       if (vec.length !== this.embedder.dim) {
@@ -586,7 +601,7 @@ export class SkillLibrary {
     if (mode === 'vector') hits = this.searchVector(vec, k, filter);
     else {
       const pool = Math.max(k * 4, 40);
-      const text = await this.searchText(query as string, mode === 'text' ? k : pool, filter);
+      const text = await this.searchText(this.queryTerms(query as string, alternatives), mode === 'text' ? k : pool, filter);
       hits =
         mode === 'text'
           ? text.map((h) => ({ label: h.id, score: h.score }))
@@ -604,37 +619,34 @@ export class SkillLibrary {
     return out;
   }
 
+  /** The query's vector, pulled halfway toward the mean of its rewrites' (when there are any). */
+  private queryVector(vecs: Float32Array[]): Float32Array {
+    if (vecs.length === 1) return vecs[0]!;
+    const out = Float32Array.from(vecs[0]!);
+    const w = 1 / (vecs.length - 1);
+    for (const v of vecs.slice(1)) for (let i = 0; i < out.length; i++) out[i]! += w * v[i]!;
+    return normalizeL2(out);
+  }
+
+  /** The query's terms, plus its rewrites' at half weight (a term keeps its highest weight). */
+  private queryTerms(query: string, alternatives: readonly string[]): Terms {
+    const terms = this.text.analyzer.query(query);
+    for (const alt of alternatives) {
+      for (const [t, w] of this.text.analyzer.query(alt)) terms.set(t, Math.max(terms.get(t) ?? 0, w / 2));
+    }
+    return terms;
+  }
+
   /** The full-text ranker alone (BM25 over analysed names, descriptions and code), filtered like search. */
-  private async searchText(query: string, k: number, filter: SearchFilter): Promise<{ id: number; score: number }[]> {
-    const index = await this.textIndex();
+  private async searchText(terms: Terms, k: number, filter: SearchFilter): Promise<{ id: number; score: number }[]> {
+    const index = await this.text.ready();
     const statuses: readonly SkillStatus[] =
       filter.status === undefined ? ['candidate', 'verified'] : typeof filter.status === 'string' ? [filter.status] : filter.status;
     const env = filter.env;
-    return index.search(this.analyzer.query(query), k, (id) => {
+    return index.search(terms, k, (id) => {
       const h = this.heads.get(id);
       return h !== undefined && statuses.includes(h.status) && (env === undefined || h.env === env);
     });
-  }
-
-  /** The text index, built from the store on first use and brought up to date with pending heads. */
-  private async textIndex(): Promise<Bm25Index> {
-    if (!this.text) {
-      this.text = new Bm25Index();
-      for (const id of this.heads.keys()) this.textPending.add(id);
-    }
-    if (this.textPending.size > 0) {
-      const ids = [...this.textPending];
-      const BATCH = 2000;
-      for (let i = 0; i < ids.length; i += BATCH) {
-        for (const r of await this.store.getByIds(ids.slice(i, i + BATCH))) {
-          if (this.heads.get(r.id)?.name !== r.skill.name) continue;
-          const d = this.analyzer.doc(r.skill);
-          this.text.add(r.id, d.terms, d.length);
-        }
-      }
-      for (const id of ids) this.textPending.delete(id);
-    }
-    return this.text;
   }
 
   /** Index-only search (no store reads): labels are store row ids. For benchmarks and replicas. */
@@ -703,9 +715,9 @@ export class SkillLibrary {
     const t0 = performance.now();
     await this.sync();
     this.index = new ShardedIndex(this.embedder.dim, this.params);
-    this.text = undefined;
-    this.textPending.clear();
+    this.text.reset();
     await this.reconcile(await this.store.seq());
+    await this.text.ready();
     if (this.params.calibrate) this.index.calibrate(this.params.targetRecall, true);
     await this.saveIndex();
     return { count: this.index.size, ms: performance.now() - t0 };
@@ -748,7 +760,8 @@ export class SkillLibrary {
 
   /** Write the index to disk now (also done by close() when it changed). */
   async saveIndex(): Promise<IndexMeta> {
-    this.lastMeta = await this.index.save(this.dir, { embedder: this.embedder.id, seq: this.indexSeq });
+    const text = await this.text.save(this.dir);
+    this.lastMeta = await this.index.save(this.dir, { embedder: this.embedder.id, seq: this.indexSeq, text });
     this.dirty = false;
     return this.lastMeta;
   }
@@ -822,10 +835,13 @@ export class SkillLibrary {
     this.unwatch?.();
     this.unwatch = undefined;
     this.listeners.clear();
+    await this.text.stop();
     await this.syncing;
     try {
       await this.sync();
-      if (this.dirty) await this.saveIndex();
+      // The text index may have changed alone (caught up after an open): saved too, or the next
+      // open would read those skills again.
+      if (this.dirty || this.text.changed) await this.saveIndex();
     } finally {
       this.closed = true;
       await this.store.close();

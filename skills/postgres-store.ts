@@ -15,6 +15,9 @@
  *   reconnects; after a reconnect its listener is told to catch up with `changesSince`.
  * A writer killed mid-transaction (kill -9, lost network) leaves nothing: the server rolls back.
  *
+ * Size: over 500 lines because it is one SkillStore implementation (every method of store.ts) plus
+ * the LISTEN connection that feeds watch(); both share the pool and the watermark.
+ *
  * @example
  * ```ts
  * const store = await PostgresSkillStore.connect('postgres://agent@db.local/skills');

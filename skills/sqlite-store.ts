@@ -47,6 +47,8 @@ export class SqliteSkillStore implements SkillStore {
   private readonly st: ReturnType<SqliteSkillStore['prepare']>;
   private closed = false;
   private readonly prefetchStmts = new Map<number, Database.Statement>();
+  /** Built once: better-sqlite3 wraps a transaction function in several closures per call otherwise. */
+  private readonly putManyTx: Database.Transaction<(items: readonly { draft: SkillDraft; options?: PutOptions }[]) => PutResult[]>;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.location = `sqlite:${path}`;
@@ -64,6 +66,12 @@ export class SqliteSkillStore implements SkillStore {
       });
     }
     this.st = this.prepare();
+    this.putManyTx = this.db.transaction((items: readonly { draft: SkillDraft; options?: PutOptions }[]) => {
+      // Plain adds (the import path) look their names up in one batch; bundle modes go row by row.
+      const plain = items.every((it) => !it.options?.replaceAll && it.options?.exactVersion === undefined);
+      const known = plain ? this.prefetch(items.map((it) => it.draft.name)) : undefined;
+      return items.map((it) => this.putOne(it.draft, it.options, known?.get(it.draft.name)));
+    });
   }
 
   private migrate(): void {
@@ -83,7 +91,6 @@ export class SqliteSkillStore implements SkillStore {
         last_error TEXT,
         UNIQUE (name, version)
       );
-      CREATE INDEX IF NOT EXISTS skills_name_hash ON skills (name, hash);
       CREATE TABLE IF NOT EXISTS vectors (
         skill_id INTEGER NOT NULL REFERENCES skills (id) ON DELETE CASCADE,
         embedder TEXT NOT NULL,
@@ -98,6 +105,9 @@ export class SqliteSkillStore implements SkillStore {
         at TEXT NOT NULL
       );
     `);
+    // (name, hash) lookups use the UNIQUE (name, version) index (a name has few versions); the
+    // separate index older libraries have cost every add a page write.
+    if (!this.db.readonly) this.db.exec('DROP INDEX IF EXISTS skills_name_hash');
     const row = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string } | undefined;
     if (!row) this.db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)`).run(String(SCHEMA_VERSION));
     else if (Number(row.value) > SCHEMA_VERSION) {
@@ -234,14 +244,7 @@ export class SqliteSkillStore implements SkillStore {
 
   async putMany(items: readonly { draft: SkillDraft; options?: PutOptions }[]): Promise<PutResult[]> {
     this.check();
-    return this.db
-      .transaction(() => {
-        // Plain adds (the import path) look their names up in one batch; bundle modes go row by row.
-        const plain = items.every((it) => !it.options?.replaceAll && it.options?.exactVersion === undefined);
-        const known = plain ? this.prefetch(items.map((it) => it.draft.name)) : undefined;
-        return items.map((it) => this.putOne(it.draft, it.options, known?.get(it.draft.name)));
-      })
-      .immediate();
+    return this.putManyTx.immediate(items);
   }
 
   async get(name: string, version?: number): Promise<StoredSkill | undefined> {

@@ -1,6 +1,7 @@
 /**
  * The explicit, versioned feature encoding of affordance models: one float32 row per
- * (observation, skill call) pair. A `FeatureLayout` (saved in every model manifest) records exactly
+ * (observation, skill call) pair. (A little over 500 lines: the layout, its validation and the two
+ * encoders, dense and factored, that must agree column for column, kept side by side.) A `FeatureLayout` (saved in every model manifest) records exactly
  * how rows are built, so a model is never fed a row of another layout.
  *
  * Row = [ observation features                      (layout.observation.names, as observed)

@@ -199,6 +199,73 @@ export function factorRows(rows: Float32Array, n: number, blocks: RowBlocks): Fa
   return { n, obs: o.table, m: o.count, obsIndex: o.index, call: c.table, c: c.count, callIndex: c.index, bound };
 }
 
+/**
+ * The same rows with each repeated (observation, call) pair kept once, and for every original row
+ * the pair it repeats: score the pairs, then `spreadPairs` the scores back. Only for rows whose bound
+ * block is a function of the pair, as FeatureEncoder makes them (bound features are read from the
+ * observation through the call's bindings); not for arbitrary dense rows (factorRows).
+ * Null when no pair repeats. Batches of attempts from episodic memory repeat pairs often (the
+ * kitchen revisits states, most random calls fail and change nothing); SayCan's per-observation
+ * batch never does, and pays only the check.
+ */
+export function distinctPairs(rows: FactoredRows, blocks: RowBlocks): { rows: FactoredRows; rowPair: Int32Array } | null {
+  const { n, m, c } = rows;
+  if (n < 2 || m * c >= 2 ** 31) return null;
+  // Indices are small and non-negative: read the low 32 bits of each int64 (no BigInt per row); on a
+  // big-endian machine, convert instead.
+  const low = (a: BigInt64Array) =>
+    LITTLE_ENDIAN ? new Int32Array(a.buffer, a.byteOffset, 2 * n) : Int32Array.from({ length: 2 * n }, (_, i) => (i % 2 ? 0 : Number(a[i / 2]!)));
+  const oi = low(rows.obsIndex);
+  const ci = low(rows.callIndex);
+  const rowPair = new Int32Array(n);
+  const first: number[] = [];
+  if (m * c <= 4 * n + 4096) {
+    const table = new Int32Array(m * c).fill(-1);
+    for (let r = 0; r < n; r++) {
+      const key = oi[2 * r]! * c + ci[2 * r]!;
+      let p = table[key]!;
+      if (p < 0) {
+        table[key] = p = first.length;
+        first.push(r);
+      }
+      rowPair[r] = p;
+    }
+  } else {
+    const seen = new Map<number, number>();
+    for (let r = 0; r < n; r++) {
+      const key = oi[2 * r]! * c + ci[2 * r]!;
+      let p = seen.get(key);
+      if (p === undefined) {
+        seen.set(key, (p = first.length));
+        first.push(r);
+      }
+      rowPair[r] = p;
+    }
+  }
+  const P = first.length;
+  if (P === n) return null;
+  const B = blocks.bound;
+  const obsIndex = new BigInt64Array(P);
+  const callIndex = new BigInt64Array(P);
+  const bound = new Float32Array(P * B);
+  for (let p = 0; p < P; p++) {
+    const r = first[p]!;
+    obsIndex[p] = rows.obsIndex[r]!;
+    callIndex[p] = rows.callIndex[r]!;
+    if (B > 0) bound.set(rows.bound.subarray(r * B, (r + 1) * B), p * B);
+  }
+  return { rows: { ...rows, n: P, obsIndex, callIndex, bound }, rowPair };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Each original row's score from its pair's (see distinctPairs). */
+export function spreadPairs(scores: Float32Array, rowPair: Int32Array): Float32Array {
+  const out = new Float32Array(rowPair.length);
+  for (let r = 0; r < rowPair.length; r++) out[r] = scores[rowPair[r]!]!;
+  return out;
+}
+
 /** Σ_i x[i] · W[i, :] over the non-zero x[i] of one table row, added into `acc`. */
 function addProduct(acc: Float64Array, x: Float32Array, xOff: number, width: number, W: Float32Array, wRow0: number, outDim: number): void {
   for (let i = 0; i < width; i++) {

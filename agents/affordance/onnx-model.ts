@@ -19,7 +19,7 @@ import type { Embedder } from '../../skills/embedder.js';
 import type { AffordanceModel } from './model.js';
 import { FeatureEncoder, rowBlocks } from './features.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, manifestPathFor, readManifest, validateManifestObject, type AffordanceManifest } from './manifest.js';
-import { FACTORED_INPUTS, INPUT_NAME, OUTPUT_NAME, factorRows, toFactoredOnnxBytes, type FactoredRows, type RowBlocks } from './net.js';
+import { FACTORED_INPUTS, INPUT_NAME, OUTPUT_NAME, distinctPairs, factorRows, spreadPairs, toFactoredOnnxBytes, type FactoredRows, type RowBlocks } from './net.js';
 import type { TrainResult } from './train.js';
 
 export interface LoadOptions {
@@ -247,16 +247,22 @@ export class OnnxAffordanceModel implements AffordanceModel {
     return p;
   }
 
+  /** Encoder output scored once per distinct (observation, call) pair. */
+  private async scoreEncoded(rows: FactoredRows): Promise<Float32Array> {
+    const pairs = distinctPairs(rows, this.blocks!);
+    return pairs ? spreadPairs(await this.scoreFactored(pairs.rows), pairs.rowPair) : this.scoreFactored(rows);
+  }
+
   /** P(success) for each call in the current observation: one batched onnxruntime run. */
   async score(observation: Observation, calls: readonly SkillCall[]): Promise<Float32Array> {
-    if (this.blocks) return this.scoreFactored(await this.encoder.encodeFactored(observation, calls));
+    if (this.blocks) return this.scoreEncoded(await this.encoder.encodeFactored(observation, calls));
     const rows = await this.encoder.encode(observation, calls);
     return this.scoreRows(rows, calls.length);
   }
 
   /** P(success) for (features[i], calls[i]) pairs, e.g. attempts from episodic memory. */
   async scorePairs(features: readonly Float32Array[], calls: readonly SkillCall[]): Promise<Float32Array> {
-    if (this.blocks) return this.scoreFactored(await this.encoder.encodePairsFactored(features, calls));
+    if (this.blocks) return this.scoreEncoded(await this.encoder.encodePairsFactored(features, calls));
     const rows = await this.encoder.encodePairs(features, calls);
     return this.scoreRows(rows, calls.length);
   }

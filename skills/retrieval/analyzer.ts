@@ -30,6 +30,16 @@ export interface AnalyzerOptions {
 
 export type Terms = Map<string, number>;
 
+interface WordInfo {
+  /** Number of the word's stem. */
+  term: number;
+  /** Its document expansions (stems summed), as stem numbers and weights. */
+  expTerms: Int32Array;
+  expWeights: Float64Array;
+  /** The document that last used it (doc()'s mark). */
+  mark: number;
+}
+
 const W = { name: 2, description: 1, code: 0.5, docSynonym: 0.3, docHypernym: 0.25, domain: 0.3, querySynonym: 0.35 } as const;
 
 export class Analyzer {
@@ -38,6 +48,15 @@ export class Analyzer {
   private readonly stems = new Map<string, string>();
   private readonly docExpansion = new Map<string, [string, number][]>();
   private readonly queryExpansion = new Map<string, [string, number][]>();
+  // doc()'s working state: stems numbered, per-word info, and sums by stem number (valid where
+  // seen[t] === mark, so nothing is cleared between documents).
+  private readonly termIds = new Map<string, number>();
+  private readonly termOf: string[] = [];
+  private readonly words = new Map<string, WordInfo>();
+  private seen = new Uint32Array(1024);
+  private mark = 0;
+  private acc = { own: new Float64Array(1024), extra: new Float64Array(1024) };
+  private out = { terms: new Int32Array(256), weights: new Float64Array(256) };
 
   constructor(options: AnalyzerOptions = {}) {
     this.options = { splitIdentifiers: true, synonyms: true, domain: true, code: true, ...options };
@@ -112,27 +131,118 @@ export class Analyzer {
     return [...m];
   }
 
-  /** Weighted terms of a skill. `length` counts its own words only (not expansions), for BM25. */
+  /**
+   * Weighted terms of a skill. `length` counts its own words only (not expansions), for BM25.
+   * Every skill the text index holds passes through here (on each add), so terms are summed in
+   * typed arrays by term number rather than in string-keyed maps.
+   */
   doc(skill: { name: string; description: string; code?: string }): { terms: Terms; length: number } {
-    const split = { splitIdentifiers: this.options.splitIdentifiers };
+    const d = this.docTerms(skill);
     const terms: Terms = new Map();
-    const own = new Set<string>();
+    for (let i = 0; i < d.n; i++) terms.set(this.termOf[d.terms[i]!]!, d.weights[i]!);
+    return { terms, length: d.length };
+  }
+
+  /** How many term numbers there are so far. */
+  get terms(): number {
+    return this.termOf.length;
+  }
+
+  /** The stem of term number `t` (docTerms' numbering, stable for this analyzer's life). */
+  term(t: number): string {
+    return this.termOf[t]!;
+  }
+
+  /**
+   * doc() without the map: the first `n` entries of `terms` (term numbers, see term()) and `weights`.
+   * The arrays are reused by the next call: copy what must be kept.
+   */
+  docTerms(skill: { name: string; description: string; code?: string }): { terms: Int32Array; weights: Float64Array; n: number; length: number } {
+    const split = { splitIdentifiers: this.options.splitIdentifiers };
+    this.mark++;
+    if (this.mark === 0xffffffff) {
+      this.seen.fill(0);
+      this.mark = 1;
+    }
+    const touched: number[] = [];
+    const ownWords: WordInfo[] = [];
     let length = 0;
     const field = (text: string, weight: number) => {
       for (const w of words(text, split)) {
-        this.add(terms, w, weight);
-        own.add(w);
+        const info = this.wordInfo(w);
+        const t = info.term;
+        if (this.seen[t] !== this.mark) {
+          this.seen[t] = this.mark;
+          this.acc.own[t] = 0;
+          this.acc.extra[t] = 0;
+          touched.push(t);
+        }
+        this.acc.own[t]! += weight;
+        if (info.mark !== this.mark) {
+          info.mark = this.mark;
+          ownWords.push(info);
+        }
         length += weight;
       }
     };
     field(skill.name, W.name);
     field(skill.description, W.description);
     if (this.options.code && skill.code) field(codeEvidence(skill.code, split), W.code);
-    const extra: Terms = new Map();
-    for (const w of own) for (const [t, weight] of this.expandDocWord(w)) extra.set(t, (extra.get(t) ?? 0) + weight);
+    const acc = this.acc; // no new words from here on: the arrays stay
+    for (const info of ownWords) {
+      const { expTerms, expWeights } = info;
+      for (let i = 0; i < expTerms.length; i++) {
+        const t = expTerms[i]!;
+        if (this.seen[t] !== this.mark) {
+          this.seen[t] = this.mark;
+          acc.own[t] = 0;
+          acc.extra[t] = 0;
+          touched.push(t);
+        }
+        acc.extra[t]! += expWeights[i]!;
+      }
+    }
     // Expansions never outweigh what the skill says itself: a related word is capped at one mention.
-    for (const [t, x] of extra) terms.set(t, (terms.get(t) ?? 0) + Math.min(x, W.description));
-    return { terms, length };
+    if (this.out.terms.length < touched.length) this.out = { terms: new Int32Array(touched.length * 2), weights: new Float64Array(touched.length * 2) };
+    const { terms, weights } = this.out;
+    for (let i = 0; i < touched.length; i++) {
+      const t = touched[i]!;
+      terms[i] = t;
+      weights[i] = acc.own[t]! + Math.min(acc.extra[t]!, W.description);
+    }
+    return { terms, weights, n: touched.length, length };
+  }
+
+  /** A word's stem number and its document expansions as stem numbers (cached per word). */
+  private wordInfo(w: string): WordInfo {
+    let info = this.words.get(w);
+    if (info) return info;
+    const exp = this.expandDocWord(w);
+    info = { term: this.termId(this.stem(w)), expTerms: Int32Array.from(exp, ([t]) => this.termId(t)), expWeights: Float64Array.from(exp, ([, x]) => x), mark: 0 };
+    this.words.set(w, info);
+    return info;
+  }
+
+  private termId(stem: string): number {
+    let t = this.termIds.get(stem);
+    if (t === undefined) {
+      t = this.termOf.length;
+      this.termIds.set(stem, t);
+      this.termOf.push(stem);
+      if (t >= this.seen.length) {
+        const n = this.seen.length * 2;
+        const seen = new Uint32Array(n);
+        seen.set(this.seen);
+        this.seen = seen;
+        // Copied: a document being analysed may meet a new word midway.
+        const own = new Float64Array(n);
+        const extra = new Float64Array(n);
+        own.set(this.acc.own);
+        extra.set(this.acc.extra);
+        this.acc = { own, extra };
+      }
+    }
+    return t;
   }
 
   /** Weighted terms of a query. */

@@ -15,7 +15,7 @@ import { EpisodicMemory } from '../../memory/episodic.js';
 import { exploreRandomly } from '../../agents/affordance/explore.js';
 import { trainAffordance, splitIndices, type TrainResult } from '../../agents/affordance/train.js';
 import { FeatureEncoder, rowBlocks } from '../../agents/affordance/features.js';
-import { factorRows, forward, forwardFactored, toOnnxBytes, type NetParams } from '../../agents/affordance/net.js';
+import { distinctPairs, factorRows, forward, forwardFactored, spreadPairs, toOnnxBytes, type NetParams } from '../../agents/affordance/net.js';
 import { OnnxAffordanceModel, exportAffordanceModel, expandRows, manifestFor } from '../../agents/affordance/onnx-model.js';
 import { auc } from '../../agents/affordance/metrics.js';
 import { KitchenEnvironment } from '../../envs/kitchen/index.js';
@@ -75,6 +75,30 @@ describe('affordance: factored rows (each observation and call multiplied once)'
     } finally {
       await model.close();
     }
+  });
+
+  it('repeated (observation, call) pairs are scored once and spread back: the same scores as every row scored', async () => {
+    const encoder = new FeatureEncoder(r.layout);
+    const blocks = rowBlocks(r.layout);
+    // Attempts from memory repeat pairs (the kitchen revisits states); doubled here to be sure.
+    const feats = [...set.features.slice(0, 400), ...set.features.slice(0, 400)];
+    const pairCalls = [...set.calls.slice(0, 400), ...set.calls.slice(0, 400)];
+    const fact = await encoder.encodePairsFactored(feats, pairCalls);
+    const pairs = distinctPairs(fact, blocks);
+    assert.ok(pairs && pairs.rows.n <= 400, `${pairs?.rows.n} distinct pairs of 800 rows`);
+    const ref = forward(r.params, await encoder.encodePairs(feats, pairCalls), feats.length);
+    const spread = spreadPairs(forwardFactored(r.params, pairs.rows, blocks), pairs.rowPair);
+    const model = await OnnxAffordanceModel.load(exportAffordanceModel(r, join(dir, 'pairs.onnx')).onnxPath);
+    try {
+      const p = await model.scorePairs(feats, pairCalls);
+      for (let i = 0; i < feats.length; i++) {
+        assert.ok(Math.abs(spread[i]! - ref[i]!) < 1e-6 && Math.abs(p[i]! - ref[i]!) < 1e-6, `row ${i}: ${spread[i]} / ${p[i]} vs ${ref[i]}`);
+      }
+    } finally {
+      await model.close();
+    }
+    // One observation's distinct calls (SayCan's batch) repeat nothing: no second pass.
+    assert.equal(distinctPairs(await encoder.encodeFactored(await new KitchenEnvironment({ seed: 'pairs' }).observe(), calls), blocks), null);
   });
 
   it('keeps the test AUC of training', async () => {

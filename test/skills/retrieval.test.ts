@@ -4,16 +4,20 @@
  * in other words; each knowledge source earns its place (ablation on the paraphrase benchmark).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpusLibrary, measureRetrieval, type Method, type MethodResult } from '../../bench/retrieval.bench.js';
 import { PARAPHRASES, RETRIEVAL_SKILLS } from '../../bench/retrieval-corpus.js';
+import { META_FILE, type IndexMeta } from '../../skills/hnsw-index.js';
 import { SkillLibrary } from '../../skills/library.js';
+import { SqliteSkillStore } from '../../skills/sqlite-store.js';
 import { Analyzer } from '../../skills/retrieval/analyzer.js';
 import { Bm25Index } from '../../skills/retrieval/bm25.js';
 import { codeEvidence } from '../../skills/retrieval/code-evidence.js';
 import { fuse } from '../../skills/retrieval/fusion.js';
+import { rewriteQuery } from '../../skills/retrieval/query-rewrite.js';
+import { lastUser, scriptedChatModel } from '../support/scripted-chat.js';
 import { minecraftLexicon } from '../../skills/retrieval/minecraft-lexicon.js';
 import { words } from '../../skills/retrieval/tokens.js';
 import { WordNet } from '../../skills/retrieval/wordnet.js';
@@ -58,6 +62,60 @@ describe('skills/retrieval: the parts', () => {
     ix.remove(1);
     assert.deepEqual(ix.search(new Map([['log', 1]]), 5).map((h) => h.id), [2]);
     assert.deepEqual(ix.search(new Map([['stone', 1]]), 5, (id) => id !== 3).map((h) => h.id), [2]);
+  });
+
+  it('a scan splits ASCII text exactly as the regular expressions that define words() do', () => {
+    // An é at the end sends the text down the regular-expression path and is itself a separator.
+    let seed = 7;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+    const alphabet = 'aBcZz19_-. AbHTMLxY';
+    for (let i = 0; i < 20_000; i++) {
+      let t = '';
+      for (let j = 1 + Math.floor(rnd() * 14); j > 0; j--) t += alphabet[Math.floor(rnd() * alphabet.length)];
+      assert.deepEqual(words(t), words(`${t}\u00e9`), JSON.stringify(t));
+    }
+    assert.deepEqual(words('parseHTMLString2go'), ['parse', 'html', 'string', '2', 'go']);
+  });
+
+  it('a skill analyses to the same finite terms whatever was analysed before it (the stem table grows midway)', () => {
+    const fresh = (s: (typeof RETRIEVAL_SKILLS)[number]) => [...new Analyzer().doc(s).terms];
+    const shared = new Analyzer();
+    for (const s of RETRIEVAL_SKILLS) {
+      const { terms } = shared.doc(s);
+      for (const [t, w] of terms) assert.ok(Number.isFinite(w) && w > 0, `${s.name}: ${t} weighs ${w}`);
+      assert.deepEqual([...terms], fresh(s), s.name);
+    }
+  });
+
+  it('a BM25 index written to bytes and read back ranks exactly the same, removals and free slots included', () => {
+    const ix = new Bm25Index();
+    const a = new Analyzer();
+    RETRIEVAL_SKILLS.forEach((s, i) => {
+      const d = a.doc(s);
+      ix.add(i, d.terms, d.length);
+    });
+    // Documents given as term numbers (the library's path) rank exactly like documents given as maps.
+    const byIds = new Bm25Index();
+    RETRIEVAL_SKILLS.forEach((s, i) => {
+      const d = a.docTerms(s);
+      const tids = Array.from(d.terms.subarray(0, d.n), (t) => byIds.termId(a.term(t)));
+      byIds.addIds(i, tids, d.weights, d.n, d.length);
+    });
+    for (const p of PARAPHRASES.slice(0, 40)) assert.deepEqual(byIds.search(a.query(p.query), 5), ix.search(a.query(p.query), 5), p.query);
+    for (const id of [3, 10, 11]) ix.remove(id);
+    const copy = Bm25Index.fromBytes(ix.toBytes());
+    assert.equal(copy.size, ix.size);
+    for (const p of PARAPHRASES.slice(0, 40)) assert.deepEqual(copy.search(a.query(p.query), 5), ix.search(a.query(p.query), 5), p.query);
+    // The copy goes on changing like the original (its postings were views into the read buffer).
+    for (const x of [copy, ix]) {
+      const d = a.doc(RETRIEVAL_SKILLS[3]!);
+      x.add(3, d.terms, d.length);
+      x.remove(20);
+    }
+    for (const p of PARAPHRASES.slice(40, 80)) assert.deepEqual(copy.search(a.query(p.query), 5), ix.search(a.query(p.query), 5), p.query);
+    const bytes = ix.toBytes();
+    assert.throws(() => Bm25Index.fromBytes(bytes.subarray(0, bytes.length - 4)), /text index file is invalid/);
+    assert.throws(() => Bm25Index.fromBytes(Buffer.from('not an index')), /no SFBM header/);
   });
 
   it('linear fusion keeps a clear text winner ahead; RRF fuses ranks', () => {
@@ -146,5 +204,120 @@ describe('skills/retrieval: the library keeps its text index current', () => {
       await a.close();
       await b.close();
     }
+  });
+});
+
+describe('skills/retrieval: the text index is saved with the graphs, so no search has to build it', () => {
+  let dir: string;
+  const quiet = { warn: () => undefined };
+  /** A library whose store counts the rows it is asked for. */
+  const open = async () => {
+    const store = new SqliteSkillStore(join(dir, 'library.db'));
+    const read = { rows: 0 };
+    const getByIds = store.getByIds.bind(store);
+    store.getByIds = async (ids) => {
+      read.rows += ids.length;
+      return getByIds(ids);
+    };
+    return { lib: await SkillLibrary.open(dir, { logger: quiet, store }), read };
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sf-retrieval-saved-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a reopened library searches text at once: it reads only the rows of its hits', async () => {
+    let { lib, read } = await open();
+    await lib.addMany(RETRIEVAL_SKILLS);
+    // Adds index their text as they are written: nothing is read back.
+    assert.ok((await lib.search('chop down some trees and collect the wood', 5)).some((h) => h.skill.name === 'mineWoodLog'));
+    assert.equal(read.rows, 5);
+    await lib.close();
+    const meta = JSON.parse(readFileSync(join(dir, META_FILE), 'utf8')) as IndexMeta;
+    assert.equal(meta.text?.count, RETRIEVAL_SKILLS.length);
+    ({ lib, read } = await open());
+    try {
+      assert.ok((await lib.search('chop down some trees and collect the wood', 5)).some((h) => h.skill.name === 'mineWoodLog'));
+      assert.equal(read.rows, 5, 'the first search after open read the rows of its 5 hits and nothing else');
+    } finally {
+      await lib.close();
+    }
+  });
+
+  it('adds that close before any search still save their text: the reopened library reads only its hits', async () => {
+    let { lib, read } = await open();
+    for (const s of RETRIEVAL_SKILLS.slice(0, 30)) await lib.add(s);
+    await lib.close();
+    ({ lib, read } = await open());
+    try {
+      assert.ok((await lib.search('chop down some trees and collect the wood', 5)).some((h) => h.skill.name === 'mineWoodLog'));
+      assert.equal(read.rows, 5);
+    } finally {
+      await lib.close();
+    }
+  });
+
+  it('a missing or damaged text file is caught up from the store (in the background), with the same results', async () => {
+    let { lib } = await open();
+    await lib.addMany(RETRIEVAL_SKILLS);
+    const before = await lib.search('make an oven out of cobble', 5);
+    await lib.close();
+    const file = readdirSync(dir).find((f) => f.endsWith('.bm25'))!;
+    writeFileSync(join(dir, file), Buffer.alloc(readFileSync(join(dir, file)).length, 7));
+    let read: { rows: number };
+    ({ lib, read } = await open());
+    try {
+      // The first search may come before the background catch-up is done: it finishes it.
+      assert.deepEqual((await lib.search('make an oven out of cobble', 5)).map((h) => [h.skill.name, h.score]), before.map((h) => [h.skill.name, h.score]));
+      assert.equal(read.rows, RETRIEVAL_SKILLS.length + 5);
+    } finally {
+      await lib.close();
+    }
+    // Saved again on close: the next open reads nothing.
+    ({ lib, read } = await open());
+    try {
+      await lib.search('make an oven out of cobble', 5);
+      assert.equal(read.rows, 5);
+    } finally {
+      await lib.close();
+    }
+  });
+});
+
+describe('skills/retrieval: a configured language model may rewrite the query', () => {
+  let dir: string;
+  let lib: SkillLibrary;
+  const warnings: string[] = [];
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sf-retrieval-rewrite-'));
+    lib = await SkillLibrary.open(dir, { logger: { warn: (m) => warnings.push(m) } });
+    await lib.addMany(RETRIEVAL_SKILLS);
+  });
+  after(async () => {
+    await lib.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('searches with the phrasings the model gives beside the query as written', async () => {
+    const query = 'do the lumberjack thing';
+    const plain = await lib.search(query, 3);
+    assert.ok(!plain.some((h) => h.skill.name === 'mineWoodLog'), `without rewriting: ${plain.map((h) => h.skill.name).join(', ')}`);
+    const model = scriptedChatModel(() => '1. chop down trees and collect the wood\n- "cut a tree for logs"\n\ndo the lumberjack thing');
+    const hits = await lib.search(query, 3, { rewrite: model });
+    assert.ok(hits.some((h) => h.skill.name === 'mineWoodLog'), `with rewriting: ${hits.map((h) => h.skill.name).join(', ')}`);
+    assert.equal(model.transcript.length, 1);
+    assert.equal(lastUser(model.transcript[0]!), query);
+    assert.deepEqual(await rewriteQuery(model, query), ['chop down trees and collect the wood', 'cut a tree for logs']);
+  });
+
+  it('a model that fails or answers nothing leaves the search as it was, with a warning for the failure', async () => {
+    const query = 'make an oven out of cobble';
+    const plain = (await lib.search(query, 5)).map((h) => [h.skill.name, h.score]);
+    const failing = scriptedChatModel(() => {
+      throw new Error('model server down');
+    });
+    assert.deepEqual((await lib.search(query, 5, { rewrite: failing })).map((h) => [h.skill.name, h.score]), plain);
+    assert.ok(warnings.some((w) => /query rewriting failed \(.*model server down.*\); searching with the query as written/.test(w)), warnings.join('\n'));
+    assert.deepEqual((await lib.search(query, 5, { rewrite: scriptedChatModel(() => '\n  \n') })).map((h) => [h.skill.name, h.score]), plain);
   });
 });
