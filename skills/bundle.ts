@@ -18,38 +18,26 @@
  * the signature when there is one.
  */
 import { rename, writeFile } from 'node:fs/promises';
-import { canonicalHash } from '../core/canonical-json.js';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
 import { ValidationError, assertValid } from '../core/validate.js';
 import type { JsonSchema } from '../core/types.js';
 import { parseSkillCode } from './code.js';
-import type { SkillLibrary } from './library.js';
 import { readRegularFile } from './untrusted-files.js';
 import { validateSkillShape, type Skill, type SkillStatus } from './skill.js';
 import type { ListFilter } from './store.js';
 
-export const BUNDLE_FORMAT = 'skillforge-bundle';
-export const BUNDLE_FORMAT_VERSION = 1;
-/** Refuse bundle files larger than this before parsing them (256 MiB). */
-export const MAX_BUNDLE_BYTES = 256 * 1024 * 1024;
+export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MAX_BUNDLE_BYTES, bundleDigest, type Bundle, type BundleSignature } from './bundle-format.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MAX_BUNDLE_BYTES, bundleDigest, type Bundle } from './bundle-format.js';
 
-export interface BundleSignature {
-  alg: 'ed25519';
-  /** base64 raw public key */
-  publicKey: string;
-  /** base64 signature over the UTF-8 bytes of `digest` */
-  value: string;
-}
-
-export interface Bundle {
-  format: typeof BUNDLE_FORMAT;
-  formatVersion: number;
-  createdAt: string;
-  generator?: string;
-  digest: string;
-  /** Entries are untrusted until validated one by one (see importBundle). */
-  skills: unknown[];
-  signature: BundleSignature | null;
+/**
+ * What exporting and importing need of a library (SkillLibrary fits): stated here so the library can
+ * offer export/import methods without the two files importing each other.
+ */
+export interface BundleLibrary {
+  get(name: string, version?: number): Promise<Skill | undefined>;
+  versions(name: string): Promise<Skill[]>;
+  list(filter?: ListFilter): Promise<Skill[]>;
+  putVersions(skills: readonly Skill[], mode: 'exact' | 'new-version' | 'replace'): Promise<{ skill: Skill; created: boolean }[]>;
 }
 
 const envelopeSchema: JsonSchema = {
@@ -75,18 +63,13 @@ const envelopeSchema: JsonSchema = {
   },
 };
 
-/** sha256 over the canonical JSON of the skills array: what a signature signs. */
-export function bundleDigest(skills: readonly unknown[]): string {
-  return canonicalHash(skills);
-}
-
 export interface ExportOptions extends ListFilter {
   /** Only these names (latest version, or every version with allVersions). */
   names?: readonly string[];
 }
 
 /** Build a bundle from a library: latest versions by default, every version with `allVersions`. */
-export async function exportBundle(lib: SkillLibrary, options: ExportOptions = {}): Promise<Bundle> {
+export async function exportBundle(lib: BundleLibrary, options: ExportOptions = {}): Promise<Bundle> {
   let skills: Skill[];
   if (options.names) {
     skills = [];
@@ -195,7 +178,7 @@ function refusal(report: ImportReport, total: number, options: ImportOptions): S
  * `skipInvalid` asks for the valid entries of an untrusted bundle. A trusted, signed bundle's
  * signature is verified too. Versions of one name are stored atomically.
  */
-export async function importBundle(lib: SkillLibrary, bundle: Bundle, options: ImportOptions = {}): Promise<ImportReport> {
+export async function importBundle(lib: BundleLibrary, bundle: Bundle, options: ImportOptions = {}): Promise<ImportReport> {
   const policy = options.policy ?? 'skip';
   if (!IMPORT_POLICIES.includes(policy)) {
     throw new SkillforgeError('E_ARG', `unknown import policy ${String(policy)}`, { hint: `one of ${IMPORT_POLICIES.join(', ')}` });

@@ -18,7 +18,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SkillforgeError, errorMessage } from '../core/errors.js';
-import { bundleDigest, type Bundle } from './bundle.js';
+import { bundleDigest, type Bundle } from './bundle-format.js';
 
 /** DER prefixes that turn a raw 32-byte ed25519 key into SPKI / PKCS#8. */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
