@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { SkillforgeError } from '../../core/errors.js';
 import type { SearchMode, SkillLibrary } from '../../skills/library.js';
 import { dataPaths } from '../paths.js';
+import { addLlmOptions } from '../llm-options.js';
 import type { Skill } from '../../skills/skill.js';
 
 interface Common {
@@ -141,25 +142,32 @@ export function register(program: Command): void {
       });
     });
 
-  skills
+  addLlmOptions(skills
     .command('search <query...>')
-    .description('find skills by meaning: full text with identifiers split, stems, WordNet synonyms and Minecraft item relations, fused with the embedder\'s vectors')
+    .description('find skills by meaning: full text with identifiers split, stems, WordNet synonyms and Minecraft item relations, fused with the embedder\'s vectors; with a language model configured, --rewrite also searches its rephrasings'))
     .option('-k, --k <n>', 'how many results', '5')
+    .option('--rewrite', 'ask the configured language model (--llm) for other phrasings of the query and search them too')
     .option('--env <kind>', 'only this environment kind')
     .option('--status <status>', 'only this status (default: candidate and verified)')
     .option('--mode <mode>', 'hybrid (default), vector (embedder only) or text (full text only)', 'hybrid')
     .option('--json', 'machine-readable output')
-    .action(async (words: string[], o: Common & { k: string; env?: string; status?: string; mode: string }, cmd: Command) => {
+    .action(async (words: string[], o: Common & { k: string; env?: string; status?: string; mode: string; rewrite?: boolean }, cmd: Command) => {
       if (!['hybrid', 'vector', 'text'].includes(o.mode)) throw new SkillforgeError('E_ARG', `unknown --mode ${o.mode}`, { hint: 'use hybrid, vector or text' });
-      await withLibrary(cmd, async (lib) => {
-        const hits = await lib.search(words.join(' '), intArg(o.k, '-k'), { env: o.env, status: statusArg(o.status), mode: o.mode as SearchMode });
-        if (o.json) return json(hits);
-        if (hits.length === 0) return out('no matching skills');
-        out(table([
-          ['SCORE', 'NAME', 'V', 'ENV', 'STATUS', 'DESCRIPTION'],
-          ...hits.map((h) => [h.score.toFixed(3), h.skill.name, String(h.skill.version), h.skill.env, h.skill.status, oneLine(h.skill.description, 60)]),
-        ]));
-      });
+      const { requireLanguageModel } = await import('../llm-options.js');
+      const model = o.rewrite ? await requireLanguageModel(cmd, '--rewrite asks a language model for other phrasings of the query') : undefined;
+      try {
+        await withLibrary(cmd, async (lib) => {
+          const hits = await lib.search(words.join(' '), intArg(o.k, '-k'), { env: o.env, status: statusArg(o.status), mode: o.mode as SearchMode, ...(model ? { rewrite: model } : {}) });
+          if (o.json) return json(hits);
+          if (hits.length === 0) return out('no matching skills');
+          out(table([
+            ['SCORE', 'NAME', 'V', 'ENV', 'STATUS', 'DESCRIPTION'],
+            ...hits.map((h) => [h.score.toFixed(3), h.skill.name, String(h.skill.version), h.skill.env, h.skill.status, oneLine(h.skill.description, 60)]),
+          ]));
+        });
+      } finally {
+        await model?.close?.();
+      }
     });
 
   skills
