@@ -1,6 +1,6 @@
 /**
  * The fleet's job queue: pg-boss on the library's PostgreSQL database (its own schema, `pgboss`).
- * A task queue per environment (`fleet-tasks` for the kitchen, `fleet-tasks-minecraft`), from which
+ * A task queue per environment (`fleet-tasks` for the kitchen, `fleet-tasks-minecraft`, `-robot`), from which
  * workers of that environment take tasks, and `fleet-dead`, their dead-letter queue, which the
  * coordinator reads to defer or finally bury a task. pg-boss gives what the fleet relies on:
  * a job taken by a worker is `active` for at most `leaseSeconds`, then it expires and is retried
@@ -24,7 +24,7 @@ import { redactUrl } from '../skills/postgres-store.js';
 export const TASK_QUEUE = 'fleet-tasks';
 export const DEAD_QUEUE = 'fleet-dead';
 /** Environments with a task queue of their own: a worker only takes tasks its world can run. */
-export const QUEUE_ENVS = ['kitchen', 'minecraft'] as const;
+export const QUEUE_ENVS = ['kitchen', 'minecraft', 'robot'] as const;
 
 /** The task queue of an environment ('fleet-tasks' for the kitchen, 'fleet-tasks-minecraft', ...). */
 export function taskQueue(env: string): string {

@@ -8,7 +8,9 @@
  * their prompts carry over from the simulator to a robot unchanged. The robot's belief (where it
  * is, what it holds, where it last saw each object, which drawers it opened) comes from /amcl_pose,
  * /odom, the detections topic, /joint_states and the results of its own actions; `preconditions()`
- * answers from that belief, for SayCan's affordances.
+ * answers from that belief, for SayCan's affordances (robots/preconditions.ts); the primitives come
+ * from robots/primitives.ts. Over 500 lines because the command execution and the belief updates
+ * share one belief object and its waiters; splitting them would pass that state across files.
  *
  * @example
  * const robot = await SafeRobot.connect({ url, profile });
@@ -20,13 +22,17 @@ import type { EnvEvent, JsonValue, Observation, Outcome, SkillCall } from '../co
 import { ajv, describeErrors } from '../core/validate.js';
 import { SANDBOX_API, type CheckResult, type Environment, type ExecuteOptions, type Primitive, type SandboxApi, type Task } from '../envs/environment.js';
 import { commandSandboxApi } from '../envs/command-sandbox-api.js';
-import { HOUSEHOLD_COMMANDS, householdEndowment, householdPrimitives, type HouseholdVerbName } from '../envs/kitchen/vocabulary.js';
+import { HOUSEHOLD_COMMANDS, householdEndowment } from '../envs/kitchen/vocabulary.js';
+import { buildPrimitives } from './primitives.js';
+import { beliefPreconditions } from './preconditions.js';
 import type { ValidateFunction } from 'ajv';
-import { inPolygon, yawOf } from './geometry.js';
+import { yawOf } from './geometry.js';
 import { fillTemplate, type RobotProfile } from './profile.js';
 import { goalStatusName, GoalStatus } from './rosbridge/protocol.js';
 import type { RosMessage, Subscription } from './rosbridge/client.js';
 import { SafetyError, type SafeActionResult, type SafeRobot } from './safety.js';
+
+export { buildPrimitives } from './primitives.js';
 
 export const ROS2_FEATURES_VERSION = 'ros2-belief-v1';
 
@@ -264,58 +270,9 @@ export class Ros2Environment implements Environment {
 
   /** Feasibility from the robot's belief: true, false, or null when the belief cannot tell. */
   preconditions(observation: Observation, calls: readonly SkillCall[]): (boolean | null)[] {
-    const j = observation.json;
-    if (j.kind !== 'ros2') return calls.map(() => null);
-    const at = (j.at as string | null) ?? null;
-    const holding = (j.holding as string | null) ?? null;
-    const visible = new Set((j.visible as string[] | undefined) ?? []);
-    const places = (j.places as Record<string, string> | undefined) ?? {};
-    const drawers = (j.drawers as Record<string, boolean> | undefined) ?? {};
-    const isDrawer = (l: string) => (this.profile.drawers ?? []).includes(l);
-    const user = this.profile.userLocation;
-    const reachable = (l: string) => {
-      const p = this.profile.locations[l];
-      return !!p && inPolygon(p.x, p.y, this.profile.safety.geofence.polygon);
-    };
-    return calls.map((c) => {
-      const v = this.validators.get(c.skill);
-      if (!v) return null;
-      if (!v(c.args ?? {})) return false;
-      if (j.estop === true) return c.skill === 'done';
-      const a = c.args as Record<string, string>;
-      switch (c.skill) {
-        case 'go to':
-          return a.location !== at && reachable(a.location!);
-        case 'find': {
-          const p = places[a.object!];
-          if (p === undefined) return null;
-          if (p === 'robot' || p === user || p === 'trash can') return false;
-          if (isDrawer(p) && !drawers[p]) return false;
-          return reachable(p);
-        }
-        case 'pick up':
-          if (holding !== null || at === null) return false;
-          return visible.has(a.object!);
-        case 'put down':
-          return holding === a.object && at !== null && !(isDrawer(at) && !drawers[at]);
-        case 'place': {
-          const l = this.profile.locations[a.location!];
-          return holding === a.object && !!l && l.surface !== false && !(isDrawer(a.location!) && !drawers[a.location!]) && reachable(a.location!);
-        }
-        case 'bring to user':
-          return holding === a.object && at !== user;
-        case 'open drawer':
-        case 'close drawer':
-          return at === a.drawer && holding === null && drawers[a.drawer!] !== (c.skill === 'open drawer');
-        case 'gripper':
-          return true;
-        case 'done':
-          return true;
-        default:
-          return null;
-      }
-    });
+    return beliefPreconditions(this.profile, this.validators, observation, calls);
   }
+
 
   /** When the rosbridge connection last dropped: an attempt across a drop is interrupted, not failed (agents/interruption.ts). */
   private lastDrop: number | null = null;
@@ -591,53 +548,4 @@ export class Ros2Environment implements Environment {
   private assertOpen(): void {
     if (this.closed) throw new SkillforgeError('E_CLOSED', 'the ROS 2 environment is closed', { hint: 'create a new Ros2Environment' });
   }
-}
-
-/**
- * The primitives a profile supports: the kitchen's household verbs (envs/kitchen/vocabulary.ts) the
- * robot has interfaces for, over its locations, objects and drawers, plus 'gripper'.
- */
-export function buildPrimitives(profile: RobotProfile): Primitive[] {
-  const locs = Object.keys(profile.locations);
-  const objects = profile.objects ?? [];
-  const drawers = profile.drawers ?? [];
-  const surfaces = locs.filter((l) => profile.locations[l]!.surface !== false);
-  const i = profile.interfaces;
-  const domains = {
-    objects,
-    locations: locs,
-    surfaces,
-    drawers,
-    placePhrases: Object.fromEntries(surfaces.map((l) => [l, `${profile.locations[l]!.prep ?? 'on'} the ${l}`])),
-    objectDescription: 'an object class the robot can detect',
-  };
-  // What this robot can do, and how it says it does it (its ROS interfaces).
-  const verbs: HouseholdVerbName[] = ['go to'];
-  const descriptions: Partial<Record<HouseholdVerbName, string>> = {
-    'go to': `Navigate (${i.navigate ? i.navigate.action : `closed-loop twist on ${i.cmdVel.topic}`}) to a named location.`,
-    find: 'Drive to where the object was last seen, or search the surfaces until it is detected.',
-    'pick up': i.pick ? `Grasp a visible object here (${i.pick.action}); the gripper must be empty.` : undefined,
-    'put down': i.place ? `Put the held object down where the robot is (${i.place.action}).` : undefined,
-    place: 'Carry the held object to a surface and put it there.',
-    'open drawer': 'Open the drawer the robot is at; needs a free hand.',
-    'close drawer': 'Close the drawer the robot is at; needs a free hand.',
-  };
-  if (objects.length > 0) {
-    verbs.push('find');
-    if (i.pick) verbs.push('pick up');
-    if (i.place) verbs.push('put down', 'place');
-    if (profile.userLocation && i.place) verbs.push('bring to user');
-  }
-  if (drawers.length > 0 && i.openDrawer) verbs.push('open drawer');
-  if (drawers.length > 0 && i.closeDrawer) verbs.push('close drawer');
-  const list = householdPrimitives(domains, verbs, descriptions);
-  if (i.gripper) {
-    list.push({
-      name: 'gripper',
-      description: `Open or close the gripper (${i.gripper.action}).`,
-      params: { type: 'object', 'x-say': '{command} the gripper', required: ['command'], additionalProperties: false, properties: { command: { type: 'string', enum: ['open', 'close'] } } },
-    });
-  }
-  list.push(...householdPrimitives(domains, ['done']));
-  return list;
 }

@@ -287,6 +287,8 @@ export class VoyagerLearner {
       code: written.code,
       env: env.kind,
       dependencies,
+      // A writer that knows the skill's parameters (the plan writer) says so: SayCan and the writer can reuse it with arguments.
+      ...(written.params ? { params: written.params } : {}),
       status: 'verified',
       provenance: { agent: this.o.agent, model: this.o.writer.id, source: TASK_SOURCE + task.description },
     });

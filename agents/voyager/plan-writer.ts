@@ -9,8 +9,9 @@
  * Reuse: where a run of the plan's steps is exactly what a verified library skill does, the skill is
  * called instead of its steps (`await fetch(kitchen, "coke")`), so the library grows by composition.
  * What a library skill does is known from its composite spec (the `x-composite` params annotation
- * that evolution's and this writer's skills carry) or, for skills this writer wrote in this process,
- * from what it wrote. Skills whose steps cannot be known (free code) are never guessed at.
+ * evolution's composites carry, and this writer's skills when stored with the `params` it returns)
+ * or, for skills this writer wrote in this process, from what it wrote. Skills whose steps cannot be
+ * known (free code) are never guessed at.
  *
  * @example
  *   const writer = new PlanSkillWriter({ name: 'kitchen', planner: kit.planner!(), style: kit.callStyle });

@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { SkillforgeError } from '../../core/errors.js';
 import { addLlmOptions } from '../llm-options.js';
 import { intOption, positiveOption } from '../options.js';
+import { parseSetting } from '../kit-settings.js';
 
 interface TimingFlags {
   lease: string;
@@ -137,6 +138,7 @@ export function register(program: Command): void {
         .option('--host <host>', 'minecraft: join this server instead of starting an embedded world of this worker\'s own')
         .option('--port <n>', 'minecraft: server port (with --host)', '25565')
         .option('--world-seed <n>', 'minecraft: seed of the embedded world', '1')
+        .option('--setting <key=value>', 'robot: a setting of each task\'s simulated robot (kits/robot.ts), repeatable, e.g. simSpeed=2', parseSetting, {})
         .option('--concurrency <n>', 'tasks run at once by this worker', '1')
         .option('--name <name>', 'this worker\'s agent name, unique in the fleet (default host-pid)')
         .option('--trust-agents <names>', 'agents whose verified skills are used without re-checking them here')
@@ -144,7 +146,7 @@ export function register(program: Command): void {
         .option('--heartbeat <s>', 'seconds between heartbeats', '10')
         .option('--json', 'one JSON event per line'),
     ),
-  ).action(async (f: TimingFlags & { library?: string; env: string; host?: string; port: string; worldSeed: string; concurrency: string; name?: string; trustAgents?: string; maxRounds?: string; heartbeat: string; json?: boolean }, command: Command) => {
+  ).action(async (f: TimingFlags & { library?: string; env: string; host?: string; port: string; worldSeed: string; setting: Record<string, unknown>; concurrency: string; name?: string; trustAgents?: string; maxRounds?: string; heartbeat: string; json?: boolean }, command: Command) => {
     const url = libraryUrl(f.library);
     const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
     if (!['kitchen', 'minecraft', 'robot'].includes(f.env)) throw new SkillforgeError('E_USAGE', `--env must be kitchen, minecraft or robot, got '${f.env}'`);
@@ -164,6 +166,7 @@ export function register(program: Command): void {
       model,
       maxRounds: f.maxRounds ? intOption(f.maxRounds, '--max-rounds', 1) : undefined,
       minecraft: f.env === 'minecraft' ? { host: f.host, port: intOption(f.port, '--port', 1, 65535), seed: intOption(f.worldSeed, '--world-seed', 0) } : undefined,
+      robot: f.env === 'robot' ? f.setting : undefined,
       onEvent: (e) => {
         if (f.json) return line(e);
         if (e.ev === 'ready') log(`worker ${e.worker}: waiting for tasks`);

@@ -17,6 +17,7 @@ import { SkillforgeError } from '../../core/errors.js';
 import type { JsonValue } from '../../core/types.js';
 import { addLlmOptions } from '../llm-options.js';
 import { intOption } from '../options.js';
+import { parseSetting } from '../kit-settings.js';
 import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 import type { EnvironmentKit, KitSession } from '../../kits/kit.js';
 import type { Curriculum } from '../../agents/voyager/curriculum.js';
@@ -49,20 +50,6 @@ async function offlineLearnerOf(kit: EnvironmentKit, session: KitSession): Promi
     curriculum: new PlanCurriculum({ name: kit.name, planner, families: () => [{ name: 'seeded', tasks }] }),
     writer: new PlanSkillWriter({ name: kit.name, planner, style: kit.callStyle }),
   };
-}
-
-/** `--setting key=value`: the value as JSON when it parses (numbers, booleans), else the text. */
-export function parseSetting(text: string, into: Record<string, JsonValue>): Record<string, JsonValue> {
-  const eq = text.indexOf('=');
-  if (eq <= 0) throw new SkillforgeError('E_USAGE', `--setting must be key=value, got '${text}'`, { hint: 'e.g. --setting simSpeed=5 --setting url=ws://robot:9090' });
-  const value = text.slice(eq + 1);
-  let parsed: JsonValue;
-  try {
-    parsed = JSON.parse(value) as JsonValue;
-  } catch {
-    parsed = value;
-  }
-  return { ...into, [text.slice(0, eq)]: parsed };
 }
 
 export function register(program: Command): void {
