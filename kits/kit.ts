@@ -30,6 +30,12 @@ export interface KitOptions {
   noise?: number;
   /** Progress lines (world starting, bots joining); nothing when omitted. */
   log?: (line: string) => void;
+  /**
+   * Whether a language model drives the agents. Some kits adapt: Minecraft's primitives chat and
+   * return for code a model wrote (as Voyager's do), and throw with the reason for the offline
+   * planner's code, which reads it.
+   */
+  languageModel?: boolean;
   /** Kit-specific settings (a config profile's `settings`), validated by the kit. */
   settings?: Record<string, unknown>;
 }
@@ -46,6 +52,11 @@ export interface KitSession {
   fresh(id: string): Environment | Promise<Environment>;
   /** `n` seeded tasks (`<prefix>:<i>`), each with its own fresh environment; training and held-out sets differ. */
   tasks?(prefix: string, n: number, set: 'train' | 'held-out'): EvolveTask[];
+  /**
+   * The exact planner of this session, when only the session can plan (a simulated robot plans from
+   * its simulator's true state); otherwise the kit's `planner()` is used.
+   */
+  planner?(): Planner;
   /** The goal of a free-text instruction, when the kit can read one (SayCan checks it at the end). */
   taskFor?(instruction: string): Task | null;
   /** The learner without a language model: the kit's offline curriculum and skill writer (a named baseline). */

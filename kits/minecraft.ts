@@ -69,7 +69,7 @@ export const kit: EnvironmentKit = {
     evolve: { episodes: '12', heldOut: '3', reflectEvery: '6', epsilon: '0', verifyTrials: '2', maxSteps: 16, maxFailures: 3, skillTimeoutMs: 180_000, reflectObserved: true },
     skillTimeoutMs: 300_000,
   },
-  async open({ seed, log, settings }): Promise<KitSession> {
+  async open({ seed, log, settings, languageModel }): Promise<KitSession> {
     const s = checkSettings(settings ?? {});
     const worldSeed = Number(seed);
     if (!s.host && !Number.isInteger(worldSeed)) throw new SkillforgeError('E_USAGE', `the Minecraft seed must be an integer (it seeds the embedded world), got '${seed}'`, { hint: 'e.g. --seed 1' });
@@ -107,7 +107,9 @@ export const kit: EnvironmentKit = {
         ...(world || s.version ? { version: address.version } : {}),
         ...(s.auth ? { auth: s.auth } : {}),
         username: s.username ?? 'skillforge',
-        ...(s.primitives ? { primitiveSemantics: s.primitives } : {}),
+        // The offline planner's skills read the reason of a missing item or table from the error;
+        // language-model skills are written against Voyager's chat-and-return primitives.
+        primitiveSemantics: s.primitives ?? (languageModel ? 'voyager' : 'strict'),
       });
     } catch (err) {
       await episodes.close();

@@ -22,10 +22,12 @@ import { methodCallStyle } from '../agents/evolve/composite.js';
 import type { Environment } from '../envs/environment.js';
 import { checkGoal, validateKitchenGoal } from '../envs/kitchen/goals.js';
 import { goalForText } from '../envs/kitchen/instructions.js';
-import { kitchenTasks } from '../envs/kitchen/task-planner.js';
+import { kitchenTasks, preferFind } from '../envs/kitchen/task-planner.js';
+import { planKitchen } from '../envs/kitchen/planner.js';
 import { householdGuide } from '../envs/kitchen/vocabulary.js';
 import { SAYCAN_KITCHEN } from '../envs/kitchen/layout.js';
 import type { KitchenState } from '../envs/kitchen/world.js';
+import type { SkillCall } from '../core/types.js';
 import type { EnvironmentKit, KitSession } from './kit.js';
 import { kitchenOfflineLearner } from './kitchen.js';
 
@@ -134,6 +136,13 @@ export const kit: EnvironmentKit = {
       session.tasks = (prefix, n) =>
         kitchenTasks(prefix, n).map((t) => ({ id: t.id, task: t.task, makeEnv: () => episode(t.id, t.instruction.initial) }));
       const state = main.state;
+      // The simulator's true state is what the exact planner needs: the robot's own observation is a belief.
+      session.planner = () => (_observation, task) => {
+        if (task.goal === undefined) return null;
+        const now = state();
+        const plan = planKitchen(now, validateKitchenGoal(task.goal));
+        return plan ? (preferFind(now, plan) as SkillCall[]) : null;
+      };
       session.offlineLearner = () => kitchenOfflineLearner({ name: 'robot', state: (_: Observation) => state(), style: kit.callStyle, namePrefix: 'robot' });
     }
     return session;

@@ -15,8 +15,11 @@ import { dirname, join, resolve } from 'node:path';
 import { SkillforgeError } from '../../core/errors.js';
 import type { Embedder } from '../../skills/embedder.js';
 import { intOption, numberOption } from '../options.js';
+import { parseSetting } from '../kit-settings.js';
+import type { JsonValue } from '../../core/types.js';
 
 interface TrainFlags {
+  setting: Record<string, JsonValue>;
   env: string;
   model: string;
   out?: string;
@@ -32,6 +35,7 @@ interface TrainFlags {
 }
 
 interface EvalFlags {
+  setting: Record<string, JsonValue>;
   model: string;
   env?: string;
   collect?: string;
@@ -58,12 +62,12 @@ async function embedderFor(id: string | undefined): Promise<Embedder | undefined
  * Record `n` random-exploration attempts in fresh episodes of the kit's environment (a new kitchen
  * state, a new Minecraft bot...), with their real outcomes.
  */
-async function collect(envName: string, n: number, memory: import('../../memory/episodic.js').EpisodicMemory, seed: number, noise: number, prefix: string, log: (s: string) => void) {
+async function collect(envName: string, n: number, memory: import('../../memory/episodic.js').EpisodicMemory, seed: number, noise: number, prefix: string, log: (s: string) => void, settings: Record<string, JsonValue> = {}) {
   const { loadKit } = await import('../../kits/registry.js');
   const kit = await loadKit(envName);
   const { exploreRandomly } = await import('../../agents/affordance/explore.js');
   const t0 = performance.now();
-  const session = await kit.open({ seed: String(seed), noise, log });
+  const session = await kit.open({ seed: String(seed), noise, log, settings });
   let stats;
   try {
     const primitives = session.primitives;
@@ -116,6 +120,7 @@ export function register(program: Command): void {
     .option('--model <kind>', 'mlp | logreg', 'mlp')
     .option('--out <path>', 'output .onnx path (manifest written beside it); default <data-dir>/models/<env>-<model>.onnx')
     .option('--collect <n>', 'first record n random-exploration attempts in fresh episodes of the environment')
+    .option('--setting <key=value>', 'a kit setting while collecting, repeatable (robot: simSpeed...; minecraft: hostileMobs...)', parseSetting, {})
     .option('--noise <p>', 'failure noise while collecting (simulators)', '0.1')
     .option('--seed <n>', 'seed for collection, splits and initialisation', '1')
     .option('--hidden <widths>', 'hidden layer widths of the MLP, comma-separated', '32')
@@ -139,7 +144,7 @@ export function register(program: Command): void {
       const { EpisodicMemory } = await import('../../memory/episodic.js');
       const memory = EpisodicMemory.open({ dir: dataDir });
       try {
-        if (flags.collect) await collect(flags.env, intOption(flags.collect, '--collect', 1), memory, seed, numberOption(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log);
+        if (flags.collect) await collect(flags.env, intOption(flags.collect, '--collect', 1), memory, seed, numberOption(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log, flags.setting);
         const envKind = await kindOf(flags.env);
         const layout = flags.layout ?? pickLayout(memory, envKind, log);
         const set = memory.trainingSet({ env: envKind, layout });
@@ -192,10 +197,11 @@ export function register(program: Command): void {
     .option('--env <kind>', 'environment kit whose attempts to export', 'kitchen')
     .option('--out <path>', 'CSV path (the layout goes to <name>.layout.json beside it)', 'affordance-rows.csv')
     .option('--collect <n>', 'first record n random-exploration attempts in fresh episodes of the environment')
+    .option('--setting <key=value>', 'a kit setting while collecting, repeatable (robot: simSpeed...; minecraft: hostileMobs...)', parseSetting, {})
     .option('--noise <p>', 'failure noise while collecting (simulators)', '0.1')
     .option('--seed <n>', 'seed for collection', '1')
     .option('--layout <id>', 'observation feature layout (default: the one with most attempts)')
-    .action(async (flags: { env: string; out: string; collect?: string; noise: string; seed: string; layout?: string }, command: Command) => {
+    .action(async (flags: { env: string; out: string; collect?: string; noise: string; seed: string; layout?: string; setting: Record<string, JsonValue> }, command: Command) => {
       const dataDir = (command.optsWithGlobals() as { dataDir: string }).dataDir;
       const log = (s: string) => process.stdout.write(`${s}\n`);
       const { EpisodicMemory } = await import('../../memory/episodic.js');
@@ -203,7 +209,7 @@ export function register(program: Command): void {
       const memory = EpisodicMemory.open({ dir: dataDir });
       try {
         const seed = intOption(flags.seed, '--seed');
-        if (flags.collect) await collect(flags.env, intOption(flags.collect, '--collect', 1), memory, seed, numberOption(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log);
+        if (flags.collect) await collect(flags.env, intOption(flags.collect, '--collect', 1), memory, seed, numberOption(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log, flags.setting);
         const envKind = await kindOf(flags.env);
         const set = memory.trainingSet({ env: envKind, layout: flags.layout ?? pickLayout(memory, envKind, log) });
         const { encodeDataset, writeDatasetCsv } = await import('../../agents/affordance/dataset.js');
@@ -222,6 +228,7 @@ export function register(program: Command): void {
     .requiredOption('--model <path>', 'the .onnx file (its .json manifest beside it) or the manifest')
     .option('--env <kind>', 'environment kind of the attempts (default: all with the model\'s layout)')
     .option('--collect <n>', 'record n fresh random-exploration attempts and evaluate on those only')
+    .option('--setting <key=value>', 'a kit setting while collecting, repeatable (robot: simSpeed...; minecraft: hostileMobs...)', parseSetting, {})
     .option('--noise <p>', 'failure noise while collecting (simulators)', '0.1')
     .option('--seed <n>', 'seed for collection', '1000')
     .option('--since <time>', 'only attempts at or after this time (ISO date or ms since epoch)')
@@ -245,7 +252,7 @@ export function register(program: Command): void {
         }
         if (flags.collect) {
           const start = Date.now();
-          await collect(flags.env ?? 'kitchen', intOption(flags.collect, '--collect', 1), memory, intOption(flags.seed, '--seed'), numberOption(flags.noise, '--noise', 0, 1), `eval-${start}-`, log);
+          await collect(flags.env ?? 'kitchen', intOption(flags.collect, '--collect', 1), memory, intOption(flags.seed, '--seed'), numberOption(flags.noise, '--noise', 0, 1), `eval-${start}-`, log, flags.setting);
           since = start;
         } else if (since === undefined) {
           log('note: evaluating on every recorded attempt of this layout, including any the model was trained on; use --collect or --since for held-out numbers');

@@ -14,9 +14,12 @@ import { intOption, probabilityOption } from '../options.js';
 import { dataPaths, lockDataDir } from '../paths.js';
 import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 import { workDone } from '../signals.js';
+import { parseSetting } from '../kit-settings.js';
+import type { JsonValue } from '../../core/types.js';
 
 interface EvolveFlags extends UiFlags {
   env: string;
+  setting: Record<string, JsonValue>;
   episodes: string;
   seed: string;
   heldOut: string;
@@ -38,6 +41,7 @@ export function register(program: Command): void {
     { maxOutageSeconds: 600 },
   ))
     .option('--env <kit>', 'environment kit: kitchen, minecraft (embedded world; defaults then: 12 episodes, 3 held out, reflect every 6, epsilon 0, 2 verify trials), or a kit module path', 'kitchen')
+    .option('--setting <key=value>', 'a kit setting, repeatable (robot: url, profile, simSpeed; minecraft: host, port, hostileMobs...)', parseSetting, {})
     .option('--episodes <n>', 'training episodes', '60')
     .option('--seed <s>', 'seed of the training and held-out tasks (and of the Minecraft world)', '1')
     .option('--held-out <n>', 'held-out instructions measured before and after', '24')
@@ -93,7 +97,7 @@ export function register(program: Command): void {
       const ui = await startUiIfAsked(flags, { title: `skillforge evolve (${flags.env})`, library, log: (s) => process.stderr.write(`${s}\n`) });
       let session: import('../../kits/kit.js').KitSession | undefined;
       try {
-        session = await kit.open({ seed, noise, ...(live ? { log: out } : {}) });
+        session = await kit.open({ seed, noise, settings: flags.setting, languageModel: Boolean(model), ...(live ? { log: out } : {}) });
         const tasks = session.tasks;
         if (!tasks) throw new SkillforgeError('E_USAGE', `skillforge evolve needs seeded task sets, and ${kit.name} has none`, { hint: 'give your kit session a tasks(prefix, n, set)' });
         const primitives = session.primitives ?? session.env.primitives();

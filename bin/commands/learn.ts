@@ -96,7 +96,7 @@ export function register(program: Command): void {
       try {
         const model = llmConfigured(command) ? await languageModelFromCommand(command) : undefined;
         if (model) cleanup.unshift(() => model.close?.());
-        const session = await kit.open({ seed: flags.seed, log, settings: flags.setting });
+        const session = await kit.open({ seed: flags.seed, log, settings: flags.setting, languageModel: Boolean(model) });
         cleanup.unshift(() => session.close());
         const offline = model ? undefined : await offlineLearnerOf(kit, session);
         if (!model && !offline) {

@@ -15,9 +15,12 @@ import { dataPaths } from '../paths.js';
 import { intOption, probabilityOption } from '../options.js';
 import { addUiOptions, type UiFlags } from '../../ui/launch.js';
 import { workDone } from '../signals.js';
+import { parseSetting } from '../kit-settings.js';
+import type { JsonValue } from '../../core/types.js';
 
 interface SayCanFlags extends UiFlags {
   env: string;
+  setting: Record<string, JsonValue>;
   affordance: string | boolean;
   seed: string;
   noise: string;
@@ -40,6 +43,7 @@ export function register(program: Command): void {
     { maxOutageSeconds: 600 },
   ))
     .option('--env <kit>', 'environment kit: kitchen, minecraft, robot, or a path to your own kit module', 'kitchen')
+    .option('--setting <key=value>', 'a kit setting, repeatable (robot: url, profile, simSpeed; minecraft: host, port, hostileMobs...)', parseSetting, {})
     .option('--affordance <model.onnx>', 'a learned affordance model for Can (combined with the environment\'s exact preconditions)')
     .option('--no-affordance', 'switch affordances off: Can = 1 for every skill (no preconditions, no learned model)')
     .option('--seed <n>', 'seed of the start state (the kitchen\'s; Minecraft: the world seed)', '0')
@@ -71,11 +75,11 @@ export function register(program: Command): void {
       // --llm offline: the kit's exact planner as a named Say baseline (one instruction only).
       const offline = (command.optsWithGlobals() as { llm?: string }).llm === 'offline';
       if (offline && flags.suite) throw new SkillforgeError('E_USAGE', '--llm offline runs one instruction; --suite needs a language model', { hint: 'drop --suite, or name a model: --llm ollama:llama3.1' });
-      if (offline && !kit.planner) throw new SkillforgeError('E_USAGE', `--llm offline plans with the environment's exact planner, and ${kit.name} has none`, { hint: 'name a model with --llm' });
       const offlineCalls = new Map<string, import('../../core/types.js').SkillCall>();
       let session: import('../../kits/kit.js').KitSession | undefined;
+      let offlinePlanner: import('../../agents/act/planner.js').Planner | undefined;
       const offlineSay = offline
-        ? new saycan.PlannerSay({ name: kit.name, planner: kit.planner!(), observe: () => session!.env.observe(), callOf: (text) => offlineCalls.get(text) })
+        ? new saycan.PlannerSay({ name: kit.name, planner: (observation, task) => offlinePlanner!(observation, task), observe: () => session!.env.observe(), callOf: (text) => offlineCalls.get(text) })
         : undefined;
       const model = offlineSay ?? (await requireLanguageModel(command, 'skillforge saycan needs a language model for the Say score (how useful each skill is for the instruction), or --llm offline for the environment planner baseline'));
       const affordanceOff = flags.affordance === false;
@@ -127,11 +131,14 @@ export function register(program: Command): void {
           }
           return;
         }
-        session = await kit.open({ seed: flags.seed, noise, ...(flags.json ? {} : { log: (s: string) => process.stderr.write(`${s}\n`) }) });
+        session = await kit.open({ seed: flags.seed, noise, settings: flags.setting, languageModel: !offline, ...(flags.json ? {} : { log: (s: string) => process.stderr.write(`${s}\n`) }) });
         const env = session.env;
         const task = session.taskFor?.(instruction!) ?? null;
         const primitives = session.primitives ?? env.primitives();
         if (offlineSay) {
+          // The session's own planner where only it can plan (a simulated robot's true state), else the kit's.
+          offlinePlanner = session.planner?.() ?? kit.planner?.();
+          if (!offlinePlanner) throw new SkillforgeError('E_USAGE', `--llm offline plans with the environment's exact planner, and ${kit.name} has none`, { hint: 'name a model with --llm' });
           if (!task) throw new SkillforgeError('E_USAGE', `--llm offline plans toward a goal, and ${kit.name} could read none from '${instruction}'`, { hint: kit.name === 'kitchen' ? 'e.g. "bring me an apple", or name a model with --llm' : 'name a model with --llm' });
           offlineSay.setTask(task);
           const { groundPrimitives } = await import('../../agents/act/grounding.js');
