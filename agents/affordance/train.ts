@@ -12,7 +12,7 @@
  * const set = memory.trainingSet({ env: 'kitchen' });
  * const result = await trainAffordance(set, { kind: 'mlp', hidden: [32], seed: 7 });
  * console.log(result.metrics.test.auc, 'vs constant', result.metrics.baseline.auc);
- * await exportAffordanceModel(result, 'models/kitchen.onnx');   // see export.ts
+ * await exportAffordanceModel(result, 'models/kitchen.onnx');   // see onnx-model.ts
  * ```
  */
 import { SkillforgeError } from '../../core/errors.js';
