@@ -42,6 +42,12 @@ export interface KitSession {
    * steps. Defaults to `env.primitives()`.
    */
   readonly primitives?: readonly Primitive[];
+  /**
+   * The groundable primitives for one instruction, where the domains depend on its goal (Minecraft:
+   * the tech-tree chain up to the item asked for); null when the kit cannot read the instruction.
+   * SayCan prefers it to `primitives`.
+   */
+  primitivesFor?(instruction: string): readonly Primitive[] | null;
   /** A fresh environment for an episode or trial: the same `id` always gives the same start. The caller closes it. */
   fresh(id: string): Environment | Promise<Environment>;
   /** `n` seeded tasks (`<prefix>:<i>`), each with its own fresh environment; training and held-out sets differ. */

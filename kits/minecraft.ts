@@ -73,13 +73,14 @@ export const kit: EnvironmentKit = {
     const worldSeed = Number(seed);
     if (!s.host && !Number.isInteger(worldSeed)) throw new SkillforgeError('E_USAGE', `the Minecraft seed must be an integer (it seeds the embedded world), got '${seed}'`, { hint: 'e.g. --seed 1' });
     if (s.hostileMobs && s.host) throw new SkillforgeError('E_USAGE', 'hostile mobs can be switched on in the embedded world only; your own server decides its mobs');
-    const [{ startEmbeddedWorld }, { MinecraftEpisodes }, tp, { MinecraftTechTree }, { createMinecraftEnvironment }, { minecraftGoalForText }] = await Promise.all([
+    const [{ startEmbeddedWorld }, { MinecraftEpisodes }, tp, { MinecraftTechTree }, { createMinecraftEnvironment }, { minecraftGoalForText }, sayCan] = await Promise.all([
       import('../envs/minecraft/server/world.js'),
       import('../envs/minecraft/episodes.js'),
       import('../envs/minecraft/task-planner.js'),
       import('../envs/minecraft/tech-tree.js'),
       import('../envs/minecraft/environment.js'),
       import('../envs/minecraft/instruction-goal.js'),
+      import('../envs/minecraft/saycan-primitives.js'),
     ]);
     const t0 = performance.now();
     const world = s.host ? undefined : await startEmbeddedWorld({ seed: worldSeed, ...(s.hostileMobs ? { hostileMobs: true } : {}) });
@@ -110,6 +111,11 @@ export const kit: EnvironmentKit = {
       fresh: (id) => episodes.open(id),
       tasks: (prefix, n, set) => tp.minecraftTasks(prefix, n, (id) => episodes.open(id), { goals: set === 'train' ? tp.MINECRAFT_TRAIN_GOALS : tp.MINECRAFT_HELD_OUT_GOALS, tree }),
       taskFor: (instruction) => minecraftGoalForText(instruction, tree, address.version),
+      primitivesFor: (instruction) => {
+        const task = minecraftGoalForText(instruction, tree, address.version);
+        const goal = task && sayCan.sayCanGoalOf(task, tree);
+        return goal ? sayCan.minecraftSayCanPrimitives(goal, { tree }) : null;
+      },
       offlineLearner: () => {
         planner ??= new OfflinePlanner(tree);
         return { curriculum: planner, writer: planner };

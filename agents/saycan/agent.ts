@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { SkillforgeError, errorMessage } from '../../core/errors.js';
 import type { JsonValue, Observation, Outcome, SkillCall } from '../../core/types.js';
-import type { CheckResult, Environment, Task } from '../../envs/environment.js';
+import type { CheckResult, Environment, Primitive, Task } from '../../envs/environment.js';
 import type { Skill } from '../../skills/skill.js';
 import type { AffordanceModel } from '../affordance/model.js';
 import { combinePreconditions } from '../affordance/preconditions.js';
@@ -32,6 +32,8 @@ export interface SkillSource {
 
 export interface SayCanOptions {
   env: Environment;
+  /** The candidate primitives, with enum domains (a kit session's `primitives`); default `env.primitives()`. */
+  primitives?: readonly Primitive[];
   model: LanguageModel;
   /** A learned (or any) affordance model for Can. Default none. */
   affordance?: AffordanceModel | null;
@@ -164,7 +166,7 @@ export class SayCanAgent {
   /** Ground the primitives and retrieve library skills (once per instruction: neither depends on the state). */
   async candidates(instruction: string): Promise<Candidate[]> {
     const { env, library, runSkill } = this.options;
-    const list = groundPrimitives(env.primitives());
+    const list = groundPrimitives(this.options.primitives ?? env.primitives());
     if (library && runSkill) {
       const hits = await library.search(instruction, this.options.librarySkills ?? 5, { env: env.kind });
       list.push(...groundSkills(hits));
