@@ -16,7 +16,7 @@
  */
 import { Random } from '../../core/random.js';
 import type { SkillCall } from '../../core/types.js';
-import type { Environment } from '../../envs/environment.js';
+import type { Environment, Primitive } from '../../envs/environment.js';
 import type { AttemptInput } from '../../memory/episodic.js';
 import { groundArguments } from '../act/grounding.js';
 import { attemptRecord } from '../act/attempt.js';
@@ -30,6 +30,8 @@ export interface ExploreOptions {
   stepsPerEpisode?: number;
   /** Probability of choosing among precondition-feasible calls (default 0.5; 0 = uniform). */
   feasibleBias?: number;
+  /** The primitives to ground calls from (with enum domains, e.g. a kit session's); default each environment's `primitives()`. */
+  primitives?: readonly Primitive[];
   /** Primitives never called (default ['done']: it ends the episode's usefulness). */
   exclude?: readonly string[];
   seed?: number;
@@ -65,7 +67,7 @@ export async function exploreRandomly(options: ExploreOptions): Promise<ExploreS
     try {
       if (!groundCache) {
         groundCache = [];
-        for (const p of env.primitives()) {
+        for (const p of options.primitives ?? env.primitives()) {
           if (exclude.has(p.name)) continue;
           for (const args of groundArguments(p.params) ?? []) groundCache.push({ skill: p.name, args });
         }
@@ -100,4 +102,32 @@ export async function exploreRandomly(options: ExploreOptions): Promise<ExploreS
     options.onEpisode?.(episode, stats.attempts);
   }
   return stats;
+}
+
+/**
+ * `workers` explorations at once (seeds `seed`, `seed+1`, ...; episode ids `explore-<seed>-<n>`), sharing
+ * `attempts` between them: in a world where a call waits on game ticks (Minecraft's mining and
+ * walking), several bots gather data in the time of one. Returns the summed counts.
+ */
+export async function exploreConcurrently(options: ExploreOptions & { workers: number }): Promise<ExploreStats> {
+  const workers = Math.max(1, Math.floor(options.workers));
+  const seed = options.seed ?? 1;
+  const share = (w: number) => Math.floor(options.attempts / workers) + (w < options.attempts % workers ? 1 : 0);
+  const runs = await Promise.all(
+    Array.from({ length: workers }, (_, w) =>
+      exploreRandomly({ ...options, attempts: share(w), seed: seed + w, episodePrefix: `${options.episodePrefix ?? 'explore-'}${seed + w}-`, makeEnv: (e) => options.makeEnv(e * workers + w) }),
+    ),
+  );
+  const total: ExploreStats = { attempts: 0, successes: 0, episodes: 0, perSkill: {} };
+  for (const r of runs) {
+    total.attempts += r.attempts;
+    total.successes += r.successes;
+    total.episodes += r.episodes;
+    for (const [skill, s] of Object.entries(r.perSkill)) {
+      const t = (total.perSkill[skill] ??= { attempts: 0, successes: 0 });
+      t.attempts += s.attempts;
+      t.successes += s.successes;
+    }
+  }
+  return total;
 }
