@@ -18,6 +18,7 @@
 import type { Observation } from '../core/types.js';
 import type { Environment, Primitive, Task } from '../envs/environment.js';
 import type { CallStyle } from '../agents/evolve/composite.js';
+import type { ObservationExpansion } from '../agents/affordance/expansion.js';
 import type { Planner } from '../agents/evolve/agent.js';
 import type { EvolveTask } from '../agents/evolve/evolver.js';
 import type { Curriculum } from '../agents/voyager/curriculum.js';
@@ -75,6 +76,16 @@ export interface EnvironmentKit {
   readonly callStyle: CallStyle;
   /** What language models are told about this environment (skill writer, curriculum). */
   readonly guide?: string;
+  /**
+   * Affordance training on this kit: derived observation features the model is trained and scored
+   * with (tie a call's arguments to the state: Minecraft's recipes), and how random exploration
+   * gathers attempts (several explorers at once where calls wait on the world; the candidates of
+   * `instruction` via `primitivesFor`; primitives too slow to explore at random left out).
+   */
+  readonly affordance?: {
+    features?(): Promise<ObservationExpansion>;
+    explore?: { workers?: number; stepsPerEpisode?: number; feasibleBias?: number; exclude?: readonly string[]; instruction?: string; timeoutMs?: number };
+  };
   /** Per-command defaults where the world is expensive (Minecraft: fewer evolution episodes). */
   readonly defaults?: {
     evolve?: Partial<Record<'episodes' | 'heldOut' | 'reflectEvery' | 'epsilon' | 'verifyTrials', string>> & {

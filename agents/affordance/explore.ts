@@ -41,6 +41,8 @@ export interface ExploreOptions {
   /** Stored with each attempt as the task (default 'random exploration'). */
   task?: string;
   onEpisode?: (episode: number, recorded: number) => void;
+  /** Time limit of one call (default: the environment's own); a call cut short is a failure, as it would be for an agent. */
+  timeoutMs?: number;
 }
 
 export interface ExploreStats {
@@ -82,7 +84,7 @@ export async function exploreRandomly(options: ExploreOptions): Promise<ExploreS
           const feasible = calls.filter((_, i) => ok[i] === true);
           if (feasible.length) call = rng.pick(feasible);
         }
-        const outcome = await env.execute(call);
+        const outcome = await env.execute(call, options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
         // A copy of the features: an environment may reuse its observation buffer.
         const seen = { features: Float32Array.from(observation.features), featureNames: observation.featureNames };
         batch.push(attemptRecord({ agent: options.agent ?? 'random-explorer', env, task: options.task ?? 'random exploration', observation: seen, call, outcome, episode: `${prefix}${episode}`, step }));
@@ -105,29 +107,41 @@ export async function exploreRandomly(options: ExploreOptions): Promise<ExploreS
 }
 
 /**
- * `workers` explorations at once (seeds `seed`, `seed+1`, ...; episode ids `explore-<seed>-<n>`), sharing
- * `attempts` between them: in a world where a call waits on game ticks (Minecraft's mining and
- * walking), several bots gather data in the time of one. Returns the summed counts.
+ * `workers` explorers at once sharing one budget of `attempts`: each takes the next episode (episode
+ * `n` has seed `seed:n` and id `<episodePrefix>n`) until the budget is claimed. In a world where a call
+ * waits on game ticks (Minecraft's mining and walking) several bots gather data in the time of one,
+ * and a slow episode holds up only its own explorer. Returns the summed counts.
  */
 export async function exploreConcurrently(options: ExploreOptions & { workers: number }): Promise<ExploreStats> {
   const workers = Math.max(1, Math.floor(options.workers));
-  const seed = options.seed ?? 1;
-  const share = (w: number) => Math.floor(options.attempts / workers) + (w < options.attempts % workers ? 1 : 0);
-  const runs = await Promise.all(
-    Array.from({ length: workers }, (_, w) =>
-      exploreRandomly({ ...options, attempts: share(w), seed: seed + w, episodePrefix: `${options.episodePrefix ?? 'explore-'}${seed + w}-`, makeEnv: (e) => options.makeEnv(e * workers + w) }),
-    ),
-  );
+  const steps = options.stepsPerEpisode ?? 15;
+  const prefix = options.episodePrefix ?? `explore-${options.seed ?? 1}-`;
   const total: ExploreStats = { attempts: 0, successes: 0, episodes: 0, perSkill: {} };
-  for (const r of runs) {
-    total.attempts += r.attempts;
-    total.successes += r.successes;
-    total.episodes += r.episodes;
-    for (const [skill, s] of Object.entries(r.perSkill)) {
-      const t = (total.perSkill[skill] ??= { attempts: 0, successes: 0 });
-      t.attempts += s.attempts;
-      t.successes += s.successes;
+  let claimed = 0;
+  let next = 0;
+  const worker = async () => {
+    while (claimed < options.attempts) {
+      const episode = next++;
+      const attempts = Math.min(steps, options.attempts - claimed);
+      claimed += attempts;
+      const r = await exploreRandomly({
+        ...options,
+        attempts,
+        seed: (options.seed ?? 1) * 100_000 + episode,
+        episodePrefix: `${prefix}${episode}-`,
+        makeEnv: () => options.makeEnv(episode),
+        onEpisode: (_e, recorded) => options.onEpisode?.(episode, total.attempts + recorded),
+      });
+      total.attempts += r.attempts;
+      total.successes += r.successes;
+      total.episodes += r.episodes;
+      for (const [skill, x] of Object.entries(r.perSkill)) {
+        const t = (total.perSkill[skill] ??= { attempts: 0, successes: 0 });
+        t.attempts += x.attempts;
+        t.successes += x.successes;
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
   return total;
 }
