@@ -84,7 +84,7 @@ export interface EnvironmentKit {
    */
   readonly affordance?: {
     features?(): Promise<ObservationExpansion>;
-    explore?: { workers?: number; stepsPerEpisode?: number; feasibleBias?: number; exclude?: readonly string[]; instruction?: string; timeoutMs?: number };
+    explore?: { workers?: number; stepsPerEpisode?: number; feasibleBias?: number; unknownFeasible?: boolean; exclude?: readonly string[]; instruction?: string; timeoutMs?: number };
   };
   /** Per-command defaults where the world is expensive (Minecraft: fewer evolution episodes). */
   readonly defaults?: {

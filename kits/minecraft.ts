@@ -68,7 +68,7 @@ export const kit: EnvironmentKit = {
     features: async () => (await import('../envs/minecraft/affordance-features.js')).minecraftCallFeatures(),
     // Bots wait on game ticks (walking, digging): eight explore at once; short episodes start from an
     // empty inventory often, where most SayCan decisions are made; exploreUntil walks for 30 s.
-    explore: { workers: 8, stepsPerEpisode: 5, feasibleBias: 0.6, exclude: ['done', 'exploreUntil'], instruction: 'make a stone pickaxe', timeoutMs: 30_000 },
+    explore: { workers: 8, stepsPerEpisode: 5, feasibleBias: 0.6, unknownFeasible: true, exclude: ['done', 'exploreUntil'], instruction: 'make a stone pickaxe', timeoutMs: 30_000 },
   },
   defaults: {
     evolve: { episodes: '12', heldOut: '3', reflectEvery: '6', epsilon: '0', verifyTrials: '2', maxSteps: 16, maxFailures: 3, skillTimeoutMs: 180_000, reflectObserved: true },

@@ -30,6 +30,12 @@ export interface ExploreOptions {
   stepsPerEpisode?: number;
   /** Probability of choosing among precondition-feasible calls (default 0.5; 0 = uniform). */
   feasibleBias?: number;
+  /**
+   * Count calls whose preconditions are unknown (null) as feasible for `feasibleBias` (default false).
+   * Where few preconditions are exact (Minecraft's mining and placing), the biased draws would
+   * otherwise never pick them, and the episode would not move on from an empty inventory.
+   */
+  unknownFeasible?: boolean;
   /** The primitives to ground calls from (with enum domains, e.g. a kit session's); default each environment's `primitives()`. */
   primitives?: readonly Primitive[];
   /** Primitives never called (default ['done']: it ends the episode's usefulness). */
@@ -81,7 +87,7 @@ export async function exploreRandomly(options: ExploreOptions): Promise<ExploreS
         let call = rng.pick(calls);
         if (bias > 0 && env.preconditions && rng.next() < bias) {
           const ok = env.preconditions(observation, calls);
-          const feasible = calls.filter((_, i) => ok[i] === true);
+          const feasible = calls.filter((_, i) => ok[i] === true || (options.unknownFeasible === true && ok[i] === null));
           if (feasible.length) call = rng.pick(feasible);
         }
         const outcome = await env.execute(call, options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
