@@ -83,3 +83,20 @@ export class ExpandedAffordance implements AffordanceModel {
     return this.inner.score({ ...observation, features, featureNames: this.#names.all }, calls);
   }
 }
+
+/**
+ * A loaded model ready for raw observations: wrapped in its expansion when its manifest's layout was
+ * expanded (`<layout>+<expansion id>`), as is otherwise. A model trained with an expansion that is
+ * not given (another kit, another version) is refused with what to do.
+ */
+export function forRawObservations(model: AffordanceModel & { readonly manifest: { features: { observation: { layout: string } } } }, expansion?: ObservationExpansion): AffordanceModel {
+  const layout = model.manifest.features.observation.layout;
+  if (expansion && layout.endsWith(`+${expansion.id}`)) return new ExpandedAffordance(model, expansion);
+  const plus = layout.lastIndexOf('+');
+  if (plus >= 0) {
+    throw new SkillforgeError('E_LAYOUT_MISMATCH', `the model was trained with derived features '${layout.slice(plus + 1)}'${expansion ? `, this environment derives '${expansion.id}'` : ', which this environment does not derive'}`, {
+      hint: 'use the model with the environment it was trained in (--env), or retrain it: skillforge affordance train --env <kit>',
+    });
+  }
+  return model;
+}

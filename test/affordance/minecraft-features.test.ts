@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { JsonValue, Observation, SkillCall } from '../../core/types.js';
 import { groundPrimitives } from '../../agents/act/grounding.js';
-import { ExpandedAffordance, expandObservation, expandTrainingData } from '../../agents/affordance/expansion.js';
+import { ExpandedAffordance, expandObservation, expandTrainingData, forRawObservations } from '../../agents/affordance/expansion.js';
 import { FeatureEncoder, designLayout } from '../../agents/affordance/features.js';
 import { minecraftCallFeatures } from '../../envs/minecraft/affordance-features.js';
 import { MINECRAFT_FEATURE_NAMES, featureVector } from '../../envs/minecraft/observation.js';
@@ -84,5 +84,14 @@ describe('Minecraft calls for SayCan and affordance models', () => {
     const inner = { id: 'probe', score: async (o: Observation, cs: readonly SkillCall[]) => { const rows = await encoder.encode(o, cs); return Float32Array.from(cs, (_, i) => rows[i * layout.dim + column]!); } };
     const p = await new ExpandedAffordance(inner, expansion).score(obs, calls);
     assert.deepEqual([...p], [2 / 8, 3 / 8, 0]);
+  });
+
+  it('a model trained on expanded features is wrapped for raw observations, and refused without its expansion', () => {
+    const expansion = minecraftCallFeatures({ tree });
+    const model = (layout: string) => ({ id: 'm', manifest: { features: { observation: { layout } } }, score: async () => new Float32Array(0) });
+    assert.ok(forRawObservations(model(`minecraft/abc+${expansion.id}`), expansion) instanceof ExpandedAffordance);
+    const plain = model('kitchen/v1');
+    assert.equal(forRawObservations(plain, expansion), plain);
+    assert.throws(() => forRawObservations(model(`minecraft/abc+${expansion.id}`)), /derived features 'minecraft-call-features-v1.*does not derive/);
   });
 });
