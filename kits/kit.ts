@@ -74,6 +74,8 @@ export interface EnvironmentKit {
   planner?(): Planner;
   /** How composed skill code calls a primitive: `bot` functions in Minecraft, `kitchen.pick(...)`. */
   readonly callStyle: CallStyle;
+  /** Folder of this kit's SayCan prompt (`saycan.md`: few-shot plans in its candidates' phrases); default the kitchen's. */
+  readonly sayCanPromptDir?: string;
   /** What language models are told about this environment (skill writer, curriculum). */
   readonly guide?: string;
   /**

@@ -10,6 +10,7 @@
  *   skillforge saycan --env minecraft "make a stone pickaxe" --llm offline
  *   skillforge learn --env minecraft --iterations 5
  */
+import { fileURLToPath } from 'node:url';
 import { SkillforgeError } from '../core/errors.js';
 import { validator } from '../core/validate.js';
 import { functionCallStyle } from '../agents/evolve/composite.js';
@@ -56,6 +57,7 @@ export const kit: EnvironmentKit = {
   kind: 'minecraft',
   callStyle: functionCallStyle('bot'),
   guide: MINECRAFT_GUIDE,
+  sayCanPromptDir: fileURLToPath(new URL('../envs/minecraft/prompts', import.meta.url)),
   planner: () => {
     // Loaded with the kit's dependencies only when asked for (mineflayer's data tables are large).
     let planner: ReturnType<typeof import('../envs/minecraft/task-planner.js')['minecraftTaskPlanner']> | undefined;
@@ -66,9 +68,11 @@ export const kit: EnvironmentKit = {
   },
   affordance: {
     features: async () => (await import('../envs/minecraft/affordance-features.js')).minecraftCallFeatures(),
-    // Bots wait on game ticks (walking, digging): eight explore at once; short episodes start from an
-    // empty inventory often, where most SayCan decisions are made; exploreUntil walks for 30 s.
-    explore: { workers: 8, stepsPerEpisode: 5, feasibleBias: 0.6, unknownFeasible: true, exclude: ['done', 'exploreUntil'], instruction: 'make a stone pickaxe', timeoutMs: 30_000 },
+    // Bots wait on game ticks (walking, digging): six explore at once (more crowd the same trees);
+    // short episodes start from an empty inventory often, where most SayCan decisions are made;
+    // exploreUntil walks for 30 s. A mine that takes over 30 s is mostly reaching for a log left
+    // hanging by earlier bots: a failure for any agent with that budget.
+    explore: { workers: 6, stepsPerEpisode: 5, feasibleBias: 0.6, unknownFeasible: true, exclude: ['done', 'exploreUntil'], instruction: 'make a stone pickaxe', timeoutMs: 30_000 },
   },
   defaults: {
     evolve: { episodes: '12', heldOut: '3', reflectEvery: '6', epsilon: '0', verifyTrials: '2', maxSteps: 16, maxFailures: 3, skillTimeoutMs: 180_000, reflectObserved: true },

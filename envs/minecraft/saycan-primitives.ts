@@ -15,7 +15,6 @@
  *   const prims = minecraftSayCanPrimitives({ item: 'stone_pickaxe', count: 1 });
  *   groundPrimitives(prims).map((c) => c.text);   // ['mine 1 oak log', ..., 'craft 1 stone pickaxe', ...]
  */
-import { fileURLToPath } from 'node:url';
 import type { JsonSchema, JsonValue, Observation } from '../../core/types.js';
 import type { Primitive, Task } from '../environment.js';
 import { MINECRAFT_PRIMITIVES } from './environment.js';
@@ -129,6 +128,3 @@ export function sayCanGoalOf(task: Task, tree: MinecraftTechTree): MinecraftGoal
   }
   return null;
 }
-
-/** The folder of Minecraft's SayCan prompt (`saycan`: few-shot plans in the phrases above); pass as SayCanOptions.promptDir. */
-export const MINECRAFT_SAYCAN_PROMPT_DIR = fileURLToPath(new URL('./prompts', import.meta.url));
