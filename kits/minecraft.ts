@@ -68,11 +68,11 @@ export const kit: EnvironmentKit = {
   },
   affordance: {
     features: async () => (await import('../envs/minecraft/affordance-features.js')).minecraftCallFeatures(),
-    // Bots wait on game ticks (walking, digging): six explore at once (more crowd the same trees);
-    // short episodes start from an empty inventory often, where most SayCan decisions are made;
-    // exploreUntil walks for 30 s. A mine that takes over 30 s is mostly reaching for a log left
-    // hanging by earlier bots: a failure for any agent with that budget.
-    explore: { workers: 6, stepsPerEpisode: 5, feasibleBias: 0.6, unknownFeasible: true, exclude: ['done', 'exploreUntil'], instruction: 'make a stone pickaxe', timeoutMs: 30_000 },
+    // Bots wait on game ticks (walking, digging): eight explore at once; short episodes start from an
+    // empty inventory often, where most SayCan decisions are made; exploreUntil walks for 30 s. Biased
+    // draws take exactly feasible calls only (crafts): drawing the unknown mines too filled the data
+    // with 30 s timeouts on logs left hanging by earlier bots, slow and unpredictable from the state.
+    explore: { workers: 8, stepsPerEpisode: 5, feasibleBias: 0.6, unknownFeasible: false, exclude: ['done', 'exploreUntil'], instruction: 'make a stone pickaxe', timeoutMs: 30_000 },
   },
   defaults: {
     evolve: { episodes: '12', heldOut: '3', reflectEvery: '6', epsilon: '0', verifyTrials: '2', maxSteps: 16, maxFailures: 3, skillTimeoutMs: 180_000, reflectObserved: true },
