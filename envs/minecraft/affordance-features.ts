@@ -17,7 +17,6 @@
  *   const data = expandTrainingData(memory.trainingSet({ env: 'minecraft' }), expansion);
  */
 import { createRequire } from 'node:module';
-import type { ObservationExpansion } from '../../agents/affordance/expansion.js';
 import { BLOCK_GROUPS, MINECRAFT_FEATURE_VERSION } from './observation.js';
 import { minecraftDomains, type MinecraftGoal } from './task-planner.js';
 import { MinecraftTechTree } from './tech-tree.js';
@@ -42,8 +41,15 @@ interface McData {
 
 type Reader = (f: Float32Array) => number;
 
+/** Structurally an ObservationExpansion (agents/affordance/expansion.ts); environments do not import agents. */
+export interface MinecraftCallFeatures {
+  readonly id: string;
+  readonly names: readonly string[];
+  derive(features: Float32Array, featureNames: readonly string[]): Float32Array;
+}
+
 /** The expansion over the chain's vocabulary (items and blocks a SayCan or evolution call can name). */
-export function minecraftCallFeatures(options: { tree?: MinecraftTechTree; version?: string } = {}): ObservationExpansion {
+export function minecraftCallFeatures(options: { tree?: MinecraftTechTree; version?: string } = {}): MinecraftCallFeatures {
   const tree = options.tree ?? new MinecraftTechTree(options.version);
   const data = require('minecraft-data')(options.version ?? '1.16.5') as McData;
   const d = minecraftDomains(VOCABULARY_GOALS, tree);
