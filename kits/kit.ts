@@ -19,6 +19,7 @@ import type { Observation } from '../core/types.js';
 import type { Environment, Primitive, Task } from '../envs/environment.js';
 import type { CallStyle } from '../agents/evolve/composite.js';
 import type { Planner } from '../agents/act/planner.js';
+import type { ObservationExpansion } from '../agents/affordance/expansion.js';
 import type { EvolveTask } from '../agents/evolve/evolver.js';
 import type { Curriculum } from '../agents/voyager/curriculum.js';
 import type { SkillWriter } from '../agents/voyager/skill-writer.js';
@@ -48,6 +49,12 @@ export interface KitSession {
    * steps. Defaults to `env.primitives()`.
    */
   readonly primitives?: readonly Primitive[];
+  /**
+   * The groundable primitives for one instruction, where the domains depend on its goal (Minecraft:
+   * the tech-tree chain up to the item asked for); null when the kit cannot read the instruction.
+   * SayCan prefers it to `primitives`.
+   */
+  primitivesFor?(instruction: string): readonly Primitive[] | null;
   /** A fresh environment for an episode or trial: the same `id` always gives the same start. The caller closes it. */
   fresh(id: string): Environment | Promise<Environment>;
   /** `n` seeded tasks (`<prefix>:<i>`), each with its own fresh environment; training and held-out sets differ. */
@@ -78,8 +85,20 @@ export interface EnvironmentKit {
   planner?(): Planner;
   /** How composed skill code calls a primitive: `bot` functions in Minecraft, `kitchen.pick(...)`. */
   readonly callStyle: CallStyle;
+  /** Folder of this kit's SayCan prompt (`saycan.md`: few-shot plans in its candidates' phrases); default the kitchen's. */
+  readonly sayCanPromptDir?: string;
   /** What language models are told about this environment (skill writer, curriculum). */
   readonly guide?: string;
+  /**
+   * Affordance training on this kit: derived observation features the model is trained and scored
+   * with (tie a call's arguments to the state: Minecraft's recipes), and how random exploration
+   * gathers attempts (several explorers at once where calls wait on the world; the candidates of
+   * `instruction` via `primitivesFor`; primitives too slow to explore at random left out).
+   */
+  readonly affordance?: {
+    features?(): Promise<ObservationExpansion>;
+    explore?: { workers?: number; stepsPerEpisode?: number; feasibleBias?: number; unknownFeasible?: boolean; exclude?: readonly string[]; instruction?: string; timeoutMs?: number };
+  };
   /** Per-command defaults where the world is expensive (Minecraft: fewer evolution episodes). */
   readonly defaults?: {
     evolve?: Partial<Record<'episodes' | 'heldOut' | 'reflectEvery' | 'epsilon' | 'verifyTrials', string>> & {

@@ -10,6 +10,7 @@
  *   skillforge saycan --env minecraft "make a stone pickaxe" --llm offline
  *   skillforge learn --env minecraft --iterations 5
  */
+import { fileURLToPath } from 'node:url';
 import { SkillforgeError } from '../core/errors.js';
 import { validator } from '../core/validate.js';
 import { functionCallStyle } from '../agents/evolve/composite.js';
@@ -57,6 +58,7 @@ export const kit: EnvironmentKit = {
   kind: 'minecraft',
   callStyle: functionCallStyle('bot'),
   guide: MINECRAFT_GUIDE,
+  sayCanPromptDir: fileURLToPath(new URL('../envs/minecraft/prompts', import.meta.url)),
   planner: () => {
     // Loaded with the kit's dependencies only when asked for (mineflayer's data tables are large).
     let planner: ReturnType<typeof import('../envs/minecraft/task-planner.js')['minecraftTaskPlanner']> | undefined;
@@ -64,6 +66,14 @@ export const kit: EnvironmentKit = {
       if (!planner) planner = (await import('../envs/minecraft/task-planner.js')).minecraftTaskPlanner();
       return planner(observation, task);
     };
+  },
+  affordance: {
+    features: async () => (await import('../envs/minecraft/affordance-features.js')).minecraftCallFeatures(),
+    // Bots wait on game ticks (walking, digging): eight explore at once; short episodes start from an
+    // empty inventory often, where most SayCan decisions are made; exploreUntil walks for 30 s. Biased
+    // draws take exactly feasible calls only (crafts): drawing the unknown mines too filled the data
+    // with 30 s timeouts on logs left hanging by earlier bots, slow and unpredictable from the state.
+    explore: { workers: 8, stepsPerEpisode: 5, feasibleBias: 0.6, unknownFeasible: false, exclude: ['done', 'exploreUntil'], instruction: 'make a stone pickaxe', timeoutMs: 30_000 },
   },
   defaults: {
     evolve: { episodes: '12', heldOut: '3', reflectEvery: '6', epsilon: '0', verifyTrials: '2', maxSteps: 16, maxFailures: 3, skillTimeoutMs: 180_000, reflectObserved: true },
@@ -74,13 +84,14 @@ export const kit: EnvironmentKit = {
     const worldSeed = Number(seed);
     if (!s.host && !Number.isInteger(worldSeed)) throw new SkillforgeError('E_USAGE', `the Minecraft seed must be an integer (it seeds the embedded world), got '${seed}'`, { hint: 'e.g. --seed 1' });
     if (s.hostileMobs && s.host) throw new SkillforgeError('E_USAGE', 'hostile mobs can be switched on in the embedded world only; your own server decides its mobs');
-    const [{ startEmbeddedWorld }, { MinecraftEpisodes }, tp, { MinecraftTechTree }, { createMinecraftEnvironment }, { minecraftGoalForText }] = await Promise.all([
+    const [{ startEmbeddedWorld }, { MinecraftEpisodes }, tp, { MinecraftTechTree }, { createMinecraftEnvironment }, { minecraftGoalForText }, sayCan] = await Promise.all([
       import('../envs/minecraft/server/world.js'),
       import('../envs/minecraft/episodes.js'),
       import('../envs/minecraft/task-planner.js'),
       import('../envs/minecraft/tech-tree.js'),
       import('../envs/minecraft/environment.js'),
       import('../envs/minecraft/instruction-goal.js'),
+      import('../envs/minecraft/saycan-primitives.js'),
     ]);
     const t0 = performance.now();
     const world = s.host ? undefined : await startEmbeddedWorld({ seed: worldSeed, ...(s.hostileMobs ? { hostileMobs: true } : {}) });
@@ -123,6 +134,11 @@ export const kit: EnvironmentKit = {
       fresh: (id) => episodes.open(id),
       tasks: (prefix, n, set) => tp.minecraftTasks(prefix, n, (id) => episodes.open(id), { goals: set === 'train' ? tp.MINECRAFT_TRAIN_GOALS : tp.MINECRAFT_HELD_OUT_GOALS, tree }),
       taskFor: (instruction) => minecraftGoalForText(instruction, tree, address.version),
+      primitivesFor: (instruction) => {
+        const task = minecraftGoalForText(instruction, tree, address.version);
+        const goal = task && sayCan.sayCanGoalOf(task, tree);
+        return goal ? sayCan.minecraftSayCanPrimitives(goal, { tree }) : null;
+      },
       offlineLearner: () => {
         planner ??= new OfflinePlanner(tree, minecraftSkillTemplates);
         return { curriculum: planner, writer: planner };

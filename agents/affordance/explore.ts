@@ -30,10 +30,16 @@ export interface ExploreOptions {
   stepsPerEpisode?: number;
   /** Probability of choosing among precondition-feasible calls (default 0.5; 0 = uniform). */
   feasibleBias?: number;
+  /**
+   * Count calls whose preconditions are unknown (null) as feasible for `feasibleBias` (default false).
+   * Where few preconditions are exact (Minecraft's mining and placing), the biased draws would
+   * otherwise never pick them, and the episode would not move on from an empty inventory.
+   */
+  unknownFeasible?: boolean;
+  /** The primitives to ground calls from (with enum domains, e.g. a kit session's); default each environment's `primitives()`. */
+  primitives?: readonly Primitive[];
   /** Primitives never called (default ['done']: it ends the episode's usefulness). */
   exclude?: readonly string[];
-  /** The primitives to ground, when not the environment's own (a kit's, with finite value domains). */
-  primitives?: readonly Primitive[];
   seed?: number;
   agent?: string;
   /** Episode ids are `${episodePrefix}${n}` (default `explore-<seed>-`). */
@@ -41,6 +47,8 @@ export interface ExploreOptions {
   /** Stored with each attempt as the task (default 'random exploration'). */
   task?: string;
   onEpisode?: (episode: number, recorded: number) => void;
+  /** Time limit of one call (default: the environment's own); a call cut short is a failure, as it would be for an agent. */
+  timeoutMs?: number;
 }
 
 export interface ExploreStats {
@@ -79,10 +87,10 @@ export async function exploreRandomly(options: ExploreOptions): Promise<ExploreS
         let call = rng.pick(calls);
         if (bias > 0 && env.preconditions && rng.next() < bias) {
           const ok = env.preconditions(observation, calls);
-          const feasible = calls.filter((_, i) => ok[i] === true);
+          const feasible = calls.filter((_, i) => ok[i] === true || (options.unknownFeasible === true && ok[i] === null));
           if (feasible.length) call = rng.pick(feasible);
         }
-        const outcome = await env.execute(call);
+        const outcome = await env.execute(call, options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
         // A copy of the features: an environment may reuse its observation buffer.
         const seen = { features: Float32Array.from(observation.features), featureNames: observation.featureNames };
         batch.push(attemptRecord({ agent: options.agent ?? 'random-explorer', env, task: options.task ?? 'random exploration', observation: seen, call, outcome, episode: `${prefix}${episode}`, step }));
@@ -102,4 +110,44 @@ export async function exploreRandomly(options: ExploreOptions): Promise<ExploreS
     options.onEpisode?.(episode, stats.attempts);
   }
   return stats;
+}
+
+/**
+ * `workers` explorers at once sharing one budget of `attempts`: each takes the next episode (episode
+ * `n` has seed `seed:n` and id `<episodePrefix>n`) until the budget is claimed. In a world where a call
+ * waits on game ticks (Minecraft's mining and walking) several bots gather data in the time of one,
+ * and a slow episode holds up only its own explorer. Returns the summed counts.
+ */
+export async function exploreConcurrently(options: ExploreOptions & { workers: number }): Promise<ExploreStats> {
+  const workers = Math.max(1, Math.floor(options.workers));
+  const steps = options.stepsPerEpisode ?? 15;
+  const prefix = options.episodePrefix ?? `explore-${options.seed ?? 1}-`;
+  const total: ExploreStats = { attempts: 0, successes: 0, episodes: 0, perSkill: {} };
+  let claimed = 0;
+  let next = 0;
+  const worker = async () => {
+    while (claimed < options.attempts) {
+      const episode = next++;
+      const attempts = Math.min(steps, options.attempts - claimed);
+      claimed += attempts;
+      const r = await exploreRandomly({
+        ...options,
+        attempts,
+        seed: (options.seed ?? 1) * 100_000 + episode,
+        episodePrefix: `${prefix}${episode}-`,
+        makeEnv: () => options.makeEnv(episode),
+        onEpisode: (_e, recorded) => options.onEpisode?.(episode, total.attempts + recorded),
+      });
+      total.attempts += r.attempts;
+      total.successes += r.successes;
+      total.episodes += r.episodes;
+      for (const [skill, x] of Object.entries(r.perSkill)) {
+        const t = (total.perSkill[skill] ??= { attempts: 0, successes: 0 });
+        t.attempts += x.attempts;
+        t.successes += x.successes;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+  return total;
 }

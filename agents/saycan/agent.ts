@@ -32,14 +32,11 @@ export interface SkillSource {
 
 export interface SayCanOptions {
   env: Environment;
+  /** The candidate primitives, with enum domains (a kit session's `primitives`); default `env.primitives()`. */
+  primitives?: readonly Primitive[];
   model: LanguageModel;
   /** A learned (or any) affordance model for Can. Default none. */
   affordance?: AffordanceModel | null;
-  /**
-   * The primitives to ground into candidates, when not `env.primitives()`: a kit's primitives with
-   * finite value domains (Minecraft's mineBlock over the blocks a goal needs).
-   */
-  primitives?: readonly Primitive[];
   /** Use the environment's exact preconditions in Can (default true). Off + no affordance = Can 1. */
   preconditions?: boolean;
   /** Retrieve skills for the instruction from here (needs `runSkill` to execute them). */
@@ -185,6 +182,12 @@ export class SayCanAgent {
     const pre = this.options.preconditions !== false && env.preconditions ? env.preconditions(observation, calls) : null;
     const learned = affordance ? await affordance.score(observation, calls) : null;
     const can = combinePreconditions(pre ?? undefined, learned ?? new Float32Array(calls.length).fill(1));
+    // The agent's own 'done' (added when the environment has none, as in Minecraft) acts on no world: always possible.
+    const own = candidates.indexOf(DONE);
+    if (own >= 0) {
+      can[own] = 1;
+      if (pre) pre[own] = null;
+    }
     let asked = candidates.map((_, i) => i);
     if (this.options.prefilter && can.some((c) => c > 0)) asked = asked.filter((i) => can[i]! > 0);
     const said = await model.scoreOptions(this.prompt(instruction, history, observation), asked.map((i) => candidates[i]!.text), { signal });

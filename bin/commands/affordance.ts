@@ -65,18 +65,27 @@ async function embedderFor(id: string | undefined): Promise<Embedder | undefined
 async function collect(envName: string, n: number, memory: import('../../memory/episodic.js').EpisodicMemory, seed: number, noise: number, prefix: string, log: (s: string) => void, settings: Record<string, JsonValue> = {}) {
   const { loadKit } = await import('../../kits/registry.js');
   const kit = await loadKit(envName);
-  const { exploreRandomly } = await import('../../agents/affordance/explore.js');
+  const { exploreConcurrently } = await import('../../agents/affordance/explore.js');
   const t0 = performance.now();
   const session = await kit.open({ seed: String(seed), noise, log, settings });
   let stats;
   try {
-    const primitives = session.primitives;
-    stats = await exploreRandomly({
+    // How the kit wants to be explored: several bots at once where calls wait on the world, short
+    // episodes, the candidates of a typical instruction, slow primitives left out.
+    const x = kit.affordance?.explore ?? {};
+    const primitives = (x.instruction && session.primitivesFor?.(x.instruction)) || session.primitives;
+    stats = await exploreConcurrently({
+      workers: x.workers ?? 1,
       attempts: n,
       memory,
       seed,
       episodePrefix: prefix,
       ...(primitives ? { primitives } : {}),
+      ...(x.stepsPerEpisode !== undefined ? { stepsPerEpisode: x.stepsPerEpisode } : {}),
+      ...(x.feasibleBias !== undefined ? { feasibleBias: x.feasibleBias } : {}),
+      ...(x.unknownFeasible !== undefined ? { unknownFeasible: x.unknownFeasible } : {}),
+      ...(x.exclude ? { exclude: x.exclude } : {}),
+      ...(x.timeoutMs !== undefined ? { timeoutMs: x.timeoutMs } : {}),
       makeEnv: (e) => session.fresh(`${prefix}${e}`),
     });
   } finally {
@@ -86,6 +95,12 @@ async function collect(envName: string, n: number, memory: import('../../memory/
     `collected ${stats.attempts} attempts in ${stats.episodes} ${kit.name} episodes (${stats.successes} successes${kit.name === 'kitchen' ? `, noise ${noise}` : ''}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   return stats;
+}
+
+/** The kit's derived call features (Minecraft's), which models of it are trained and scored with. */
+async function expansionOf(envName: string): Promise<import('../../agents/affordance/expansion.js').ObservationExpansion | undefined> {
+  const { loadKit } = await import('../../kits/registry.js');
+  return (await loadKit(envName)).affordance?.features?.();
 }
 
 /** The environment kind attempts of `--env` are recorded under (a kit module may name its own). */
@@ -147,7 +162,9 @@ export function register(program: Command): void {
         if (flags.collect) await collect(flags.env, intOption(flags.collect, '--collect', 1), memory, seed, numberOption(flags.noise, '--noise', 0, 1), `explore-${seed}-${Date.now()}-`, log, flags.setting);
         const envKind = await kindOf(flags.env);
         const layout = flags.layout ?? pickLayout(memory, envKind, log);
-        const set = memory.trainingSet({ env: envKind, layout });
+        const stored = memory.trainingSet({ env: envKind, layout });
+        const expansion = await expansionOf(flags.env);
+        const set = expansion ? (await import('../../agents/affordance/expansion.js')).expandTrainingData(stored, expansion) : stored;
         const embedder = flags.embedder
           ? flags.embedder === 'hashed'
             ? new (await import('../../skills/hashed-embedder.js')).HashedEmbedder({ dim: 64 })
@@ -257,13 +274,19 @@ export function register(program: Command): void {
         } else if (since === undefined) {
           log('note: evaluating on every recorded attempt of this layout, including any the model was trained on; use --collect or --since for held-out numbers');
         }
-        const set = memory.trainingSet({ layout: manifest.features.observation.layout, ...(flags.env ? { env: await kindOf(flags.env) } : {}), ...(since !== undefined ? { since } : {}) });
+        // A model trained with the kit's derived features names them after its layout ('<layout>+<id>'):
+        // read the stored attempts by the plain layout and derive the same features.
+        const expansion = flags.env ? await expansionOf(flags.env) : undefined;
+        const trained = manifest.features.observation.layout;
+        const expanded = expansion !== undefined && trained.endsWith(`+${expansion.id}`);
+        const stored = memory.trainingSet({ layout: expanded ? trained.slice(0, -(expansion.id.length + 1)) : trained, ...(flags.env ? { env: await kindOf(flags.env) } : {}), ...(since !== undefined ? { since } : {}) });
+        const set = expanded ? (await import('../../agents/affordance/expansion.js')).expandTrainingData(stored, expansion) : stored;
         const { evaluate, formatMetrics, formatReliability } = await import('../../agents/affordance/metrics.js');
         const t0 = performance.now();
         const p = await model.scorePairs(set.features, set.calls);
         const scoreMs = performance.now() - t0;
         const metrics = evaluate(p, set.labels);
-        const rate = typeof manifest.training?.['baseRate'] === 'number' ? (manifest.training['baseRate'] as number) : set.labels.reduce((s, v) => s + v, 0) / set.labels.length;
+        const rate = typeof manifest.training?.['baseRate'] === 'number' ? (manifest.training['baseRate'] as number) : Array.from(set.labels).reduce((s, v) => s + v, 0) / set.labels.length;
         const baseline = evaluate(new Float32Array(p.length).fill(rate), set.labels);
         if (flags.json) {
           process.stdout.write(`${JSON.stringify({ model: model.modelPath, kind: manifest.kind, attempts: p.length, scoreMs, metrics, baseline }, null, 2)}\n`);

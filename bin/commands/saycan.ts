@@ -83,10 +83,14 @@ export function register(program: Command): void {
         : undefined;
       const model = offlineSay ?? (await requireLanguageModel(command, 'skillforge saycan needs a language model for the Say score (how useful each skill is for the instruction), or --llm offline for the environment planner baseline'));
       const affordanceOff = flags.affordance === false;
-      let learned = null;
+      let learned: import('../../agents/affordance/model.js').AffordanceModel | null = null;
+      let loaded: { close?: () => Promise<void> } | null = null;
       if (typeof flags.affordance === 'string') {
-        const { OnnxAffordanceModel } = await import('../../agents/affordance/onnx-model.js');
-        learned = await OnnxAffordanceModel.load(flags.affordance);
+        const [{ OnnxAffordanceModel }, { forRawObservations }] = await Promise.all([import('../../agents/affordance/onnx-model.js'), import('../../agents/affordance/expansion.js')]);
+        const onnx = await OnnxAffordanceModel.load(flags.affordance);
+        loaded = onnx;
+        // A model trained with the kit's derived call features scores what the environment observes plus those.
+        learned = forRawObservations(onnx, await kit.affordance?.features?.());
       }
       let memory: import('../../memory/episodic.js').EpisodicMemory | undefined;
       if (flags.memory) {
@@ -134,7 +138,8 @@ export function register(program: Command): void {
         session = await kit.open({ seed: flags.seed, noise, settings: flags.setting, languageModel: !offline, ...(flags.json ? {} : { log: (s: string) => process.stderr.write(`${s}\n`) }) });
         const env = session.env;
         const task = session.taskFor?.(instruction!) ?? null;
-        const primitives = session.primitives ?? env.primitives();
+        // Candidates for this instruction where the kit narrows them (Minecraft: the tech-tree chain up to its goal).
+        const primitives = session.primitivesFor?.(instruction!) ?? session.primitives ?? env.primitives();
         if (offlineSay) {
           // The session's own planner where only it can plan (a simulated robot's true state), else the kit's.
           offlinePlanner = session.planner?.() ?? kit.planner?.();
@@ -149,7 +154,8 @@ export function register(program: Command): void {
         const agent = new saycan.SayCanAgent({
           ...agentOptions,
           env,
-          ...(session.primitives ? { primitives: session.primitives } : {}),
+          primitives,
+          ...(kit.sayCanPromptDir ? { promptDir: kit.sayCanPromptDir } : {}),
           onStep: (s) => {
             ui?.hub.saycanStep(kit.name, s, instruction);
             if (!flags.json) out(`${saycan.formatStep(s)}\n`);
@@ -177,7 +183,7 @@ export function register(program: Command): void {
         memory?.close();
         await runtime?.close();
         await library?.close();
-        await (learned as { close?: () => Promise<void> } | null)?.close?.();
+        await loaded?.close?.();
         await model.close?.();
       }
     });
