@@ -40,6 +40,7 @@ import {
   stopActivity,
 } from './primitives/index.js';
 import type { PrimitiveSemantics } from './primitives/context.js';
+import type { EmbeddedWorldOptions } from './server/world.js';
 import { SMELTING, craftFeasibility, fuelValue, type RecipeRegistry } from './recipes.js';
 
 const require = createRequire(import.meta.url);
@@ -73,7 +74,7 @@ export const MINECRAFT_PRIMITIVES: readonly Primitive[] = Object.freeze([
 
 export interface MinecraftEnvironmentOptions extends MinecraftConnectionOptions {
   /** Start the embedded flying-squid world in this process (ignores host/port). */
-  embedded?: { seed?: number; port?: number; op?: boolean; viewDistance?: number; hostileMobs?: boolean };
+  embedded?: { seed?: number; port?: number; op?: boolean; viewDistance?: number; hostileMobs?: EmbeddedWorldOptions['hostileMobs'] };
   /** Environment id (default `minecraft:<username>@<host>:<port>`). */
   id?: string;
   /** Time limit of execute() when the caller gives none (default 120 s). */
