@@ -18,7 +18,7 @@
  */
 import { Vec3 } from 'vec3';
 import { Random } from '../../../../core/random.js';
-import { dropItems, entityLoot, groundY, removeBodyLater, worldSeed, yawToward } from '../mob-kit.js';
+import { dropItems, entityLoot, groundY, hurtPlayer, removeBodyLater, worldSeed, yawToward } from '../mob-kit.js';
 import { vec3 } from './windows.js';
 import type { SquidEntity, SquidPlayer, SquidPlugin, SquidServer, SquidSettings } from '../plugin.js';
 
@@ -144,17 +144,8 @@ const plugin: SquidPlugin = {
       return spawnHostile(kind, new Vec3(position.x, position.y, position.z));
     };
 
-    /**
-     * Melee damage without knockback: flying-squid's takeDamage sends the victim an entity_velocity
-     * packet, which mineflayer 4.25 mis-reads with minecraft-data 3.119 (the 1.16 packet now decodes
-     * to `velocity: {x, y, z}`; mineflayer reads velocityX...), leaving the bot's physics at NaN.
-     */
-    function hurt(target: SquidPlayer, damage: number): void {
-      const health = Math.max(0, target.health - damage);
-      target.updateHealth(health);
-      target._client.write('entity_status', { entityId: target.id, entityStatus: 2 });
-      target._writeOthersNearby('entity_status', { entityId: target.id, entityStatus: health > 0 ? 2 : 3 });
-    }
+    /** Damage without knockback (a simplification: vanilla mobs also push the player back). */
+    const hurt = (target: SquidPlayer, damage: number) => hurtPlayer(target, damage);
 
     function nearestPlayer(pos: Vec3, within: number): SquidPlayer | null {
       let target: SquidPlayer | null = null;
