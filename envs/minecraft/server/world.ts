@@ -49,9 +49,10 @@ export interface EmbeddedWorldOptions {
   worldFolder?: string;
   /**
    * Passive mob herds (plugins/mobs.ts): how many of each kind, how far from spawn, respawn delay;
-   * false for none. Default: 3 of each kind 6-18 blocks from spawn, back 60 s after death.
+   * false for none. Default: 3 of each kind 6-18 blocks from spawn, back 60 s after death, and new
+   * herds around players whose 48-block area holds fewer than 8 (perArea), up to 80 (maxTotal).
    */
-  passiveMobs?: { perKind?: number; minDistance?: number; maxDistance?: number; respawnMs?: number } | false;
+  passiveMobs?: { perKind?: number; minDistance?: number; maxDistance?: number; respawnMs?: number; perArea?: number; maxTotal?: number } | false;
   /**
    * Hostile mobs around survival players at night (plugins/hostile.ts): true for all of zombie,
    * spider, skeleton, creeper and enderman, a list of those names for some, or settings. Default
