@@ -29,7 +29,7 @@ interface MinecraftFlags extends UiFlags {
   agents: string;
   library?: string;
   trustAgents?: string;
-  hostileMobs?: boolean;
+  hostileMobs?: boolean | string;
   primitives?: string;
   json?: boolean;
 }
@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option('--skill-timeout <s>', 'time limit of one skill run, in seconds', '300')
     .option('--library <dir|url>', 'a library folder, or postgres://user@host/db to share one with a fleet (docs/fleet.md); env SKILLFORGE_LIBRARY')
     .option('--trust-agents <names>', 'with a shared (postgres://) library: comma-separated agents whose verified skills count as verified here; others\' are re-checked before reuse')
-    .option('--hostile-mobs', 'embedded world: zombies and spiders come out at night (default off)')
+    .option('--hostile-mobs [kinds]', 'embedded world: hostile mobs at night, all of zombie, spider, skeleton, creeper, enderman or the comma-separated ones named (default off)')
     .option('--primitives <mode>', 'how primitives treat a missing item, block or table in skill code: voyager (chat and return, as Voyager\'s) or strict (throw with the reason); default strict with the offline planner, voyager with a language model')
     .option('--agents <n>', 'learners in the same world sharing one library, taking turns (names <username>1..n)', '1')
     .option('--json', 'print one JSON event per line instead of the live status')
@@ -66,6 +66,7 @@ export function register(program: Command): void {
         throw new SkillforgeError('E_USAGE', `--primitives must be voyager or strict, got '${flags.primitives}'`);
       }
       if (flags.hostileMobs && flags.host) throw new SkillforgeError('E_USAGE', '--hostile-mobs applies to the embedded world only; your own server decides its mobs');
+      const hostileMobs = (await import('../../envs/minecraft/server/world.js')).hostileMobsFlag(flags.hostileMobs);
 
       const [{ llmConfigured, languageModelFromCommand }, { dataPaths, lockDataDir }, { StatusLine }, mc, voyager] = await Promise.all([
         import('../llm-options.js'),
@@ -86,7 +87,7 @@ export function register(program: Command): void {
       if (!flags.host) {
         out.log(`starting the embedded world (seed ${flags.seed})...`);
         const { startEmbeddedWorld } = await import('../../envs/minecraft/server/world.js');
-        world = await startEmbeddedWorld({ seed: intOption(flags.seed, '--seed', 0), ...(flags.hostileMobs ? { hostileMobs: true } : {}) });
+        world = await startEmbeddedWorld({ seed: intOption(flags.seed, '--seed', 0), hostileMobs });
       } else {
         out.log(`joining ${flags.host}:${flags.port ?? 25565} as ${names.join(', ')}...`);
       }

@@ -5,7 +5,8 @@
  *   skillforge world                          # seed 1, a free port, printed on start
  *   skillforge world --seed 42 --port 25565   # then join 127.0.0.1:25565 with a 1.16.5 client
  *   skillforge world --op                     # everyone may use /give, /clear, /tp, /time...
- *   skillforge world --hostile-mobs           # zombies and spiders at night
+ *   skillforge world --hostile-mobs           # zombies, spiders, skeletons, creepers, endermen at night
+ *   skillforge world --hostile-mobs skeleton  # only skeletons
  *   skillforge world --viewer                 # also a 3D view in the browser (needs prismarine-viewer)
  *
  * Lines typed on the terminal are server console commands (e.g. `time set day`).
@@ -25,7 +26,7 @@ interface WorldFlags extends UiFlags {
   viewerPort: string;
   json?: boolean;
   log?: boolean;
-  hostileMobs?: boolean;
+  hostileMobs?: boolean | string;
 }
 
 export function register(program: Command): void {
@@ -36,7 +37,7 @@ export function register(program: Command): void {
     .option('--port <n>', 'TCP port (default: a free one)', '0')
     .option('--version <v>', 'Minecraft version (default: the tested one, 1.16.5)')
     .option('--op', 'make every player an operator (/give, /clear, /tp...)')
-    .option('--hostile-mobs', 'zombies and spiders come out at night near survival players')
+    .option('--hostile-mobs [kinds]', 'hostile mobs at night near survival players: all of zombie, spider, skeleton, creeper, enderman, or the comma-separated ones named')
     .option('--viewer', 'serve a 3D view of the world in the browser (prismarine-viewer)')
     .option('--viewer-port <n>', 'port of the 3D view', '3007')
     .option('--log', 'print the server log')
@@ -47,8 +48,8 @@ export function register(program: Command): void {
       const viewerPort = intOption(flags.viewerPort, '--viewer-port', 1, 65535);
       // Check before starting anything: a missing viewer should not cost a server start.
       const viewer = flags.viewer ? loadViewer() : undefined;
-      const { startEmbeddedWorld } = await import('../../envs/minecraft/server/world.js');
-      const world = await startEmbeddedWorld({ seed, port: port || undefined, version: flags.version, op: !!flags.op, logging: !!flags.log, ...(flags.hostileMobs ? { hostileMobs: true } : {}) });
+      const { startEmbeddedWorld, hostileMobsFlag } = await import('../../envs/minecraft/server/world.js');
+      const world = await startEmbeddedWorld({ seed, port: port || undefined, version: flags.version, op: !!flags.op, logging: !!flags.log, hostileMobs: hostileMobsFlag(flags.hostileMobs) });
       // Listen for Ctrl-C before telling anyone the world is up.
       let onClose: () => void = () => {};
       const { untilStopped } = await import('../signals.js');

@@ -113,6 +113,13 @@ function configureMovements(bot: Bot): void {
     if (b) movements.blocksCantBreak.add(b.id);
   }
   bot.pathfinder.setMovements(movements);
+  // Off: with it on (the default, for anti-cheat servers that want the placed-against face in sight)
+  // the pathfinder walks back to a `returnPos` after each scaffold block and, until it gets within
+  // 0.2 blocks of it, returns early from every tick before its own stuck check; resetPath, stop()
+  // and setGoal never clear it. A replan that moved the bot (the placed block's own update resets
+  // the path) leaves that spot unreachable, and every later goal of the bot then hangs for good
+  // (the seed-1 chain's mineBlock(iron_ore) stall). flying-squid checks no line of sight.
+  (bot.pathfinder as unknown as { LOSWhenPlacingBlocks: boolean }).LOSWhenPlacingBlocks = false;
   // mineflayer fixes the dig time when digging starts, and a bot in the air digs 5x slower (vanilla
   // rule). collectblock often starts digging while the bot is still falling from the block it just
   // mined, so wait (up to 1 s) to land first: measured 3.75 s -> 0.75 s for dirt.

@@ -27,6 +27,7 @@ import { getPrimitiveContext, setPrimitiveContext, setPrimitiveSemantics, stopAc
 import type { PrimitiveDescriptor } from './primitives/descriptor.js';
 import { MINECRAFT_PRIMITIVE_DESCRIPTORS, checkDescriptors } from './primitives/descriptors.js';
 import type { RecipeRegistry } from './recipes.js';
+import type { EmbeddedWorldOptions } from './server/world.js';
 
 const require = createRequire(import.meta.url);
 
@@ -40,7 +41,7 @@ export const MINECRAFT_PRIMITIVES: readonly Primitive[] = Object.freeze(MINECRAF
 
 export interface MinecraftEnvironmentOptions extends MinecraftConnectionOptions {
   /** Start the embedded flying-squid world in this process (ignores host/port). */
-  embedded?: { seed?: number; port?: number; op?: boolean; viewDistance?: number; hostileMobs?: boolean };
+  embedded?: { seed?: number; port?: number; op?: boolean; viewDistance?: number; hostileMobs?: EmbeddedWorldOptions['hostileMobs'] };
   /** Environment id (default `minecraft:<username>@<host>:<port>`). */
   id?: string;
   /** Time limit of execute() when the caller gives none (default 120 s). */

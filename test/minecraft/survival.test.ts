@@ -112,7 +112,7 @@ describe('survival rules of the embedded world: harvest tiers, drops, mobs, weap
 
     before(async () => {
       // op: these tests hand out tools with /give; the acceptance runs never use commands.
-      world = await startEmbeddedWorld({ seed: 42, op: true, viewDistance: 4, hostileMobs: true });
+      world = await startEmbeddedWorld({ seed: 42, op: true, viewDistance: 4, hostileMobs: ['zombie', 'spider'] });
     });
     after(async () => {
       for (const b of bots) b.end();

@@ -54,4 +54,16 @@ describe('skillforge world (CLI)', function () {
     assert.match(err, /prismarine-viewer|canvas/);
     assert.match(err, /hint: .*npm install/);
   });
+
+  it('names the unknown kind given to --hostile-mobs, lists the known ones, and starts nothing', async () => {
+    const child = spawn(process.execPath, [cli, 'world', '--hostile-mobs', 'zombie,ghast'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    let out = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => (out += d));
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.notEqual(code, 0);
+    assert.match(err, /--hostile-mobs: unknown hostile mob "ghast" \(known: zombie, spider, skeleton, creeper, enderman\)/);
+    assert.doesNotMatch(out, /127\.0\.0\.1/, 'no world was started');
+  });
 });

@@ -2,7 +2,7 @@ import type { Bot } from 'mineflayer';
 import '../plugin-types.js';
 import type { Block } from 'prismarine-block';
 import { SkillforgeError, errorMessage } from '../../../core/errors.js';
-import { feedback, runPrimitive, requireCount, requireString, type PrimitiveOptions } from './context.js';
+import { feedback, gameTicks, runPrimitive, requireCount, requireString, stopActivity, type PrimitiveOptions, type PrimitiveRun } from './context.js';
 import { BLOCK_GROUPS } from '../observation.js';
 import type { PrimitiveDescriptor } from './descriptor.js';
 import { COUNT, NAME, args, count, named, obj } from './schemas.js';
@@ -61,6 +61,53 @@ function isExposed(bot: Bot, b: Block): boolean {
     const n = bot.blockAt(b.position.offset(dx, dy, dz));
     return !!n && (n.name === 'air' || n.name === 'cave_air' || n.boundingBox === 'empty');
   });
+}
+
+/**
+ * Game ticks (10 s at full speed) without progress toward one block after which mineBlock gives that
+ * block up and tries the next. Progress is a dig completed or a new closest approach by a block.
+ */
+const STALL_TICKS = 200;
+
+/**
+ * collectblock's collect of one block, given up when it stalls: under load the pathfinder's A* often
+ * returns partial paths toward a buried block, the bot follows one into a dead end, the "stuck" reset
+ * restarts the search, and the cycle repeats until the primitive's whole time limit is spent on that
+ * one block. On a stall the collect is stopped and awaited (stopActivity makes collectblock settle),
+ * so nothing keeps steering the bot while the next block is tried.
+ */
+async function collectOrGiveUp(bot: Bot, target: Block, run: PrimitiveRun): Promise<void> {
+  const centre = target.position.offset(0.5, 0.5, 0.5);
+  let closest = bot.entity.position.distanceTo(centre);
+  let lastProgress = gameTicks(bot);
+  let stalled = false;
+  const onDug = () => {
+    lastProgress = gameTicks(bot);
+  };
+  bot.on('diggingCompleted', onDug);
+  const watchdog = setInterval(() => {
+    const now = gameTicks(bot);
+    const d = bot.entity?.position.distanceTo(centre) ?? closest;
+    if (d < closest - 1) {
+      closest = d;
+      lastProgress = now;
+    }
+    if (!stalled && now - lastProgress >= STALL_TICKS) {
+      stalled = true;
+      stopActivity(bot);
+    }
+  }, 250);
+  watchdog.unref?.();
+  try {
+    await bot.collectBlock.collect(target, { ignoreNoPath: true });
+  } finally {
+    clearInterval(watchdog);
+    bot.removeListener('diggingCompleted', onDug);
+  }
+  run.check();
+  if (stalled && bot.blockAt(target.position)?.type === target.type) {
+    throw new Error(`no progress toward the ${target.name} at ${target.position} in ${STALL_TICKS} game ticks (the way there kept failing)`);
+  }
 }
 
 /** Whether the inventory holds a tool that harvests `block` (true when none is needed). */
@@ -125,8 +172,7 @@ export async function mineBlock(bot: Bot, name: string, count: number = 1, optio
       const target = candidates[0]!;
       try {
         const before = countOf(bot, drops);
-        await bot.collectBlock.collect(target, { ignoreNoPath: true });
-        run.check();
+        await collectOrGiveUp(bot, target, run);
         const after = bot.blockAt(target.position);
         if (after && after.type === blockType.id) throw new Error(`the ${name} at ${target.position} is still there`);
         // Another player may grab the drop first: only count blocks whose drop reached us.

@@ -10,7 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { squidRequire as require } from './squid.js';
-import { Terrain, SEA_LEVEL, treeBlocks, type Column, type WoodType } from './terrain.js';
+import { Terrain, SEA_LEVEL, treeBlocks, type Column, type PlantName, type WoodType } from './terrain.js';
 
 export const GENERATION_NAME = 'skillforge';
 
@@ -51,11 +51,31 @@ export function createChunkGenerator(terrain: Terrain, registry: any): ChunkGene
     oak: { log: stateWith(registry, 'oak_log', { axis: 'y' }), leaves: stateWith(registry, 'oak_leaves', { distance: 1, persistent: true }) },
     birch: { log: stateWith(registry, 'birch_log', { axis: 'y' }), leaves: stateWith(registry, 'birch_leaves', { distance: 1, persistent: true }) },
     spruce: { log: stateWith(registry, 'spruce_log', { axis: 'y' }), leaves: stateWith(registry, 'spruce_leaves', { distance: 1, persistent: true }) },
+    acacia: { log: stateWith(registry, 'acacia_log', { axis: 'y' }), leaves: stateWith(registry, 'acacia_leaves', { distance: 1, persistent: true }) },
+    jungle: { log: stateWith(registry, 'jungle_log', { axis: 'y' }), leaves: stateWith(registry, 'jungle_leaves', { distance: 1, persistent: true }) },
   };
+  const plants: Record<PlantName, number> = {
+    grass: S.grass,
+    dandelion: state('dandelion'),
+    poppy: state('poppy'),
+    azure_bluet: state('azure_bluet'),
+    oxeye_daisy: state('oxeye_daisy'),
+    cornflower: state('cornflower'),
+    dead_bush: state('dead_bush'),
+    cactus: state('cactus'),
+    sugar_cane: state('sugar_cane'),
+    bamboo: stateWith(registry, 'bamboo', { leaves: 'none' }),
+  };
+  // Bamboo carries leaves at its top two blocks, as grown bamboo does.
+  const bambooTop = [stateWith(registry, 'bamboo', { leaves: 'large' }), stateWith(registry, 'bamboo', { leaves: 'small' })];
+  const carvable = new Set([S.stone, S.dirt, S.gravel]);
   const ores: Record<string, number> = {};
-  for (const n of ['coal_ore', 'iron_ore', 'gold_ore', 'redstone_ore', 'diamond_ore', 'lapis_ore']) ores[n] = state(n);
+  for (const n of ['coal_ore', 'iron_ore', 'gold_ore', 'redstone_ore', 'diamond_ore', 'lapis_ore']) {
+    ores[n] = state(n);
+    carvable.add(ores[n]!);
+  }
   const biomeIds: Record<string, number> = {};
-  for (const n of ['plains', 'forest', 'birch_forest', 'taiga', 'beach', 'river']) biomeIds[n] = registry.biomesByName[n]?.id ?? 1;
+  for (const n of ['plains', 'forest', 'birch_forest', 'taiga', 'beach', 'river', 'desert', 'savanna', 'jungle']) biomeIds[n] = registry.biomesByName[n]?.id ?? 1;
 
   function generate(chunkX: number, chunkZ: number): any {
     const chunk = new Chunk();
@@ -67,6 +87,9 @@ export function createChunkGenerator(terrain: Terrain, registry: any): ChunkGene
       chunk.setBlockStateId(pos, id);
     };
     const columns: Column[] = new Array(256);
+    // Trees whose crowns can reach into this chunk (acacia crowns reach 5 blocks from the trunk).
+    const trees = terrain.treesIn(x0 - 5, z0 - 5, x0 + 21, z0 + 21);
+    const trunks = new Set(trees.map((t) => `${t.x},${t.z}`));
     for (let lx = 0; lx < 16; lx++) {
       for (let lz = 0; lz < 16; lz++) {
         const x = x0 + lx;
@@ -92,7 +115,13 @@ export function createChunkGenerator(terrain: Terrain, registry: any): ChunkGene
           pos.x = lx; pos.y = y; pos.z = lz;
           chunk.setSkyLight(pos, 15);
         }
-        if (c.surface === 'grass' && c.water < 0 && terrain.plantAt(x, z)) set(lx, c.height + 1, lz, S.grass);
+        const plant = trunks.has(`${x},${z}`) ? null : terrain.plantOn(x, z, c);
+        if (plant) {
+          for (let i = 0; i < plant.height; i++) {
+            const top = plant.height - 1 - i;
+            set(lx, c.height + 1 + i, lz, plant.block === 'bamboo' && top < 2 ? bambooTop[top]! : plants[plant.block]);
+          }
+        }
       }
     }
 
@@ -113,8 +142,28 @@ export function createChunkGenerator(terrain: Terrain, registry: any): ChunkGene
       }
     }
 
-    // Trees whose leaves can reach into this chunk (crowns are at most 2 blocks wide).
-    for (const tree of terrain.treesIn(x0 - 2, z0 - 2, x0 + 18, z0 + 18)) {
+    // Caves from this chunk and the ones around it, carved below each column's soil only.
+    for (let dx = -3; dx <= 3; dx++) {
+      for (let dz = -3; dz <= 3; dz++) {
+        for (const [cx, cy, cz, r] of terrain.cavesOf(chunkX + dx, chunkZ + dz)) {
+          if (cx + r < x0 || cx - r >= x0 + 16 || cz + r < z0 || cz - r >= z0 + 16) continue;
+          for (let x = Math.max(x0, Math.floor(cx - r)); x <= Math.min(x0 + 15, Math.ceil(cx + r)); x++) {
+            for (let z = Math.max(z0, Math.floor(cz - r)); z <= Math.min(z0 + 15, Math.ceil(cz + r)); z++) {
+              const col = columns[(x - x0) * 16 + (z - z0)]!;
+              if (col.water >= 0) continue;
+              const roof = col.height - terrain.soilDepth(x, z) - 3;
+              for (let y = Math.max(5, Math.floor(cy - r)); y <= Math.min(roof, Math.ceil(cy + r)); y++) {
+                if ((x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2 > r * r) continue;
+                pos.x = x - x0; pos.y = y; pos.z = z - z0;
+                if (carvable.has(chunk.getBlockStateId(pos))) chunk.setBlockStateId(pos, 0);
+              }
+            }
+          }
+        }
+      }
+    }
+
+    for (const tree of trees) {
       const ids = wood[tree.wood];
       for (const [x, y, z, part] of treeBlocks(tree, terrain.seed)) {
         const lx = x - x0;

@@ -1,7 +1,7 @@
 /**
  * What the mob plugins (plugins/mobs.ts, plugins/hostile.ts) share: finding dry footing, entity
- * loot from minecraft-data, dropping items, and the byte angles of entity packets. flying-squid
- * 1.12 has none of these for mobs.
+ * loot from minecraft-data, dropping items, hurting a player, and the byte angles of entity
+ * packets. flying-squid 1.12 has none of these for mobs.
  */
 import { Vec3 } from 'vec3';
 import type { Random } from '../../../core/random.js';
@@ -59,6 +59,17 @@ export function dropItems(serv: SquidServer, world: any, at: Vec3, drops: Array<
       });
     }
   }
+}
+
+/**
+ * Take `damage` health points from a player, with the red hurt flash for it and everyone around
+ * (no knockback). flying-squid's own health plugin handles reaching 0 (death screen, respawn).
+ */
+export function hurtPlayer(player: any, damage: number): void {
+  const health = Math.max(0, player.health - damage);
+  player.updateHealth(health);
+  player._client.write('entity_status', { entityId: player.id, entityStatus: 2 });
+  player._writeOthersNearby('entity_status', { entityId: player.id, entityStatus: health > 0 ? 2 : 3 });
 }
 
 /** Remove a dead mob's body after the death animation, as vanilla does (flying-squid never does). */

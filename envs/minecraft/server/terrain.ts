@@ -14,7 +14,17 @@ import { hash01, Noise2 } from './noise.js';
 
 export const SEA_LEVEL = 62;
 
-export type WoodType = 'oak' | 'birch' | 'spruce';
+export type WoodType = 'oak' | 'birch' | 'spruce' | 'acacia' | 'jungle';
+/** minecraft-data biome names this terrain uses. */
+export type BiomeName = 'plains' | 'forest' | 'birch_forest' | 'taiga' | 'beach' | 'river' | 'desert' | 'savanna' | 'jungle';
+/** Plants standing on a surface block: one block, or a stack `height` blocks tall. */
+export type PlantName = 'grass' | 'dandelion' | 'poppy' | 'azure_bluet' | 'oxeye_daisy' | 'cornflower' | 'dead_bush' | 'cactus' | 'sugar_cane' | 'bamboo';
+export interface Plant {
+  block: PlantName;
+  height: number;
+}
+/** A cave segment: every block within `r` of (x, y, z) is carved (below the soil, above bedrock). */
+export type CaveSphere = [x: number, y: number, z: number, r: number];
 export type Surface = 'grass' | 'sand' | 'stone' | 'gravel';
 
 export interface Column {
@@ -67,6 +77,19 @@ const SALT_TRUNK = 17;
 const SALT_BEDROCK = 19;
 const SALT_DIRT = 23;
 const SALT_ORE = 29;
+const SALT_FLOWER = 31;
+const SALT_CANE = 37;
+const SALT_CAVE = 41;
+const SALT_BAMBOO = 43;
+
+/** Flowers of plains and forests (vanilla's common ones). */
+const FLOWERS: readonly PlantName[] = ['dandelion', 'poppy', 'azure_bluet', 'oxeye_daisy', 'cornflower'];
+/** No hot biome (desert, savanna, jungle) within this many blocks of spawn: the first hour's landmarks stay temperate. */
+export const TEMPERATE_RADIUS = 96;
+/** Caves start this far from spawn, so the first hour's walk never breaks into one. */
+export const CAVE_FREE_RADIUS = 40;
+/** Chunks a cave can reach beyond the one it starts in. */
+const CAVE_REACH_CHUNKS = 3;
 
 export class Terrain {
   readonly seed: number;
@@ -78,6 +101,8 @@ export class Terrain {
   private readonly rock: Noise2;
   private readonly forest: Noise2;
   private readonly temperature: Noise2;
+  private readonly heat: Noise2;
+  private readonly humidity: Noise2;
 
   constructor(seed: number) {
     this.seed = seed >>> 0;
@@ -86,6 +111,8 @@ export class Terrain {
     this.rock = new Noise2(this.seed ^ 0x3003);
     this.forest = new Noise2(this.seed ^ 0x4004);
     this.temperature = new Noise2(this.seed ^ 0x5005);
+    this.heat = new Noise2(this.seed ^ 0x6006);
+    this.humidity = new Noise2(this.seed ^ 0x7007);
     const s = this.findSpawn();
     this.spawn = { x: s.x, y: this.baseHeight(s.x, s.z) + 1, z: s.z };
     this.landmarks = this.placeLandmarks();
@@ -125,10 +152,27 @@ export class Terrain {
     }
     if (base <= SEA_LEVEL + 1) return { height: base, surface: 'sand', water: -1 };
     if (this.rocky(x, z, base)) return { height: base, surface: 'stone', water: -1 };
+    if (this.climateAt(x, z) === 'desert') return { height: base, surface: 'sand', water: -1 };
     return { height: base, surface: 'grass', water: -1 };
   }
 
+  /**
+   * The hot biome of a column, or null where the climate is temperate. Heat and humidity are broad
+   * noise fields (a few hundred blocks across); heat fades out towards spawn (TEMPERATE_RADIUS).
+   */
+  climateAt(x: number, z: number): 'desert' | 'savanna' | 'jungle' | null {
+    const d = Math.hypot(x - this.spawn.x, z - this.spawn.z);
+    if (d < TEMPERATE_RADIUS) return null;
+    const heat = this.heat.fbm(x / 260, z / 260, 2) - Math.max(0, 1 - (d - TEMPERATE_RADIUS) / 64) * 0.3;
+    if (heat < 0.12) return null;
+    const wet = this.humidity.fbm(x / 200, z / 200, 2);
+    return wet < -0.05 ? 'desert' : wet < 0.15 ? 'savanna' : 'jungle';
+  }
+
   woodAt(x: number, z: number): WoodType {
+    const hot = this.climateAt(x, z);
+    if (hot === 'savanna') return 'acacia';
+    if (hot === 'jungle') return hash01(this.seed, x, z, SALT_TRUNK) < 0.2 ? 'oak' : 'jungle';
     const t = this.temperature.fbm(x / 220, z / 220, 2);
     if (t < -0.22) return 'spruce';
     if (t > 0.22) return 'birch';
@@ -137,6 +181,10 @@ export class Terrain {
 
   /** Chance that a grass column holds a tree trunk. */
   private treeDensity(x: number, z: number): number {
+    const hot = this.climateAt(x, z);
+    if (hot === 'desert') return 0;
+    if (hot === 'savanna') return 0.006;
+    if (hot === 'jungle') return 0.05;
     const f = this.forest.fbm(x / 120, z / 120, 2);
     return Math.min(0.05, Math.max(0.002, 0.012 + 0.08 * f));
   }
@@ -165,6 +213,86 @@ export class Terrain {
   /** A grass tuft on this column (decoration; never on landmarks or near spawn). */
   plantAt(x: number, z: number): boolean {
     return hash01(this.seed, x, z, SALT_PLANT) < 0.05 && this.freeForNaturalFeature(x, z, 3);
+  }
+
+  /**
+   * What grows on a dry column, by biome: flowers and grass in plains and forests, cactus and dead
+   * bushes on desert sand, bamboo in jungle patches, sugar cane on the bank of any lake or river
+   * (beside water at its own level, as vanilla requires). Never on landmarks or next to spawn.
+   * Trees are separate (treesIn); a column holding a trunk gets no plant from the generator.
+   */
+  plantOn(x: number, z: number, c: Column = this.columnAt(x, z)): Plant | null {
+    if (c.water >= 0 || c.surface === 'stone' || c.surface === 'gravel') return null;
+    const r = hash01(this.seed, x, z, SALT_CANE);
+    if (r < 0.35 && c.height === SEA_LEVEL && this.besideWater(x, z, c.height)) {
+      return this.freeForNaturalFeature(x, z, 3) ? { block: 'sugar_cane', height: 1 + Math.floor(hash01(this.seed, x, z, SALT_CANE + 1) * 3) } : null;
+    }
+    const hot = this.climateAt(x, z);
+    const f = hash01(this.seed, x, z, SALT_FLOWER);
+    if (hot === 'desert') {
+      if (c.surface !== 'sand') return null;
+      if (this.cactusRoot(x, z) && this.cactusRoom(x, z, c.height)) return { block: 'cactus', height: 1 + Math.floor(hash01(this.seed, x, z, SALT_FLOWER + 1) * 3) };
+      return f < 0.01 ? { block: 'dead_bush', height: 1 } : null;
+    }
+    if (c.surface !== 'grass') return null;
+    if (hot === 'jungle' && hash01(this.seed, x >> 3, z >> 3, SALT_BAMBOO) < 0.45 && f < 0.12) {
+      return { block: 'bamboo', height: 4 + Math.floor(hash01(this.seed, x, z, SALT_BAMBOO + 1) * 9) };
+    }
+    if (!hot && f < (this.treeDensity(x, z) > 0.02 ? 0.008 : 0.025) && this.freeForNaturalFeature(x, z, 3)) {
+      return { block: FLOWERS[Math.floor(hash01(this.seed, x, z, SALT_FLOWER + 2) * FLOWERS.length)]!, height: 1 };
+    }
+    return this.plantAt(x, z) ? { block: 'grass', height: 1 } : null;
+  }
+
+  /** A column of dry ground whose neighbour holds water at the ground block's level. */
+  private besideWater(x: number, z: number, height: number): boolean {
+    for (const [dx, dz] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) {
+      if (this.columnAt(x + dx, z + dz).water === height) return true;
+    }
+    return false;
+  }
+
+  private cactusRoot(x: number, z: number): boolean {
+    return hash01(this.seed, x, z, SALT_FLOWER + 3) < 0.012;
+  }
+
+  /** A cactus breaks beside anything solid: no other cactus and no higher ground next to it. */
+  private cactusRoom(x: number, z: number, height: number): boolean {
+    for (const [dx, dz] of [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [1, -1], [-1, 1], [-1, -1]] as const) {
+      if (this.cactusRoot(x + dx, z + dz)) return false;
+      if (Math.abs(dx) + Math.abs(dz) === 1 && this.columnAt(x + dx, z + dz).height > height) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Caves that start in one chunk: a worm of carved spheres wandering 30-60 blocks from a point at
+   * y 12-52, in about one chunk of three. They may cross into the next CAVE_REACH_CHUNKS chunks;
+   * callers clip. The generator carves only stone, ore, dirt and gravel below each column's soil, so
+   * caves never open the surface or drain water, and none start near spawn (CAVE_FREE_RADIUS).
+   */
+  cavesOf(chunkX: number, chunkZ: number): CaveSphere[] {
+    const rng = new Random(Math.floor(hash01(this.seed, chunkX, chunkZ, SALT_CAVE) * 4294967296));
+    if (rng.next() >= 0.35) return [];
+    let x = chunkX * 16 + rng.int(0, 15);
+    let y = rng.int(12, 52);
+    let z = chunkZ * 16 + rng.int(0, 15);
+    const out: CaveSphere[] = [];
+    let yaw = rng.next() * 2 * Math.PI;
+    let pitch = (rng.next() - 0.5) * 0.5;
+    const length = rng.int(30, 60);
+    const reach = CAVE_REACH_CHUNKS * 16;
+    for (let i = 0; i < length; i++) {
+      const r = 1.3 + 1.2 * Math.sin((Math.PI * i) / length) + rng.next() * 0.4;
+      if (Math.hypot(x - this.spawn.x, z - this.spawn.z) >= CAVE_FREE_RADIUS + r) out.push([x, y, z, r]);
+      yaw += (rng.next() - 0.5) * 0.6;
+      pitch = Math.max(-0.6, Math.min(0.6, pitch * 0.8 + (rng.next() - 0.5) * 0.4));
+      x += Math.cos(yaw) * Math.cos(pitch);
+      z += Math.sin(yaw) * Math.cos(pitch);
+      y = Math.max(8, Math.min(60, y + Math.sin(pitch)));
+      if (Math.abs(x - chunkX * 16 - 8) > reach || Math.abs(z - chunkZ * 16 - 8) > reach) break;
+    }
+    return out;
   }
 
   /** Bedrock at y (0 always, 1-3 with falling chance, like vanilla's rough floor). */
@@ -203,9 +331,11 @@ export class Terrain {
   }
 
   /** Biome name for a column (minecraft-data names). */
-  biomeAt(x: number, z: number): 'plains' | 'forest' | 'birch_forest' | 'taiga' | 'beach' | 'river' {
+  biomeAt(x: number, z: number): BiomeName {
     const c = this.columnAt(x, z);
     if (c.water >= 0) return 'river';
+    const hot = this.climateAt(x, z);
+    if (hot && (hot !== 'desert' || c.height > SEA_LEVEL + 1)) return hot;
     if (c.surface === 'sand') return 'beach';
     const wood = this.woodAt(x, z);
     if (wood === 'spruce') return 'taiga';
@@ -295,6 +425,8 @@ export class Terrain {
 }
 
 function trunkHeight(wood: WoodType, r: number): number {
+  if (wood === 'jungle') return 7 + Math.floor(r * 4);
+  if (wood === 'acacia') return 5 + Math.floor(r * 2);
   if (wood === 'spruce') return 6 + Math.floor(r * 3);
   if (wood === 'birch') return 5 + Math.floor(r * 3);
   return 4 + Math.floor(r * 3);
@@ -309,6 +441,27 @@ export function treeBlocks(t: Tree, seed: number): Array<[number, number, number
   const top = t.y + t.trunk - 1;
   for (let y = t.y; y <= top; y++) out.push([t.x, y, t.z, 'log']);
   const leaf = (x: number, y: number, z: number) => out.push([x, y, z, 'leaves']);
+  if (t.wood === 'acacia') {
+    // Vanilla's acacia: the top of the trunk leans two blocks one way, under a flat, wide crown.
+    out.length = 0;
+    const dirs = [[1, 1], [1, -1], [-1, 1], [-1, -1]] as const;
+    const [lx, lz] = dirs[Math.floor(hash01(seed, t.x, t.z, 7) * 4)]!;
+    const straight = t.trunk - 2;
+    for (let y = t.y; y < t.y + straight; y++) out.push([t.x, y, t.z, 'log']);
+    const cx = t.x + 2 * lx;
+    const cz = t.z + 2 * lz;
+    out.push([t.x + lx, t.y + straight, t.z + lz, 'log']);
+    out.push([cx, t.y + straight + 1, cz, 'log']);
+    const cy = t.y + straight + 2;
+    for (let dx = -3; dx <= 3; dx++) {
+      for (let dz = -3; dz <= 3; dz++) {
+        if (Math.abs(dx) + Math.abs(dz) > 4) continue;
+        leaf(cx + dx, cy, cz + dz);
+        if (Math.abs(dx) + Math.abs(dz) <= 1) leaf(cx + dx, cy + 1, cz + dz);
+      }
+    }
+    return out;
+  }
   if (t.wood === 'spruce') {
     leaf(t.x, top + 1, t.z);
     leaf(t.x, top + 2, t.z);

@@ -20,6 +20,7 @@ import { withTimeout } from '../../../core/timeout.js';
 import { GENERATION_NAME, skillforgeGeneration, type ChunkGenerator } from './generator.js';
 import type { SquidPlugin, SquidServer } from './plugin.js';
 import { clearPlayerTimers, containmentPlugin, loadFlyingSquid } from './squid.js';
+import { HOSTILE_MOBS, parseHostileKinds, type HostileMob } from './plugins/hostile.js';
 import { MINECRAFT_VERSION } from './version.js';
 
 export { MINECRAFT_VERSION } from './version.js';
@@ -48,14 +49,16 @@ export interface EmbeddedWorldOptions {
   worldFolder?: string;
   /**
    * Passive mob herds (plugins/mobs.ts): how many of each kind, how far from spawn, respawn delay;
-   * false for none. Default: 3 of each kind 6-18 blocks from spawn, back 60 s after death.
+   * false for none. Default: 3 of each kind 6-18 blocks from spawn, back 60 s after death, and new
+   * herds around players whose 48-block area holds fewer than 8 (perArea), up to 80 (maxTotal).
    */
-  passiveMobs?: { perKind?: number; minDistance?: number; maxDistance?: number; respawnMs?: number } | false;
+  passiveMobs?: { perKind?: number; minDistance?: number; maxDistance?: number; respawnMs?: number; perArea?: number; maxTotal?: number } | false;
   /**
-   * Zombies and spiders around survival players at night (plugins/hostile.ts). Default false: the
-   * world stays safe for agents that are still learning.
+   * Hostile mobs around survival players at night (plugins/hostile.ts): true for all of zombie,
+   * spider, skeleton, creeper and enderman, a list of those names for some, or settings. Default
+   * false: the world stays safe for agents that are still learning.
    */
-  hostileMobs?: boolean | { maxPerPlayer?: number; minDistance?: number; maxDistance?: number };
+  hostileMobs?: boolean | readonly HostileMob[] | { maxPerPlayer?: number; minDistance?: number; maxDistance?: number; kinds?: readonly HostileMob[] };
   /** Use flying-squid's own generation instead of skillforge's (benchmarks compare the two). */
   generation?: { name: string; options?: Record<string, unknown> };
 }
@@ -179,7 +182,7 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
     version,
     seed,
     passiveMobs: options.passiveMobs,
-    hostileMobs: options.hostileMobs === true ? {} : options.hostileMobs || false,
+    hostileMobs: hostileSettings(options.hostileMobs),
   };
   // flying-squid treats seed 0 as "pick a random one"; the generation reads our seed first.
   if (settings.generation.name === GENERATION_NAME) settings.generation.options = { ...settings.generation.options, seed: seed === 0 ? 0x5eed : seed, skillforgeSeed: seed };
@@ -420,4 +423,32 @@ function logger(logging: EmbeddedWorldOptions['logging']): (line: string) => voi
 function stripAnsi(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+}
+
+/** The `hostileMobs` setting as the plugin reads it; an unknown kind is an E_INVALID error here, before any port opens. */
+function hostileSettings(option: EmbeddedWorldOptions['hostileMobs']): false | Record<string, unknown> {
+  if (!option) return false;
+  if (option === true) return {};
+  const raw = Array.isArray(option) ? { kinds: option } : (option as { kinds?: readonly HostileMob[] });
+  try {
+    return { ...raw, ...(raw.kinds ? { kinds: parseHostileKinds(raw.kinds) } : {}) };
+  } catch (err) {
+    throw new SkillforgeError('E_INVALID', `hostileMobs: ${errorMessage(err)}`, { hint: `name some of ${HOSTILE_MOBS.join(', ')}` });
+  }
+}
+
+/**
+ * The CLI's `--hostile-mobs [kinds]` as a startEmbeddedWorld option: absent → off, bare → all kinds,
+ * `skeleton,creeper` → those. An unknown name is an E_USAGE error naming the known ones.
+ *
+ * @example hostileMobsFlag('zombie,skeleton') // ['zombie', 'skeleton']
+ */
+export function hostileMobsFlag(flag: boolean | string | undefined): EmbeddedWorldOptions['hostileMobs'] {
+  if (flag === undefined || flag === false) return false;
+  if (flag === true) return true;
+  try {
+    return parseHostileKinds(flag.split(','));
+  } catch (err) {
+    throw new SkillforgeError('E_USAGE', `--hostile-mobs: ${errorMessage(err)}`, { hint: `e.g. --hostile-mobs ${HOSTILE_MOBS.slice(0, 2).join(',')}, or --hostile-mobs alone for all of ${HOSTILE_MOBS.join(', ')}` });
+  }
 }

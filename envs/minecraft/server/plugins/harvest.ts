@@ -8,8 +8,9 @@
  *   a pickaxe, iron ore a stone pickaxe or better, diamond ore an iron pickaxe or better);
  * - `blockLoot`: entries marked silkTouch/noSilkTouch are alternatives (exactly one of the branch
  *   that applies drops, weighted by dropChance: coal ore gives coal, gravel gives flint or gravel);
- *   unmarked entries drop independently with their chance and stackSizeRange. A plant's or leaf
- *   block's own item is a shears drop, so it is left out.
+ *   unmarked entries drop independently with their chance and stackSizeRange. A leaf block's own
+ *   item, and a plant's where its loot lists something else too (grass: seeds), is a shears drop,
+ *   so it is left out; cactus, sugar cane, bamboo and flowers drop themselves.
  * - leaves: minecraft-data gives stick and apple a chance of 1; vanilla's rates are used instead
  *   (LEAF_DROPS).
  * Randomness is seeded from the world seed, so a replayed run drops the same items.
@@ -89,7 +90,9 @@ export function harvestDrops(ctx: HarvestContext, blockName: string, heldItemNam
   }
   for (const e of loot) {
     if (e.silkTouch || e.noSilkTouch) continue;
-    if (plant && e.item === blockName) continue;
+    // A plant's own item drops without shears only where it is the whole loot (cactus, sugar cane,
+    // bamboo, flowers); grass and ferns give seeds instead, dead bushes sticks.
+    if (plant && e.item === blockName && loot.some((o) => o.item !== blockName)) continue;
     if (e.dropChance >= 1 || random() < e.dropChance) add(e.item, count(e, random));
   }
   return out;

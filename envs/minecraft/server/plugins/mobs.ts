@@ -3,7 +3,10 @@
  * wandering on the ground, panicking when hit, dying at zero health with their vanilla loot
  * (minecraft-data's entityLoot, plus the sheep's wool that table leaves out because it depends on
  * the fleece colour), and coming back at their home a while after death so a long run never
- * empties the world of food.
+ * empties the world of food. Wherever players go, herds keep a population: every 200 game ticks,
+ * an area (48 blocks around a survival player) with fewer than `perArea` passive mobs gets a new
+ * herd of 2-4 of one kind on grass 20-40 blocks from the player, the kind as vanilla's biomes
+ * have them (jungles: chickens; deserts: none), up to `maxTotal` mobs in the world.
  *
  * flying-squid 1.12 can spawn a mob but gives it no behaviour: 20 health for everything, crude
  * physics that slides it around, and on death an entity_status without the entity_destroy that
@@ -11,7 +14,8 @@
  * height instead: one step at a time, at most one block up or three down, never into water.
  *
  * Settings (flying-squid settings object, all optional):
- *   passiveMobs: { perKind?: number, minDistance?: number, maxDistance?: number, respawnMs?: number } | false
+ *   passiveMobs: { perKind?: number, minDistance?: number, maxDistance?: number, respawnMs?: number,
+ *                  perArea?: number (8; 0 turns area herds off), maxTotal?: number (80) } | false
  */
 import { Vec3 } from 'vec3';
 import { Random } from '../../../../core/random.js';
@@ -31,6 +35,17 @@ const STEP_MS = 200;
 const WALK = 0.22; // blocks per step: about 1.1 blocks/s, a vanilla pig's stroll
 const PANIC = 0.45;
 const HOME_RADIUS = 6;
+/** Radius of the area around a player whose passive mobs are counted against `perArea`. */
+export const HERD_AREA = 48;
+/** Game ticks between two checks of every player's area (10 s at full speed). */
+export const HERD_CHECK_TICKS = 200;
+
+/** Kinds a new herd may be, by biome (vanilla's passive spawns, limited to these four). */
+export function herdKinds(biome: string): readonly PassiveMob[] {
+  if (biome === 'desert' || biome === 'beach' || biome === 'river') return [];
+  if (biome === 'jungle') return ['chicken'];
+  return PASSIVE_MOBS;
+}
 
 interface MobState {
   kind: PassiveMob;
@@ -43,7 +58,7 @@ interface MobState {
 
 const plugin: SquidPlugin = {
   async server(serv: SquidServer, settings: SquidSettings) {
-    const cfg = settings.passiveMobs === false ? null : { perKind: 3, minDistance: 6, maxDistance: 18, respawnMs: 60000, ...(settings.passiveMobs ?? {}) };
+    const cfg = settings.passiveMobs === false ? null : { perKind: 3, minDistance: 6, maxDistance: 18, respawnMs: 60000, perArea: 8, maxTotal: 80, ...(settings.passiveMobs ?? {}) };
     serv.passiveMobs = [] as SquidEntity[];
     if (!cfg) return;
     const { registry } = serv;
@@ -135,6 +150,45 @@ const plugin: SquidPlugin = {
     }, STEP_MS);
     ticker.unref();
     serv.once('close', () => clearInterval(ticker));
+
+    /** A new herd near each survival player whose area holds fewer than perArea passive mobs. */
+    async function replenish(): Promise<void> {
+      for (const p of serv.players as any[]) {
+        if ((p.gameMode !== 0 && p.gameMode !== 2) || p.world !== world || p.health <= 0) continue;
+        if (serv.passiveMobs.length >= cfg!.maxTotal) return;
+        const around = (serv.passiveMobs as SquidEntity[]).filter((m) => m.position.distanceTo(p.position) < HERD_AREA).length;
+        if (around >= cfg!.perArea) continue;
+        const a = rng.next() * 2 * Math.PI;
+        const d = 20 + rng.next() * 20;
+        const cx = Math.floor(p.position.x + Math.cos(a) * d);
+        const cz = Math.floor(p.position.z + Math.sin(a) * d);
+        const kinds = herdKinds(world.chunkGenerator?.terrain?.biomeAt(cx, cz) ?? 'plains');
+        if (kinds.length === 0) continue;
+        const kind = kinds[Math.floor(rng.next() * kinds.length)]!;
+        const size = Math.min(2 + Math.floor(rng.next() * 3), cfg!.perArea - around, cfg!.maxTotal - serv.passiveMobs.length);
+        for (let i = 0; i < size; i++) {
+          const x = cx + rng.int(-2, 2);
+          const z = cz + rng.int(-2, 2);
+          const y = await groundY(x, z, p.position.y, 16, 24);
+          if (y === null) continue;
+          const ground = await world.getBlock(new Vec3(x, y - 1, z));
+          if (ground?.name !== 'grass_block') continue; // vanilla animals spawn on grass only
+          spawn(kind, new Vec3(x + 0.5, y, z + 0.5));
+        }
+      }
+    }
+    if (cfg.perArea > 0) {
+      let replenishing = false;
+      serv.on('tick', (_time: number, tick: number) => {
+        if (!world || replenishing || tick % HERD_CHECK_TICKS !== 0) return;
+        replenishing = true;
+        replenish()
+          .catch((err) => serv.debug?.(`herd spawning failed: ${String(err)}`))
+          .finally(() => {
+            replenishing = false;
+          });
+      });
+    }
 
     // Herds around the spawn point, placed from the seed. Wait for 'ready' so every plugin (the
     // spawn plugin in particular) has set the server up.
