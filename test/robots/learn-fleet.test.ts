@@ -6,9 +6,7 @@ import { SkillLibrary } from '../../skills/library.js';
 import { TaskRunner } from '../../fleet/task-runner.js';
 import { generateInstruction } from '../../envs/kitchen/instructions.js';
 import { kitchenCurriculum, type LearnTaskSpec } from '../../fleet/tasks.js';
-import pg from 'pg';
-import { SKIP_REASON, startPostgres, type PgServer } from '../support/postgres.js';
-import { Cli } from '../fleet/fleet-cli.js';
+import { fleetFixture } from '../fleet/fixture.js';
 
 describe('fleet robot workers: a learning task runs on a simulated robot of its own (robot kit)', function () {
   this.timeout(180_000);
@@ -47,53 +45,26 @@ describe('fleet robot workers: a learning task runs on a simulated robot of its 
 
 describe('fleet robot workers (real processes, PostgreSQL)', function () {
   this.timeout(300_000);
-  let server: PgServer | null = null;
-  const dirs: string[] = [];
-  const procs: Cli[] = [];
-  const tmp = (): string => {
-    const d = mkdtempSync(join(tmpdir(), 'sf-fleet-robot-'));
-    dirs.push(d);
-    return d;
-  };
-  before(async function () {
-    server = await startPostgres();
-    if (!server) {
-      console.log(`      skipped: ${SKIP_REASON}`);
-      this.skip();
-    }
-  });
-  after(async () => {
-    for (const p of procs) if (p.running) p.child.kill('SIGKILL');
-    await server?.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const fx = fleetFixture('sf-fleet-robot-');
 
   it('`fleet worker --env robot` learns the queued robot tasks, each on a simulated robot of its own', async () => {
-    const url = server!.url;
+    const url = fx.url;
     const tasks = kitchenCurriculum(3, 'robots').map((t, i) => ({ ...t, id: `robot:${i}`, env: 'robot' }));
-    const file = join(tmp(), 'tasks.json');
+    const file = join(fx.tmp(), 'tasks.json');
     writeFileSync(file, JSON.stringify(tasks));
     const timing = ['--lease', '300', '--retries', '1', '--retry-delay', '1', '--supervise', '2', '--poll', '0.5'];
-    const coordinator = new Cli(['--data-dir', tmp(), 'fleet', 'start', '--library', url, '--tasks', file, ...timing, '--json']);
-    procs.push(coordinator);
+    const coordinator = fx.cli(['--data-dir', fx.tmp(), 'fleet', 'start', '--library', url, '--tasks', file, ...timing, '--json']);
     await coordinator.wait((e) => e.ev === 'resumed', 120_000);
     assert.ok(!coordinator.events.some((e) => e.ev === 'warning'), JSON.stringify(coordinator.events.slice(0, 5)));
-    const worker = new Cli(['--data-dir', tmp(), 'fleet', 'worker', '--library', url, '--env', 'robot', '--setting', 'simSpeed=20', '--setting', 'manipulationMs=60', '--name', 'rosie', ...timing, '--json']);
-    procs.push(worker);
+    const worker = fx.cli(['--data-dir', fx.tmp(), 'fleet', 'worker', '--library', url, '--env', 'robot', '--setting', 'simSpeed=20', '--setting', 'manipulationMs=60', '--name', 'rosie', ...timing, '--json']);
     // A task queue for robots exists (the worker used to wait on a queue nobody created).
     await worker.wait((e) => e.ev === 'done', 180_000);
     assert.equal(await coordinator.exited, 0, coordinator.stderr.slice(-2000) + worker.stderr.slice(-2000));
     const done = worker.events.filter((e) => e.ev === 'done');
     assert.equal(done.length, 3, JSON.stringify(worker.events));
     assert.ok(done.every((e) => e.success === true), JSON.stringify(done));
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      const skills = (await client.query<{ name: string; env: string }>(`SELECT DISTINCT ON (name) name, doc::jsonb->>'env' AS env FROM skills ORDER BY name, version DESC`)).rows;
-      assert.ok(skills.length > 0 && skills.every((s) => s.env === 'ros2' && /^robot[A-Z]/.test(s.name)), JSON.stringify(skills));
-    } finally {
-      await client.end();
-    }
+    const skills = await fx.query<{ name: string; env: string }>(url, `SELECT DISTINCT ON (name) name, doc::jsonb->>'env' AS env FROM skills ORDER BY name, version DESC`);
+    assert.ok(skills.length > 0 && skills.every((s) => s.env === 'ros2' && /^robot[A-Z]/.test(s.name)), JSON.stringify(skills));
     worker.child.kill('SIGTERM');
     await worker.exited;
   });
