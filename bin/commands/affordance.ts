@@ -202,7 +202,8 @@ export function register(program: Command): void {
         log(formatReliability(m.test.reliability));
         log(`wrote ${onnxPath}\n      ${manifestPath}`);
         // SayCan needs a language model for Say: the hint names --llm so it runs as printed once filled in.
-        log(`use it: skillforge saycan "bring me an apple" --affordance ${onnxPath} --llm <provider:model>   (e.g. --llm ollama:llama3.1; docs/llm.md)`);
+        const example = flags.env === 'kitchen' ? '"bring me an apple"' : flags.env === 'minecraft' ? '--env minecraft "make a wooden pickaxe"' : `--env ${flags.env} "<instruction>"`;
+        log(`use it: skillforge saycan ${example} --affordance ${onnxPath} --llm <provider:model>   (e.g. --llm ollama:llama3.1; docs/llm.md)`);
       } finally {
         memory.close();
       }
