@@ -1,5 +1,6 @@
 // Mocha's spec reporter, plus a machine-readable summary for .ci/run (which must print the real
-// counts). The summary path comes from SKILLFORGE_TEST_SUMMARY; without it this is plain spec.
+// counts, summed over the mocha runs of one `npm test`). The summary path comes from
+// SKILLFORGE_TEST_SUMMARY; without it this is plain spec.
 const Mocha = require('mocha');
 const fs = require('node:fs');
 
@@ -13,7 +14,15 @@ class SummaryReporter extends Spec {
       const out = process.env.SKILLFORGE_TEST_SUMMARY;
       if (!out) return;
       const s = runner.stats || {};
-      fs.writeFileSync(out, JSON.stringify({ passes: s.passes || 0, failures: s.failures || 0, pending: s.pending || 0 }));
+      // npm test runs mocha more than once (scripts/test.sh): each run adds its counts to the file.
+      let before = { passes: 0, failures: 0, pending: 0 };
+      try {
+        const text = fs.readFileSync(out, 'utf8');
+        if (text.trim()) before = JSON.parse(text);
+      } catch {
+        // no summary yet
+      }
+      fs.writeFileSync(out, JSON.stringify({ passes: before.passes + (s.passes || 0), failures: before.failures + (s.failures || 0), pending: before.pending + (s.pending || 0) }));
     });
   }
 }
