@@ -97,6 +97,9 @@ describe('model-server faults: saycan and evolve (kitchen)', function () {
       override async execute(call: Parameters<KitchenEnvironment['execute']>[0], options?: Parameters<KitchenEnvironment['execute']>[1]) {
         if (this.droppedAt === null) {
           this.droppedAt = Date.now(); // the first step is cut off by the drop
+          // A reconnect takes time: without it the next step could start in the same millisecond as the
+          // drop and count as interrupted too (timestamps are ms since epoch; seen once on CI).
+          await new Promise((resolve) => setTimeout(resolve, 5));
           return { success: false, error: 'not connected to the robot (reconnecting)', events: [], durationMs: 1 };
         }
         return super.execute(call, options);
