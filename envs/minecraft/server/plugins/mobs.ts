@@ -151,6 +151,30 @@ const plugin: SquidPlugin = {
     ticker.unref();
     serv.once('close', () => clearInterval(ticker));
 
+    /**
+     * Where a herd may come, 20-40 blocks from a player: open grass in a biome with herds. Several
+     * tries per check, as vanilla makes many spawn attempts per tick: with one try, a check that
+     * lands on water, sand or a desert spawned nothing for another 10 s, and a bare area far from
+     * spawn took minutes to fill. The terrain's own column answers without loading chunks.
+     */
+    function herdCentre(at: Vec3): { cx: number; cz: number; kinds: readonly PassiveMob[] } | null {
+      const terrain = world.chunkGenerator?.terrain;
+      for (let tries = 0; tries < 8; tries++) {
+        const a = rng.next() * 2 * Math.PI;
+        const d = 20 + rng.next() * 20;
+        const cx = Math.floor(at.x + Math.cos(a) * d);
+        const cz = Math.floor(at.z + Math.sin(a) * d);
+        const kinds = herdKinds(terrain?.biomeAt(cx, cz) ?? 'plains');
+        if (kinds.length === 0) continue;
+        if (terrain) {
+          const column = terrain.columnAt(cx, cz);
+          if (column.surface !== 'grass' || column.water >= 0) continue;
+        }
+        return { cx, cz, kinds };
+      }
+      return null;
+    }
+
     /** A new herd near each survival player whose area holds fewer than perArea passive mobs. */
     async function replenish(): Promise<void> {
       for (const p of serv.players as any[]) {
@@ -158,12 +182,9 @@ const plugin: SquidPlugin = {
         if (serv.passiveMobs.length >= cfg!.maxTotal) return;
         const around = (serv.passiveMobs as SquidEntity[]).filter((m) => m.position.distanceTo(p.position) < HERD_AREA).length;
         if (around >= cfg!.perArea) continue;
-        const a = rng.next() * 2 * Math.PI;
-        const d = 20 + rng.next() * 20;
-        const cx = Math.floor(p.position.x + Math.cos(a) * d);
-        const cz = Math.floor(p.position.z + Math.sin(a) * d);
-        const kinds = herdKinds(world.chunkGenerator?.terrain?.biomeAt(cx, cz) ?? 'plains');
-        if (kinds.length === 0) continue;
+        const centre = herdCentre(p.position);
+        if (!centre) continue;
+        const { cx, cz, kinds } = centre;
         const kind = kinds[Math.floor(rng.next() * kinds.length)]!;
         const size = Math.min(2 + Math.floor(rng.next() * 3), cfg!.perArea - around, cfg!.maxTotal - serv.passiveMobs.length);
         for (let i = 0; i < size; i++) {
