@@ -29,7 +29,7 @@ export async function startTestWorld(opts: { seed?: number; plain?: boolean; por
       return { host: w.host, port: w.port, version: w.version, survival: true, stop: () => w.stop(), serv: w.serv ?? w.server };
     }
   }
-  const { loadFlyingSquid } = await import('../../envs/minecraft/server/squid.js');
+  const { clearPlayerTimers, containmentPlugin, loadFlyingSquid } = await import('../../envs/minecraft/server/squid.js');
   const squid = loadFlyingSquid();
   const port = opts.port ?? (await freePort());
   const serv = squid.createMCServer({
@@ -38,6 +38,8 @@ export async function startTestWorld(opts: { seed?: number; plain?: boolean; por
     'player-list-text': { header: { text: '' }, footer: { text: '' } }, 'everybody-op': true, 'max-entities': 100,
     generation: { name: 'diamond_square', options: { worldHeight: 80, seed: opts.seed ?? 1 } }, motd: 'test', debug: () => {},
   });
+  // The embedded world's own clean-up of flying-squid's per-player timers (squid.ts).
+  serv.addPlugin('skillforge-containment', containmentPlugin, {});
   await new Promise<void>((resolve, reject) => {
     serv.once('listening', () => resolve());
     serv.once('error', reject);
@@ -45,6 +47,10 @@ export async function startTestWorld(opts: { seed?: number; plain?: boolean; por
   return {
     host: '127.0.0.1', port, version: '1.16.5', survival: false, serv,
     stop: async () => {
+      // quit() alone left the 20 tps tick loop and the players' intervals running for the rest of
+      // the test process: every later world in a shared mocha run shared the CPU with them.
+      serv.stopTickInterval?.();
+      for (const p of serv.players ?? []) clearPlayerTimers(p);
       try { await serv.quit?.('test over'); } catch { /* closed */ }
     },
   };
