@@ -132,7 +132,9 @@ export class EventRecorder {
       if (typeof f === 'number') lastFood = f;
     };
     const onDeath = () => {
-      this.push('death', 'the bot died (inventory dropped where it died)');
+      // What happens to the inventory depends on the server: vanilla drops it where the bot died,
+      // the embedded world keeps it (flying-squid has no death drops).
+      this.push('death', 'the bot died and respawns at its spawn point');
     };
     const onChat = (username: string, message: string) => {
       if (username === bot.username) {
