@@ -8,7 +8,7 @@ import type { Bot } from 'mineflayer';
 import { Vec3 } from 'vec3';
 import type { Terrain } from '../../envs/minecraft/server/terrain.js';
 import { pluginFiles, startEmbeddedWorld, type EmbeddedWorld } from '../../envs/minecraft/server/world.js';
-import { joinWorld } from './world-fixture.js';
+import { joinWorld, settleAfterLogin, untilTicks } from './world-fixture.js';
 
 const ALL = pluginFiles().map((p) => p.name);
 
@@ -18,20 +18,13 @@ async function teleportFar(plugins: string[]): Promise<boolean> {
   try {
     bot = await joinWorld(world, 'jumper');
     const serv = world.server as any;
-    // flying-squid ends a login by sending the login position once more: teleport after that.
-    const settled = serv.tickCount + 60;
-    while (serv.tickCount < settled || serv.players[0].sendingChunks) await new Promise((r) => setTimeout(r, 100));
+    await settleAfterLogin(world, serv.players[0]);
     const terrain = serv.overworld.chunkGenerator.terrain as Terrain;
     const x = terrain.spawn.x + 150;
     const z = terrain.spawn.z;
     const to = new Vec3(x + 0.5, Math.max(terrain.columnAt(x, z).height, terrain.columnAt(x, z).water) + 1, z + 0.5);
     await serv.players[0].teleport(to);
-    const end = serv.tickCount + 300;
-    while (serv.tickCount < end) {
-      if (bot.entity.position.distanceTo(to) < 3 && bot.blockAt(bot.entity.position.offset(0, -1, 0)) !== null) return true;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return false;
+    return await untilTicks(world, 300, () => bot!.entity.position.distanceTo(to) < 3 && bot!.blockAt(bot!.entity.position.offset(0, -1, 0)) !== null);
   } finally {
     bot?.end();
     await world.stop();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Bot } from 'mineflayer';
 import { explosionDamage, HOSTILE_MOBS, parseHostileKinds } from '../../envs/minecraft/server/plugins/hostile.js';
 import { startEmbeddedWorld, type EmbeddedWorld } from '../../envs/minecraft/server/world.js';
-import { joinWorld } from './world-fixture.js';
+import { joinWorld, withinTicks } from './world-fixture.js';
 
 describe('hostile mobs', function () {
   this.timeout(180_000);
@@ -31,18 +31,10 @@ describe('hostile mobs', function () {
     let world: EmbeddedWorld;
     let bot: Bot;
     const serv = () => world.server as any;
-    /** Poll `check` until it holds, failing after `ticks` server ticks (not wall-clock time). */
-    async function withinTicks(check: () => boolean, ticks: number, what: string): Promise<void> {
-      const end = serv().tickCount + ticks;
-      while (!check()) {
-        if (serv().tickCount > end) throw new Error(`${what}: not within ${ticks} game ticks`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
     const heal = async () => {
       const player = serv().players.find((p: any) => p.username === bot.username);
       player.updateHealth(20);
-      await withinTicks(() => bot.health === 20, 100, 'healing the bot');
+      await withinTicks(world, () => bot.health === 20, 100, 'healing the bot');
     };
     const spawnNear = (kind: string, dx: number, dz: number) => {
       const p = bot.entity.position;
@@ -68,7 +60,7 @@ describe('hostile mobs', function () {
       await heal();
       const skeleton = spawnNear('skeleton', 8, 0);
       let closest = Infinity;
-      await withinTicks(() => {
+      await withinTicks(world, () => {
         closest = Math.min(closest, skeleton.position.distanceTo(serv().players[0].position));
         return bot.health < 20;
       }, 400, 'an arrow');
@@ -79,12 +71,12 @@ describe('hostile mobs', function () {
       await heal();
       const creeper = spawnNear('creeper', 6, 0);
       const below = creeper.position.floored().offset(0, -1, 0);
-      await withinTicks(() => !serv().hostileMobs.includes(creeper), 600, 'the creeper to explode');
+      await withinTicks(world, () => !serv().hostileMobs.includes(creeper), 600, 'the creeper to explode');
       // 3 blocks from the blast: 16 damage on normal, 9 on easy (the world's default difficulty).
-      await withinTicks(() => bot.health <= 11, 100, 'the blast to reach the bot');
+      await withinTicks(world, () => bot.health <= 11, 100, 'the blast to reach the bot');
       const player = serv().players.find((p: any) => p.username === bot.username);
       if (player.health <= 0) player.updateHealth(20); // a blast at point blank kills, as in vanilla
-      await withinTicks(() => bot.blockAt(below) !== null, 20, 'the chunk');
+      await withinTicks(world, () => bot.blockAt(below) !== null, 20, 'the chunk');
       const dug = [0, 1, 2].filter((d) => {
         const b = bot.blockAt(below.offset(d, 0, 0));
         return b?.name === 'air';
@@ -96,11 +88,11 @@ describe('hostile mobs', function () {
       await heal();
       const enderman = spawnNear('enderman', 3, 0);
       const t0 = serv().tickCount;
-      await withinTicks(() => serv().tickCount >= t0 + 100, 200, 'waiting');
+      await withinTicks(world, () => serv().tickCount >= t0 + 100, 200, 'waiting');
       assert.equal(bot.health, 20, 'an enderman that was not hit does not attack');
-      await withinTicks(() => !!bot.entities[enderman.id], 100, 'the bot to see the enderman');
+      await withinTicks(world, () => !!bot.entities[enderman.id], 100, 'the bot to see the enderman');
       bot.attack(bot.entities[enderman.id]!);
-      await withinTicks(() => bot.health < 20, 1200, 'the provoked enderman to hit the bot');
+      await withinTicks(world, () => bot.health < 20, 1200, 'the provoked enderman to hit the bot');
     });
   });
 

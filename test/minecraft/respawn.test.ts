@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { Bot } from 'mineflayer';
 import { pluginFiles, startEmbeddedWorld, type EmbeddedWorld } from '../../envs/minecraft/server/world.js';
-import { joinWorld } from './world-fixture.js';
+import { joinWorld, untilTicks } from './world-fixture.js';
 
 const ALL = pluginFiles().map((p) => p.name);
 
@@ -25,11 +25,7 @@ async function dieAndWalk(plugins: string[]): Promise<Outcome> {
   try {
     bot = await joinWorld(world, 'phoenix');
     const serv = world.server as any;
-    const gameTicks = async (n: number, until: () => boolean = () => false): Promise<void> => {
-      const end = serv.tickCount + n;
-      while (serv.tickCount < end && !until()) await new Promise((r) => setTimeout(r, 50));
-    };
-    await gameTicks(40);
+    await untilTicks(world, 40);
     let spawned = false;
     bot.once('death', () => {
       bot!.once('spawn', () => {
@@ -38,16 +34,15 @@ async function dieAndWalk(plugins: string[]): Promise<Outcome> {
     });
     serv.players[0].updateFood(3);
     serv.players[0].updateHealth(0);
-    await gameTicks(100, () => spawned);
-    if (!spawned) return { respawned: false, health: bot.health, food: bot.food, walked: 0 };
+    if (!(await untilTicks(world, 100, () => spawned))) return { respawned: false, health: bot.health, food: bot.food, walked: 0 };
     let physics = 0;
     bot.on('physicsTick', () => {
       physics++;
     });
-    await gameTicks(200, () => physics >= 10);
+    await untilTicks(world, 200, () => physics >= 10);
     const start = bot.entity.position.clone();
     bot.setControlState('forward', true);
-    await gameTicks(40);
+    await untilTicks(world, 40);
     bot.setControlState('forward', false);
     return { respawned: true, health: bot.health, food: bot.food, walked: bot.entity.position.distanceTo(start) };
   } finally {

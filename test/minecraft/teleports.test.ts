@@ -10,7 +10,7 @@ import type { Bot } from 'mineflayer';
 import { Vec3 } from 'vec3';
 import type { Terrain } from '../../envs/minecraft/server/terrain.js';
 import { pluginFiles, startEmbeddedWorld, type EmbeddedWorld } from '../../envs/minecraft/server/world.js';
-import { joinWorld } from './world-fixture.js';
+import { joinWorld, settleAfterLogin, untilTicks } from './world-fixture.js';
 
 const ALL = pluginFiles().map((p) => p.name);
 
@@ -33,9 +33,7 @@ async function teleportWithStalePacket(plugins: string[]): Promise<Outcome> {
     const x = terrain.spawn.x + 120;
     const z = terrain.spawn.z;
     const to = new Vec3(x + 0.5, Math.max(terrain.columnAt(x, z).height, terrain.columnAt(x, z).water) + 1, z + 0.5);
-    // flying-squid ends a login by sending the login position once more: teleport after that.
-    const settled = serv.tickCount + 60;
-    while (serv.tickCount < settled || player.sendingChunks) await new Promise((r) => setTimeout(r, 100));
+    await settleAfterLogin(world, player);
     const from = bot.entity.position.clone();
     // When the teleport reaches the bot, and before mineflayer reads it and confirms, the bot sends
     // its old position: on the wire, a packet that was under way when the server teleported it.
@@ -52,15 +50,13 @@ async function teleportWithStalePacket(plugins: string[]): Promise<Outcome> {
     };
     player.on('move_done', watch);
     await player.teleport(to);
-    const watched = serv.tickCount + 40;
-    while (serv.tickCount < watched) await new Promise((r) => setTimeout(r, 50));
+    await untilTicks(world, 40);
     player.removeListener('move_done', watch);
-    const end = serv.tickCount + 300;
-    let landed = false;
-    while (serv.tickCount < end && !landed) {
-      landed = bot.entity.position.distanceTo(to) < 3 && player.position.distanceTo(to) < 3 && bot.blockAt(bot.entity.position.offset(0, -1, 0)) !== null;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const landed = await untilTicks(
+      world,
+      300,
+      () => bot!.entity.position.distanceTo(to) < 3 && player.position.distanceTo(to) < 3 && bot!.blockAt(bot!.entity.position.offset(0, -1, 0)) !== null,
+    );
     return { putBack, to, landed };
   } finally {
     bot?.end();

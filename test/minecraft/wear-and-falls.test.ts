@@ -9,7 +9,7 @@ import { Vec3 } from 'vec3';
 import { wearOf } from '../../envs/minecraft/server/plugins/durability.js';
 import { fallDamage } from '../../envs/minecraft/server/plugins/fall.js';
 import { startEmbeddedWorld, type EmbeddedWorld } from '../../envs/minecraft/server/world.js';
-import { count, joinWorld, pickUp } from './world-fixture.js';
+import { count, joinWorld, pickUp, withinTicks } from './world-fixture.js';
 
 describe('tool durability and fall damage', function () {
   this.timeout(180_000);
@@ -30,14 +30,6 @@ describe('tool durability and fall damage', function () {
     const serv = () => world.server as any;
     const player = () => serv().players.find((p: any) => p.username === bot.username);
     const set = (p: Vec3, name: string) => serv().setBlock(serv().overworld, p, serv().registry.blocksByName[name].defaultState);
-    /** Poll `check` until it holds, failing after `ticks` server ticks (not wall-clock time). */
-    async function withinTicks(check: () => boolean, ticks: number, what: string): Promise<void> {
-      const end = serv().tickCount + ticks;
-      while (!check()) {
-        if (serv().tickCount > end) throw new Error(`${what}: not within ${ticks} game ticks`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
 
     before(async () => {
       world = await startEmbeddedWorld({ seed: 5, op: true, viewDistance: 4 });
@@ -50,24 +42,24 @@ describe('tool durability and fall damage', function () {
 
     it('wears a wooden pickaxe by one per stone and breaks it at 59 uses; the last stone still drops cobblestone', async () => {
       bot.chat('/give miner wooden_pickaxe 1');
-      await withinTicks(() => count(bot, 'wooden_pickaxe') === 1, 200, 'the pickaxe');
+      await withinTicks(world, () => count(bot, 'wooden_pickaxe') === 1, 200, 'the pickaxe');
       await bot.equip(bot.registry.itemsByName.wooden_pickaxe!.id, 'hand');
       // 57 uses already spent (server side, as 57 digs would leave it).
       const slot = 36 + player().heldItemSlot;
       const item = player().inventory.slots[slot];
       item.durabilityUsed = 57;
       player().inventory.updateSlot(slot, item);
-      await withinTicks(() => bot.heldItem?.durabilityUsed === 57, 100, 'the client to see the wear');
+      await withinTicks(world, () => bot.heldItem?.durabilityUsed === 57, 100, 'the client to see the wear');
       const feet = bot.entity.position.floored();
       const a = feet.offset(1, 0, 0);
       const b = feet.offset(-1, 0, 0);
       await set(a, 'stone');
       await set(b, 'stone');
-      await withinTicks(() => bot.blockAt(a)?.name === 'stone' && bot.blockAt(b)?.name === 'stone', 100, 'the stone');
+      await withinTicks(world, () => bot.blockAt(a)?.name === 'stone' && bot.blockAt(b)?.name === 'stone', 100, 'the stone');
       await bot.dig(bot.blockAt(a)!);
-      await withinTicks(() => bot.heldItem?.durabilityUsed === 58, 100, 'wear after one stone');
+      await withinTicks(world, () => bot.heldItem?.durabilityUsed === 58, 100, 'wear after one stone');
       await bot.dig(bot.blockAt(b)!);
-      await withinTicks(() => count(bot, 'wooden_pickaxe') === 0, 100, 'the pickaxe to break on its 59th use');
+      await withinTicks(world, () => count(bot, 'wooden_pickaxe') === 0, 100, 'the pickaxe to break on its 59th use');
       assert.equal(bot.heldItem, null);
       await pickUp(bot, feet, 'cobblestone', 2, 20_000);
     });
@@ -87,12 +79,12 @@ describe('tool durability and fall damage', function () {
         await set(platform, 'stone');
         player().updateHealth(20);
         await player().teleport(new Vec3(column.x + 0.5, g + 7, column.z + 0.5));
-        await withinTicks(() => Math.abs(bot.entity.position.y - (g + 7)) < 0.01 && bot.entity.onGround, 200, 'standing on the platform');
-        await withinTicks(() => bot.health === 20, 100, 'full health');
+        await withinTicks(world, () => Math.abs(bot.entity.position.y - (g + 7)) < 0.01 && bot.entity.onGround, 200, 'standing on the platform');
+        await withinTicks(world, () => bot.health === 20, 100, 'full health');
         await set(platform, 'air');
-        await withinTicks(() => bot.entity.position.y < g + 2 && bot.entity.onGround, 200, 'landing');
+        await withinTicks(world, () => bot.entity.position.y < g + 2 && bot.entity.onGround, 200, 'landing');
         const t = serv().tickCount;
-        await withinTicks(() => serv().tickCount > t + 20, 100, 'the landing to be reported');
+        await withinTicks(world, () => serv().tickCount > t + 20, 100, 'the landing to be reported');
         return 20 - bot.health;
       };
       assert.equal(await fall('ground'), 3);

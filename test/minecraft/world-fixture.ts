@@ -49,6 +49,35 @@ export function count(bot: Bot, name: string): number {
   return bot.inventory.items().filter((i) => i.name === name).reduce((s, i) => s + i.count, 0);
 }
 
+/**
+ * Wait for `check` to hold, counting the world's game ticks (not wall-clock time, which a loaded
+ * machine stretches while the world slows down too). Resolves whether it held within `ticks`;
+ * with no check, simply waits `ticks` game ticks.
+ */
+export async function untilTicks(world: EmbeddedWorld, ticks: number, check: () => boolean = () => false): Promise<boolean> {
+  const serv = world.server as { tickCount: number };
+  const end = serv.tickCount + ticks;
+  while (!check()) {
+    if (serv.tickCount >= end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+/** `untilTicks` as a requirement: throws naming `what` when `check` does not hold within `ticks` game ticks. */
+export async function withinTicks(world: EmbeddedWorld, check: () => boolean, ticks: number, what: string): Promise<void> {
+  if (!(await untilTicks(world, ticks, check))) throw new Error(`${what}: not within ${ticks} game ticks`);
+}
+
+/**
+ * flying-squid ends a login by sending the login position once more, then the chunks around it:
+ * a test that moves the player waits for both (60 game ticks, and no chunk batch going out).
+ */
+export async function settleAfterLogin(world: EmbeddedWorld, player: { sendingChunks?: boolean }): Promise<void> {
+  await untilTicks(world, 60);
+  await untilTicks(world, 600, () => !player.sendingChunks);
+}
+
 export async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
