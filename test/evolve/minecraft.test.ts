@@ -49,7 +49,7 @@ describe('evolve: Minecraft (embedded world)', function () {
       primitives: minecraftEvolvePrimitives([...TRAIN, ...HELD_OUT], tree),
       prepare: async (env) => {
         give(world.server, env.bot.username, 'oak_log', 1);
-        await waitFor(() => env.bot.inventory.items().some((i) => i.name === 'oak_log'), 5_000, 'the oak log');
+        await waitFor(world.server, () => env.bot.inventory.items().some((i) => i.name === 'oak_log'), 5_000, 'the oak log');
       },
     });
     runtime = new SkillRuntime();

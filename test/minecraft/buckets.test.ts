@@ -32,16 +32,16 @@ describe('embedded world: buckets', function () {
     await serv().setBlock(serv().overworld, feet.offset(1, 0, 0), reg.blocksByName.air.defaultState);
     await serv().setBlock(serv().overworld, feet.offset(1, 1, 0), reg.blocksByName.air.defaultState);
     await serv().setBlock(serv().overworld, water, reg.blocksByName.water.minStateId);
-    await waitFor(() => bot.blockAt(water)?.name === 'water', 20_000, 'the water to show');
+    await waitFor(world, () => bot.blockAt(water)?.name === 'water', 20_000, 'the water to show');
     bot.chat('/give filler bucket 2');
-    await waitFor(() => count(bot, 'bucket') === 2, 20_000, 'two buckets');
+    await waitFor(world, () => count(bot, 'bucket') === 2, 20_000, 'two buckets');
     await bot.equip(bot.inventory.items().find((i) => i.name === 'bucket')!, 'hand');
     await bot.lookAt(water.offset(0.5, 0.5, 0.5), true);
     await bot.waitForTicks(2);
     bot.activateItem();
-    await waitFor(() => count(bot, 'water_bucket') === 1, 20_000, 'a water bucket');
+    await waitFor(world, () => count(bot, 'water_bucket') === 1, 20_000, 'a water bucket');
     assert.equal(count(bot, 'bucket'), 1, 'one empty bucket left');
-    await waitFor(() => bot.blockAt(water)?.name === 'air', 20_000, 'the source to be taken');
+    await waitFor(world, () => bot.blockAt(water)?.name === 'air', 20_000, 'the source to be taken');
     // Looking at plain ground fills nothing.
     await bot.lookAt(feet.offset(0, -1, 3).offset(0.5, 1, 0.5), true);
     bot.activateItem();

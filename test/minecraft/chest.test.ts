@@ -33,7 +33,7 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     give(server.serv, bot.username, 'chest', 1);
     give(server.serv, bot.username, 'cobblestone', 40);
     give(server.serv, bot.username, 'oak_log', 5);
-    await waitFor(() => count(bot, 'chest') === 1 && count(bot, 'oak_log') === 5);
+    await waitFor(server.serv, () => count(bot, 'chest') === 1 && count(bot, 'oak_log') === 5);
     const block = await placeNear(bot, 'chest');
     chestPos = block.position;
 
@@ -43,7 +43,7 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     await chest.deposit(id('oak_log'), null, 5);
     assert.equal(chest.containerCount(id('cobblestone'), null), 30);
     chest.close();
-    await waitFor(() => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
+    await waitFor(server.serv, () => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
     assert.deepEqual(stored(), { cobblestone: 30, oak_log: 5 });
     assert.equal(count(bot, 'cobblestone'), 10);
     assert.equal(count(bot, 'oak_log'), 0);
@@ -55,8 +55,8 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     assert.equal(chest.containerCount(id('cobblestone'), null), 30);
     await chest.withdraw(id('cobblestone'), null, 12);
     chest.close();
-    await waitFor(() => count(other, 'cobblestone') === 12, 30_000, 'withdrawn items');
-    await waitFor(() => inventoriesAgree(server.serv, other), 30_000, 'inventories to agree');
+    await waitFor(server.serv, () => count(other, 'cobblestone') === 12, 30_000, 'withdrawn items');
+    await waitFor(server.serv, () => inventoriesAgree(server.serv, other), 30_000, 'inventories to agree');
     assert.deepEqual(stored(), { cobblestone: 18, oak_log: 5 });
   });
 
@@ -67,7 +67,7 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     await chest.withdraw(id('oak_log'), null, 5);
     await chest.withdraw(id('cobblestone'), null, 18);
     chest.close();
-    await waitFor(() => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
+    await waitFor(server.serv, () => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
     assert.equal(count(bot, 'cobblestone'), 28);
     assert.equal(count(bot, 'oak_log'), 5);
     assert.deepEqual(stored(), {});
@@ -77,9 +77,9 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     const chest = await bot.openContainer(bot.blockAt(chestPos)!);
     const logs = chest.findInventoryItem(id('oak_log'), null, false)!;
     await bot.clickWindow(logs.slot, 0, 1);
-    await waitFor(() => (stored().oak_log ?? 0) === 5, 30_000, 'logs in the chest');
+    await waitFor(server.serv, () => (stored().oak_log ?? 0) === 5, 30_000, 'logs in the chest');
     chest.close();
-    await waitFor(() => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
+    await waitFor(server.serv, () => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
     assert.equal(count(bot, 'oak_log'), 0);
     containersOf(server.serv).save();
     const path = join(server.worldFolder, 'skillforge-containers.json');
@@ -94,8 +94,8 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     chest.close();
     // The server has not read the close yet: this lands in the chest window the client just dropped.
     give(server.serv, bot.username, 'apple', 2);
-    await waitFor(() => count(bot, 'apple') === before + 2, 30_000, 'the apples on the client');
-    await waitFor(() => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
+    await waitFor(server.serv, () => count(bot, 'apple') === before + 2, 30_000, 'the apples on the client');
+    await waitFor(server.serv, () => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
   });
 
   it('closes the chest window when the player walks away', async () => {
@@ -104,12 +104,12 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     const player = playerOf(server.serv, bot.username);
     const home = player.position.clone();
     await player.teleport(home.offset(12, 0, 0));
-    await waitFor(() => bot.currentWindow === null, 30_000, 'the window to close');
+    await waitFor(server.serv, () => bot.currentWindow === null, 30_000, 'the window to close');
     await closed;
     assert.equal(windowsOf(player).current, null);
     assert.ok(chest);
     await player.teleport(home);
-    await waitFor(() => bot.entity.position.distanceTo(home) < 1, 30_000, 'back home');
+    await waitFor(server.serv, () => bot.entity.position.distanceTo(home) < 1, 30_000, 'back home');
   });
 
   it('keeps chest contents across a server restart', async () => {
@@ -123,30 +123,30 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     assert.deepEqual(stored(), { oak_log: 5 });
     assert.equal((await server.serv.overworld.getBlock(chestPos)).name, 'chest', 'the world did not keep the chest block');
     bot = await joinBot(server.port, 'hoarder');
-    await waitFor(() => bot.blockAt(chestPos)?.name === 'chest', 30_000, 'the chest block on the client');
+    await waitFor(server.serv, () => bot.blockAt(chestPos)?.name === 'chest', 30_000, 'the chest block on the client');
     const block = bot.blockAt(chestPos);
     const chest = await bot.openContainer(block!);
     assert.equal(chest.containerCount(id('oak_log'), null), 5);
     await chest.withdraw(id('oak_log'), null, 5);
     chest.close();
-    await waitFor(() => count(bot, 'oak_log') === 5, 30_000, 'logs withdrawn');
+    await waitFor(server.serv, () => count(bot, 'oak_log') === 5, 30_000, 'logs withdrawn');
     assert.deepEqual(stored(), {});
   });
 
   it('drops the contents when the chest is dug', async () => {
     give(server.serv, bot.username, 'iron_axe', 1);
     give(server.serv, bot.username, 'diamond', 3);
-    await waitFor(() => count(bot, 'diamond') === 3 && count(bot, 'iron_axe') === 1);
+    await waitFor(server.serv, () => count(bot, 'diamond') === 3 && count(bot, 'iron_axe') === 1);
     const block = bot.blockAt(chestPos)!;
     const chest = await bot.openContainer(block);
     await chest.deposit(id('diamond'), null, 3);
     chest.close();
-    await waitFor(() => stored().diamond === 3, 30_000, 'diamonds stored');
+    await waitFor(server.serv, () => stored().diamond === 3, 30_000, 'diamonds stored');
     await bot.equip(id('iron_axe'), 'hand');
     await bot.dig(bot.blockAt(chestPos)!, true);
-    await waitFor(() => containersOf(server.serv).peek(server.serv.overworld, chestPos) === undefined, 30_000, 'the container to go');
+    await waitFor(server.serv, () => containersOf(server.serv).peek(server.serv.overworld, chestPos) === undefined, 30_000, 'the container to go');
     // Three diamonds come out of the chest as item entities (and the bot may walk over them).
-    await waitFor(() => {
+    await waitFor(server.serv, () => {
       const onGround = Object.values(server.serv.entities as Record<string, { itemId?: number }>).filter((e) => e.itemId === id('diamond')).length;
       return onGround + count(bot, 'diamond') === 3;
     }, 3_000, 'three diamonds dropped');
@@ -155,7 +155,7 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
   it('joins two chests side by side into a double chest with one 54-slot window', async () => {
     give(server.serv, bot.username, 'chest', 2);
     give(server.serv, bot.username, 'cobblestone', 20);
-    await waitFor(() => count(bot, 'chest') === 2 && count(bot, 'cobblestone') >= 20);
+    await waitFor(server.serv, () => count(bot, 'chest') === 2 && count(bot, 'cobblestone') >= 20);
     // Two free spots next to each other, sideways to the bot so both chests get the same facing.
     const feet = bot.entity.position.floored();
     let grounds: Array<NonNullable<ReturnType<Bot['blockAt']>>> | null = null;
@@ -170,7 +170,7 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     assert.ok(grounds, 'no two free spots');
     const a = await placeOn(bot, 'chest', grounds![0]);
     const b = await placeOn(bot, 'chest', grounds![1]);
-    await waitFor(() => bot.blockAt(a.position)?.getProperties().type !== 'single', 30_000, 'the first chest to join');
+    await waitFor(server.serv, () => bot.blockAt(a.position)?.getProperties().type !== 'single', 30_000, 'the first chest to join');
     const [pa, pb] = [bot.blockAt(a.position)!.getProperties(), bot.blockAt(b.position)!.getProperties()];
     assert.equal(pa.facing, pb.facing);
     assert.deepEqual([pa.type, pb.type].sort(), ['left', 'right']);
@@ -185,7 +185,7 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     await bot.clickWindow(40, 0, 0);
     big.close();
     const at = (p: Vec3) => countsOf(containerItems(server.serv, server.serv.overworld, p)).cobblestone ?? 0;
-    await waitFor(() => at(a.position) + at(b.position) === 20 && (at(a.position) === 0 || at(b.position) === 0), 30_000, 'stack in one half');
+    await waitFor(server.serv, () => at(a.position) + at(b.position) === 20 && (at(a.position) === 0 || at(b.position) === 0), 30_000, 'stack in one half');
     const full = at(a.position) ? a : b;
     const empty = full === a ? b : a;
 
@@ -193,12 +193,12 @@ describe('minecraft chest plugin (flying-squid + unmodified mineflayer)', functi
     const again = await bot.openContainer(bot.blockAt(empty.position)!);
     assert.equal(again.containerCount(id('cobblestone'), null), 20);
     again.close();
-    await waitFor(() => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
+    await waitFor(server.serv, () => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
 
     // Digging the empty half: the full one becomes a single chest and keeps its stack.
     await bot.equip(id('iron_axe'), 'hand').catch(() => {});
     await bot.dig(bot.blockAt(empty.position)!, true);
-    await waitFor(() => bot.blockAt(full.position)?.getProperties().type === 'single', 30_000, 'the other half to become single');
+    await waitFor(server.serv, () => bot.blockAt(full.position)?.getProperties().type === 'single', 30_000, 'the other half to become single');
     const single = await bot.openContainer(bot.blockAt(full.position)!);
     assert.equal(single.type, 'minecraft:generic_9x3');
     assert.equal(single.containerCount(id('cobblestone'), null), 20);

@@ -25,9 +25,9 @@ describe('embedded world: /give and /clear', function () {
 
   it('adds up two gives of the same item as numbers, in one stack, and keeps the player connected', async () => {
     bot.chat('/give giver oak_log 16');
-    await waitFor(() => count(bot, 'oak_log') === 16, 30_000, '16 oak_log');
+    await waitFor(world, () => count(bot, 'oak_log') === 16, 30_000, '16 oak_log');
     bot.chat('/give giver oak_log 16');
-    await waitFor(() => count(bot, 'oak_log') === 32, 30_000, '32 oak_log');
+    await waitFor(world, () => count(bot, 'oak_log') === 32, 30_000, '32 oak_log');
     assert.deepEqual(slots('oak_log'), [32]);
     await bot.waitForTicks(20);
     assert.ok(bot.entity && (bot._client as unknown as { ended: boolean }).ended === false, 'still connected');
@@ -35,7 +35,7 @@ describe('embedded world: /give and /clear', function () {
 
   it('splits a give into stacks of the item\'s stack size', async () => {
     bot.chat('/give giver cobblestone 70');
-    await waitFor(() => count(bot, 'cobblestone') === 70, 30_000, '70 cobblestone');
+    await waitFor(world, () => count(bot, 'cobblestone') === 70, 30_000, '70 cobblestone');
     assert.deepEqual(slots('cobblestone').sort((a, b) => b - a), [64, 6]);
   });
 
@@ -46,16 +46,16 @@ describe('embedded world: /give and /clear', function () {
     };
     bot.on('message', onMessage);
     bot.chat('/give giver stick 1x');
-    await waitFor(() => said.some((s) => /whole number/.test(s)), 30_000, 'the refusal');
+    await waitFor(world, () => said.some((s) => /whole number/.test(s)), 30_000, 'the refusal');
     bot.removeListener('message', onMessage);
     assert.equal(count(bot, 'stick'), 0);
   });
 
   it('clears some of one item, then everything', async () => {
     bot.chat('/clear giver oak_log 5');
-    await waitFor(() => count(bot, 'oak_log') === 27, 30_000, '27 oak_log left');
+    await waitFor(world, () => count(bot, 'oak_log') === 27, 30_000, '27 oak_log left');
     assert.equal(count(bot, 'cobblestone'), 70, 'other items stay');
     bot.chat('/clear giver');
-    await waitFor(() => bot.inventory.items().length === 0, 30_000, 'an empty inventory');
+    await waitFor(world, () => bot.inventory.items().length === 0, 30_000, 'an empty inventory');
   });
 });

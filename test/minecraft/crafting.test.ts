@@ -11,7 +11,7 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
   const count = (name: string) => countsOf(bot.inventory.slots)[name] ?? 0;
   const serverCount = (name: string) => countsOf(playerOf(server.serv, bot.username).inventory.slots)[name] ?? 0;
   const id = (name: string) => bot.registry.itemsByName[name].id;
-  const settle = () => waitFor(() => inventoriesAgree(server.serv, bot), 30_000, 'server and client inventories to agree');
+  const settle = () => waitFor(server.serv, () => inventoriesAgree(server.serv, bot), 30_000, 'server and client inventories to agree');
 
   before(async () => {
     server = await startServer();
@@ -43,7 +43,7 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
 
   it('crafts planks from logs in the 2×2 inventory grid', async () => {
     give(server.serv, bot.username, 'oak_log', 3);
-    await waitFor(() => count('oak_log') === 3, 30_000, 'logs to arrive');
+    await waitFor(server.serv, () => count('oak_log') === 3, 30_000, 'logs to arrive');
     const [recipe] = bot.recipesFor(id('oak_planks'), null, 1, null);
     assert.ok(recipe, 'mineflayer found no recipe for oak_planks');
     await bot.craft(recipe, 2, undefined);
@@ -69,7 +69,7 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
   it('places the table and crafts a wooden pickaxe in its 3×3 window', async () => {
     const tableBlock = await placeNear(bot, 'crafting_table');
     give(server.serv, bot.username, 'oak_planks', 1);
-    await waitFor(() => count('oak_planks') === 3);
+    await waitFor(server.serv, () => count('oak_planks') === 3);
     const [recipe] = bot.recipesFor(id('wooden_pickaxe'), null, 1, tableBlock);
     assert.ok(recipe?.requiresTable);
     await bot.craft(recipe, 1, tableBlock);
@@ -84,7 +84,7 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
     give(server.serv, bot.username, 'iron_ingot', 1);
     give(server.serv, bot.username, 'flint', 1);
     give(server.serv, bot.username, 'cobblestone', 3);
-    await waitFor(() => count('flint') === 1 && count('cobblestone') === 3);
+    await waitFor(server.serv, () => count('flint') === 1 && count('cobblestone') === 3);
     const [fas] = bot.recipesFor(id('flint_and_steel'), null, 1, null);
     assert.ok(fas && !fas.inShape, 'expected a shapeless recipe');
     await bot.craft(fas, 1, undefined);
@@ -99,14 +99,14 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
 
   it('fails cleanly without enough ingredients and loses nothing', async () => {
     give(server.serv, bot.username, 'oak_planks', 3);
-    await waitFor(() => count('oak_planks') === 3);
+    await waitFor(server.serv, () => count('oak_planks') === 3);
     assert.equal(bot.recipesFor(id('crafting_table'), null, 1, null).length, 0);
     const [recipe] = bot.recipesAll(id('crafting_table'), null, null);
     await assert.rejects(bot.craft(recipe, 1, undefined), /missing ingredient/);
     await settle();
     // The three planks sit in the grid; closing the inventory gives them back.
     bot.closeWindow(bot.inventory);
-    await waitFor(() => count('oak_planks') === 3 && !bot.inventory.slots.slice(1, 5).some(Boolean), 30_000, 'grid returned');
+    await waitFor(server.serv, () => count('oak_planks') === 3 && !bot.inventory.slots.slice(1, 5).some(Boolean), 30_000, 'grid returned');
     await settle();
     assert.equal(serverCount('oak_planks'), 3);
     assert.equal(serverCount('crafting_table'), 0);
@@ -114,13 +114,13 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
 
   it('shift-clicking the result crafts as many as the grid allows', async () => {
     give(server.serv, bot.username, 'birch_log', 2);
-    await waitFor(() => count('birch_log') === 2);
+    await waitFor(server.serv, () => count('birch_log') === 2);
     const logs = bot.inventory.findInventoryItem(id('birch_log'), null, false)!;
     await bot.clickWindow(logs.slot, 0, 0);
     await bot.clickWindow(1, 0, 0);
-    await waitFor(() => bot.inventory.slots[0]?.name === 'birch_planks', 30_000, 'result slot');
+    await waitFor(server.serv, () => bot.inventory.slots[0]?.name === 'birch_planks', 30_000, 'result slot');
     await bot.clickWindow(0, 0, 1);
-    await waitFor(() => count('birch_planks') === 8, 30_000, 'eight planks');
+    await waitFor(server.serv, () => count('birch_planks') === 8, 30_000, 'eight planks');
     await settle();
     assert.equal(serverCount('birch_planks'), 8);
     assert.equal(serverCount('birch_log'), 0);
@@ -129,13 +129,13 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
 
   it('closing the crafting table gives back what is left on its grid', async () => {
     give(server.serv, bot.username, 'stick', 1);
-    await waitFor(() => count('stick') === 1 && count('oak_planks') === 3);
+    await waitFor(server.serv, () => count('stick') === 1 && count('oak_planks') === 3);
     const table = bot.findBlock({ matching: bot.registry.blocksByName.crafting_table.id, maxDistance: 6 })!;
     const [recipe] = bot.recipesAll(id('wooden_pickaxe'), null, table).filter((r) => r.inShape?.[0][0].id === id('oak_planks'));
     // Three planks and one stick go onto the grid before the second stick is missing.
     await assert.rejects(bot.craft(recipe, 1, table), /missing ingredient/);
     assert.equal(bot.currentWindow, null);
-    await waitFor(() => serverCount('oak_planks') === 3 && serverCount('stick') === 1, 30_000, 'the grid given back');
+    await waitFor(server.serv, () => serverCount('oak_planks') === 3 && serverCount('stick') === 1, 30_000, 'the grid given back');
     await settle();
     assert.equal(count('oak_planks'), 3);
     assert.equal(count('stick'), 1);
@@ -144,11 +144,11 @@ describe('minecraft crafting plugin (flying-squid + unmodified mineflayer)', fun
 
   it('leaves the buckets behind when a cake is crafted', async () => {
     for (const [name, n] of [['milk_bucket', 3], ['sugar', 2], ['egg', 1], ['wheat', 3]] as const) give(server.serv, bot.username, name, n);
-    await waitFor(() => count('milk_bucket') === 3 && count('wheat') === 3);
+    await waitFor(server.serv, () => count('milk_bucket') === 3 && count('wheat') === 3);
     const table = bot.findBlock({ matching: bot.registry.blocksByName.crafting_table.id, maxDistance: 6 })!;
     const [cake] = bot.recipesFor(id('cake'), null, 1, table);
     await bot.craft(cake, 1, table);
-    await waitFor(() => serverCount('bucket') === 3, 30_000, 'three buckets back');
+    await waitFor(server.serv, () => serverCount('bucket') === 3, 30_000, 'three buckets back');
     await settle();
     assert.equal(count('cake'), 1);
     assert.equal(count('bucket'), 3);

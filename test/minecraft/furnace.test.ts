@@ -107,7 +107,7 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     give(server.serv, bot.username, 'furnace', 1);
     give(server.serv, bot.username, 'iron_ore', 1);
     give(server.serv, bot.username, 'coal', 1);
-    await waitFor(() => count('furnace') === 1 && count('coal') === 1, 30_000, 'the items given');
+    await waitFor(server.serv, () => count('furnace') === 1 && count('coal') === 1, 30_000, 'the items given');
     const block = await placeNear(bot, 'furnace');
     firstFurnace = block.position;
 
@@ -119,18 +119,18 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     await furnace.putFuel(id('coal'), null, 1);
     await furnace.putInput(id('iron_ore'), null, 1);
     const started = await cooking;
-    await waitFor(() => furnace.totalFuel === 1600 && (furnace.progress ?? 0) > 0, 30_000, 'burning');
+    await waitFor(server.serv, () => furnace.totalFuel === 1600 && (furnace.progress ?? 0) > 0, 30_000, 'burning');
     assert.equal(furnace.totalProgress, 200);
-    await waitFor(() => bot.blockAt(block.position)?.getProperties().lit === true, 30_000, 'lit furnace block');
+    await waitFor(server.serv, () => bot.blockAt(block.position)?.getProperties().lit === true, 30_000, 'lit furnace block');
     const finished = await cooked;
     assert.equal(finished - started + 1, COOK_TICKS, `smelting took ${finished - started + 1} server ticks, vanilla takes 200`);
-    await waitFor(() => furnace.outputItem()?.name === 'iron_ingot', 30_000, 'the ingot in the window');
+    await waitFor(server.serv, () => furnace.outputItem()?.name === 'iron_ingot', 30_000, 'the ingot in the window');
     assert.equal(furnace.inputItem(), null);
     assert.equal(furnace.fuelItem(), null);
     const taken = await furnace.takeOutput();
     assert.equal(taken.name, 'iron_ingot');
     furnace.close();
-    await waitFor(() => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
+    await waitFor(server.serv, () => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
     assert.equal(count('iron_ingot'), 1);
     assert.equal(count('iron_ore') + count('coal'), 0);
   });
@@ -140,7 +140,7 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     give(server.serv, bot.username, 'furnace', 1);
     give(server.serv, bot.username, 'cobblestone', 1);
     give(server.serv, bot.username, 'oak_planks', 2);
-    await waitFor(() => count('oak_planks') === 2 && count('cobblestone') === 1 && count('furnace') === 1, 30_000, 'the items given');
+    await waitFor(server.serv, () => count('oak_planks') === 2 && count('cobblestone') === 1 && count('furnace') === 1, 30_000, 'the items given');
     const block = await placeNear(bot, 'furnace', [firstFurnace]);
     const furnace = await openFurnace(block);
     const entry = entryAt(block.position);
@@ -148,7 +148,7 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     const cooked = tickWhen(server.serv, () => entry.slots.get(2)?.name === 'stone', 120_000, 'stone in the output');
     await furnace.putInput(id('cobblestone'), null, 1);
     await furnace.putFuel(id('oak_planks'), null, 2);
-    await waitFor(() => furnace.totalFuel === 300, 30_000, 'planks burning');
+    await waitFor(server.serv, () => furnace.totalFuel === 300, 30_000, 'planks burning');
     furnace.close();
     const litAt = await lit;
     const doneAt = await cooked;
@@ -159,7 +159,7 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     await again.takeOutput();
     await again.takeFuel();
     again.close();
-    await waitFor(() => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
+    await waitFor(server.serv, () => inventoriesAgree(server.serv, bot), 30_000, 'inventories to agree');
     assert.equal(count('stone'), 1);
     assert.equal(count('oak_planks'), 1);
   });
@@ -168,7 +168,7 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     give(server.serv, bot.username, 'blast_furnace', 1);
     give(server.serv, bot.username, 'gold_ore', 1);
     give(server.serv, bot.username, 'coal', 1);
-    await waitFor(() => count('blast_furnace') === 1 && count('gold_ore') === 1 && count('coal') === 1, 30_000, 'the items given');
+    await waitFor(server.serv, () => count('blast_furnace') === 1 && count('gold_ore') === 1 && count('coal') === 1, 30_000, 'the items given');
     const taken = [firstFurnace, ...(bot.findBlocks({ matching: bot.registry.blocksByName.furnace.id, maxDistance: 6, count: 4 }))];
     const block = await placeNear(bot, 'blast_furnace', taken);
     const furnace = await openFurnace(block);
@@ -182,12 +182,12 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     const finished = await cooked;
     // Twice vanilla furnace speed: 100 server ticks (5 s at 20 ticks/s).
     assert.equal(finished - started + 1, COOK_TICKS / 2, `took ${finished - started + 1} server ticks, vanilla takes 100`);
-    await waitFor(() => furnace.outputItem()?.name === 'gold_ingot', 30_000, 'the gold ingot in the window');
+    await waitFor(server.serv, () => furnace.outputItem()?.name === 'gold_ingot', 30_000, 'the gold ingot in the window');
     assert.equal(furnace.totalProgress, 100);
     assert.equal(furnace.totalFuel, 800);
     await furnace.takeOutput();
     furnace.close();
-    await waitFor(() => count('gold_ingot') === 1, 30_000, 'the ingot in the inventory');
+    await waitFor(server.serv, () => count('gold_ingot') === 1, 30_000, 'the ingot in the inventory');
   });
 
   it('a client that missed the first window properties learns them once it uses the window', async () => {
@@ -196,7 +196,7 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     give(server.serv, bot.username, 'furnace', 1);
     give(server.serv, bot.username, 'cobblestone', 1);
     give(server.serv, bot.username, 'stick', 1);
-    await waitFor(() => count('furnace') === 1 && count('cobblestone') === 1 && count('stick') === 1, 30_000, 'the items given');
+    await waitFor(server.serv, () => count('furnace') === 1 && count('cobblestone') === 1 && count('stick') === 1, 30_000, 'the items given');
     const ids = ['furnace', 'blast_furnace'].map((n) => bot.registry.blocksByName[n].id);
     const taken = [firstFurnace, ...bot.findBlocks({ matching: ids, maxDistance: 6, count: 8 })];
     const block = await placeNear(bot, 'furnace', taken);
@@ -209,7 +209,7 @@ describe('minecraft furnace plugin (flying-squid + unmodified mineflayer)', func
     furnace.totalFuel = null;
     await furnace.putInput(id('cobblestone'), null, 1);
     await furnace.putFuel(id('stick'), null, 1);
-    await waitFor(() => furnace.totalProgress === 200 && furnace.totalFuel === 100 && (furnace.progress ?? 0) > 0, 30_000, 'the properties again');
+    await waitFor(server.serv, () => furnace.totalProgress === 200 && furnace.totalFuel === 100 && (furnace.progress ?? 0) > 0, 30_000, 'the properties again');
     furnace.close();
   });
 

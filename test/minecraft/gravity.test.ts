@@ -28,7 +28,7 @@ describe('embedded world: gravity for sand and gravel', function () {
     const groundPos = column.offset(0, ground - column.y, 0); // the first free block above the ground
     for (let dy = 0; dy < 6; dy++) await serv().setBlock(serv().overworld, groundPos.offset(0, dy, 0), state('air'));
     await serv().setBlock(serv().overworld, groundPos.offset(0, 4, 0), state('sand'));
-    await waitFor(() => bot.blockAt(groundPos)?.name === 'sand', 30_000, 'the sand to land');
+    await waitFor(world, () => bot.blockAt(groundPos)?.name === 'sand', 30_000, 'the sand to land');
     assert.equal(bot.blockAt(groundPos.offset(0, 4, 0))?.name, 'air');
 
     // A stone pillar with gravel on top, next to it; digging the pillar's top lets the gravel down.
@@ -40,7 +40,7 @@ describe('embedded world: gravity for sand and gravel', function () {
     await bot.waitForTicks(10);
     assert.equal(bot.blockAt(pillar.offset(0, 2, 0))?.name, 'gravel', 'held up by the pillar');
     await serv().setBlock(serv().overworld, pillar.offset(0, 1, 0), state('air'));
-    await waitFor(() => bot.blockAt(pillar.offset(0, 1, 0))?.name === 'gravel', 30_000, 'the gravel to drop one block');
+    await waitFor(world, () => bot.blockAt(pillar.offset(0, 1, 0))?.name === 'gravel', 30_000, 'the gravel to drop one block');
     assert.equal(bot.blockAt(pillar.offset(0, 2, 0))?.name, 'air');
   });
 });

@@ -147,7 +147,7 @@ describe('survival rules of the embedded world: harvest tiers, drops, mobs, weap
 
       const giveAndHold = async (bot: Bot, item: string) => {
         bot.chat(`/give ${bot.username} ${item} 1`);
-        await waitFor(() => count(bot, item) === 1, 30_000, `${item} for ${bot.username}`);
+        await waitFor(world, () => count(bot, item) === 1, 30_000, `${item} for ${bot.username}`);
         await bot.equip(bot.registry.itemsByName[item]!.id, 'hand');
       };
       // Wrong tools first, both bots at once (each dig takes 7.5 s in vanilla time).
@@ -174,7 +174,7 @@ describe('survival rules of the embedded world: harvest tiers, drops, mobs, weap
     it('lets a bot kill a pig and pick up its porkchop', async () => {
       const hunter = await join('hunter');
       hunter.chat('/give hunter stone_sword 1');
-      await waitFor(() => count(hunter, 'stone_sword') === 1, 30_000, 'a sword');
+      await waitFor(world, () => count(hunter, 'stone_sword') === 1, 30_000, 'a sword');
       await hunter.equip(hunter.registry.itemsByName.stone_sword!.id, 'hand');
       const pig = hunter.nearestEntity((e) => e.name === 'pig');
       assert.ok(pig, `a pig near spawn; the bot sees ${Object.values(hunter.entities).map((e) => `${e.name}@${e.position.floored()}`).join(' ')}; the server has ${(serv().passiveMobs as any[]).map((m) => `${m.name}@${m.position.floored()}`).join(' ')}`);
@@ -196,19 +196,19 @@ describe('survival rules of the embedded world: harvest tiers, drops, mobs, weap
         }
       }
       await pickUp(hunter, last, 'porkchop', 1);
-      await waitFor(() => !hunter.entities[pig.id], 30_000, 'the dead pig to be removed');
+      await waitFor(world, () => !hunter.entities[pig.id], 30_000, 'the dead pig to be removed');
     });
     it('lets a hungry bot eat with bot.consume(): food rises, one item is used', async () => {
       const eater = await join('eater');
       eater.chat('/give eater cooked_porkchop 2');
-      await waitFor(() => count(eater, 'cooked_porkchop') === 2, 30_000, 'the porkchops');
+      await waitFor(world, () => count(eater, 'cooked_porkchop') === 2, 30_000, 'the porkchops');
       await eater.equip(eater.registry.itemsByName.cooked_porkchop!.id, 'hand');
       await assert.rejects(eater.consume(), /Food is full/);
       const player = (serv().players as any[]).find((p) => p.username === 'eater');
       player.foodState.food = 10;
       player.foodState.saturation = 0;
       player.hungerStep(); // sends the new food level (and heals nothing at food 10)
-      await waitFor(() => eater.food === 10, 30_000, 'hunger to reach the client');
+      await waitFor(world, () => eater.food === 10, 30_000, 'hunger to reach the client');
       await eater.consume();
       assert.equal(eater.food, 18);
       assert.equal(count(eater, 'cooked_porkchop'), 1);
@@ -219,15 +219,15 @@ describe('survival rules of the embedded world: harvest tiers, drops, mobs, weap
       assert.equal(isNight(14000), true);
       // Alone, so the zombie's nearest player is this one.
       for (const b of bots.splice(0)) b.quit();
-      await waitFor(() => serv().players.length === 0, 30_000, 'the other bots to leave');
+      await waitFor(world, () => serv().players.length === 0, 30_000, 'the other bots to leave');
       const fighter = await join('fighter');
       fighter.chat('/give fighter iron_sword 1');
-      await waitFor(() => count(fighter, 'iron_sword') === 1, 30_000, 'a sword');
+      await waitFor(world, () => count(fighter, 'iron_sword') === 1, 30_000, 'a sword');
       await fighter.equip(fighter.registry.itemsByName.iron_sword!.id, 'hand');
       serv().setTime(14000);
       const p = fighter.entity.position;
       const zombie = serv().spawnHostile('zombie', { x: p.x + 4, y: p.y, z: p.z });
-      await waitFor(() => fighter.health < 20, 60_000, 'the zombie to reach and hit the bot');
+      await waitFor(world, () => fighter.health < 20, 60_000, 'the zombie to reach and hit the bot');
       const seen = fighter.entities[zombie.id];
       assert.equal(seen?.name, 'zombie');
       let dead = false;
@@ -247,7 +247,7 @@ describe('survival rules of the embedded world: harvest tiers, drops, mobs, weap
       assert.ok(!(serv().hostileMobs as unknown[]).includes(zombie));
       // Dawn: the rest burn away.
       serv().setTime(1000);
-      await waitFor(() => (serv().hostileMobs as unknown[]).length === 0, 30_000, 'hostile mobs to burn at dawn');
+      await waitFor(world, () => (serv().hostileMobs as unknown[]).length === 0, 30_000, 'hostile mobs to burn at dawn');
     });
 
   });

@@ -56,7 +56,7 @@ export async function joinBot(port: number, username: string): Promise<Bot> {
     bot.once('error', reject);
     bot.once('kicked', (reason: string) => reject(new Error(`kicked: ${reason}`)));
   }), 15_000, 'bot spawn');
-  await waitFor(() => bot.entity?.onGround === true, 5_000).catch(() => {});
+  await waitForWall(() => bot.entity?.onGround === true, 5_000, 'the bot to land').catch(() => {});
   return bot;
 }
 
@@ -75,11 +75,24 @@ export function give(serv: SquidServer, username: string, name: string, count: n
   giveOrDrop(serv, playerOf(serv, username), new Item(def.id, count));
 }
 
-/** Poll `cond` until it holds. */
-export async function waitFor(cond: () => boolean, ms = 5_000, what = 'condition'): Promise<void> {
+/** Poll `cond` until it holds, by the wall clock (only where no server is at hand). */
+async function waitForWall(cond: () => boolean, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Poll `cond` until it holds, for at most `gameMs` of the server's game time (20 ticks a second):
+ * on a loaded machine the server and the bots slow down together, so a wall-clock bound failed
+ * tests for nothing but load. Quiet, a game second is a second.
+ */
+export async function waitFor(serv: SquidServer, cond: () => boolean, gameMs = 5_000, what = 'condition'): Promise<void> {
+  const end = serv.tickCount + Math.ceil(gameMs / 50);
+  while (!cond()) {
+    if (serv.tickCount > end) throw new Error(`timed out after ${gameMs / 1000} s of game time waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

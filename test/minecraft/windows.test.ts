@@ -15,7 +15,7 @@ describe('minecraft window clicks (flying-squid + unmodified mineflayer)', funct
 
   const id = (name: string) => bot.registry.itemsByName[name].id;
   const serverSlots = (b: Bot) => playerOf(server.serv, b.username).inventory.slots as Array<{ name: string; count: number } | null>;
-  const agree = (b: Bot) => waitFor(() => inventoriesAgree(server.serv, b), 30_000, 'server and client inventories to agree');
+  const agree = (b: Bot) => waitFor(server.serv, () => inventoriesAgree(server.serv, b), 30_000, 'server and client inventories to agree');
 
   /** Send a click the way a vanilla client does, bypassing mineflayer's own bookkeeping. */
   function rawClick(windowId: number, slot: number, mouseButton: number, mode: number): Promise<boolean> {
@@ -50,7 +50,7 @@ describe('minecraft window clicks (flying-squid + unmodified mineflayer)', funct
   it('swaps with a hotbar key (mode 2) and equips armor through window 0', async () => {
     give(server.serv, bot.username, 'iron_helmet', 1);
     give(server.serv, bot.username, 'dirt', 5);
-    await waitFor(() => (countsOf(bot.inventory.slots).dirt ?? 0) === 5);
+    await waitFor(server.serv, () => (countsOf(bot.inventory.slots).dirt ?? 0) === 5);
     const dirt = bot.inventory.findInventoryItem(id('dirt'), null, false)!;
     await bot.clickWindow(dirt.slot, 8, 2);
     await agree(bot);
@@ -76,18 +76,18 @@ describe('minecraft window clicks (flying-squid + unmodified mineflayer)', funct
     await agree(bot);
     // Checked within the 2 s pickup delay: the bot stands on the item and takes it back afterwards.
     assert.equal(countsOf(serverSlots(bot)).dirt, 4);
-    await waitFor(() => Object.values(bot.entities).some((e) => e.name === 'item'), 30_000, 'a dropped item entity');
+    await waitFor(server.serv, () => Object.values(bot.entities).some((e) => e.name === 'item'), 30_000, 'a dropped item entity');
   });
 
   it('spreads a stack by dragging (mode 5) and gathers it by double click (mode 6), resyncing the client', async () => {
     give(server.serv, raw.username, 'cobblestone', 8);
-    await waitFor(() => (countsOf(raw.inventory.slots).cobblestone ?? 0) === 8);
+    await waitFor(server.serv, () => (countsOf(raw.inventory.slots).cobblestone ?? 0) === 8);
     const from = raw.inventory.findInventoryItem(raw.registry.itemsByName.cobblestone.id, null, false)!.slot;
     assert.equal(await rawClick(0, from, 0, 0), true);
     for (const [slot, button] of [[-999, 0], [9, 1], [10, 1], [11, 1], [12, 1], [-999, 2]]) {
       assert.equal(await rawClick(0, slot, button, 5), true);
     }
-    await waitFor(() => [9, 10, 11, 12].every((s) => raw.inventory.slots[s]?.count === 2), 30_000, 'dragged stacks on the client');
+    await waitFor(server.serv, () => [9, 10, 11, 12].every((s) => raw.inventory.slots[s]?.count === 2), 30_000, 'dragged stacks on the client');
     assert.deepEqual([9, 10, 11, 12].map((s) => serverSlots(raw)[s]?.count), [2, 2, 2, 2]);
     assert.equal(windowsOf(playerOf(server.serv, raw.username)).cursor, null);
     assert.equal(await rawClick(0, 9, 0, 0), true); // pick up two
@@ -104,7 +104,7 @@ describe('minecraft window clicks (flying-squid + unmodified mineflayer)', funct
 
   it('gives back the crafting grid and cursor when a player disconnects', async () => {
     give(server.serv, bot.username, 'oak_planks', 6);
-    await waitFor(() => (countsOf(bot.inventory.slots).oak_planks ?? 0) === 6);
+    await waitFor(server.serv, () => (countsOf(bot.inventory.slots).oak_planks ?? 0) === 6);
     const planks = bot.inventory.findInventoryItem(id('oak_planks'), null, false)!;
     await bot.clickWindow(planks.slot, 0, 0);
     await bot.clickWindow(1, 1, 0);
@@ -112,7 +112,7 @@ describe('minecraft window clicks (flying-squid + unmodified mineflayer)', funct
     const player = playerOf(server.serv, bot.username);
     assert.equal(player.inventory.slots[1]?.name, 'oak_planks');
     bot.quit();
-    await waitFor(() => !server.serv.players.includes(player), 30_000, 'disconnect');
+    await waitFor(server.serv, () => !server.serv.players.includes(player), 30_000, 'disconnect');
     const slots = player.inventory.slots as Array<{ name: string; count: number } | null>;
     assert.deepEqual(slots.slice(0, 5).map((s) => s?.name ?? null), [null, null, null, null, null]);
     assert.equal(countsOf(slots).oak_planks, 6);

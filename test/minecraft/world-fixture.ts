@@ -78,12 +78,9 @@ export async function settleAfterLogin(world: EmbeddedWorld, player: { sendingCh
   await untilTicks(world, 600, () => !player.sendingChunks);
 }
 
-export async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** `withinTicks` with the bound as game time: `gameMs` milliseconds at 20 ticks a second. */
+export async function waitFor(world: EmbeddedWorld, check: () => boolean, gameMs: number, what: string): Promise<void> {
+  await withinTicks(world, check, Math.ceil(gameMs / 50), what);
 }
 
 /** Walk onto the dropped items near `pos` until `name` reaches `atLeast` in the inventory. */

@@ -144,7 +144,7 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
       first.quit();
     });
     bots.splice(bots.indexOf(first), 1);
-    await waitFor(() => !serv().players.some((p: { username: string }) => p.username === 'lumberjack'), 30_000, 'the server to see the bot leave');
+    await waitFor(world, () => !serv().players.some((p: { username: string }) => p.username === 'lumberjack'), 30_000, 'the server to see the bot leave');
     const again = await join('lumberjack');
     assert.equal(count(again, 'oak_log'), 1);
     assert.equal(again.blockAt(dugLog)?.name, 'air');
@@ -165,9 +165,9 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
       });
       assert.deepEqual(seen, mobs, `${b.username} misses mobs`);
     }
-    await waitFor(() => [...names, 'p6'].every((n) => late.players[n]), 30_000, 'the newcomer to receive the full player list');
-    await waitFor(() => five.every((b) => b.players.p6), 30_000, 'earlier players to hear of the newcomer');
-    await waitFor(() => names.every((n) => late.players[n]?.entity), 30_000, 'the newcomer to see the five players');
+    await waitFor(world, () => [...names, 'p6'].every((n) => late.players[n]), 30_000, 'the newcomer to receive the full player list');
+    await waitFor(world, () => five.every((b) => b.players.p6), 30_000, 'earlier players to hear of the newcomer');
+    await waitFor(world, () => names.every((n) => late.players[n]?.entity), 30_000, 'the newcomer to see the five players');
     assert.equal(late.player?.username, 'p6');
     const heard = new Map<string, Set<string>>(names.map((n) => [n, new Set<string>()]));
     for (const b of five) {
@@ -185,7 +185,7 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
       }),
     );
     const allHeard = () => names.every((me) => names.every((other) => other === me || heard.get(me)!.has(other)));
-    await waitFor(allHeard, 30_000, 'every bot to hear the four others');
+    await waitFor(world, allHeard, 30_000, 'every bot to hear the four others');
   });
 
   it('knocks a bot back without breaking its physics (mineflayer reads the 1.16 velocity packet)', async () => {
@@ -194,7 +194,7 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
     const start = bot.entity.position.clone();
     // flying-squid's own knockback path: what a player-vs-player hit or /velocity sends.
     player.sendVelocity(new Vec3(8, 4, 0), new Vec3(20, 20, 20));
-    await waitFor(() => bot.entity.position.distanceTo(start) > 0.5, 20_000, 'the bot to be pushed');
+    await waitFor(world, () => bot.entity.position.distanceTo(start) > 0.5, 20_000, 'the bot to be pushed');
     await bot.waitForTicks(20);
     const p = bot.entity.position;
     assert.ok([p.x, p.y, p.z].every(Number.isFinite), `position ${p}`);
@@ -211,7 +211,7 @@ describe('embedded Minecraft world (flying-squid + unmodified mineflayer)', func
     assert.ok(stone, 'stone near the digger');
     let digError: Error | undefined;
     digger.dig(stone).catch((e: Error) => (digError = e));
-    await waitFor(() => (digger as unknown as { targetDigBlock?: unknown }).targetDigBlock != null, 30_000, 'the dig to start');
+    await waitFor(world, () => (digger as unknown as { targetDigBlock?: unknown }).targetDigBlock != null, 30_000, 'the dig to start');
     await new Promise((r) => setTimeout(r, 300));
     const t0 = Date.now();
     await world.stop();
