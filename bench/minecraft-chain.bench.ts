@@ -1,5 +1,5 @@
 /**
- * Success rate and time of issue 3's acceptance chain (empty inventory -> iron_ingot, nothing given)
+ * Success rate and time of the acceptance chain (empty inventory -> iron_ingot, nothing given)
  * over fixed seeds of the embedded world, against a baseline measured in the same run: the time from
  * starting the embedded world to a spawned bot (what every episode pays before its first step).
  *

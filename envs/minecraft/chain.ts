@@ -1,6 +1,6 @@
 /**
- * The tech-tree chain of issue 3's acceptance test, from an empty inventory to an iron ingot with
- * nothing given by commands, as primitive calls. Used by the integration test and the benchmark, and
+ * The tech-tree chain of the acceptance test (test/minecraft/chain.test.ts), from an empty
+ * inventory to an iron ingot with nothing given by commands, as primitive calls. Used by the integration test and the benchmark, and
  * a worked example of driving MinecraftEnvironment step by step.
  *
  * @example

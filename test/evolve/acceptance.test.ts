@@ -1,5 +1,5 @@
 /**
- * ACCEPTANCE (issue 7, evolution): in the kitchen simulator, composites abstracted from repeated
+ * ACCEPTANCE (evolution): in the kitchen simulator, composites abstracted from repeated
  * sequences shorten later episodes: fewer decisions per solved instruction on the same held-out,
  * seeded instruction set, measured before and after evolution.
  */

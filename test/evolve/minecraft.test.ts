@@ -1,5 +1,5 @@
 /**
- * Issue 7, evolution in Minecraft: in the embedded world (one world for the whole file, a new bot per
+ * Evolution in Minecraft: in the embedded world (one world for the whole file, a new bot per
  * episode), the agent solves tasks with Voyager's primitives guided by the tech-tree planner; the
  * repeated "craft planks, then craft <item>" is abstracted into a composite that verifies in the
  * sandbox on fresh bots in the real world, and is then used: fewer decisions per solved held-out task.

@@ -3,7 +3,7 @@ import { IRON_CHAIN, runChain } from '../../envs/minecraft/chain.js';
 import { createMinecraftEnvironment, type MinecraftEnvironment } from '../../envs/minecraft/environment.js';
 
 /**
- * Issue 3's acceptance chain: a fresh world at a fixed seed, an empty inventory, no commands (the
+ * The acceptance chain: a fresh world at a fixed seed, an empty inventory, no commands (the
  * world starts without op rights), from logs to an iron ingot. Slow by nature (digging logs by hand,
  * a 10 s smelt): about 90 s, so it lives in its own file. It used to stall about 1 run in 3 at
  * mineBlock(iron_ore): mineflayer-pathfinder's line-of-sight bridging left the bot walking back to a
