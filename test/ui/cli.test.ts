@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RosbridgeClient } from '../../robots/rosbridge/client.js';
 import { SkillLibrary } from '../../skills/library.js';
 import { parseBundle } from '../../skills/bundle.js';
 import { runCli } from '../support/cli.js';
@@ -97,16 +98,29 @@ describe('ui: from the command line', function () {
     try {
       // A slow robot (0.05 m/s) so the run is mid-navigation when the button is pressed.
       const args = ['robot', 'bring me an apple', '--seed', '3', '--sim-speed', '0.05', '--llm', 'openai-compatible:test-model', '--llm-base-url', llm.url, '--no-llm-cache', '--ui'];
-      const { child, match, err } = await startChild(args, /dashboard: http:\/\/127\.0\.0\.1:(\d+)\/\?token=([0-9a-f]+)/);
+      const { child, match, err } = await startChild(args, /dashboard: http:\/\/127\.0\.0\.1:(\d+)\/\?token=([0-9a-f]+)[\s\S]*serving rosbridge on (ws:\/\/127\.0\.0\.1:\d+)/);
       children.push(child);
-      const [, port, token] = match;
+      const [, port, token, rosbridgeUrl] = match;
       const auth = { authorization: `Bearer ${token}` };
       const snapshot = async () => (await (await fetch(`http://127.0.0.1:${port}/api/snapshot`, { headers: auth })).json()) as { robot?: { connected: boolean; estop: { latched: boolean } }; agents: { task?: string }[] };
-      // The run has begun (the robot is attached and the agent has its task); the first step's
-      // navigation at 0.05 m/s takes far longer than this test waits.
-      const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline && !(await snapshot()).agents.some((a) => a.task === 'bring me an apple')) await new Promise((r) => setTimeout(r, 100));
-      await new Promise((r) => setTimeout(r, 500));
+      // Press the button mid-navigation: once the robot's own odometry says it moves. (Waiting a
+      // fixed time after the task appeared pressed it, on a loaded machine, while the language
+      // model was still being asked, so no goal was running to be cancelled.)
+      const watcher = new RosbridgeClient({ url: rosbridgeUrl! });
+      await watcher.connect();
+      try {
+        await new Promise<void>((resolve) => {
+          const sub = watcher.subscribe('/odom', 'nav_msgs/msg/Odometry', (m) => {
+            const twist = (m as { twist?: { twist?: { linear?: { x?: number }; angular?: { z?: number } } } }).twist?.twist;
+            if (Math.abs(twist?.linear?.x ?? 0) > 0 || Math.abs(twist?.angular?.z ?? 0) > 0) {
+              sub.unsubscribe();
+              resolve();
+            }
+          });
+        });
+      } finally {
+        watcher.close();
+      }
       const before = await snapshot();
       assert.equal(before.robot?.connected, true);
       assert.equal(before.robot?.estop.latched, false);
