@@ -4,19 +4,15 @@
  * stops, and no later move repairs it. With the `chunks` plugin the chunks arrive and the bot lands.
  */
 import assert from 'node:assert/strict';
-import type { Bot } from 'mineflayer';
 import { Vec3 } from 'vec3';
 import type { Terrain } from '../../envs/minecraft/server/terrain.js';
-import { pluginFiles, startEmbeddedWorld, type EmbeddedWorld } from '../../envs/minecraft/server/world.js';
-import { joinWorld, settleAfterLogin, untilTicks } from './world-fixture.js';
+import { pluginFiles } from '../../envs/minecraft/server/world.js';
+import { withBotInWorld, settleAfterLogin, untilTicks } from './world-fixture.js';
 
 const ALL = pluginFiles().map((p) => p.name);
 
 async function teleportFar(plugins: string[]): Promise<boolean> {
-  const world: EmbeddedWorld = await startEmbeddedWorld({ seed: 2, viewDistance: 4, plugins });
-  let bot: Bot | undefined;
-  try {
-    bot = await joinWorld(world, 'jumper');
+  return withBotInWorld({ seed: 2, viewDistance: 4, plugins }, 'jumper', async (world, bot) => {
     const serv = world.server as any;
     await settleAfterLogin(world, serv.players[0]);
     const terrain = serv.overworld.chunkGenerator.terrain as Terrain;
@@ -24,11 +20,8 @@ async function teleportFar(plugins: string[]): Promise<boolean> {
     const z = terrain.spawn.z;
     const to = new Vec3(x + 0.5, Math.max(terrain.columnAt(x, z).height, terrain.columnAt(x, z).water) + 1, z + 0.5);
     await serv.players[0].teleport(to);
-    return await untilTicks(world, 300, () => bot!.entity.position.distanceTo(to) < 3 && bot!.blockAt(bot!.entity.position.offset(0, -1, 0)) !== null);
-  } finally {
-    bot?.end();
-    await world.stop();
-  }
+    return await untilTicks(world, 300, () => bot.entity.position.distanceTo(to) < 3 && bot.blockAt(bot.entity.position.offset(0, -1, 0)) !== null);
+  });
 }
 
 describe('chunks follow a teleported player', function () {

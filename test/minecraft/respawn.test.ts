@@ -5,9 +5,8 @@
  * again, or mineflayer's physics stays stopped. Counted in game ticks.
  */
 import assert from 'node:assert/strict';
-import type { Bot } from 'mineflayer';
-import { pluginFiles, startEmbeddedWorld, type EmbeddedWorld } from '../../envs/minecraft/server/world.js';
-import { joinWorld, untilTicks } from './world-fixture.js';
+import { pluginFiles } from '../../envs/minecraft/server/world.js';
+import { withBotInWorld, untilTicks } from './world-fixture.js';
 
 const ALL = pluginFiles().map((p) => p.name);
 
@@ -20,15 +19,12 @@ interface Outcome {
 }
 
 async function dieAndWalk(plugins: string[]): Promise<Outcome> {
-  const world: EmbeddedWorld = await startEmbeddedWorld({ seed: 2, viewDistance: 4, plugins });
-  let bot: Bot | undefined;
-  try {
-    bot = await joinWorld(world, 'phoenix');
+  return withBotInWorld({ seed: 2, viewDistance: 4, plugins }, 'phoenix', async (world, bot) => {
     const serv = world.server as any;
     await untilTicks(world, 40);
     let spawned = false;
     bot.once('death', () => {
-      bot!.once('spawn', () => {
+      bot.once('spawn', () => {
         spawned = true;
       });
     });
@@ -45,10 +41,7 @@ async function dieAndWalk(plugins: string[]): Promise<Outcome> {
     await untilTicks(world, 40);
     bot.setControlState('forward', false);
     return { respawned: true, health: bot.health, food: bot.food, walked: bot.entity.position.distanceTo(start) };
-  } finally {
-    bot?.end();
-    await world.stop();
-  }
+  });
 }
 
 describe('a dead bot respawns and walks on', function () {

@@ -6,11 +6,10 @@
  * before the bot has read it, which is the race made certain.
  */
 import assert from 'node:assert/strict';
-import type { Bot } from 'mineflayer';
 import { Vec3 } from 'vec3';
 import type { Terrain } from '../../envs/minecraft/server/terrain.js';
-import { pluginFiles, startEmbeddedWorld, type EmbeddedWorld } from '../../envs/minecraft/server/world.js';
-import { joinWorld, settleAfterLogin, untilTicks } from './world-fixture.js';
+import { pluginFiles } from '../../envs/minecraft/server/world.js';
+import { withBotInWorld, settleAfterLogin, untilTicks } from './world-fixture.js';
 
 const ALL = pluginFiles().map((p) => p.name);
 
@@ -23,10 +22,7 @@ interface Outcome {
 }
 
 async function teleportWithStalePacket(plugins: string[]): Promise<Outcome> {
-  const world: EmbeddedWorld = await startEmbeddedWorld({ seed: 2, viewDistance: 4, plugins });
-  let bot: Bot | undefined;
-  try {
-    bot = await joinWorld(world, 'hopper');
+  return withBotInWorld({ seed: 2, viewDistance: 4, plugins }, 'hopper', async (world, bot) => {
     const serv = world.server as any;
     const player = serv.players[0];
     const terrain = serv.overworld.chunkGenerator.terrain as Terrain;
@@ -55,13 +51,10 @@ async function teleportWithStalePacket(plugins: string[]): Promise<Outcome> {
     const landed = await untilTicks(
       world,
       300,
-      () => bot!.entity.position.distanceTo(to) < 3 && player.position.distanceTo(to) < 3 && bot!.blockAt(bot!.entity.position.offset(0, -1, 0)) !== null,
+      () => bot.entity.position.distanceTo(to) < 3 && player.position.distanceTo(to) < 3 && bot.blockAt(bot.entity.position.offset(0, -1, 0)) !== null,
     );
     return { putBack, to, landed };
-  } finally {
-    bot?.end();
-    await world.stop();
-  }
+  });
 }
 
 describe('teleports hold until the client confirms them', function () {

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import type { Bot } from 'mineflayer';
 import type { Vec3 } from 'vec3';
-import type { EmbeddedWorld } from '../../envs/minecraft/server/world.js';
+import { startEmbeddedWorld, type EmbeddedWorld, type EmbeddedWorldOptions } from '../../envs/minecraft/server/world.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -38,6 +38,23 @@ export async function joinWorld(world: EmbeddedWorld, username: string, onCreate
   moves.allow1by1towers = false;
   bot.pathfinder.setMovements(moves);
   return bot;
+}
+
+/**
+ * A world of the test's own with one bot in it: runs `fn`, then ends the bot and stops the world
+ * whatever happened. For tests that start a world per case, often with a plugin left out to show
+ * what it fixes.
+ */
+export async function withBotInWorld<T>(options: EmbeddedWorldOptions, username: string, fn: (world: EmbeddedWorld, bot: Bot) => Promise<T>): Promise<T> {
+  const world = await startEmbeddedWorld(options);
+  let bot: Bot | undefined;
+  try {
+    bot = await joinWorld(world, username);
+    return await fn(world, bot);
+  } finally {
+    bot?.end();
+    await world.stop();
+  }
 }
 
 export async function goNear(bot: Bot, pos: Vec3, range: number, ms = 15000): Promise<void> {
