@@ -15,8 +15,8 @@ import type { SquidPlayer, SquidPlugin } from '../plugin.js';
 /** The named form of the respawn action in client_command (minecraft-protocol ≥ 1.5x). */
 const PERFORM_RESPAWN = 'perform_respawn';
 
-function respawn(player: SquidPlayer): void {
-  player.behavior('requestRespawn', {}, async () => {
+function respawn(player: SquidPlayer): Promise<void> {
+  return player.behavior('requestRespawn', {}, async () => {
     // As flying-squid's own changeWorld orders it: a respawn packet makes the client drop every
     // chunk it had, so the server forgets them too and sends the ones around the spawn point
     // before the position; without them mineflayer's physics stays stopped after the respawn.
@@ -38,11 +38,17 @@ function respawn(player: SquidPlayer): void {
 
 const plugin: SquidPlugin = {
   player(player: SquidPlayer) {
+    // mineflayer repeats its request at every health update while dead: one respawn at a time (its
+    // health is restored only after flying-squid's behaviour hooks have run, a few awaits later).
+    let respawning = false;
     player._client.on('client_command', (data: { actionId?: unknown; payload?: unknown } = {}) => {
       const action = data.actionId ?? data.payload;
-      // A living player's request is ignored, as vanilla does; mineflayer repeats it while dead.
-      if (action !== PERFORM_RESPAWN || player.health > 0) return;
-      respawn(player);
+      // A living player's request is ignored, as vanilla does.
+      if (action !== PERFORM_RESPAWN || player.health > 0 || respawning) return;
+      respawning = true;
+      void respawn(player).finally(() => {
+        respawning = false;
+      });
     });
   },
 };
