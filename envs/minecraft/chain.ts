@@ -1,7 +1,8 @@
 /**
  * The tech-tree chain of the acceptance test (test/minecraft/chain.test.ts), from an empty
- * inventory to an iron ingot with nothing given by commands, as primitive calls. Used by the integration test and the benchmark, and
- * a worked example of driving MinecraftEnvironment step by step.
+ * inventory to an iron ingot with nothing given by commands, as primitive calls. Used by the
+ * integration test and the benchmark, and a worked example of driving MinecraftEnvironment step by
+ * step.
  *
  * @example
  * const env = await createMinecraftEnvironment({ embedded: { seed: 1 } });
